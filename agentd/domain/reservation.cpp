@@ -120,6 +120,7 @@ struct stepper {
     result<transition_outcome> start_release(release_cause cause, std::string_view verb) const {
         reservation n = r;
         n.releasing_for = cause;
+        n.cancel_pending = false;
         return to(std::move(n), rs::releasing, verb);
     }
 
@@ -129,8 +130,18 @@ struct stepper {
     }
 
     result<transition_outcome> operator()(const ev::cancel_requested&) const {
-        if (r.state == rs::queued) return to(r, rs::cancelled, "cancel");
+        if (r.state == rs::queued) {
+            reservation n = r;
+            n.cancel_pending = false;
+            return to(std::move(n), rs::cancelled, "cancel");
+        }
         if (r.state == rs::held) return start_release(release_cause::channel, "cancel");
+        if (r.state == rs::placing) {
+            if (r.cancel_pending) return fail(errc::conflict, "cancel reservation: a cancel is already pending");
+            reservation n = r;
+            n.cancel_pending = true;
+            return to(std::move(n), rs::placing, "cancel");
+        }
         return not_allowed("cancel", r.state);
     }
 
@@ -221,6 +232,13 @@ reservation make_reservation(sys_time now) {
     r.created_at = now;
     r.updated_at = now;
     return r;
+}
+
+std::optional<event> follow_up(const reservation& r) {
+    if (!r.cancel_pending) return std::nullopt;
+    if (r.state == rs::queued) return event{ev::cancel_requested{}};
+    if (r.state == rs::held) return event{ev::release_requested{}};
+    return std::nullopt;
 }
 
 std::string_view event_name(const event& e) noexcept { return std::visit(namer{}, e); }

@@ -3,6 +3,19 @@
 // one transaction and the queue worker turns upstream answers into events. Also says which
 // states have an upstream call in flight and how each is recovered after a crash.
 // Pure values and functions: thread-safe, no I/O, time is passed in.
+//
+// Choices where DESIGN.md is silent:
+// - Expiry clears the basket through `releasing` (crash-safe: the clear is an upstream call
+//   in flight) and ends `expired`; held -> expired directly when the basket is found gone.
+// - A retryable placing failure goes back to `queued` keeping its basket; a permanent one
+//   ends `rejected` with the reason.
+// - A confirm refused upstream and provably not applied goes back to `held` with the error in
+//   last_error (the hold and its deadline stand); a refusal that could follow our own applied
+//   confirm (409 errorCode 100/101, 404) is read back and otherwise ends `confirm_unknown`.
+// - confirm_unknown is not terminal: reconciliation may record the order (-> confirmed) or
+//   prove nothing was applied and the basket cleared (-> released). Never placed again.
+// - Cancel while placing is deferred (cancel_pending, see follow_up), so the diagram's edges
+//   stay exact and no second upstream call races the one in flight.
 #pragma once
 
 #include "agentd/core/clock.hpp"
@@ -83,6 +96,7 @@ struct reservation {
     std::optional<end_customer> customer;
     std::string order_id;
     release_cause releasing_for = release_cause::none;
+    bool cancel_pending = false;  // cancel asked while placing: release as soon as it is held
     std::string reason;      // why rejected / why confirm_unknown (terminal explanation)
     std::string last_error;  // latest non-fatal failure, e.g. a refused confirm back in held
 };
@@ -114,7 +128,10 @@ struct release_requested {};  // DELETE of a held reservation
 struct released {};           // basket cleared upstream (or proved empty)
 struct expiry_due {};         // local deadline reached: start clearing the basket
 struct expired {};            // the upstream basket is known gone (404)
-struct cancel_requested {};   // DELETE of a queued reservation (held: same as release_requested)
+// DELETE: queued -> cancelled; held -> releasing; placing -> stays placing with
+// cancel_pending set, the upstream call in flight finishes, and follow_up() then asks for the
+// release (held) or the cancel (requeued).
+struct cancel_requested {};
 struct extend_requested { sys_time new_deadline; };  // after the upstream touch succeeded
 }  // namespace ev
 
@@ -137,6 +154,10 @@ struct transition_outcome {
 // illegal ones fail with errc::conflict "<verb> reservation in state <s>: not allowed" (or a
 // more specific cause), and malformed events with errc::invalid_argument.
 result<transition_outcome> transition(const reservation& r, const event& e, sys_time now);
+
+// The event the worker must apply next without any upstream call, if any: a pending cancel
+// once placing has ended in held (release_requested) or back in queued (cancel_requested).
+std::optional<event> follow_up(const reservation& r);
 
 enum class recovery_action {
     nothing,            // no upstream call can be pending; the normal loops carry on

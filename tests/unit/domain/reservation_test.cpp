@@ -130,6 +130,7 @@ TEST_CASE("every legal transition") {
     const std::vector<row> legal = {
         {rs::queued, ev::place_started{}, rs::placing},
         {rs::queued, ev::cancel_requested{}, rs::cancelled},
+        {rs::placing, ev::cancel_requested{}, rs::placing},
         {rs::placing, ev::basket_created{"B1"}, rs::placing},
         {rs::placing, ev::placed{{seat("S1", 1)}, t0 + minutes(1)}, rs::held},
         {rs::placing, ev::place_failed{"seat taken", true}, rs::queued},
@@ -197,6 +198,7 @@ TEST_CASE("illegal transitions fail with conflict and a clear message") {
     std::map<std::pair<rs, std::string_view>, bool> legal = {
         {{rs::queued, "place"}, true},
         {{rs::queued, "cancel"}, true},
+        {{rs::placing, "cancel"}, true},
         {{rs::placing, "record basket for"}, true},
         {{rs::placing, "hold"}, true},
         {{rs::placing, "fail placing of"}, true},
@@ -229,7 +231,7 @@ TEST_CASE("illegal transitions fail with conflict and a clear message") {
             ++refused;
         }
     }
-    CHECK(refused == 11 * 14 - 17);
+    CHECK(refused == 11 * 14 - 18);
     SUBCASE("message names the verb and state") {
         auto out = transition(in_state(rs::released), ev::confirm_requested{ada()}, t0);
         REQUIRE(out.has_error());
@@ -314,4 +316,47 @@ TEST_CASE("in-flight states and crash recovery") {
         CHECK(recovery_action_for(s, false) == recovery_action::nothing);
     }
     CHECK(to_string(recovery_action::clear_basket) == "clear_basket");
+}
+
+TEST_CASE("cancel while placing is deferred until placing ends") {
+    auto r = in_state(reservation_state::placing);
+    auto c = transition(r, ev::cancel_requested{}, t0);
+    REQUIRE(c.has_value());
+    CHECK(c->to == reservation_state::placing);
+    CHECK(c->next.cancel_pending);
+    CHECK(c->next.version == r.version + 1);
+    CHECK_FALSE(follow_up(c->next).has_value());  // still placing: nothing to do yet
+    auto twice = transition(c->next, ev::cancel_requested{}, t0);
+    REQUIRE(twice.has_error());
+    CHECK(twice.error().code == errc::conflict);
+
+    SUBCASE("placed: held, then released at once") {
+        auto h = transition(c->next, ev::placed{{seat("S1", 100)}, t0 + minutes(18)}, t0);
+        REQUIRE(h.has_value());
+        CHECK(h->to == reservation_state::held);
+        auto f = follow_up(h->next);
+        REQUIRE(f.has_value());
+        CHECK(std::holds_alternative<ev::release_requested>(*f));
+        auto rel = transition(h->next, *f, t0);
+        REQUIRE(rel.has_value());
+        CHECK(rel->to == reservation_state::releasing);
+        CHECK_FALSE(rel->next.cancel_pending);
+        CHECK_FALSE(follow_up(rel->next).has_value());
+    }
+    SUBCASE("retryable failure: requeued, then cancelled") {
+        auto q = transition(c->next, ev::place_failed{"503", true}, t0);
+        REQUIRE(q.has_value());
+        auto f = follow_up(q->next);
+        REQUIRE(f.has_value());
+        auto done = transition(q->next, *f, t0);
+        REQUIRE(done.has_value());
+        CHECK(done->to == reservation_state::cancelled);
+        CHECK_FALSE(done->next.cancel_pending);
+    }
+    SUBCASE("permanent failure: rejected, nothing follows") {
+        auto x = transition(c->next, ev::place_failed{"unavailable", false}, t0);
+        REQUIRE(x.has_value());
+        CHECK(x->to == reservation_state::rejected);
+        CHECK_FALSE(follow_up(x->next).has_value());
+    }
 }
