@@ -1,5 +1,6 @@
 #include "agentd/domain/diff.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace agentd::domain {
@@ -33,7 +34,8 @@ content_hasher& content_hasher::field(std::string_view bytes) noexcept {
 std::uint64_t fnv1a64(std::string_view bytes) noexcept { return content_hasher{}.raw(bytes).value(); }
 
 result<diff_plan> diff_listing(const std::map<std::string, known_entity>& previous,
-                               const std::map<std::string, std::uint64_t>& fresh, const diff_settings& s) {
+                               const std::map<std::string, std::uint64_t>& fresh, const diff_settings& s,
+                               std::optional<std::size_t> catalogue_live) {
     diff_plan p;
     std::size_t live = 0;
     for (const auto& [id, k] : previous) {
@@ -59,6 +61,7 @@ result<diff_plan> diff_listing(const std::map<std::string, known_entity>& previo
     for (const auto& [id, h] : fresh)
         if (!previous.contains(id)) p.inserts.push_back(id);
 
+    if (catalogue_live) live = std::max(*catalogue_live, live);
     if (!p.tombstones.empty()) {
         double share = live == 0 ? 1.0 : static_cast<double>(p.tombstones.size()) / static_cast<double>(live);
         if (share > s.max_removal_share) {

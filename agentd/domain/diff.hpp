@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -55,10 +56,14 @@ struct diff_plan {
     }
 };
 
-// `previous` is every entity of the listing's scope the mirror knows (tombstoned included);
-// `fresh` maps id -> content hash from one complete, successful listing. Ids in each vector
-// come out sorted. errc::conflict when tombstones / live > max_removal_share.
+// `previous` is every entity the mirror knows within the listing's scope (tombstoned included;
+// a listing narrowed by dates must be given only the entities in that window); `fresh` maps
+// id -> content hash from one complete, successful listing. Ids in each vector come out
+// sorted. updates and resurrections also reset the miss counter. errc::conflict when
+// tombstones / catalogue_live > max_removal_share, where catalogue_live is the client's live
+// entity count of this kind (default: the live entities in `previous`).
 result<diff_plan> diff_listing(const std::map<std::string, known_entity>& previous,
-                               const std::map<std::string, std::uint64_t>& fresh, const diff_settings& s);
+                               const std::map<std::string, std::uint64_t>& fresh, const diff_settings& s,
+                               std::optional<std::size_t> catalogue_live = std::nullopt);
 
 }  // namespace agentd::domain

@@ -210,6 +210,21 @@ result<reservation_state> parse_reservation_state(std::string_view text) {
                                             std::string(text.substr(0, 40)) + "'");
 }
 
+std::string_view to_string(release_cause c) noexcept {
+    switch (c) {
+    case release_cause::none: return "none";
+    case release_cause::channel: return "channel";
+    case release_cause::expiry: return "expiry";
+    }
+    return "unknown";
+}
+
+result<release_cause> parse_release_cause(std::string_view text) {
+    for (auto c : {release_cause::none, release_cause::channel, release_cause::expiry})
+        if (to_string(c) == text) return c;
+    return fail(errc::invalid_argument, "parse release cause: unknown cause '" + std::string(text.substr(0, 40)) + "'");
+}
+
 bool is_terminal(reservation_state s) noexcept {
     switch (s) {
     case rs::confirmed:

@@ -64,6 +64,8 @@ bool is_in_flight_upstream(reservation_state s) noexcept;
 
 // Why seats are being released: the answer reported once the basket is cleared.
 enum class release_cause { none, channel, expiry };
+std::string_view to_string(release_cause c) noexcept;
+result<release_cause> parse_release_cause(std::string_view text);
 
 struct held_seat {
     std::string seat;         // upstream seat id

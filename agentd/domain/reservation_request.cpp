@@ -141,4 +141,10 @@ result<void> compare_requests(const reservation_request& stored, const reservati
     return {};
 }
 
+result<void> compare_request_hash(std::uint64_t stored_hash, const reservation_request& incoming) {
+    if (request_hash(incoming) != stored_hash)
+        return fail(errc::conflict, "reuse idempotency key: request differs from the first use");
+    return {};
+}
+
 }  // namespace agentd::domain

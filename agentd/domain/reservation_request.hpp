@@ -78,5 +78,7 @@ std::uint64_t request_hash(const reservation_request& r);
 // Idempotency: a retry with the same key must carry the same request. Ok when equal,
 // errc::conflict "reuse idempotency key: request differs (...)" otherwise.
 result<void> compare_requests(const reservation_request& stored, const reservation_request& incoming);
+// The same check when only the stored request's hash is at hand.
+result<void> compare_request_hash(std::uint64_t stored_hash, const reservation_request& incoming);
 
 }  // namespace agentd::domain

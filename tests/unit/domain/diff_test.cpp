@@ -95,3 +95,14 @@ TEST_CASE("a listing that would remove too much of the catalogue is refused") {
         CHECK(p.error().message.find("10 of 10") != std::string::npos);
     }
 }
+
+TEST_CASE("the removal share can be measured against the whole client catalogue") {
+    // A listing narrowed to one date window: 3 of its 4 entities would go, but the client has 40.
+    std::map<std::string, known_entity> prev;
+    for (int i = 0; i < 4; ++i) prev["w" + std::to_string(i)] = {1, 2, false};
+    std::map<std::string, std::uint64_t> fresh = {{"w0", 1}};
+    CHECK(diff_listing(prev, fresh, diff_settings{3, 0.25}).has_error());
+    auto p = diff_listing(prev, fresh, diff_settings{3, 0.25}, 40);
+    REQUIRE(p.has_value());
+    CHECK(p->tombstones.size() == 3);
+}

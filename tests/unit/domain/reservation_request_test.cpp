@@ -149,3 +149,11 @@ TEST_CASE("idempotency: canonical request and comparison") {
         CHECK(canonical_request(best(2, "TT1", "PB1")) == "c10:royalcourt;i2:I1;bq1:2;bt3:TT1;bp3:PB1;ba0:;");
     }
 }
+
+TEST_CASE("idempotency by stored hash") {
+    auto a = best(2, "TT1", "PB1");
+    CHECK(compare_request_hash(request_hash(a), best(2, "TT1", "PB1")).has_value());
+    auto d = compare_request_hash(request_hash(a), best(3, "TT1", "PB1"));
+    REQUIRE(d.has_error());
+    CHECK(d.error().code == errc::conflict);
+}

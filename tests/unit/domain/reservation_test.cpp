@@ -360,3 +360,12 @@ TEST_CASE("cancel while placing is deferred until placing ends") {
         CHECK_FALSE(follow_up(x->next).has_value());
     }
 }
+
+TEST_CASE("release cause names round-trip") {
+    for (auto c : {release_cause::none, release_cause::channel, release_cause::expiry}) {
+        auto p = parse_release_cause(to_string(c));
+        REQUIRE(p.has_value());
+        CHECK(*p == c);
+    }
+    CHECK(parse_release_cause("later").error().code == errc::invalid_argument);
+}
