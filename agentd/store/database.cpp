@@ -58,6 +58,7 @@ result<std::unique_ptr<database>> database::open(database_options o) {
     if (!applied) return applied.error();
     db->migrations_applied_ = *applied;
     db->thread_ = std::thread([raw = db.get()] { raw->run_loop(); });
+    db->writer_id_ = db->thread_.get_id();
     log::info("store", "open", "database open",
               {{"path", db->opts_.path}, {"schema_version", binary_schema_version()}, {"migrations_applied", *applied}});
     return db;
@@ -88,7 +89,7 @@ void database::close() {
 result<void> database::enqueue(job j) {
     {
         std::lock_guard lk(mu_);
-        if (closing_ || !thread_.joinable())
+        if (closing_)
             return fail(errc::unavailable, "submit to database " + opts_.path + ": closing");
         if (queue_.size() >= opts_.queue_limit)
             return fail(errc::unavailable, "submit to database " + opts_.path + ": write queue full (" +

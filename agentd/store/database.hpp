@@ -103,7 +103,7 @@ private:
 
     explicit database(database_options o) : opts_(std::move(o)) {}
     result<void> enqueue(job j);
-    bool on_writer_thread() const noexcept { return std::this_thread::get_id() == thread_.get_id(); }
+    bool on_writer_thread() const noexcept { return std::this_thread::get_id() == writer_id_; }
     void run_loop();
     void run_batch(std::deque<job>& batch);
 
@@ -118,6 +118,7 @@ private:
     std::deque<job> queue_;
     bool closing_ = false;
     std::thread thread_;
+    std::thread::id writer_id_;  // set once in open(), before the database is shared
     std::mutex close_mu_;
 
     std::atomic<std::uint64_t> jobs_{0}, failed_jobs_{0}, commits_{0}, durable_commits_{0}, failed_commits_{0};

@@ -333,3 +333,16 @@ TEST_CASE("stats and integrity check open the database read-only") {
     REQUIRE_FALSE(missing.has_value());
     CHECK(contains(missing.error().message, "missing.db"));
 }
+
+TEST_CASE("a job cannot wait on another job (it would deadlock the writer)") {
+    test::temp_dir dir;
+    auto db = open_db(dir.file("w.db"));
+    auto r = db->submit_wait<int>([&](write_txn&) -> result<int> {
+        auto inner = db->submit_wait<int>(put("x", "y"));
+        if (!inner) return inner.error();
+        return 1;
+    });
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().code == errc::internal);
+    CHECK(contains(r.error().message, "writer thread"));
+}
