@@ -7,8 +7,10 @@ namespace agentd::store {
 // ---- statement ----
 
 statement::statement(statement&& o) noexcept
-    : stmt_(o.stmt_), db_(o.db_), name_(o.name_), bind_error_(o.bind_error_), bind_error_index_(o.bind_error_index_) {
+    : stmt_(o.stmt_), db_(o.db_), name_(o.name_), in_use_(o.in_use_), bind_error_(o.bind_error_),
+      bind_error_index_(o.bind_error_index_) {
     o.stmt_ = nullptr;
+    o.in_use_ = nullptr;
 }
 
 statement::~statement() {
@@ -16,6 +18,7 @@ statement::~statement() {
         sqlite3_reset(stmt_);
         sqlite3_clear_bindings(stmt_);
     }
+    if (in_use_) *in_use_ = false;
 }
 
 error statement::fail_here(std::string_view what) const {
@@ -177,11 +180,16 @@ result<statement> connection::prepare(std::string_view name, std::string_view sq
         int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &s, nullptr);
         if (rc != SQLITE_OK) return fail_here(name, rc).wrap("prepare");
         if (!s) return fail(errc::internal, "prepare '" + std::string(name) + "': empty SQL");
-        it = cache_.emplace(std::string(name), std::unique_ptr<sqlite3_stmt, stmt_deleter>(s)).first;
-    } else if (std::string_view(sqlite3_sql(it->second.get())) != sql) {
+        cached entry;
+        entry.stmt.reset(s);
+        it = cache_.emplace(std::string(name), std::move(entry)).first;
+    } else if (std::string_view(sqlite3_sql(it->second.stmt.get())) != sql) {
         return fail(errc::internal, "prepare '" + std::string(name) + "': name already used for different SQL");
+    } else if (*it->second.in_use) {
+        return fail(errc::internal, "prepare '" + std::string(name) + "': statement already in use");
     }
-    return statement(it->second.get(), db_, it->first);
+    *it->second.in_use = true;
+    return statement(it->second.stmt.get(), db_, it->first, it->second.in_use.get());
 }
 
 result<std::int64_t> connection::query_int64(std::string_view sql, std::string_view name) {

@@ -25,7 +25,8 @@ namespace agentd::store {
 
 // A borrowed use of a cached prepared statement. Bind indexes are 1-based and column indexes
 // 0-based, as in SQLite. The statement is reset and its bindings cleared when this handle is
-// destroyed, so no read transaction outlives the handle.
+// destroyed, so no read transaction outlives the handle. One handle per name may be live at a
+// time (a second prepare() of a name in use is an internal error, not a silent reset).
 class statement {
 public:
     statement(statement&& o) noexcept;
@@ -62,12 +63,14 @@ public:
 
 private:
     friend class connection;
-    statement(sqlite3_stmt* s, sqlite3* db, std::string_view name) : stmt_(s), db_(db), name_(name) {}
+    statement(sqlite3_stmt* s, sqlite3* db, std::string_view name, bool* in_use)
+        : stmt_(s), db_(db), name_(name), in_use_(in_use) {}
     error fail_here(std::string_view what) const;
 
     sqlite3_stmt* stmt_ = nullptr;
     sqlite3* db_ = nullptr;
     std::string_view name_;  // points into the owning connection's cache key
+    bool* in_use_ = nullptr; // the cache entry's flag, cleared on destruction
     int bind_error_ = 0;
     int bind_error_index_ = 0;
 };
@@ -110,7 +113,11 @@ private:
 
     sqlite3* db_ = nullptr;
     std::string path_;
-    std::map<std::string, std::unique_ptr<sqlite3_stmt, stmt_deleter>, std::less<>> cache_;
+    struct cached {
+        std::unique_ptr<sqlite3_stmt, stmt_deleter> stmt;
+        std::unique_ptr<bool> in_use = std::make_unique<bool>(false);
+    };
+    std::map<std::string, cached, std::less<>> cache_;
 };
 
 template <class T>

@@ -51,6 +51,11 @@ TEST_CASE("statements bind and read typed values and are prepared once per name"
         CHECK(other.error().code == errc::internal);
         CHECK(contains(other.error().message, "t.select"));
     }
+    SUBCASE("one live handle per name") {
+        auto again = c->prepare("t.select", "SELECT i, d, s, b, o FROM t ORDER BY i");
+        REQUIRE_FALSE(again.has_value());
+        CHECK(contains(again.error().message, "already in use"));
+    }
     SUBCASE("errors carry the statement's name and SQLite's message") {
         REQUIRE(c->exec("CREATE UNIQUE INDEX t_i ON t(i)", "index").has_value());
         auto dup = c->prepare("t.insert_dup", "INSERT INTO t(i) VALUES (?1)");
