@@ -215,20 +215,23 @@ result<secret> read_secret(const std::string& path, const std::string& what) {
 
 result<void> load_account(const context& c, const toml::table& t, account_settings& a, const std::string& client) {
     if (auto r = apply_table(c, t, "client.account", &a); !r) return r;
-    std::string where = at(c, t.source()) + "client '" + client + "' account '" + a.name + "'";
+    const std::string owner = " (client '" + client + "' account '" + a.name + "')";
     if (a.secret_file.empty() == a.secret_credential.empty())
-        return fail(errc::config_error, where + ": set exactly one of 'client.account.secret_file' and "
-                                                "'client.account.secret_credential'");
+        return fail(errc::config_error, at(c, t.source()) + "set exactly one of 'client.account.secret_file' and "
+                                                          "'client.account.secret_credential'" + owner);
+    const bool from_file = !a.secret_file.empty();
+    const std::string key = from_file ? "secret_file" : "secret_credential";
+    const toml::node* n = t.get(key);
+    std::string where = at(c, n ? n->source() : t.source()) + "option 'client.account." + key + "'" + owner;
     std::string path;
-    if (!a.secret_file.empty()) {
+    if (from_file) {
         path = resolve(c, a.secret_file);
     } else {
         if (a.secret_credential.find('/') != std::string::npos || a.secret_credential == "." || a.secret_credential == "..")
-            return fail(errc::config_error, where + ": option 'client.account.secret_credential': not a credential name");
+            return fail(errc::config_error, where + ": not a credential name");
         const char* dir = std::getenv("CREDENTIALS_DIRECTORY");
         if (!dir || !*dir)
-            return fail(errc::config_error, where + ": option 'client.account.secret_credential': "
-                                                    "CREDENTIALS_DIRECTORY is not set (use LoadCredential= in the unit)");
+            return fail(errc::config_error, where + ": CREDENTIALS_DIRECTORY is not set (use LoadCredential= in the unit)");
         path = std::string(dir) + "/" + a.secret_credential;
     }
     auto s = read_secret(path, where);

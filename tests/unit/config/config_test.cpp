@@ -188,7 +188,7 @@ TEST_CASE("clients, accounts and secret files") {
         auto r = load_string(client("", open_key), "c.toml");
         REQUIRE_FALSE(r.has_value());
         CHECK(r.error().code == errc::config_error);
-        CHECK(contains(r.error().message, "c.toml:"));
+        CHECK(contains(r.error().message, "c.toml:6: option 'client.account.secret_file'"));
         CHECK(contains(r.error().message, open_key));
         CHECK(contains(r.error().message, "readable by group or others"));
         CHECK(contains(r.error().message, "0640"));
