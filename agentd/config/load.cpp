@@ -357,11 +357,16 @@ result<settings> load_string(std::string_view text, std::string_view name) {
 }
 
 result<settings> load_file(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0)
+        return fail(errc::config_error, path + ": cannot open configuration: " + std::strerror(errno));
+    if (!S_ISREG(st.st_mode)) return fail(errc::config_error, path + ": configuration is not a regular file");
+    if (st.st_size > 4 * 1024 * 1024) return fail(errc::config_error, path + ": configuration is larger than 4MiB");
     std::ifstream in(path, std::ios::binary);
     if (!in) return fail(errc::config_error, path + ": cannot open configuration: " + std::strerror(errno));
     std::ostringstream ss;
     ss << in.rdbuf();
-    if (in.bad()) return fail(errc::config_error, path + ": cannot read configuration");
+    if (in.bad() || ss.fail()) return fail(errc::config_error, path + ": cannot read configuration");
     auto slash = path.rfind('/');
     std::string dir = slash == std::string::npos ? "" : (slash == 0 ? "/" : path.substr(0, slash));
     return load(ss.str(), context{path, dir});

@@ -117,6 +117,12 @@ TEST_CASE("config errors name the file, the line and the option") {
         CHECK(contains(r.error().message, "/nonexistent/agentd.toml"));
         CHECK(contains(r.error().message, "No such file"));
     }
+    SUBCASE("a directory is not a configuration") {
+        test::temp_dir dir;
+        auto r = load_file(dir.path());
+        REQUIRE_FALSE(r.has_value());
+        CHECK(contains(r.error().message, "not a regular file"));
+    }
     SUBCASE("bad TOML") {
         auto m = load_error("[daemon]\nlog_level = \"info\n");
         CHECK(contains(m, "agentd.toml:2:"));
