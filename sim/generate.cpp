@@ -118,7 +118,7 @@ private:
             if (a.kind == area_kind::reserved) {
                 for (int row = 0; row < s.rows; ++row) {
                     // front rows are the dearest band; bands step back through the house
-                    auto b = std::uint8_t(std::min<std::size_t>(nbands - 1, std::size_t(row) * nbands / std::size_t(s.rows + 1)));
+                    auto b = std::uint8_t(std::min<std::size_t>(nbands - 1, std::size_t(row) * nbands / std::size_t(s.rows)));
                     for (int k = 0; k < s.per_row; ++k)
                         p.slots.push_back(slot{std::uint16_t(i), std::uint16_t(row), std::uint16_t(k + 1),
                                                std::uint16_t(40 + k * 20), std::uint16_t(40 + row * 24), b});
