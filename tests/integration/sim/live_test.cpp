@@ -261,3 +261,29 @@ TEST_CASE("agentd-sim --seed 1 --size small serves three clients to a signed cli
     sim_process again({"--seed", "1", "--size", "small"});
     CHECK(again.ready_line.substr(again.ready_line.find("\"clients\"")) == sim.ready_line.substr(sim.ready_line.find("\"clients\"")));
 }
+
+TEST_CASE("time_scale runs basket expiry faster than the wall clock") {
+    sim_process sim({"--size", "tiny", "--time-scale", "600", "--basket-ttl", "60", "--rate", "10000", "--burst", "10000"});
+    auto c = sim.client();
+    auto inst = first_instance(c);
+    auto type = first_type(c, inst);
+    auto b = json(c.post("baskets", "{}"));
+    std::string id = b["id"].GetString();
+    REQUIRE(c.post("baskets/" + id + "/tickets/best-available", R"({"instance":")" + inst + R"(","quantity":3,"type":")" + type + R"("})")
+                .status == 200);
+    // 60 simulated seconds are 0.1 s of wall time at 600x
+    CHECK(agentd::test::wait_until([&] { return c.get("baskets/" + id).status == 404; }, std::chrono::seconds(10)));
+    CHECK(json(c.get("instances/" + inst + "/status"))["available"].GetInt() == 30);
+}
+
+TEST_CASE("many concurrent keep-alive connections are all served") {
+    sim_process sim({"--size", "tiny", "--rate", "0"});
+    std::vector<std::unique_ptr<sim_client>> clients;
+    for (int i = 0; i < 200; ++i) clients.push_back(std::make_unique<sim_client>(sim.client()));
+    int ok = 0;
+    for (auto& c : clients) ok += c->get("events").status == 200;  // opens 200 connections
+    for (auto& c : clients) ok += c->get("events").status == 200;  // reuses each of them
+    CHECK(ok == 400);
+    auto stats = json(sim.control("GET", "stats"));
+    CHECK(stats["requests"][0]["count"].GetInt() == 400);
+}

@@ -118,6 +118,8 @@ sim_client::sim_client(std::string base_url, std::string client, account acc, st
 }
 
 sim_client::~sim_client() = default;
+sim_client::sim_client(sim_client&&) noexcept = default;
+sim_client& sim_client::operator=(sim_client&&) noexcept = default;
 
 reply sim_client::call(const std::string& method, const std::string& path, const std::string& body) {
     auto url = api_root_ + path;

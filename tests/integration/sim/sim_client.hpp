@@ -33,6 +33,8 @@ public:
     // base_url like "http://127.0.0.1:1234"; ca_file for https.
     sim_client(std::string base_url, std::string client, account acc, std::string ca_file = {});
     ~sim_client();
+    sim_client(sim_client&&) noexcept;
+    sim_client& operator=(sim_client&&) noexcept;
     reply get(const std::string& path) { return call("GET", path, ""); }
     reply post(const std::string& path, const std::string& body) { return call("POST", path, body); }
     reply patch(const std::string& path, const std::string& body) { return call("PATCH", path, body); }
