@@ -97,8 +97,7 @@ http_response simulator::create_basket(call& c) {
 }
 
 outcome<basket*> simulator::open_basket(call& c) {
-    c.cs->expire(c.now);
-    auto found = c.cs->find_basket(c.seg[1], c.account);
+    auto found = c.cs->find_basket(c.seg[1], c.account, c.now);
     if (found) return found;
     if (c.endpoint == "confirm") return confirm_gone(*c.cs, c.seg[1], c.account, settings_.confirm_again_conflict).error();
     return api_fail(404, 0, "Basket not found.");

@@ -95,7 +95,7 @@ std::vector<std::string> client_state::invariants() const {
             v.push_back(where(inst, slot) + " has a stale holder");
         }
     }
-    if (public_count != public_held_.size()) v.push_back(c_->name + " public holdings out of step");
+    if (public_count != public_count_) v.push_back(c_->name + " public holdings out of step");
     for (std::uint32_t i = 0; i < c_->instances.size(); ++i) {
         auto k = status(i, -1);
         auto sum = k.available + k.in_basket + k.in_other_basket + k.locked + k.reserved + k.sold + k.unavailable;

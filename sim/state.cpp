@@ -103,10 +103,20 @@ basket& client_state::create_basket(int account, sys_time now, const basket_poli
     return it->second;
 }
 
-outcome<basket*> client_state::find_basket(std::string_view id, int account) {
+outcome<basket*> client_state::find_basket(std::string_view id, int account, sys_time now) {
     auto it = baskets_.find(std::string(id));
     if (it == baskets_.end() || it->second.account != account) return api_fail(404, 0, "Basket not found.");
+    if (it->second.expires <= now) {
+        drop_basket(it);
+        return api_fail(404, 0, "Basket not found.");
+    }
     return &it->second;
+}
+
+void client_state::drop_basket(std::map<std::string, basket>::iterator it) {
+    for (auto& t : it->second.tickets) release(t);
+    basket_ids_.erase(it->second.number);
+    baskets_.erase(it);
 }
 
 outcome<std::vector<ticket>> client_state::add_tickets(basket& b, const std::vector<ticket_request>& reqs, sys_time now,
@@ -234,9 +244,7 @@ std::size_t client_state::expire(sys_time now) {
     std::size_t n = 0;
     for (auto it = baskets_.begin(); it != baskets_.end();) {
         if (it->second.expires <= now) {
-            for (auto& t : it->second.tickets) release(t);
-            basket_ids_.erase(it->second.number);
-            it = baskets_.erase(it);
+            drop_basket(it++);
             ++n;
         } else {
             ++it;
@@ -290,39 +298,33 @@ std::uint32_t client_state::public_take(std::uint32_t inst, std::uint32_t n, rng
     std::uint32_t moved = 0;
     if (cap == 0) return 0;
     for (std::uint32_t i = 0; i < n; ++i) {
-        std::uint32_t start = std::uint32_t(r.below(cap)), s = start;
-        bool found = false;
-        for (std::uint32_t step = 0; step < cap; ++step, s = (s + 1) % cap)
-            if (state(inst, s) == seat_state::available) {
-                found = true;
-                break;
-            }
-        if (!found) break;
+        std::uint32_t s = std::uint32_t(r.below(cap));
+        std::uint32_t step = 0;
+        for (; step < cap && state(inst, s) != seat_state::available; ++step) s = (s + 1) % cap;
+        if (step == cap) break;
         at(inst, s) = std::uint8_t(seat_state::sold);
         holders_[key(inst, s)] = holder{holder_kind::publik, 0};
-        public_held_.push_back(key(inst, s));
+        public_held_[inst].push_back(s);
+        ++public_count_;
         ++moved;
     }
     return moved;
 }
 
 std::uint32_t client_state::public_return(std::uint32_t inst, std::uint32_t n, rng& r) {
+    auto it = public_held_.find(inst);
     std::uint32_t moved = 0;
-    std::vector<std::size_t> mine;
-    for (std::size_t i = 0; i < public_held_.size(); ++i)
-        if (public_held_[i] >> 32 == inst) mine.push_back(i);
-    while (moved < n && !mine.empty()) {
-        auto pick = std::size_t(r.below(mine.size()));
-        auto idx = mine[pick];
-        auto k = public_held_[idx];
-        at(std::uint32_t(k >> 32), std::uint32_t(k)) = std::uint8_t(seat_state::available);
-        holders_.erase(k);
-        mine[pick] = mine.back();
-        mine.pop_back();
-        public_held_[idx] = ~std::uint64_t(0);  // tombstone, compacted below
+    while (it != public_held_.end() && moved < n && !it->second.empty()) {
+        auto& v = it->second;
+        auto pick = std::size_t(r.below(v.size()));
+        auto s = v[pick];
+        v[pick] = v.back();
+        v.pop_back();
+        at(inst, s) = std::uint8_t(seat_state::available);
+        holders_.erase(key(inst, s));
+        --public_count_;
         ++moved;
     }
-    std::erase(public_held_, ~std::uint64_t(0));
     return moved;
 }
 

@@ -95,8 +95,8 @@ public:
     std::optional<holder> holder_of(std::uint32_t inst, std::uint32_t slot) const;
 
     basket& create_basket(int account, sys_time now, const basket_policy& p);
-    // Unknown, expired, confirmed or another account's basket: 404.
-    outcome<basket*> find_basket(std::string_view id, int account);
+    // Unknown, expired (its seats are released now), confirmed or another account's basket: 404.
+    outcome<basket*> find_basket(std::string_view id, int account, sys_time now);
     outcome<std::vector<ticket>> add_tickets(basket& b, const std::vector<ticket_request>& reqs, sys_time now,
                                              const basket_policy& p);
     outcome<void> remove_tickets(basket& b, const std::vector<std::string>& ticket_ids, sys_time now,
@@ -131,12 +131,14 @@ private:
     std::uint8_t& at(std::uint32_t inst, std::uint32_t slot) noexcept;
     void release(const ticket& t);
     void touch(basket& b, sys_time now, const basket_policy& p);
+    void drop_basket(std::map<std::string, basket>::iterator it);
 
     const client* c_;
     std::uint64_t salt_;
     std::vector<std::uint8_t> seats_;
     std::unordered_map<std::uint64_t, holder> holders_;
-    std::vector<std::uint64_t> public_held_;
+    std::unordered_map<std::uint32_t, std::vector<std::uint32_t>> public_held_;  // instance -> slots
+    std::size_t public_count_ = 0;
     std::map<std::string, basket> baskets_;
     std::unordered_map<std::uint32_t, std::string> basket_ids_;
     std::map<std::string, order> orders_;

@@ -82,9 +82,16 @@ TEST_CASE("baskets expire on a sliding deadline and give their seats back") {
     REQUIRE(cs.add_tickets(b, {seat(3)}, t0 + std::chrono::minutes(10), p).has_value());
     CHECK(cs.expire(t0 + std::chrono::minutes(25)) == 0);  // the add restarted the clock
     CHECK(cs.expire(t0 + std::chrono::minutes(30)) == 1);
-    CHECK_FALSE(cs.find_basket(id, 0).has_value());
+    CHECK_FALSE(cs.find_basket(id, 0, t0).has_value());
     CHECK(cs.state(0, 3) == seat_state::available);
     CHECK(cs.invariants().empty());
+
+    auto& lazy = cs.create_basket(0, t0, p);
+    REQUIRE(cs.add_tickets(lazy, {seat(4)}, t0, p).has_value());
+    auto lazy_id = lazy.id;
+    CHECK(cs.find_basket(lazy_id, 0, t0 + std::chrono::minutes(19)).has_value());
+    CHECK_FALSE(cs.find_basket(lazy_id, 0, t0 + std::chrono::minutes(20)).has_value());  // expired on access
+    CHECK(cs.state(0, 4) == seat_state::available);
 
     p.sliding = false;
     auto& b2 = cs.create_basket(0, t0, p);
@@ -96,8 +103,8 @@ TEST_CASE("baskets belong to the account that made them") {
     auto w = tiny_world();
     client_state cs(w.clients[0], 1, false);
     auto& b = cs.create_basket(0, sys_time{}, {});
-    CHECK(cs.find_basket(b.id, 0).has_value());
-    CHECK_FALSE(cs.find_basket(b.id, 1).has_value());
+    CHECK(cs.find_basket(b.id, 0, sys_time{}).has_value());
+    CHECK_FALSE(cs.find_basket(b.id, 1, sys_time{}).has_value());
 }
 
 TEST_CASE("best available: contiguous, front and centre, no lone single seat where avoidable") {
