@@ -250,8 +250,10 @@ asio::awaitable<result<http_response>> http_client::send(const http_request& req
             c = std::move(*opened);
         }
         bool stale = false;
-        auto r = c->tls ? co_await p.exchange(*c->tls, *c, req, deadline, stale)
-                        : co_await p.exchange(*c->plain, *c, req, deadline, stale);
+        // (No co_await inside ?: — GCC 12 miscompiles it.)
+        result<std::pair<http_response, bool>> r = fail(errc::internal, "unreachable");
+        if (c->tls) r = co_await p.exchange(*c->tls, *c, req, deadline, stale);
+        else r = co_await p.exchange(*c->plain, *c, req, deadline, stale);
         if (r) {
             if (r->second) {
                 c->idle_since = steady::now();
