@@ -1,0 +1,299 @@
+// The Spektrix client: builds each URL once (that exact string is signed and sent), serialises
+// each body once (those bytes are hashed and sent), spends the shared budget, classifies the
+// answer and retries what may be retried.
+#include "agentd/upstream/spektrix_client.hpp"
+
+#include "agentd/core/time.hpp"
+#include "agentd/log/log.hpp"
+#include "agentd/net/http_client.hpp"
+#include "agentd/net/url.hpp"
+#include "agentd/upstream/codec.hpp"
+#include "agentd/upstream/signer.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <charconv>
+#include <functional>
+#include <random>
+
+namespace agentd::upstream {
+
+namespace asio = boost::asio;
+using steady = std::chrono::steady_clock;
+
+client_context::client_context(asio::any_io_executor ex, client_settings s, const agentd::clock& clk)
+    : ex_(std::move(ex)), settings_(std::move(s)), clock_(clk) {}
+client_context::~client_context() = default;
+
+net::http_pool_stats client_context::pool_stats() const { return http_->stats(); }
+
+agentd::result<std::unique_ptr<client_context>> client_context::make(asio::any_io_executor ex, client_settings s,
+                                                                     const agentd::clock& clk) {
+    auto base = net::parse_url(s.base_url);
+    if (!base) return base.error().wrap("configure upstream client " + s.client_name);
+    if (s.client_name.empty()) return fail(errc::config_error, "configure upstream client: client name is empty");
+    if (s.requests_per_minute <= 0) return fail(errc::config_error, "configure upstream client " + s.client_name + ": requests_per_minute must be > 0");
+    if (s.max_connections < 1) return fail(errc::config_error, "configure upstream client " + s.client_name + ": max_connections must be >= 1");
+    if (s.max_response_bytes < 1024) return fail(errc::config_error, "configure upstream client " + s.client_name + ": max_response_bytes too small");
+    net::http_client_options o;
+    o.origin = *base;
+    o.max_connections = s.max_connections;
+    o.resolve_timeout = s.timeout.resolve;
+    o.connect_timeout = s.timeout.connect;
+    o.tls_timeout = s.timeout.tls;
+    o.step_timeout = s.timeout.request;
+    o.idle_timeout = s.timeout.idle;
+    o.max_response_bytes = s.max_response_bytes;
+    o.ca_file = s.ca_file;
+    o.insecure_skip_verify_for_tests = s.insecure_skip_verify_for_tests;
+    auto http = net::http_client::make(ex, std::move(o));
+    if (!http) return http.error().wrap("configure upstream client " + s.client_name);
+
+    std::unique_ptr<client_context> ctx(new client_context(ex, std::move(s), clk));
+    ctx->http_ = std::move(*http);
+    ctx->budget_ = std::make_unique<budget>(ex, ctx->settings_.requests_per_minute, ctx->settings_.burst, ctx->settings_.shrink_for);
+    std::string prefix = base->path == "/" ? "" : base->path;
+    ctx->api_root_target_ = prefix + "/" + net::percent_encode(ctx->settings_.client_name) + "/api/v3/";
+    ctx->api_root_url_ = base->origin() + ctx->api_root_target_;
+    return ctx;
+}
+
+namespace {
+
+failure classify_status(int status, std::string_view body, const std::string& what) {
+    auto eb = codec::decode_error_body(body);
+    error_class cls = error_class::permanent;
+    if (status == 401) cls = error_class::auth;
+    else if (status == 404) cls = error_class::not_found;
+    else if (status == 409) cls = error_class::conflict;
+    else if (status == 429) cls = error_class::rate_limited;
+    else if (status >= 500) cls = error_class::transient;
+    std::string msg = what + ": " + std::to_string(status);
+    if (!eb.message.empty()) msg += " " + eb.message;
+    if (eb.error_code != 0) msg += " (errorCode " + std::to_string(eb.error_code) + ")";
+    return failure{cls, status, eb.error_code, std::move(msg)};
+}
+
+failure classify_transport(const agentd::error& e, const std::string& what) {
+    error_class cls = error_class::transient;
+    switch (e.code) {
+    case errc::timeout: cls = error_class::timeout; break;
+    case errc::cancelled: cls = error_class::cancelled; break;
+    case errc::too_large:
+    case errc::upstream_permanent:
+    case errc::config_error: cls = error_class::permanent; break;
+    default: cls = error_class::transient; break;
+    }
+    return failure{cls, 0, 0, what + ": " + e.message};
+}
+
+// Retry-After as delta-seconds or an HTTP date; missing or unreadable means one second.
+std::chrono::seconds retry_after_of(const std::string& v, const agentd::clock& clk, std::chrono::seconds cap) {
+    std::int64_t secs = 1;
+    if (!v.empty()) {
+        auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), secs);
+        if (ec != std::errc() || p != v.data() + v.size()) {
+            auto t = parse_rfc1123(v);
+            secs = t ? std::chrono::duration_cast<std::chrono::seconds>(*t - clk.now()).count() : 1;
+        }
+    }
+    return std::chrono::seconds(std::clamp<std::int64_t>(secs, 0, cap.count()));
+}
+
+std::string id_seg(const std::string& id) { return net::percent_encode(id); }
+
+class spektrix_client final : public client {
+public:
+    spektrix_client(client_context& ctx, signer s, std::string login)
+        : ctx_(ctx), signer_(std::move(s)), login_(std::move(login)), rng_(std::random_device{}()) {}
+
+    call<std::vector<event>> list_events(date_text from, date_text to, call_options o) override {
+        return fetch<std::vector<event>>("GET", "events?instanceStart_from=" + net::percent_encode(from) +
+                                                    "&instanceStart_to=" + net::percent_encode(to),
+                                         {}, "GET events", "list events", o, codec::decode_events);
+    }
+    call<event> get_event(std::string id, call_options o) override {
+        return fetch<event>("GET", "events/" + id_seg(id), {}, "GET events/{id}", "get event " + id, o, codec::decode_event);
+    }
+    call<std::vector<instance>> list_instances(std::string event_id, date_text from, date_text to, call_options o) override {
+        return fetch<std::vector<instance>>("GET", "events/" + id_seg(event_id) + "/instances?start_from=" +
+                                                       net::percent_encode(from) + "&start_to=" + net::percent_encode(to),
+                                            {}, "GET events/{id}/instances", "list instances of event " + event_id, o,
+                                            codec::decode_instances);
+    }
+    call<instance> get_instance(std::string id, call_options o) override {
+        return fetch<instance>("GET", "instances/" + id_seg(id), {}, "GET instances/{id}", "get instance " + id, o,
+                               codec::decode_instance);
+    }
+    call<price_list> get_price_list(std::string id, call_options o) override {
+        return fetch<price_list>("GET", "instances/" + id_seg(id) + "/price-list", {}, "GET instances/{id}/price-list",
+                                 "get price list of instance " + id, o, codec::decode_price_list);
+    }
+    call<plan> get_plan(std::string id, call_options o) override {
+        return fetch<plan>("GET", "instances/" + id_seg(id) + "/plan", {}, "GET instances/{id}/plan",
+                           "get plan of instance " + id, o, codec::decode_plan);
+    }
+    call<instance_status> get_instance_status(std::string id, call_options o) override {
+        return fetch<instance_status>("GET", "instances/" + id_seg(id) + "/status?includeLockInformation=true&includeChildPlans=true",
+                                      {}, "GET instances/{id}/status", "get status of instance " + id, o,
+                                      codec::decode_instance_status);
+    }
+    call<instance_status> get_area_status(std::string id, std::string area_id, call_options o) override {
+        return fetch<instance_status>("GET", "instances/" + id_seg(id) + "/status/areas/" + id_seg(area_id) +
+                                                 "?includeLockInformation=true&includeChildPlans=true",
+                                      {}, "GET instances/{id}/status/areas/{id}",
+                                      "get status of area " + area_id + " of instance " + id, o, codec::decode_instance_status);
+    }
+    call<std::vector<seat_status>> get_seat_status(std::string id, call_options o) override {
+        return fetch<std::vector<seat_status>>("GET", "instances/" + id_seg(id) + "/status/seats", {},
+                                               "GET instances/{id}/status/seats", "get seat status of instance " + id, o,
+                                               codec::decode_seat_statuses);
+    }
+    call<std::vector<best_seat>> best_available(std::string id, int quantity, std::optional<std::string> band,
+                                                std::optional<std::string> area, call_options o) override {
+        std::string q = "instances/" + id_seg(id) + "/best-available?quantity=" + std::to_string(quantity);
+        if (band) q += "&priceBand=" + net::percent_encode(*band);
+        if (area) q += "&area=" + net::percent_encode(*area);
+        return fetch<std::vector<best_seat>>("GET", std::move(q), {}, "GET instances/{id}/best-available",
+                                             "find best available seats in instance " + id, o, codec::decode_best_available);
+    }
+    call<basket> create_basket(call_options o) override {
+        return fetch<basket>("POST", "baskets", codec::encode_empty_object(), "POST baskets", "create basket", o, basket_decoder());
+    }
+    call<basket> get_basket(std::string id, call_options o) override {
+        return fetch<basket>("GET", "baskets/" + id_seg(id), {}, "GET baskets/{id}", "get basket " + id, o, basket_decoder());
+    }
+    call<basket> set_agent_customer(std::string id, agent_customer c, call_options o) override {
+        return fetch<basket>("PATCH", "baskets/" + id_seg(id), codec::encode_agent_customer_patch(c, ctx_.settings().customer_fields),
+                             "PATCH baskets/{id}", "set customer of basket " + id, o, basket_decoder());
+    }
+    call<std::vector<ticket>> add_tickets(std::string id, std::vector<new_ticket> t, call_options o) override {
+        return fetch<std::vector<ticket>>("POST", "baskets/" + id_seg(id) + "/tickets", codec::encode_new_tickets(t),
+                                          "POST baskets/{id}/tickets", "add tickets to basket " + id, o, codec::decode_tickets);
+    }
+    call<void> remove_tickets(std::string id, std::vector<std::string> ticket_ids, call_options o) override {
+        std::string q = "baskets/" + id_seg(id) + "/tickets?ticketIds=";
+        for (std::size_t i = 0; i < ticket_ids.size(); ++i) q += (i ? "," : "") + net::percent_encode(ticket_ids[i]);
+        auto r = co_await request("DELETE", std::move(q), codec::encode_empty_object(), "DELETE baskets/{id}/tickets",
+                                  "remove tickets from basket " + id, o);
+        if (!r) co_return r.error();
+        co_return result<void>{};
+    }
+    call<void> clear_basket(std::string id, call_options o) override {
+        auto r = co_await request("POST", "baskets/" + id_seg(id) + "/clear", codec::encode_empty_object(),
+                                  "POST baskets/{id}/clear", "clear basket " + id, o);
+        if (!r) co_return r.error();
+        co_return result<void>{};
+    }
+    call<order> confirm_basket(std::string id, call_options o) override {
+        return fetch<order>("POST", "baskets/" + id_seg(id) + "/confirm", codec::encode_confirm(), "POST baskets/{id}/confirm",
+                            "confirm basket " + id, o, order_decoder());
+    }
+    call<order> get_order(std::string id, call_options o) override {
+        return fetch<order>("GET", "orders/" + id_seg(id), {}, "GET orders/{id}", "get order " + id, o, order_decoder());
+    }
+
+private:
+    std::function<result<basket>(std::string_view)> basket_decoder() {
+        return [f = ctx_.settings().customer_fields](std::string_view b) { return codec::decode_basket(b, f); };
+    }
+    std::function<result<order>(std::string_view)> order_decoder() {
+        return [f = ctx_.settings().customer_fields](std::string_view b) { return codec::decode_order(b, f); };
+    }
+
+    template <class T, class Decode>
+    call<T> fetch(std::string method, std::string rel, std::string body, std::string endpoint, std::string what,
+                  call_options o, Decode decode) {
+        auto r = co_await request(std::move(method), std::move(rel), std::move(body), std::move(endpoint), what, o);
+        if (!r) co_return r.error();
+        result<T> v = decode(*r);
+        if (!v) {
+            failure f = v.error();
+            f.message = what + ": " + f.message;
+            f.http_status = 200;
+            log::warn("upstream", "decode", "upstream answer has an unexpected shape",
+                      {{"client", ctx_.settings().client_name}, {"error", f.message}});
+            co_return f;
+        }
+        co_return v;
+    }
+
+    // One logical call: budget, sign, send, classify, retry. Returns the 2xx body.
+    call<std::string> request(std::string method, std::string rel, std::string body, std::string endpoint,
+                              std::string what, call_options o) {
+        const auto& s = ctx_.settings();
+        auto deadline = steady::now() + std::min(o.deadline, s.timeout.overall);
+        const bool safe = o.retry_safe.value_or(method == "GET");
+        const std::string url = ctx_.api_root_url() + rel;  // signed and sent as is
+        net::http_request req{method, ctx_.api_root_target() + rel, {}, std::move(body), safe};
+        auto outcome = [&](result<std::string> r) {
+            ctx_.counters().call_done(bool(r));
+            if (!r && r.error().cls != error_class::cancelled)
+                log::warn("upstream", "call", "upstream call failed",
+                          {{"client", s.client_name}, {"login", login_}, {"endpoint", endpoint},
+                           {"class", to_string(r.error().cls)}, {"error", r.error().message}});
+            return r;
+        };
+        for (int attempt = 1;; ++attempt) {
+            auto token = co_await ctx_.request_budget().acquire(o.prio, deadline);
+            if (!token) {
+                failure f = token.error();
+                f.message = what + ": " + f.message;
+                co_return outcome(f);
+            }
+            std::string date = format_rfc1123(ctx_.clock().now());
+            req.headers = {{"Date", date},
+                           {"Authorization", signer_.authorization(method, url, date, req.body)},
+                           {"Accept", "application/json"}};
+            if (method != "GET") req.headers.emplace_back("Content-Type", "application/json");
+            auto t0 = steady::now();
+            auto r = co_await ctx_.http().send(req, deadline);
+            auto latency = steady::now() - t0;
+            failure f;
+            std::chrono::steady_clock::duration pause{};
+            if (r) {
+                ctx_.counters().record(endpoint, r->status, latency);
+                if (r->status >= 200 && r->status < 300) co_return outcome(std::move(r->body));
+                f = classify_status(r->status, r->body, what);
+                if (r->status == 429) {
+                    pause = retry_after_of(r->retry_after, ctx_.clock(), s.max_retry_after);
+                    ctx_.request_budget().on_rate_limited(pause);
+                }
+            } else {
+                ctx_.counters().record(endpoint, 0, latency);
+                f = classify_transport(r.error(), what);
+            }
+            // A 429 was refused before any effect, so it may be repeated; other transient
+            // outcomes only when the caller said the call is safe to repeat.
+            bool may_retry = f.cls == error_class::rate_limited ||
+                             (safe && (f.cls == error_class::transient || f.cls == error_class::timeout));
+            if (!may_retry || attempt >= s.backoff.max_attempts) co_return outcome(f);
+            auto delay = s.backoff.delay(attempt, std::uniform_real_distribution<double>(0.0, 1.0)(rng_));
+            if (steady::now() + std::max<steady::duration>(delay, pause) >= deadline) co_return outcome(f);
+            ctx_.counters().retry();
+            asio::steady_timer timer(ctx_.executor(), delay);
+            auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+            auto cs = co_await asio::this_coro::cancellation_state;
+            if (cs.cancelled() != asio::cancellation_type::none)
+                co_return outcome(failure{error_class::cancelled, 0, 0, what + ": cancelled"});
+        }
+    }
+
+    client_context& ctx_;
+    signer signer_;
+    std::string login_;
+    std::mt19937_64 rng_;
+};
+
+}  // namespace
+
+agentd::result<std::unique_ptr<client>> make_spektrix_client(client_context& ctx, account_settings account) {
+    auto s = signer::make(account.login, account.secret);
+    if (!s) return s.error();
+    return std::unique_ptr<client>(new spektrix_client(ctx, std::move(*s), std::move(account.login)));
+}
+
+}  // namespace agentd::upstream

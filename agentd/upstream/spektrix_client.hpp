@@ -1,0 +1,65 @@
+// upstream/spektrix_client: the real client. A `client_context` is one venue client's shared
+// machinery (connection pool, request budget, metrics) built from its settings; each agent
+// account gets its own `client` from make_spektrix_client(), signing with its own credentials.
+// Threading: io_context thread only; the context outlives its clients and their calls.
+#pragma once
+
+#include "agentd/core/clock.hpp"
+#include "agentd/core/error.hpp"
+#include "agentd/upstream/budget.hpp"
+#include "agentd/upstream/client.hpp"
+#include "agentd/upstream/metrics.hpp"
+#include "agentd/upstream/settings.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include <memory>
+#include <string>
+
+namespace agentd::net {
+class http_client;
+struct http_pool_stats;
+}  // namespace agentd::net
+
+namespace agentd::upstream {
+
+class client_context {
+public:
+    // Fails (config_error) on a bad base URL, a non-positive limit or an unreadable CA file.
+    static agentd::result<std::unique_ptr<client_context>> make(boost::asio::any_io_executor ex, client_settings s,
+                                                                const agentd::clock& clk = agentd::system_clock::instance());
+    ~client_context();
+    client_context(const client_context&) = delete;
+    client_context& operator=(const client_context&) = delete;
+
+    const client_settings& settings() const noexcept { return settings_; }
+    metrics_snapshot metrics_now() { return metrics_.snapshot(*budget_); }
+    net::http_pool_stats pool_stats() const;
+
+    // Used by the clients of this context.
+    boost::asio::any_io_executor executor() const { return ex_; }
+    net::http_client& http() { return *http_; }
+    budget& request_budget() { return *budget_; }
+    metrics& counters() { return metrics_; }
+    const agentd::clock& clock() const { return clock_; }
+    // "https://host[:port][/base]/{client}/api/v3/" and its path part, as signed and sent.
+    const std::string& api_root_url() const { return api_root_url_; }
+    const std::string& api_root_target() const { return api_root_target_; }
+
+private:
+    client_context(boost::asio::any_io_executor ex, client_settings s, const agentd::clock& clk);
+
+    boost::asio::any_io_executor ex_;
+    client_settings settings_;
+    const agentd::clock& clock_;
+    std::unique_ptr<net::http_client> http_;
+    std::unique_ptr<budget> budget_;
+    metrics metrics_;
+    std::string api_root_url_;
+    std::string api_root_target_;
+};
+
+// Fails (invalid_argument) when the account's secret is not base64; the secret is never echoed.
+agentd::result<std::unique_ptr<client>> make_spektrix_client(client_context& ctx, account_settings account);
+
+}  // namespace agentd::upstream
