@@ -166,7 +166,9 @@ awaitable<void> server::impl::session(net::uds_socket sock) {
 
         std::optional<reply> early;
         co_await http::async_read_header(stream, buf, parser, redirect_error(use_awaitable, ec));
-        if (ec == http::error::header_limit) {
+        if (ec == http::error::body_limit) {
+            early = error_reply(fail(errc::too_large, "request body: larger than " + std::to_string(settings_.max_body) + " bytes"));
+        } else if (ec == http::error::header_limit) {
             early = error_reply(431, "too_large", "request header: larger than " + std::to_string(settings_.max_header) + " bytes");
         } else if (ec == beast::error::timeout || ec == asio::error::operation_aborted || ec == http::error::end_of_stream ||
                    ec == asio::error::eof || ec == asio::error::connection_reset) {
