@@ -133,6 +133,23 @@ result<std::string> uds_client::read_until_close() {
     return out;
 }
 
+result<std::string> uds_client::read_for(std::chrono::milliseconds d) {
+    auto deadline = steady::now() + d;
+    while (fd_ >= 0 && steady::now() < deadline) {
+        auto n = read_some(deadline);
+        if (!n) {
+            if (n.error().code == errc::timeout) break;
+            return n.error();
+        }
+        if (*n == 0) {
+            ::close(fd_);
+            fd_ = -1;
+            break;
+        }
+    }
+    return std::exchange(in_, std::string{});
+}
+
 result<http_reply> uds_client::read_reply(steady::time_point deadline, bool header_only) {
     http::response_parser<http::string_body> parser;
     parser.body_limit(k_max_reply);
@@ -245,7 +262,9 @@ result<std::optional<sse_event>> uds_client::next_event() {
         in_.erase(0, nl + 1);
         if (!line.empty() && line.back() == '\r') line.pop_back();
         if (line.empty()) {
+            // As in the SSE spec, a block without data lines dispatches nothing.
             if (any) return std::optional<sse_event>{std::move(ev)};
+            ev = sse_event{};
             continue;
         }
         if (line[0] == ':') continue;  // comment / heartbeat
@@ -253,7 +272,6 @@ result<std::optional<sse_event>> uds_client::next_event() {
         std::string field = line.substr(0, colon);
         std::string value = colon == std::string::npos ? "" : line.substr(colon + 1);
         if (!value.empty() && value[0] == ' ') value.erase(0, 1);
-        any = true;
         if (field == "id") {
             try {
                 ev.id = std::stoull(value);
@@ -263,7 +281,8 @@ result<std::optional<sse_event>> uds_client::next_event() {
         } else if (field == "event") {
             ev.event = value;
         } else if (field == "data") {
-            if (!ev.data.empty()) ev.data += '\n';
+            if (any) ev.data += '\n';
+            any = true;
             ev.data += value;
         }
     }

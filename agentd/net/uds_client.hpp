@@ -61,6 +61,8 @@ public:
     result<void> connect();
     result<void> send_raw(std::string_view bytes);
     result<std::string> read_until_close();
+    // Whatever arrives within `d` (stops early at EOF); not an error when nothing came.
+    result<std::string> read_for(std::chrono::milliseconds d);
 
     bool is_open() const noexcept { return fd_ >= 0; }
     void close() noexcept;
