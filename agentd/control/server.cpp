@@ -35,6 +35,12 @@ server::~server() = default;
 
 std::size_t server::connections() const noexcept { return impl_->connections_; }
 
+std::size_t server::live_feed_subscribers() const noexcept {
+    std::size_t n = 0;
+    for (auto* s : impl_->subscribers_) n += s->live ? 1 : 0;
+    return n;
+}
+
 result<void> server::start() {
     auto& m = *impl_;
     auto acc = net::open_uds_listener(m.ex_, {m.settings_.socket_path, m.settings_.socket_mode, 1024});

@@ -44,6 +44,8 @@ public:
 
     // Open connections (for tests and metrics). Executor thread only.
     std::size_t connections() const noexcept;
+    // Feed subscribers past their catch-up, receiving live pushes. Executor thread only.
+    std::size_t live_feed_subscribers() const noexcept;
 
     struct impl;
 
