@@ -8,7 +8,7 @@ namespace agentd::config {
 std::optional<duration> parse_duration(std::string_view text) {
     std::size_t i = 0;
     while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
-    if (i == 0 || i > 12) return std::nullopt;
+    if (i == 0 || i > 9) return std::nullopt;  // 9 digits cannot overflow in any unit
     std::int64_t n = 0;
     std::from_chars(text.data(), text.data() + i, n);
     std::string_view unit = text.substr(i);
@@ -34,7 +34,7 @@ std::string format_duration(duration d) {
 std::optional<std::uint64_t> parse_size(std::string_view text) {
     std::size_t i = 0;
     while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
-    if (i == 0 || i > 12) return std::nullopt;
+    if (i == 0 || i > 9) return std::nullopt;  // 9 digits cannot overflow in any unit
     std::uint64_t n = 0;
     std::from_chars(text.data(), text.data() + i, n);
     std::string_view unit = text.substr(i);
