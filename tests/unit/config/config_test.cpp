@@ -77,6 +77,8 @@ TEST_CASE("durations and sizes round-trip through their text forms") {
     CHECK_FALSE(parse_duration("s").has_value());
     CHECK_FALSE(parse_duration("1.5s").has_value());
     CHECK_FALSE(parse_duration("-1s").has_value());
+    CHECK_FALSE(parse_duration("99999999999999d").has_value());
+    CHECK_FALSE(parse_size("99999999999999GiB").has_value());
     CHECK(format_duration(90s) == "90s");
     CHECK(format_duration(1500ms) == "1500ms");
     CHECK(format_duration(2h) == "2h");
