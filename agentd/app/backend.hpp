@@ -1,0 +1,78 @@
+// app/backend: the daemon's implementation of control::backend. Thin: reads go to the mirror
+// view and the reservation service, writes to the reservation service, and health/metrics are
+// assembled from the services' snapshots and the upstream clients' counters.
+// Threading: called on the io_context thread only (the server's); owns one store reader.
+#pragma once
+
+#include "agentd/control/backend.hpp"
+#include "agentd/core/clock.hpp"
+#include "agentd/store/reader.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace agentd::upstream {
+class client_context;
+}
+
+namespace agentd::app {
+
+class mirror_view;
+class sync_service;
+class reservation_service;
+
+struct backend_parts {
+    mirror_view* mirror = nullptr;
+    sync_service* sync = nullptr;
+    reservation_service* reservations = nullptr;
+    std::vector<std::pair<std::string, upstream::client_context*>> upstreams;  // by client name
+    std::string db_path;
+    std::string version;
+    const agentd::clock* clock = nullptr;
+};
+
+class daemon_backend final : public control::backend {
+public:
+    explicit daemon_backend(backend_parts parts);
+    ~daemon_backend() override;
+
+    void set_ready(bool ready) noexcept { ready_.store(ready); }
+    bool ready() const noexcept { return ready_.load(); }
+
+    result<api::health> health() override;
+    result<std::vector<api::client_state>> clients() override;
+    result<std::vector<api::event>> events(const api::event_query& q) override;
+    result<std::vector<api::instance_summary>> instances(const api::instance_query& q) override;
+    result<api::instance> instance(std::string_view client, std::string_view id) override;
+    result<api::seat_plan> seats(std::string_view client, std::string_view id) override;
+
+    boost::asio::awaitable<result<control::created_reservation>> create_reservation(
+        std::string channel, std::string idempotency_key, api::reservation_request req) override;
+    result<api::reservation> reservation(std::string_view id) override;
+    result<std::vector<api::reservation>> reservations(const api::reservation_filter& f) override;
+    result<std::vector<api::history_entry>> reservation_history(std::string_view id) override;
+    boost::asio::awaitable<result<api::reservation>> confirm_reservation(std::string id, api::confirm_request req) override;
+    boost::asio::awaitable<result<api::reservation>> extend_reservation(std::string id, api::extend_request req) override;
+    boost::asio::awaitable<result<api::reservation>> release_reservation(std::string id) override;
+
+    result<std::vector<api::feed_event>> feed_since(std::uint64_t seq, std::size_t limit) override;
+    result<api::metrics_snapshot> metrics() override;
+
+    boost::asio::awaitable<result<api::admin_sync_answer>> request_sync(api::admin_sync_request req) override;
+    result<api::reconcile_report> reconcile() override;
+
+private:
+    result<store::reader*> feed_reader();
+    void add_budget(std::vector<api::client_state>& clients);
+
+    backend_parts parts_;
+    std::optional<store::reader> reader_;
+    std::atomic<bool> ready_{false};
+    std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+};
+
+}  // namespace agentd::app

@@ -1,0 +1,327 @@
+#include "agentd/app/daemon.hpp"
+
+#include "agentd/app/backend.hpp"
+#include "agentd/app/reservations/reservation_service.hpp"
+#include "agentd/app/sd_notify.hpp"
+#include "agentd/app/settings_map.hpp"
+#include "agentd/app/sync/mirror_view.hpp"
+#include "agentd/app/sync/sync_service.hpp"
+#include "agentd/config/config.hpp"
+#include "agentd/control/server.hpp"
+#include "agentd/core/clock.hpp"
+#include "agentd/log/log.hpp"
+#include "agentd/net/task_group.hpp"
+#include "agentd/store/database.hpp"
+#include "agentd/upstream/spektrix_client.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <unistd.h>
+
+namespace agentd::app {
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+// Everything that lives while the daemon runs, in construction order; members are destroyed
+// in reverse, which is the teardown order.
+struct parts {
+    config::settings settings;
+    std::unique_ptr<store::database> db;
+    std::vector<std::unique_ptr<upstream::client_context>> contexts;
+    std::vector<std::unique_ptr<upstream::client>> clients;
+    std::unique_ptr<mirror_view> mirror;
+    std::unique_ptr<sync_service> sync;
+    std::unique_ptr<reservation_service> reservations;
+    std::unique_ptr<daemon_backend> backend;
+    std::unique_ptr<control::server> server;
+};
+
+void configure_log(const config::settings& s, const std::optional<std::string>& override_level) {
+    log::options lo;
+    std::string lvl = override_level.value_or(s.daemon.log_level);
+    log::parse_level(lvl, lo.min_level);
+    // journald sets JOURNAL_STREAM for services whose stderr it reads: use its priority prefixes
+    // instead of timestamps (the journal adds its own).
+    lo.journal_prefix = std::getenv("JOURNAL_STREAM") != nullptr;
+    log::configure(lo);
+}
+
+std::string status_line(const sync_progress& p, const reservation_stats& r) {
+    std::string s;
+    if (!p.initial_complete) {
+        s = "initial sync: clients " + std::to_string(p.clients_done) + "/" + std::to_string(p.clients_total) +
+            ", instances " + std::to_string(p.instances_done) + "/" + std::to_string(p.instances_total);
+    } else {
+        s = "serving: " + std::to_string(p.clients_total) + " clients, " + std::to_string(p.instances_total) +
+            " instances mirrored";
+    }
+    s += "; queue " + std::to_string(r.queue_depth);
+    return s;
+}
+
+class daemon {
+public:
+    daemon(asio::io_context& ioc, parts& p, notifier& n, std::string config_path,
+           std::optional<std::string> level_override)
+        : ioc_(ioc), p_(p), notify_(n), config_path_(std::move(config_path)),
+          level_override_(std::move(level_override)), tasks_(ioc.get_executor()), stop_(ioc) {
+        stop_.expires_at(asio::steady_timer::time_point::max());
+    }
+
+    int exit_status() const noexcept { return status_; }
+
+    asio::awaitable<void> main() {
+        // Recovery before READY: a reservation caught mid-flight by a crash is resolved from its
+        // basket before any channel can see or touch it.
+        if (auto r = co_await p_.reservations->recover(); !r) {
+            log::error("daemon", "recover", "reservation recovery failed", {{"error", r.error().message}});
+            status_ = exit_failure;
+            co_await shutdown();
+            co_return;
+        }
+        tasks_.spawn(p_.sync->run(), "sync");
+        tasks_.spawn(p_.reservations->run(), "reservations");
+        tasks_.spawn(status_loop(), "status");
+        if (notify_.watchdog_interval()) tasks_.spawn(watchdog_loop(*notify_.watchdog_interval()), "watchdog");
+        p_.backend->set_ready(true);
+        notify_.ready();
+        log::info("daemon", "ready", "agentd ready",
+                  {{"socket", p_.settings.daemon.socket_path}, {"clients", p_.settings.clients.size()},
+                   {"database", p_.settings.daemon.database}});
+
+        boost::system::error_code ec;
+        co_await stop_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        co_await shutdown();
+    }
+
+    asio::awaitable<void> signals() {
+        asio::signal_set sigs(ioc_, SIGINT, SIGTERM, SIGHUP);
+        for (;;) {
+            boost::system::error_code ec;
+            int sig = co_await sigs.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+            if (ec) co_return;
+            if (sig == SIGHUP) {
+                reload();
+                continue;
+            }
+            if (stopping_) {
+                // Operators press Ctrl-C twice when a drain hangs: honour it at once.
+                log::warn("daemon", "stop", "second stop signal: forcing exit");
+                std::fflush(stderr);
+                std::_Exit(exit_forced);
+            }
+            log::info("daemon", "stop", "stop signal received; draining",
+                      {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"},
+                       {"drain_timeout_ms", p_.settings.daemon.drain_timeout.count()}});
+            stopping_ = true;
+            stop_.cancel();
+        }
+    }
+
+private:
+    asio::awaitable<void> shutdown() {
+        stopping_ = true;
+        notify_.stopping();
+        auto grace = std::chrono::duration_cast<std::chrono::milliseconds>(p_.settings.daemon.drain_timeout);
+        auto deadline = std::chrono::steady_clock::now() + grace;
+        // Stop taking requests first, so nothing new is acknowledged while loops wind down.
+        co_await p_.server->stop(grace / 2);
+        tasks_.cancel();
+        if (!co_await tasks_.wait_until(deadline)) {
+            log::warn("daemon", "stop", "loops did not finish within the drain budget; cancelling harder",
+                      {{"left", tasks_.size()}});
+            tasks_.cancel(asio::cancellation_type::all);
+            co_await tasks_.wait_until(std::chrono::steady_clock::now() + 2s);
+        }
+        ioc_.stop();
+    }
+
+    asio::awaitable<void> status_loop() {
+        asio::steady_timer t(ioc_);
+        for (;;) {
+            notify_.status(status_line(p_.sync->progress(), p_.reservations->stats()));
+            t.expires_after(2s);
+            co_await t.async_wait(asio::use_awaitable);
+        }
+    }
+
+    // WATCHDOG=1 from the network thread proves that thread is not wedged.
+    asio::awaitable<void> watchdog_loop(std::chrono::microseconds every) {
+        asio::steady_timer t(ioc_);
+        for (;;) {
+            notify_.watchdog();
+            t.expires_after(every);
+            co_await t.async_wait(asio::use_awaitable);
+        }
+    }
+
+    void reload() {
+        notify_.reloading();
+        auto fresh = config::load_file(config_path_);
+        if (!fresh) {
+            log::error("daemon", "reload", "new configuration refused; keeping the running one",
+                       {{"error", fresh.error().message}});
+            notify_.ready();
+            return;
+        }
+        const auto& n = *fresh;
+        const auto& o = p_.settings;
+        bool restart_needed = n.daemon.socket_path != o.daemon.socket_path || n.daemon.database != o.daemon.database ||
+                              n.clients.size() != o.clients.size();
+        for (std::size_t i = 0; !restart_needed && i < n.clients.size(); ++i) {
+            const auto& a = n.clients[i];
+            const auto& b = o.clients[i];
+            restart_needed = a.name != b.name || a.base_url != b.base_url || a.accounts.size() != b.accounts.size();
+        }
+        configure_log(n, level_override_);
+        for (std::size_t i = 0; i < p_.contexts.size() && i < n.clients.size(); ++i) {
+            if (n.clients[i].name == p_.contexts[i]->settings().client_name)
+                p_.contexts[i]->request_budget().set_rate_per_minute(double(n.clients[i].requests_per_minute));
+        }
+        p_.server->update_channels(to_server(n, k_version));
+        p_.sync->update_settings(n.sync);
+        p_.reservations->update_settings(n.reservations, n.channels);
+        log::info("daemon", "reload", "configuration reloaded",
+                  {{"restart_needed_for_some_changes", restart_needed}});
+        if (restart_needed)
+            log::warn("daemon", "reload",
+                      "socket path, database, or the set of clients/accounts changed: these apply after a restart");
+        p_.settings.sync = n.sync;
+        p_.settings.reservations = n.reservations;
+        p_.settings.api = n.api;
+        p_.settings.channels = n.channels;
+        p_.settings.daemon.log_level = n.daemon.log_level;
+        p_.settings.daemon.drain_timeout = n.daemon.drain_timeout;
+        notify_.ready();
+    }
+
+    asio::io_context& ioc_;
+    parts& p_;
+    notifier& notify_;
+    std::string config_path_;
+    std::optional<std::string> level_override_;
+    net::task_group tasks_;
+    asio::steady_timer stop_;
+    bool stopping_ = false;
+    int status_ = exit_ok;
+};
+
+}  // namespace
+
+int run_daemon(const daemon_options& o) {
+    auto loaded = config::load_file(o.config_path);
+    if (!loaded) {
+        std::fprintf(stderr, "agentd: %s\n", loaded.error().message.c_str());
+        return exit_config;
+    }
+    parts p;
+    p.settings = std::move(*loaded);
+    configure_log(p.settings, o.log_level);
+    log::info("daemon", "start", "agentd starting",
+              {{"version", k_version}, {"config", o.config_path}, {"pid", long(::getpid())}});
+
+    auto db = store::database::open({.path = p.settings.daemon.database});
+    if (!db) {
+        log::error("daemon", "open_store", "cannot open the database", {{"error", db.error().message}});
+        std::fprintf(stderr, "agentd: %s\n", db.error().message.c_str());
+        return exit_database;
+    }
+    p.db = std::move(*db);
+
+    asio::io_context ioc(1);
+    notifier notify;
+    const agentd::clock& clk = system_clock::instance();
+
+    std::vector<sync_client> sync_clients;
+    std::vector<res_client> res_clients;
+    std::vector<std::pair<std::string, upstream::client_context*>> upstreams;
+    for (const auto& c : p.settings.clients) {
+        auto ctx = upstream::client_context::make(ioc.get_executor(), to_upstream(c), clk);
+        if (!ctx) {
+            std::fprintf(stderr, "agentd: client '%s': %s\n", c.name.c_str(), ctx.error().message.c_str());
+            return exit_config;
+        }
+        sync_client sc{c.name, {}};
+        res_client rc{c.name, {}};
+        for (const auto& a : c.accounts) {
+            auto cl = upstream::make_spektrix_client(**ctx, to_upstream(a));
+            if (!cl) {
+                std::fprintf(stderr, "agentd: client '%s' account '%s': %s\n", c.name.c_str(), a.name.c_str(),
+                             cl.error().message.c_str());
+                return exit_config;
+            }
+            sc.accounts.emplace_back(a.name, cl->get());
+            rc.accounts.emplace_back(a.name, cl->get());
+            p.clients.push_back(std::move(*cl));
+        }
+        upstreams.emplace_back(c.name, ctx->get());
+        sync_clients.push_back(std::move(sc));
+        res_clients.push_back(std::move(rc));
+        p.contexts.push_back(std::move(*ctx));
+    }
+
+    // The server exists before the services that notify it; notifications go through this
+    // indirection so construction order stays simple.
+    control::server* server_ptr = nullptr;
+    auto on_feed = [&server_ptr](std::uint64_t seq) {
+        if (server_ptr) server_ptr->notify_feed(seq);
+    };
+
+    p.mirror = std::make_unique<mirror_view>(p.settings.daemon.database, clk);
+    p.sync = std::make_unique<sync_service>(ioc.get_executor(), *p.db, p.settings.daemon.database, p.settings.sync,
+                                            std::move(sync_clients), clk, on_feed);
+    sync_service* sync_ptr = p.sync.get();
+    p.reservations = std::make_unique<reservation_service>(
+        ioc.get_executor(), *p.db, p.settings.daemon.database, p.settings.reservations, p.settings.channels,
+        std::move(res_clients), *p.mirror, clk, on_feed,
+        [sync_ptr](std::string_view client, std::string_view instance) { sync_ptr->mark_hot(client, instance); });
+    p.backend = std::make_unique<daemon_backend>(backend_parts{p.mirror.get(), p.sync.get(), p.reservations.get(),
+                                                               upstreams, p.settings.daemon.database, k_version, &clk});
+    p.server = std::make_unique<control::server>(ioc.get_executor(), to_server(p.settings, k_version), *p.backend);
+    server_ptr = p.server.get();
+    if (auto r = p.server->start(); !r) {
+        log::error("daemon", "listen", "cannot serve the API socket", {{"error", r.error().message}});
+        std::fprintf(stderr, "agentd: %s\n", r.error().message.c_str());
+        return exit_socket;
+    }
+
+    daemon d(ioc, p, notify, o.config_path, o.log_level);
+    // The two top-level coroutines are owned by run_daemon's frame: ioc.run() returns only after
+    // main() stopped the context, and signals() ends with the context.
+    asio::co_spawn(ioc, d.main(), [](std::exception_ptr e) {
+        if (e) std::rethrow_exception(e);
+    });
+    asio::co_spawn(ioc, d.signals(), [](std::exception_ptr) {});
+    int status = exit_ok;
+    try {
+        ioc.run();
+        status = d.exit_status();
+    } catch (const std::exception& e) {
+        log::error("daemon", "run", "unexpected failure", {{"error", e.what()}});
+        status = exit_failure;
+    }
+    server_ptr = nullptr;
+    p.server.reset();
+    p.backend.reset();
+    p.reservations.reset();
+    p.sync.reset();
+    p.mirror.reset();
+    p.clients.clear();
+    p.contexts.clear();
+    p.db->close();
+    log::info("daemon", "stop", "agentd stopped", {{"status", status}});
+    return status;
+}
+
+}  // namespace agentd::app

@@ -1,0 +1,56 @@
+#include "agentd/app/settings_map.hpp"
+
+namespace agentd::app {
+
+upstream::client_settings to_upstream(const config::client_settings& c) {
+    upstream::client_settings u;
+    u.base_url = c.base_url;
+    u.client_name = c.name;
+    u.requests_per_minute = double(c.requests_per_minute);
+    u.max_connections = int(c.max_connections);
+    u.timeout.connect = c.connect_timeout;
+    u.timeout.tls = c.connect_timeout;
+    u.timeout.resolve = c.connect_timeout;
+    u.timeout.request = c.request_timeout;
+    u.timeout.overall = c.request_timeout + c.connect_timeout;
+    u.max_response_bytes = std::size_t(c.max_response);
+    u.ca_file = c.ca_file;
+    u.customer_fields.first_name = c.customer_first_name_field;
+    u.customer_fields.last_name = c.customer_last_name_field;
+    u.customer_fields.address_line1 = c.customer_address_field;
+    u.customer_fields.reference = c.customer_reference_field;
+    return u;
+}
+
+upstream::account_settings to_upstream(const config::account_settings& a) {
+    return upstream::account_settings{a.login, a.secret};
+}
+
+control::server_settings to_server(const config::settings& s, std::string version) {
+    control::server_settings out;
+    out.socket_path = s.daemon.socket_path;
+    out.socket_mode = s.daemon.socket_mode;
+    out.max_body = std::size_t(s.api.max_body);
+    out.max_header = std::size_t(s.api.max_header);
+    out.requests_per_second = double(s.api.requests_per_second);
+    out.burst = double(s.api.burst);
+    out.max_connections = std::size_t(s.api.max_connections);
+    out.idle_timeout = s.api.idle_timeout;
+    out.header_timeout = s.api.header_timeout;
+    out.longpoll_max = s.api.longpoll_max;
+    out.feed_buffer = std::size_t(s.api.feed_buffer);
+    out.feed_heartbeat = s.api.feed_heartbeat;
+    out.version = std::move(version);
+    for (const auto& ch : s.channels) {
+        control::channel_entry e;
+        e.name = ch.name;
+        e.uid = ch.uid;
+        e.gid = ch.gid;
+        e.role = ch.role == config::channel_role::admin ? control::role::admin : control::role::sales;
+        e.weight = int(ch.weight);
+        out.channels.push_back(std::move(e));
+    }
+    return out;
+}
+
+}  // namespace agentd::app

@@ -1,0 +1,17 @@
+// app/settings_map: the one place that turns the validated config file into the plain settings
+// structs of each module (modules never see config::settings). Pure functions.
+#pragma once
+
+#include "agentd/config/settings.hpp"
+#include "agentd/control/server_settings.hpp"
+#include "agentd/upstream/settings.hpp"
+
+#include <string>
+
+namespace agentd::app {
+
+upstream::client_settings to_upstream(const config::client_settings& c);
+upstream::account_settings to_upstream(const config::account_settings& a);
+control::server_settings to_server(const config::settings& s, std::string version);
+
+}  // namespace agentd::app

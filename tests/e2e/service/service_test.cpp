@@ -1,0 +1,214 @@
+// The daemon as systemd runs it: notifications, signals, reload, the database lock, and the
+// demo a newcomer starts first. Real binaries, real sockets, real signals.
+#include "tests/support/harness.hpp"
+
+#include <doctest/doctest.h>
+
+#include <csignal>
+#include <cstring>
+#include <fstream>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+using namespace agentd::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+// A fake $NOTIFY_SOCKET: a datagram socket the daemon sends its state strings to.
+class notify_socket {
+public:
+    explicit notify_socket(std::string path) : path_(std::move(path)) {
+        fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        sockaddr_un a{};
+        a.sun_family = AF_UNIX;
+        std::strncpy(a.sun_path, path_.c_str(), sizeof a.sun_path - 1);
+        REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    }
+    ~notify_socket() { ::close(fd_); }
+    const std::string& path() const { return path_; }
+
+    // Collects messages until one contains `needle` or the timeout passes.
+    bool wait_for(const std::string& needle, std::chrono::milliseconds timeout) {
+        auto deadline = std::chrono::steady_clock::now() + timeout;
+        for (;;) {
+            for (const auto& m : seen_)
+                if (m.find(needle) != std::string::npos) return true;
+            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+            if (left.count() <= 0) return false;
+            pollfd p{fd_, POLLIN, 0};
+            if (::poll(&p, 1, int(left.count())) <= 0) continue;
+            char buf[4096];
+            ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+            if (n > 0) seen_.emplace_back(buf, std::size_t(n));
+        }
+    }
+    std::size_t index_of(const std::string& needle) const {
+        for (std::size_t i = 0; i < seen_.size(); ++i)
+            if (seen_[i].find(needle) != std::string::npos) return i;
+        return seen_.size();
+    }
+
+private:
+    std::string path_;
+    int fd_ = -1;
+    std::vector<std::string> seen_;
+};
+
+std::string first_instance(const std::string& sock, const std::string& client) {
+    auto a = uds_request(sock, "GET", "/v1/clients/" + client + "/instances");
+    REQUIRE(a);
+    REQUIRE(a->status == 200);
+    int n = json_array_size(a->body, "");
+    for (int i = 0; i < n; ++i) {
+        auto on_sale = json_get(a->body, std::to_string(i) + ".onSale");
+        auto cancelled = json_get(a->body, std::to_string(i) + ".cancelled");
+        if (on_sale == "true" && cancelled == "false") return *json_get(a->body, std::to_string(i) + ".id");
+    }
+    return {};
+}
+
+}  // namespace
+
+TEST_CASE("under a fake NOTIFY_SOCKET the daemon sends READY, then WATCHDOG, then STOPPING, and exits 0") {
+    temp_dir dir;
+    auto sim = start_sim(dir);
+    auto config = write_daemon_config(dir, sim);
+    notify_socket ns(dir.file("notify"));
+    auto d = start_daemon(dir, config, {"NOTIFY_SOCKET=" + ns.path(), "WATCHDOG_USEC=400000"});
+    REQUIRE(ns.wait_for("READY=1", 60s));
+    CHECK(ns.wait_for("WATCHDOG=1", 10s));
+    CHECK(ns.index_of("READY=1") < ns.index_of("WATCHDOG=1"));
+    CHECK(ns.wait_for("STATUS=", 10s));
+    d->signal(SIGTERM);
+    CHECK(ns.wait_for("STOPPING=1", 20s));
+    auto st = d->wait(30s);
+    REQUIRE(st);
+    CHECK(*st == 0);
+    CHECK(::access(dir.file("agentd.sock").c_str(), F_OK) != 0);  // the socket file is removed on a clean stop
+}
+
+TEST_CASE("SIGTERM during a stream of reservations drains, exits 0, and loses nothing acknowledged") {
+    temp_dir dir;
+    auto sim = start_sim(dir);
+    auto config = write_daemon_config(dir, sim);
+    auto d = start_daemon(dir, config);
+    const auto sock = dir.file("agentd.sock");
+    REQUIRE(wait_for_daemon(sock, 60s));
+    const auto client = sim.clients.at(0).name;
+    std::string instance;
+    REQUIRE(wait_until([&] { return !(instance = first_instance(sock, client)).empty(); }, 60s, 50ms));
+    auto detail = uds_request(sock, "GET", "/v1/clients/" + client + "/instances/" + instance);
+    REQUIRE(detail);
+    auto ticket_type = json_get(detail->body, "prices.0.ticketType");
+    REQUIRE(ticket_type);
+
+    std::vector<std::string> acked;
+    for (int i = 0; i < 30; ++i) {
+        if (i == 15) d->signal(SIGTERM);
+        std::string body = R"({"client":")" + client + R"(","instance":")" + instance +
+                           R"(","bestAvailable":{"quantity":1,"ticketType":")" + *ticket_type + R"("}})";
+        auto a = uds_request(sock, "POST", "/v1/reservations", body, {"Idempotency-Key: drain-" + std::to_string(i)}, 5s);
+        if (a && (a->status == 202 || a->status == 200)) acked.push_back(*json_get(a->body, "id"));
+    }
+    auto st = d->wait(30s);
+    REQUIRE(st);
+    CHECK(*st == 0);
+    REQUIRE_FALSE(acked.empty());
+
+    auto again = start_daemon(dir, config);
+    REQUIRE(wait_for_daemon(sock, 60s));
+    for (const auto& id : acked) {
+        CAPTURE(id);
+        auto a = uds_request(sock, "GET", "/v1/reservations/" + id);
+        REQUIRE(a);
+        CHECK(a->status == 200);
+    }
+    again->signal(SIGTERM);
+    CHECK(again->wait(30s) == 0);
+}
+
+TEST_CASE("SIGHUP applies a good configuration and refuses a bad one, keeping the daemon serving") {
+    temp_dir dir;
+    auto sim = start_sim(dir);
+    auto config = write_daemon_config(dir, sim);
+    auto d = start_daemon(dir, config);
+    const auto sock = dir.file("agentd.sock");
+    REQUIRE(wait_for_daemon(sock, 60s));
+    auto log_has = [&](const std::string& s) { return read_file(dir.file("agentd.log")).find(s) != std::string::npos; };
+
+    SUBCASE("good") {
+        daemon_config_options o;
+        o.daemon_extra = "log_level = \"debug\"\n";
+        write_daemon_config(dir, sim, o);
+        d->signal(SIGHUP);
+        CHECK(wait_until([&] { return log_has("configuration reloaded"); }, 20s));
+    }
+    SUBCASE("bad") {
+        write_file(config, "[daemon]\nno_such_option = 1\n", 0600);
+        d->signal(SIGHUP);
+        CHECK(wait_until([&] { return log_has("new configuration refused"); }, 20s));
+        CHECK(log_has("no_such_option"));
+    }
+    CHECK(d->running());
+    auto h = uds_request(sock, "GET", "/v1/health");
+    REQUIRE(h);
+    CHECK(h->status == 200);
+    d->signal(SIGTERM);
+    CHECK(d->wait(30s) == 0);
+}
+
+TEST_CASE("a second daemon on the same database is refused with exit status 4") {
+    temp_dir dir;
+    auto sim = start_sim(dir);
+    auto config = write_daemon_config(dir, sim);
+    auto d = start_daemon(dir, config);
+    REQUIRE(wait_for_daemon(dir.file("agentd.sock"), 60s));
+
+    temp_dir other;
+    std::string text = read_file(config);
+    auto pos = text.find(dir.file("agentd.sock"));
+    REQUIRE(pos != std::string::npos);
+    text.replace(pos, dir.file("agentd.sock").size(), other.file("agentd.sock"));
+    write_file(other.file("agentd.toml"), text, 0600);
+    auto second = start_daemon(other, other.file("agentd.toml"));
+    auto st = second->wait(30s);
+    REQUIRE(st);
+    CHECK(*st == 4);
+    CHECK(read_file(other.file("agentd.log")).find("in use") != std::string::npos);
+    CHECK(d->running());
+    d->signal(SIGTERM);
+    CHECK(d->wait(30s) == 0);
+}
+
+TEST_CASE("a broken configuration exits 3 naming the file and the option") {
+    temp_dir dir;
+    write_file(dir.file("bad.toml"), "[sync]\ntier_24h = \"soon\"\n", 0600);
+    child_process d({bin_dir() + "/agentd", "--config", dir.file("bad.toml")}, dir.file("agentd.log"));
+    auto st = d.wait(30s);
+    REQUIRE(st);
+    CHECK(*st == 3);
+    auto log = read_file(dir.file("agentd.log"));
+    CHECK(log.find("bad.toml:2") != std::string::npos);
+    CHECK(log.find("tier_24h") != std::string::npos);
+}
+
+TEST_CASE("scripts/demo --once runs the whole tour") {
+    temp_dir dir;
+    std::string build_dir = bin_dir() + "/..";
+    child_process demo({"/bin/bash", source_dir() + "/scripts/demo", "--once", "--size", "tiny", "--workdir", dir.path()},
+                       dir.file("demo.err"), {"AGENTD_BUILD_DIR=" + build_dir, "AGENTD_SKIP_BUILD=1"});
+    std::string out;
+    while (auto line = demo.read_line(300s)) out += *line + "\n";
+    auto st = demo.wait(60s);
+    REQUIRE(st);
+    INFO(out);
+    INFO(read_file(dir.file("demo.err")));
+    CHECK(*st == 0);
+    CHECK(out.find("agentctl status") != std::string::npos);
+    CHECK(out.find("confirmed") != std::string::npos);
+    CHECK(out.find("Ada") != std::string::npos);  // the end customer as the simulator recorded it
+    CHECK(read_file(dir.file("sim.json")).find("\"event\":\"ready\"") != std::string::npos);
+}
