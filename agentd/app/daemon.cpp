@@ -177,7 +177,10 @@ private:
         }
         const auto& n = *fresh;
         const auto& o = p_.settings;
-        bool restart_needed = n.daemon.socket_path != o.daemon.socket_path || n.daemon.database != o.daemon.database ||
+        // Sync cadences and queue limits are read by their services at construction: they, like
+        // the set of clients, apply after a restart. Logged so an operator knows.
+        bool restart_needed = n.sync != o.sync || n.reservations != o.reservations ||
+                              n.daemon.socket_path != o.daemon.socket_path || n.daemon.database != o.daemon.database ||
                               n.clients.size() != o.clients.size();
         for (std::size_t i = 0; !restart_needed && i < n.clients.size(); ++i) {
             const auto& a = n.clients[i];
@@ -187,16 +190,14 @@ private:
         configure_log(n, level_override_);
         for (std::size_t i = 0; i < p_.contexts.size() && i < n.clients.size(); ++i) {
             if (n.clients[i].name == p_.contexts[i]->settings().client_name)
-                p_.contexts[i]->request_budget().set_rate_per_minute(double(n.clients[i].requests_per_minute));
+                p_.contexts[i]->request_budget().set_configured_rate(double(n.clients[i].requests_per_minute));
         }
-        p_.server->update_channels(to_server(n, k_version));
-        p_.sync->update_settings(n.sync);
-        p_.reservations->update_settings(n.reservations, n.channels);
+        p_.server->update_settings(to_server(n, k_version));
         log::info("daemon", "reload", "configuration reloaded",
                   {{"restart_needed_for_some_changes", restart_needed}});
         if (restart_needed)
             log::warn("daemon", "reload",
-                      "socket path, database, or the set of clients/accounts changed: these apply after a restart");
+                      "sync cadences, queue settings, socket path, database or the set of clients/accounts changed: these apply after a restart");
         p_.settings.sync = n.sync;
         p_.settings.reservations = n.reservations;
         p_.settings.api = n.api;

@@ -35,6 +35,8 @@ struct sync_settings {
     double max_removal_share = 0;
     bool seat_status = false;
     std::int64_t max_parallel_per_client = 0;
+
+    friend bool operator==(const sync_settings&, const sync_settings&) = default;
 };
 
 struct reservation_settings {
@@ -47,6 +49,8 @@ struct reservation_settings {
     std::int64_t inflight_per_client = 0;
     std::int64_t best_available_retries = 0;
     duration confirm_timeout{};
+
+    friend bool operator==(const reservation_settings&, const reservation_settings&) = default;
 };
 
 struct api_settings {

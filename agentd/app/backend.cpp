@@ -1,0 +1,197 @@
+#include "agentd/app/backend.hpp"
+
+#include "agentd/app/reservations/reservation_service.hpp"
+#include "agentd/app/sync/mirror_view.hpp"
+#include "agentd/app/sync/progress_api.hpp"
+#include "agentd/app/sync/sync_service.hpp"
+#include "agentd/store/feed.hpp"
+#include "agentd/upstream/spektrix_client.hpp"
+
+namespace agentd::app {
+namespace {
+
+api::metric_sample sample(std::string name, std::string help, std::string type, double value,
+                          std::vector<std::pair<std::string, std::string>> labels = {}) {
+    return api::metric_sample{std::move(name), std::move(help), std::move(type), std::move(labels), value};
+}
+
+}  // namespace
+
+daemon_backend::daemon_backend(backend_parts parts) : parts_(std::move(parts)) {}
+daemon_backend::~daemon_backend() = default;
+
+void daemon_backend::add_budget(std::vector<api::client_state>& clients) {
+    for (auto& c : clients) {
+        for (auto& [name, ctx] : parts_.upstreams) {
+            if (name != c.name || !ctx) continue;
+            auto m = ctx->metrics_now();
+            c.budget_left = m.budget.tokens;
+        }
+    }
+}
+
+result<api::health> daemon_backend::health() {
+    api::health h;
+    h.version = parts_.version;
+    h.uptime_seconds = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_).count();
+    h.ready = ready();
+    auto p = parts_.sync->progress();
+    h.sync = to_api_progress(p);
+    h.clients = to_api_clients(p);
+    add_budget(h.clients);
+    auto r = parts_.reservations->stats();
+    h.queue.depth = r.queue_depth;
+    h.queue.by_state = r.by_state;
+    bool degraded = false;
+    for (const auto& c : h.clients) degraded = degraded || c.state == "degraded" || c.state == "failing";
+    h.status = !h.ready ? "starting" : degraded ? "degraded" : "ok";
+    return h;
+}
+
+result<std::vector<api::client_state>> daemon_backend::clients() {
+    auto p = parts_.sync->progress();
+    auto out = to_api_clients(p);
+    add_budget(out);
+    return out;
+}
+
+result<std::vector<api::event>> daemon_backend::events(const api::event_query& q) { return parts_.mirror->events(q); }
+
+result<std::vector<api::instance_summary>> daemon_backend::instances(const api::instance_query& q) {
+    return parts_.mirror->instances(q);
+}
+
+result<api::instance> daemon_backend::instance(std::string_view client, std::string_view id) {
+    auto r = parts_.mirror->instance(client, id);
+    if (r) parts_.sync->mark_hot(client, id);  // someone is looking: keep it fresher for a while
+    return r;
+}
+
+result<api::seat_plan> daemon_backend::seats(std::string_view client, std::string_view id) {
+    auto r = parts_.mirror->seats(client, id);
+    if (r) parts_.sync->mark_hot(client, id);
+    return r;
+}
+
+boost::asio::awaitable<result<control::created_reservation>> daemon_backend::create_reservation(
+    std::string channel, std::string idempotency_key, api::reservation_request req) {
+    if (!ready()) co_return fail(errc::unavailable, "create reservation: agentd is still starting (recovery in progress)");
+    co_return co_await parts_.reservations->create(std::move(channel), std::move(idempotency_key), std::move(req));
+}
+
+result<api::reservation> daemon_backend::reservation(std::string_view id) { return parts_.reservations->get(id); }
+
+result<std::vector<api::reservation>> daemon_backend::reservations(const api::reservation_filter& f) {
+    return parts_.reservations->list(f);
+}
+
+result<std::vector<api::history_entry>> daemon_backend::reservation_history(std::string_view id) {
+    return parts_.reservations->history(id);
+}
+
+boost::asio::awaitable<result<api::reservation>> daemon_backend::confirm_reservation(std::string id,
+                                                                                     api::confirm_request req) {
+    co_return co_await parts_.reservations->confirm(std::move(id), std::move(req));
+}
+
+boost::asio::awaitable<result<api::reservation>> daemon_backend::extend_reservation(std::string id,
+                                                                                    api::extend_request req) {
+    co_return co_await parts_.reservations->extend(std::move(id), std::move(req));
+}
+
+boost::asio::awaitable<result<api::reservation>> daemon_backend::release_reservation(std::string id) {
+    co_return co_await parts_.reservations->release(std::move(id));
+}
+
+result<store::reader*> daemon_backend::feed_reader() {
+    if (!reader_) {
+        auto r = store::reader::open(parts_.db_path);
+        if (!r) return r.error().wrap("open feed reader");
+        reader_.emplace(std::move(*r));
+    }
+    return &*reader_;
+}
+
+result<std::vector<api::feed_event>> daemon_backend::feed_since(std::uint64_t seq, std::size_t limit) {
+    auto rd = feed_reader();
+    if (!rd) return rd.error();
+    auto rows = store::feed_since((*rd)->conn(), std::int64_t(seq), limit);
+    if (!rows) return rows.error();
+    std::vector<api::feed_event> out;
+    out.reserve(rows->size());
+    for (auto& e : *rows) out.push_back(api::feed_event{std::uint64_t(e.seq), std::move(e.kind), std::move(e.payload)});
+    return out;
+}
+
+result<api::metrics_snapshot> daemon_backend::metrics() {
+    api::metrics_snapshot m;
+    auto& s = m.samples;
+    s.push_back(sample("agentd_up", "1 while the daemon serves; ready is 1 after recovery", "gauge", ready() ? 1 : 0));
+    s.push_back(sample("agentd_uptime_seconds", "Seconds since start", "gauge",
+                       double(std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_).count())));
+
+    auto p = parts_.sync->progress();
+    s.push_back(sample("agentd_sync_initial_complete", "1 once every client's first full sync is done", "gauge",
+                       p.initial_complete ? 1 : 0));
+    s.push_back(sample("agentd_sync_requests_per_second", "Upstream sync requests per second since start", "gauge",
+                       p.requests_per_second));
+    for (const auto& c : p.clients) {
+        std::vector<std::pair<std::string, std::string>> l{{"client", c.name}};
+        s.push_back(sample("agentd_sync_lag_seconds", "How overdue the most overdue availability poll is", "gauge",
+                           c.lag_seconds, l));
+        s.push_back(sample("agentd_sync_instances", "Instances mirrored per client", "gauge", double(c.instances_total), l));
+        s.push_back(sample("agentd_sync_healthy", "1 when the client's sync state is ok", "gauge",
+                           c.state == "ok" ? 1 : 0, l));
+    }
+    auto sc = parts_.sync->counters();
+    s.push_back(sample("agentd_sync_seat_rows_changed_total", "Seat status rows written because they changed", "counter",
+                       double(sc.seat_rows_changed)));
+    s.push_back(sample("agentd_sync_refused_removals_total", "Listings refused because they would remove too much", "counter",
+                       double(sc.refused_removals)));
+
+    auto r = parts_.reservations->stats();
+    s.push_back(sample("agentd_queue_depth", "Reservations waiting for placement", "gauge", double(r.queue_depth)));
+    s.push_back(sample("agentd_reservations_in_flight", "Reservations being driven upstream now", "gauge", double(r.in_flight)));
+    for (const auto& [state, n] : r.by_state)
+        s.push_back(sample("agentd_reservations", "Reservations by state", "gauge", double(n), {{"state", state}}));
+    s.push_back(sample("agentd_placement_daemon_p99_microseconds",
+                       "Daemon time per placement excluding upstream time, p99", "gauge", r.placement.p99_us));
+    s.push_back(sample("agentd_confirm_daemon_p99_microseconds", "Daemon time per confirm excluding upstream time, p99",
+                       "gauge", r.confirmation.p99_us));
+
+    for (auto& [name, ctx] : parts_.upstreams) {
+        if (!ctx) continue;
+        auto um = ctx->metrics_now();
+        std::vector<std::pair<std::string, std::string>> l{{"client", name}};
+        for (const auto& [key, n] : um.requests)
+            s.push_back(sample("agentd_upstream_requests_total", "Upstream HTTP exchanges by endpoint and status (0: no answer)",
+                               "counter", double(n),
+                               {{"client", name}, {"endpoint", key.first}, {"status", std::to_string(key.second)}}));
+        s.push_back(sample("agentd_upstream_latency_ms_sum", "Sum of upstream exchange latencies", "counter",
+                           um.latency_sum_ms, l));
+        s.push_back(sample("agentd_upstream_latency_ms_count", "Upstream exchanges timed", "counter",
+                           double(um.latency_count), l));
+        s.push_back(sample("agentd_upstream_retries_total", "Upstream retries", "counter", double(um.retries), l));
+        s.push_back(sample("agentd_upstream_failed_calls_total", "Upstream calls that ended in failure", "counter",
+                           double(um.failed_calls), l));
+        s.push_back(sample("agentd_upstream_budget_tokens", "Request budget tokens left", "gauge", um.budget.tokens, l));
+        s.push_back(sample("agentd_upstream_budget_rate_per_minute", "Current request budget rate (shrinks after 429)",
+                           "gauge", um.budget.rate_per_minute, l));
+        s.push_back(sample("agentd_upstream_rate_limited_total", "429 answers received", "counter",
+                           double(um.budget.rate_limited), l));
+    }
+    return m;
+}
+
+boost::asio::awaitable<result<api::admin_sync_answer>> daemon_backend::request_sync(api::admin_sync_request req) {
+    bool known = false;
+    for (auto& [name, ctx] : parts_.upstreams) known = known || name == req.client;
+    if (!known) co_return fail(errc::not_found, "sync client '" + req.client + "': not configured");
+    std::string what = req.instance ? "instance " + *req.instance : "catalogue";
+    parts_.sync->request_sync(req.client, req.instance);
+    co_return api::admin_sync_answer{true, "refresh of " + req.client + " " + what + " scheduled"};
+}
+
+result<api::reconcile_report> daemon_backend::reconcile() { return parts_.reservations->reconcile(); }
+
+}  // namespace agentd::app
