@@ -275,7 +275,7 @@ private:
             if (steady::now() + std::max<steady::duration>(delay, pause) >= deadline) co_return outcome(f);
             ctx_.counters().retry();
             asio::steady_timer timer(ctx_.executor(), delay);
-            auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+            co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
             auto cs = co_await asio::this_coro::cancellation_state;
             if (cs.cancelled() != asio::cancellation_type::none)
                 co_return outcome(failure{error_class::cancelled, 0, 0, what + ": cancelled"});

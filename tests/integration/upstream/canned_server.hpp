@@ -23,7 +23,7 @@ struct canned {
     enum class act { respond, reset, truncate, garbage };
     int status = 200;
     std::string body;
-    std::vector<std::pair<std::string, std::string>> headers;
+    std::vector<std::pair<std::string, std::string>> headers{};
     act action = act::respond;
     std::chrono::milliseconds delay{0};
 };
