@@ -1,0 +1,196 @@
+// api/types: the local API's wire types, shared by the daemon (control) and agentctl. Plain
+// values; money is already formatted as decimal text and times as UTC ISO 8601 with 'Z' so the
+// codecs never round. Codecs live in api/json.hpp. Thread-safe: plain values.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace agentd::api {
+
+struct error_body {
+    std::string code;  // stable snake_case code, see docs/local-api.md
+    std::string message;
+    bool retryable = false;
+};
+
+struct sync_progress {
+    bool initial_complete = false;
+    std::int64_t clients_done = 0, clients_total = 0, instances_done = 0, instances_total = 0;
+};
+
+struct client_state {
+    std::string name;
+    std::string state;  // "ok", "syncing", "degraded", "disabled"
+    std::optional<std::string> last_success;
+    std::optional<std::string> last_error;
+    double lag_seconds = 0;
+    double budget_left = 0;
+};
+
+struct queue_state {
+    std::int64_t depth = 0;
+    std::vector<std::pair<std::string, std::int64_t>> by_state;
+};
+
+struct health {
+    std::string status = "starting";  // "ok" | "starting" | "degraded"
+    std::string version;
+    std::int64_t uptime_seconds = 0;
+    bool ready = false;
+    sync_progress sync;
+    std::vector<client_state> clients;
+    queue_state queue;
+};
+
+struct event_query {
+    std::string client;
+    std::optional<std::string> from, to, search;
+};
+
+struct event {
+    std::string id, client, name;
+    std::string description;
+    std::optional<std::string> first_instance, last_instance;
+    bool on_sale = false;
+};
+
+struct instance_query {
+    std::string client;
+    std::optional<std::string> from, to, event;
+};
+
+struct instance_summary {
+    std::string id, client, event, event_name;
+    std::string start;      // venue-local "YYYY-MM-DDTHH:MM:SS"
+    std::string start_utc;  // ISO 8601 Z
+    bool on_sale = false, cancelled = false;
+    std::int64_t available = 0;
+};
+
+struct price {
+    std::string price_band, ticket_type, ticket_type_name, price;
+};
+
+struct area_availability {
+    std::string area, name;
+    std::int64_t available = 0, capacity = 0;
+};
+
+struct availability {
+    std::int64_t available = 0, capacity = 0, locked = 0;
+    std::vector<area_availability> areas;
+};
+
+struct instance {
+    std::string id, client, event, event_name, start, start_utc, plan;
+    bool on_sale = false, cancelled = false;
+    std::vector<price> prices;
+    availability avail;
+    double availability_age = 0;  // seconds since availability was last confirmed upstream
+    std::string availability_confirmed_at;
+};
+
+struct seat {
+    std::string id, name, area, row, price_band, status;  // status: available|locked|sold|held
+    std::optional<double> x, y;
+};
+
+struct seat_plan {
+    std::string instance, plan, confirmed_at;
+    std::vector<seat> seats;
+};
+
+struct ticket_request {
+    std::string seat, ticket_type;
+};
+
+struct best_available {
+    std::int64_t quantity = 0;
+    std::string ticket_type;
+    std::optional<std::string> price_band, area;
+};
+
+struct reservation_request {
+    std::string client, instance;
+    std::vector<ticket_request> tickets;  // either tickets ...
+    std::optional<best_available> best;   // ... or best available
+};
+
+struct reserved_seat {
+    std::string seat, name, area, price_band, ticket_type, price;
+    std::optional<std::string> barcode;
+};
+
+struct reservation {
+    std::string id, channel, state;
+    std::int64_t version = 0;
+    std::string client, instance;
+    reservation_request request;
+    std::vector<reserved_seat> seats;
+    std::optional<std::string> total, expires_at, order_id;
+    std::optional<error_body> error;  // code + message; retryable is not sent here
+    std::string created_at, updated_at;
+};
+
+struct reservation_filter {
+    std::optional<std::string> state, channel, client;
+};
+
+struct customer {
+    std::string first_name, last_name, address_line1;
+};
+
+struct confirm_request {
+    customer cust;
+    std::string reference;
+};
+
+struct extend_request {
+    std::int64_t seconds = 0;  // 0: the default hold extension
+};
+
+struct history_entry {
+    std::int64_t version = 0;
+    std::string state, at, note;
+};
+
+struct feed_event {
+    std::uint64_t seq = 0;
+    std::string kind;  // e.g. "reservation", "availability", "instance"
+    std::string data;  // a JSON document, already encoded
+};
+
+struct metric_sample {
+    std::string name, help, type;  // type: "gauge" | "counter"
+    std::vector<std::pair<std::string, std::string>> labels;
+    double value = 0;
+};
+
+struct metrics_snapshot {
+    std::vector<metric_sample> samples;
+};
+
+struct admin_sync_request {
+    std::string client;
+    std::optional<std::string> instance;
+};
+
+struct admin_sync_answer {
+    bool accepted = false;
+    std::string message;
+};
+
+struct orphan_basket {
+    std::string client, basket, created_at;
+};
+
+struct reconcile_report {
+    std::vector<reservation> confirm_unknown;
+    std::vector<orphan_basket> orphan_baskets;
+};
+
+}  // namespace agentd::api

@@ -1,0 +1,108 @@
+// config/settings: the validated settings every module receives. Plain values filled by
+// config::load_*; modules never read the file themselves. Defaults, bounds and docs live in
+// the option table (config/options.hpp), not here. Thread-safe to read once built.
+#pragma once
+
+#include "agentd/core/secret.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace agentd::config {
+
+using duration = std::chrono::milliseconds;
+
+struct daemon_settings {
+    std::string socket_path;
+    std::string database;
+    std::string log_level;  // one of debug, info, warn, error, off
+    duration drain_timeout{};
+    std::uint32_t socket_mode = 0;  // permission bits, parsed from an octal string
+};
+
+struct sync_settings {
+    duration catalogue_interval{};
+    std::int64_t catalogue_days_ahead = 0;
+    duration tier_24h{};
+    duration tier_7d{};
+    duration tier_30d{};
+    duration tier_later{};
+    duration hot_window{};
+    std::int64_t tombstone_after = 0;
+    double max_removal_share = 0;
+    bool seat_status = false;
+    std::int64_t max_parallel_per_client = 0;
+};
+
+struct reservation_settings {
+    duration basket_lifetime{};
+    duration expiry_margin{};
+    duration max_hold{};
+    std::int64_t max_quantity = 0;
+    std::int64_t queue_limit = 0;
+    std::int64_t channel_backlog_limit = 0;
+    std::int64_t inflight_per_client = 0;
+    std::int64_t best_available_retries = 0;
+    duration confirm_timeout{};
+};
+
+struct api_settings {
+    std::uint64_t max_body = 0;    // bytes
+    std::uint64_t max_header = 0;  // bytes
+    std::int64_t requests_per_second = 0;  // per channel
+    std::int64_t burst = 0;
+    std::int64_t max_connections = 0;
+    duration idle_timeout{};
+    duration header_timeout{};
+    duration longpoll_max{};
+    std::int64_t feed_buffer = 0;  // events
+    duration feed_heartbeat{};
+};
+
+struct account_settings {
+    std::string name;
+    std::string login;
+    std::string secret_file;        // as written in the file (may be empty)
+    std::string secret_credential;  // systemd credential name (may be empty)
+    agentd::secret secret;          // the loaded base64 key, whitespace-trimmed
+};
+
+struct client_settings {
+    std::string name;
+    std::string base_url;
+    std::int64_t requests_per_minute = 0;
+    std::int64_t max_connections = 0;
+    std::string ca_file;
+    duration connect_timeout{};
+    duration request_timeout{};
+    std::uint64_t max_response = 0;  // bytes
+    std::string customer_first_name_field;
+    std::string customer_last_name_field;
+    std::string customer_address_field;
+    std::string customer_reference_field;
+    std::vector<account_settings> accounts;
+};
+
+enum class channel_role { sales, admin };
+
+struct channel_settings {
+    std::string name;
+    std::optional<std::uint32_t> uid;
+    std::optional<std::uint32_t> gid;
+    channel_role role = channel_role::sales;
+    std::int64_t weight = 1;
+};
+
+struct settings {
+    daemon_settings daemon;
+    sync_settings sync;
+    reservation_settings reservations;
+    api_settings api;
+    std::vector<client_settings> clients;
+    std::vector<channel_settings> channels;
+};
+
+}  // namespace agentd::config

@@ -1,0 +1,42 @@
+#include "agentd/control/reply.hpp"
+
+#include "agentd/api/json.hpp"
+
+namespace agentd::control {
+
+int http_status(errc c) noexcept {
+    switch (c) {
+    case errc::ok: return 200;
+    case errc::decode_error: return 400;
+    case errc::invalid_argument: return 422;
+    case errc::not_found: return 404;
+    case errc::conflict: return 409;
+    case errc::permission_denied:
+    case errc::auth_failed: return 403;
+    case errc::too_large: return 413;
+    case errc::rate_limited: return 429;
+    case errc::unavailable:
+    case errc::timeout:
+    case errc::cancelled:
+    case errc::io_error:
+    case errc::upstream_transient: return 503;
+    case errc::upstream_permanent: return 502;
+    case errc::corrupt:
+    case errc::config_error:
+    case errc::internal: return 500;
+    }
+    return 500;
+}
+
+reply error_reply(const error& e) {
+    return error_reply(http_status(e.code), to_string(e.code), e.message, e.retryable());
+}
+
+reply error_reply(int status, std::string_view code, std::string message, bool retryable) {
+    reply r;
+    r.status = status;
+    r.body = api::to_json(api::error_body{std::string(code), std::move(message), retryable});
+    return r;
+}
+
+}  // namespace agentd::control

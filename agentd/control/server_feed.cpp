@@ -1,0 +1,145 @@
+// The server-sent-event feed: catch-up from the backend at the reader's pace, then live
+// fan-out into a bounded per-subscriber queue; a reader that lets its queue fill is sent a
+// final `overflow` event carrying the last seq it got and disconnected, so it never slows the
+// daemon and can resume with `since`.
+#include "agentd/control/server_impl.hpp"
+
+#include "agentd/log/log.hpp"
+
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+namespace agentd::control {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+using asio::redirect_error;
+using asio::use_awaitable;
+
+namespace {
+
+constexpr std::size_t k_page = 256;
+
+void format_event(std::string& out, const api::feed_event& e) {
+    out += "id: " + std::to_string(e.seq) + "\nevent: " + e.kind + "\n";
+    // Multi-line data would end the event early: split it into data lines.
+    std::string_view d = e.data;
+    for (;;) {
+        auto nl = d.find('\n');
+        out += "data: ";
+        out.append(d.substr(0, nl));
+        out += '\n';
+        if (nl == std::string_view::npos) break;
+        d.remove_prefix(nl + 1);
+    }
+    out += '\n';
+}
+
+}  // namespace
+
+void server::impl::on_feed(std::uint64_t seq) {
+    changes_.notify();
+    bool any_live = false;
+    for (auto* sub : subscribers_) any_live = any_live || sub->live;
+    if (!any_live) {
+        // Nobody live: new subscribers catch up from the store themselves.
+        feed_last_ = std::max(feed_last_, seq);
+        return;
+    }
+    if (seq <= feed_last_) return;
+    // Bounded work per notification; a larger backlog is picked up by re-posting.
+    for (int page = 0; page < 16; ++page) {
+        auto rows = be_.feed_since(feed_last_, k_page);
+        if (!rows) {
+            log::warn("control", "feed", "read feed failed", {{"error", rows.error().message}});
+            return;
+        }
+        if (rows->empty()) return;
+        for (auto& row : *rows) {
+            feed_last_ = row.seq;
+            for (auto* sub : subscribers_) {
+                if (!sub->live || sub->overflow || row.seq <= sub->high) continue;
+                if (sub->queue.size() >= settings_.feed_buffer) {
+                    sub->overflow = true;
+                } else {
+                    sub->queue.push_back(row);
+                    sub->high = row.seq;
+                }
+                sub->wake.cancel();
+            }
+        }
+    }
+    asio::post(ex_, [this, s = feed_last_ + 1] { on_feed(s); });
+}
+
+awaitable<void> server::impl::run_feed(stream_type& stream, std::uint64_t since) {
+    boost::system::error_code ec;
+    feed_subscriber sub(ex_);
+    sub.high = sub.delivered = since;
+    subscribers_.push_back(&sub);
+    struct guard {
+        impl* m;
+        std::list<feed_subscriber*>::iterator it;
+        ~guard() { m->subscribers_.erase(it); }
+    } g{this, std::prev(subscribers_.end())};
+
+    auto write = [&](const std::string& text) -> awaitable<bool> {
+        stream.expires_after(settings_.write_timeout);
+        co_await asio::async_write(stream, asio::buffer(text), redirect_error(use_awaitable, ec));
+        co_return !ec && !stopping_;
+    };
+
+    std::string out =
+        "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n"
+        ": agentd feed\nretry: 1000\n\n";
+    if (!co_await write(out)) co_return;
+
+    // Catch-up at the reader's pace straight from the store.
+    for (;;) {
+        auto rows = be_.feed_since(sub.high, k_page);
+        if (!rows) {
+            out = "event: error\ndata: " + error_reply(rows.error()).body + "\n\n";
+            co_await write(out);
+            co_return;
+        }
+        if (rows->empty()) break;
+        out.clear();
+        for (auto& r : *rows) format_event(out, r);
+        if (!co_await write(out)) co_return;
+        sub.high = sub.delivered = rows->back().seq;
+    }
+    // No suspension between the empty read above and going live: the hub cannot miss a row.
+    sub.live = true;
+    feed_last_ = std::max(feed_last_, sub.high);
+
+    while (!stopping_) {
+        if (!sub.queue.empty()) {
+            out.clear();
+            std::uint64_t last = sub.delivered;
+            while (!sub.queue.empty() && out.size() < 256 * 1024) {
+                format_event(out, sub.queue.front());
+                last = sub.queue.front().seq;
+                sub.queue.pop_front();
+            }
+            if (!co_await write(out)) co_return;
+            sub.delivered = last;
+            continue;
+        }
+        if (sub.overflow) {
+            ++overflows_;
+            log::warn("control", "feed", "feed reader too slow; disconnected", {{"last_seq", sub.delivered}});
+            out = "event: overflow\ndata: {\"lastSeq\":" + std::to_string(sub.delivered) +
+                  ",\"message\":\"reader too slow; reconnect with since=lastSeq\"}\n\n";
+            co_await write(out);
+            co_return;
+        }
+        sub.wake.expires_after(settings_.feed_heartbeat);
+        co_await sub.wake.async_wait(redirect_error(use_awaitable, ec));
+        if (!ec) {
+            if (!co_await write(": heartbeat\n\n")) co_return;
+        }
+    }
+}
+
+}  // namespace agentd::control

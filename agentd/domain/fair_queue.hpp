@@ -1,0 +1,142 @@
+// domain/fair_queue: the order in which queued reservations go upstream. FIFO within each
+// (channel, client); channels share the service by weight (smooth weighted round robin, as
+// in nginx upstreams); a client with its maximum of upstream operations in flight is skipped
+// until done(client). Total length and each channel's backlog are bounded: push refuses with
+// a retryable error instead of growing. Generic over the item (a reservation id in the
+// daemon). Not thread-safe: one owner (the queue worker) drives it.
+#pragma once
+
+#include "agentd/core/error.hpp"
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace agentd::domain {
+
+struct fair_queue_settings {
+    std::size_t max_total = 10'000;        // all channels together
+    std::size_t max_per_channel = 1'000;   // one channel's backlog
+    int max_in_flight_per_client = 4;      // upstream operations per client at once
+    std::map<std::string, int, std::less<>> channel_weights;  // absent: default_weight
+    int default_weight = 1;
+};
+
+template <class T>
+class fair_queue {
+public:
+    struct entry {
+        std::string channel;
+        std::string client;
+        T item;
+    };
+
+    explicit fair_queue(fair_queue_settings s) : settings_(std::move(s)) {}
+
+    // errc::unavailable when the whole queue is full, errc::rate_limited when this channel's
+    // backlog is; both retryable, and the queue is unchanged.
+    result<void> push(std::string channel, std::string client, T item) {
+        if (total_ >= settings_.max_total)
+            return fail(errc::unavailable, "queue reservation: queue is full (" + std::to_string(total_) +
+                                               " waiting); retry later");
+        auto& ch = channels_[channel];
+        if (ch.items.size() >= settings_.max_per_channel)
+            return fail(errc::rate_limited, "queue reservation for channel " + channel + ": backlog is full (" +
+                                                std::to_string(ch.items.size()) + " waiting); retry later");
+        ch.items.push_back(entry{std::move(channel), std::move(client), std::move(item)});
+        ++total_;
+        return {};
+    }
+
+    // The next item to send upstream, or nullopt when nothing is eligible (empty, or every
+    // waiting client is at its in-flight bound). Counts the item's client as in flight.
+    std::optional<entry> pop() {
+        channel_state* best = nullptr;
+        std::int64_t weight_sum = 0;
+        for (auto& [name, ch] : channels_) {
+            if (first_eligible(ch) == ch.items.end()) continue;
+            const std::int64_t w = weight_of(name);
+            ch.current += w;
+            weight_sum += w;
+            if (!best || ch.current > best->current) best = &ch;
+        }
+        if (!best) return std::nullopt;
+        best->current -= weight_sum;
+        auto it = first_eligible(*best);
+        entry e = std::move(*it);
+        best->items.erase(it);
+        --total_;
+        // An idle channel keeps neither credit nor debt into its next busy period.
+        if (best->items.empty()) best->current = 0;
+        ++in_flight_[e.client];
+        return e;
+    }
+
+    // The upstream operation for `client` finished (any outcome). Unknown clients are ignored.
+    void done(std::string_view client) {
+        auto it = in_flight_.find(client);
+        if (it == in_flight_.end()) return;
+        if (--it->second <= 0) in_flight_.erase(it);
+    }
+
+    // Removes waiting items matching `pred(const entry&)` (e.g. a cancelled reservation).
+    template <class Pred>
+    std::size_t erase_if(Pred pred) {
+        std::size_t n = 0;
+        for (auto& [name, ch] : channels_) {
+            for (auto it = ch.items.begin(); it != ch.items.end();) {
+                if (pred(std::as_const(*it))) {
+                    it = ch.items.erase(it);
+                    ++n;
+                } else {
+                    ++it;
+                }
+            }
+            if (ch.items.empty()) ch.current = 0;
+        }
+        total_ -= n;
+        return n;
+    }
+
+    std::size_t size() const noexcept { return total_; }
+    bool empty() const noexcept { return total_ == 0; }
+    std::size_t backlog(std::string_view channel) const {
+        auto it = channels_.find(channel);
+        return it == channels_.end() ? 0 : it->second.items.size();
+    }
+    int in_flight(std::string_view client) const {
+        auto it = in_flight_.find(client);
+        return it == in_flight_.end() ? 0 : it->second;
+    }
+
+private:
+    struct channel_state {
+        std::deque<entry> items;
+        std::int64_t current = 0;  // smooth weighted round robin credit
+    };
+
+    std::int64_t weight_of(std::string_view channel) const {
+        auto it = settings_.channel_weights.find(channel);
+        int w = it == settings_.channel_weights.end() ? settings_.default_weight : it->second;
+        return w < 1 ? 1 : w;
+    }
+
+    // First item whose client may start another operation; skipping a blocked client never
+    // reorders that client's own items.
+    typename std::deque<entry>::iterator first_eligible(channel_state& ch) {
+        for (auto it = ch.items.begin(); it != ch.items.end(); ++it)
+            if (in_flight(it->client) < settings_.max_in_flight_per_client) return it;
+        return ch.items.end();
+    }
+
+    fair_queue_settings settings_;
+    std::map<std::string, channel_state, std::less<>> channels_;
+    std::map<std::string, int, std::less<>> in_flight_;
+    std::size_t total_ = 0;
+};
+
+}  // namespace agentd::domain

@@ -1,0 +1,177 @@
+// domain/reservation: the reservation state machine of DESIGN.md "Reservations". A pure
+// function maps (record, event, now) to the next record; the store persists each outcome as
+// one transaction and the queue worker turns upstream answers into events. Also says which
+// states have an upstream call in flight and how each is recovered after a crash.
+// Pure values and functions: thread-safe, no I/O, time is passed in.
+//
+// Choices where DESIGN.md is silent:
+// - Expiry clears the basket through `releasing` (crash-safe: the clear is an upstream call
+//   in flight) and ends `expired`; held -> expired directly when the basket is found gone.
+// - A retryable placing failure goes back to `queued` keeping its basket; a permanent one
+//   ends `rejected` with the reason.
+// - A confirm refused upstream and provably not applied goes back to `held` with the error in
+//   last_error (the hold and its deadline stand); a refusal that could follow our own applied
+//   confirm (409 errorCode 100/101, 404) is read back and otherwise ends `confirm_unknown`.
+// - confirm_unknown is not terminal: reconciliation may record the order (-> confirmed) or
+//   prove nothing was applied and the basket cleared (-> released). Never placed again.
+// - Cancel while placing is deferred (cancel_pending, see follow_up), so the diagram's edges
+//   stay exact and no second upstream call races the one in flight.
+#pragma once
+
+#include "agentd/core/clock.hpp"
+#include "agentd/core/error.hpp"
+#include "agentd/core/money.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace agentd::domain {
+
+enum class reservation_state {
+    queued,
+    placing,
+    held,
+    confirming,
+    confirmed,
+    confirm_unknown,
+    rejected,
+    cancelled,
+    releasing,
+    released,
+    expired,
+};
+
+inline constexpr reservation_state k_all_reservation_states[] = {
+    reservation_state::queued,    reservation_state::placing,         reservation_state::held,
+    reservation_state::confirming, reservation_state::confirmed,      reservation_state::confirm_unknown,
+    reservation_state::rejected,  reservation_state::cancelled,       reservation_state::releasing,
+    reservation_state::released,  reservation_state::expired,
+};
+
+std::string_view to_string(reservation_state s) noexcept;
+result<reservation_state> parse_reservation_state(std::string_view text);
+
+// No event leaves these states. confirm_unknown is not terminal: reconciliation may still
+// prove the order (-> confirmed) or prove that nothing was applied (-> released).
+bool is_terminal(reservation_state s) noexcept;
+
+// States in which an upstream call may have been sent without its answer recorded.
+bool is_in_flight_upstream(reservation_state s) noexcept;
+
+// Why seats are being released: the answer reported once the basket is cleared.
+enum class release_cause { none, channel, expiry };
+std::string_view to_string(release_cause c) noexcept;
+result<release_cause> parse_release_cause(std::string_view text);
+
+struct held_seat {
+    std::string seat;         // upstream seat id
+    std::string ticket_type;  // upstream ticket type id
+    std::string ticket_id;    // upstream ticket id in the basket (for removal), may be empty
+    money price;
+    std::string barcode;      // set once confirmed
+};
+
+struct end_customer {
+    std::string first_name;
+    std::string last_name;
+    std::string address_line1;
+    std::string reference;
+};
+
+// The durable record the state machine reads and rewrites. Identity, channel, client and the
+// request itself live alongside it in the store; they never change after creation.
+struct reservation {
+    reservation_state state = reservation_state::queued;
+    std::uint64_t version = 1;  // 1 when created (queued); +1 on every transition
+    sys_time created_at{};
+    sys_time updated_at{};
+    std::string basket_id;                  // stored before any ticket is added
+    int place_attempts = 0;                 // incremented on every place_started
+    std::vector<held_seat> seats;
+    money total;
+    std::optional<sys_time> expires_at;     // local hold deadline (domain/hold.hpp)
+    std::optional<sys_time> last_upstream_touch;
+    std::optional<end_customer> customer;
+    std::string order_id;
+    release_cause releasing_for = release_cause::none;
+    bool cancel_pending = false;  // cancel asked while placing: release as soon as it is held
+    std::string reason;      // why rejected / why confirm_unknown (terminal explanation)
+    std::string last_error;  // latest non-fatal failure, e.g. a refused confirm back in held
+};
+
+// A fresh reservation as accepted from a channel.
+reservation make_reservation(sys_time now);
+
+namespace ev {
+struct place_started {};                           // worker takes it off the queue
+struct basket_created { std::string basket_id; };  // before tickets are added
+struct placed {
+    std::vector<held_seat> seats;
+    sys_time deadline;  // local hold deadline
+};
+struct place_failed {
+    std::string reason;
+    bool retryable = false;  // true: back to queued (basket kept); false: rejected
+};
+struct confirm_requested { end_customer customer; };
+struct confirmed {
+    std::string order_id;
+    std::vector<std::string> barcodes;  // by seat order; may be empty or shorter
+};
+struct confirm_ambiguous { std::string reason; };
+// Upstream refused the confirm and nothing was applied (e.g. 400 on the customer): the hold
+// stays, the error is recorded for the channel.
+struct confirm_failed_permanent { std::string reason; };
+struct release_requested {};  // DELETE of a held reservation
+struct released {};           // basket cleared upstream (or proved empty)
+struct expiry_due {};         // local deadline reached: start clearing the basket
+struct expired {};            // the upstream basket is known gone (404)
+// DELETE: queued -> cancelled; held -> releasing; placing -> stays placing with
+// cancel_pending set, the upstream call in flight finishes, and follow_up() then asks for the
+// release (held) or the cancel (requeued).
+struct cancel_requested {};
+struct extend_requested { sys_time new_deadline; };  // after the upstream touch succeeded
+}  // namespace ev
+
+using event = std::variant<ev::place_started, ev::basket_created, ev::placed, ev::place_failed,
+                           ev::confirm_requested, ev::confirmed, ev::confirm_ambiguous,
+                           ev::confirm_failed_permanent, ev::release_requested, ev::released,
+                           ev::expiry_due, ev::expired, ev::cancel_requested, ev::extend_requested>;
+
+// Verb used in messages and history rows: "place", "confirm", "release", ...
+std::string_view event_name(const event& e) noexcept;
+
+struct transition_outcome {
+    reservation next;
+    reservation_state from;
+    reservation_state to;
+    std::string_view event;  // event_name()
+};
+
+// The one rule: legal events produce the next record (version + 1, updated_at = now);
+// illegal ones fail with errc::conflict "<verb> reservation in state <s>: not allowed" (or a
+// more specific cause), and malformed events with errc::invalid_argument.
+result<transition_outcome> transition(const reservation& r, const event& e, sys_time now);
+
+// The event the worker must apply next without any upstream call, if any: a pending cancel
+// once placing has ended in held (release_requested) or back in queued (cancel_requested).
+std::optional<event> follow_up(const reservation& r);
+
+enum class recovery_action {
+    nothing,            // no upstream call can be pending; the normal loops carry on
+    resume_placing,     // placing without a basket id: nothing upstream to find; place again
+    read_basket_back,   // placing/confirming with a basket: read it (and the order) to decide
+    clear_basket,       // releasing: clearing is idempotent, do it again
+    mark_confirm_unknown,  // confirming without a basket: cannot be proved either way
+};
+
+std::string_view to_string(recovery_action a) noexcept;
+
+// What to do at start-up for a record found in `s` after a crash.
+recovery_action recovery_action_for(reservation_state s, bool has_basket) noexcept;
+
+}  // namespace agentd::domain

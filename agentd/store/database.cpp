@@ -1,0 +1,214 @@
+#include "agentd/store/database.hpp"
+#include "agentd/log/log.hpp"
+#include "agentd/store/migrations.hpp"
+#include "agentd/store/pragmas.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+namespace agentd::store {
+namespace {
+
+// Takes an exclusive, non-blocking flock on "<db>.lock" and records our pid in it. The kernel
+// drops the lock when the process dies, so a crash never leaves a stale lock behind.
+result<int> take_lock(const std::string& db_path) {
+    const std::string path = db_path + ".lock";
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
+    if (fd < 0) return fail(errc::io_error, "open database " + db_path + ": cannot open " + path + ": " + std::strerror(errno));
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        int err = errno;
+        char buf[32] = {};
+        auto n = ::pread(fd, buf, sizeof buf - 1, 0);
+        ::close(fd);
+        if (err == EWOULDBLOCK) {
+            std::string pid = n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string("unknown");
+            while (!pid.empty() && (pid.back() == '\n' || pid.back() == ' ')) pid.pop_back();
+            return fail(errc::conflict, "database " + db_path + " is in use by another agentd (pid " + pid + ")");
+        }
+        return fail(errc::io_error, "open database " + db_path + ": cannot lock " + path + ": " + std::strerror(err));
+    }
+    std::string pid = std::to_string(::getpid()) + "\n";
+    if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size())) {
+        int err = errno;
+        ::close(fd);
+        return fail(errc::io_error, "open database " + db_path + ": cannot write " + path + ": " + std::strerror(err));
+    }
+    return fd;
+}
+
+}  // namespace
+
+result<std::unique_ptr<database>> database::open(database_options o) {
+    if (o.path.empty()) return fail(errc::invalid_argument, "open database: empty path");
+    if (o.queue_limit == 0 || o.max_batch == 0) return fail(errc::invalid_argument, "open database: zero queue_limit or max_batch");
+    std::unique_ptr<database> db(new database(std::move(o)));
+    auto fd = take_lock(db->opts_.path);
+    if (!fd) return fd.error();
+    db->lock_fd_ = *fd;  // released by the destructor on every failure path below
+
+    auto c = connection::open(db->opts_.path, connection::open_mode::read_write_create);
+    if (!c) return c.error();
+    db->conn_ = std::move(*c);
+    pragma_options p{db->opts_.busy_timeout, db->opts_.cache_size_kib};
+    if (auto r = apply_pragmas(db->conn_, connection_role::writer, p); !r) return r.error().wrap("open database");
+    auto applied = migrate(db->conn_);
+    if (!applied) return applied.error();
+    db->migrations_applied_ = *applied;
+    db->thread_ = std::thread([raw = db.get()] { raw->run_loop(); });
+    db->writer_id_ = db->thread_.get_id();
+    log::info("store", "open", "database open",
+              {{"path", db->opts_.path}, {"schema_version", binary_schema_version()}, {"migrations_applied", *applied}});
+    return db;
+}
+
+database::~database() { close(); }
+
+void database::close() {
+    std::lock_guard close_lock(close_mu_);
+    {
+        std::lock_guard lk(mu_);
+        closing_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) {
+        // From a completion the writer cannot join itself: it stops after draining, and the
+        // owner's destructor (on another thread) joins it.
+        if (on_writer_thread()) return;
+        thread_.join();
+    }
+    conn_.close();
+    if (lock_fd_ >= 0) {
+        ::close(lock_fd_);
+        lock_fd_ = -1;
+    }
+}
+
+result<void> database::enqueue(job j) {
+    {
+        std::lock_guard lk(mu_);
+        if (closing_)
+            return fail(errc::unavailable, "submit to database " + opts_.path + ": closing");
+        if (queue_.size() >= opts_.queue_limit)
+            return fail(errc::unavailable, "submit to database " + opts_.path + ": write queue full (" +
+                                               std::to_string(opts_.queue_limit) + " jobs)");
+        queue_.push_back(std::move(j));
+    }
+    cv_.notify_one();
+    return {};
+}
+
+writer_stats database::stats() const {
+    writer_stats s;
+    s.jobs = jobs_.load();
+    s.failed_jobs = failed_jobs_.load();
+    s.commits = commits_.load();
+    s.durable_commits = durable_commits_.load();
+    s.failed_commits = failed_commits_.load();
+    std::lock_guard lk(mu_);
+    s.queued = queue_.size();
+    return s;
+}
+
+void database::run_loop() {
+    std::deque<job> batch;
+    for (;;) {
+        {
+            std::unique_lock lk(mu_);
+            cv_.wait(lk, [&] { return !queue_.empty() || closing_; });
+            if (queue_.empty()) return;  // closing and drained
+            while (!queue_.empty() && batch.size() < opts_.max_batch) {
+                batch.push_back(std::move(queue_.front()));
+                queue_.pop_front();
+            }
+        }
+        run_batch(batch);
+        batch.clear();
+    }
+}
+
+void database::run_batch(std::deque<job>& batch) {
+    bool durable = false;
+    for (const auto& j : batch) durable = durable || j.durable;
+
+    // Per job: nullopt = its own outcome stands; otherwise the error it is completed with.
+    std::vector<std::optional<error>> instead(batch.size());
+    std::vector<bool> ok(batch.size(), false);
+
+    std::optional<error> batch_error;
+    if (durable != synchronous_full_) {
+        // synchronous cannot change inside a transaction; it is chosen per batch.
+        if (auto r = conn_.exec(durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL", "set synchronous"); !r)
+            batch_error = r.error();
+        else
+            synchronous_full_ = durable;
+    }
+    if (!batch_error)
+        if (auto r = conn_.exec("BEGIN IMMEDIATE", "begin batch"); !r) batch_error = r.error();
+
+    if (!batch_error) {
+        write_txn txn(conn_, durable);
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            if (auto r = conn_.exec("SAVEPOINT job", "savepoint"); !r) {
+                batch_error = r.error();
+                break;
+            }
+            result<void> outcome = fail(errc::internal, "write job: not run");
+            try {
+                outcome = batch[i].run(txn);
+            } catch (const std::exception& e) {
+                instead[i] = fail(errc::internal, std::string("write job: threw: ") + e.what());
+                outcome = *instead[i];
+            } catch (...) {
+                instead[i] = fail(errc::internal, "write job: threw a non-standard exception");
+                outcome = *instead[i];
+            }
+            if (!conn_.in_transaction()) {
+                // SQLite rolled the whole transaction back (disk full, I/O error): nothing of
+                // this batch survives, including earlier jobs' work.
+                batch_error = fail(errc::unavailable, "write batch on " + opts_.path + ": transaction aborted" +
+                                                          (outcome ? std::string() : ": " + outcome.error().message));
+                break;
+            }
+            if (outcome) {
+                ok[i] = true;
+                if (auto r = conn_.exec("RELEASE job", "release savepoint"); !r) {
+                    batch_error = r.error();
+                    break;
+                }
+            } else if (auto r = conn_.exec("ROLLBACK TO job; RELEASE job", "rollback savepoint"); !r) {
+                batch_error = r.error();
+                break;
+            }
+        }
+    }
+    if (!batch_error) {
+        if (auto r = conn_.exec("COMMIT", "commit batch"); !r) batch_error = r.error();
+    }
+    if (batch_error) {
+        if (conn_.in_transaction()) (void)conn_.exec("ROLLBACK", "rollback batch");
+        ++failed_commits_;
+        log::error("store", "commit", "write batch failed", {{"jobs", batch.size()}, {"error", batch_error->message}});
+        // Jobs never reached keep no outcome of their own; every job gets the batch error.
+        for (std::size_t i = 0; i < batch.size(); ++i) instead[i] = *batch_error;
+    } else {
+        ++commits_;
+        if (durable) ++durable_commits_;
+    }
+
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        ++jobs_;
+        if (instead[i] || !ok[i]) ++failed_jobs_;
+        try {
+            batch[i].complete(instead[i] ? &*instead[i] : nullptr);
+        } catch (const std::exception& e) {
+            log::error("store", "complete", "write completion threw", {{"error", e.what()}});
+        } catch (...) {
+            log::error("store", "complete", "write completion threw", {});
+        }
+    }
+}
+
+}  // namespace agentd::store

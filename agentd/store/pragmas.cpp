@@ -1,0 +1,22 @@
+#include "agentd/store/pragmas.hpp"
+#include "agentd/store/sqlite.hpp"
+
+namespace agentd::store {
+
+result<void> apply_pragmas(connection& c, connection_role role, const pragma_options& o) {
+    std::string common = "PRAGMA busy_timeout = " + std::to_string(o.busy_timeout.count()) +
+                         ";\nPRAGMA cache_size = -" + std::to_string(o.cache_size_kib) + ";\nPRAGMA foreign_keys = ON;\n";
+    if (role == connection_role::reader) {
+        if (auto r = c.exec(common + "PRAGMA query_only = ON;", "reader pragmas"); !r) return r.error();
+        return {};
+    }
+    if (auto r = c.exec(common + "PRAGMA synchronous = NORMAL;", "writer pragmas"); !r) return r.error();
+    auto mode = c.query_texts("PRAGMA journal_mode = WAL", "set journal_mode");
+    if (!mode) return mode.error();
+    if (mode->empty() || (*mode)[0] != "wal")
+        return fail(errc::io_error, "open database " + c.path() + ": cannot switch to WAL (journal_mode is " +
+                                        (mode->empty() ? std::string("unknown") : (*mode)[0]) + ")");
+    return {};
+}
+
+}  // namespace agentd::store

@@ -1,0 +1,218 @@
+// The /_sim/ control and audit API (not Spektrix): unsigned, loopback only, plain JSON.
+#include "sim/api_call.hpp"
+#include "sim/json_write.hpp"
+
+namespace agentd::sim {
+namespace {
+
+http_response bad(std::string msg) { return error_response(api_fail(400, 0, std::move(msg))); }
+
+void write_seat_ref(json_out& j, const client& c, std::uint32_t inst, std::uint32_t slot) {
+    auto& p = c.plans[c.instances[inst].plan];
+    j.kv("instance", c.instances[inst].id).kv("seat", seat_id(p, slot)).kv("seatName", seat_name(p, slot));
+    j.kv("area", p.areas[p.slots[slot].area].id);
+}
+
+}  // namespace
+
+http_response simulator::control(const http_request& r, std::string_view path, std::string_view query) {
+    std::map<std::string, std::string> q;
+    if (!parse_query(query, q)) return bad("bad query string");
+    std::string what(path.size() > 6 ? path.substr(6) : std::string_view{});
+    std::lock_guard lock(mu_);
+    auto now = clock_.now();
+    auto only = q.count("client") ? q["client"] : std::string{};
+    json_out j;
+    if (r.method == "GET" && what == "baskets") {
+        for (auto& s : states_) s->expire(now);
+        j.w.StartArray();
+        for (std::size_t i = 0; i < states_.size(); ++i) {
+            auto& c = world_.clients[i];
+            if (!only.empty() && only != c.name) continue;
+            for (auto& [id, b] : states_[i]->baskets()) {
+                j.w.StartObject();
+                j.kv("client", c.name).kv("id", id).kv("account", c.accounts[std::size_t(b.account)].login);
+                j.raw("agentCustomer", b.agent_customer).money("total", b.total());
+                j.kv("expiresUtc", iso_utc(b.expires));
+                j.key("tickets").w.StartArray();
+                for (auto& t : b.tickets) {
+                    j.w.StartObject();
+                    j.kv("id", t.id);
+                    write_seat_ref(j, c, t.instance, t.slot);
+                    j.w.EndObject();
+                }
+                j.w.EndArray();
+                j.w.EndObject();
+            }
+        }
+        j.w.EndArray();
+        return json_response(200, j.take());
+    }
+    if (r.method == "GET" && what == "orders") {
+        j.w.StartArray();
+        for (std::size_t i = 0; i < states_.size(); ++i) {
+            auto& c = world_.clients[i];
+            if (!only.empty() && only != c.name) continue;
+            for (auto& [id, o] : states_[i]->orders()) {
+                j.w.StartObject();
+                j.kv("client", c.name).kv("id", id).kv("account", c.accounts[std::size_t(o.account)].login);
+                j.kv("basket", o.basket_id).raw("agentCustomer", o.agent_customer).money("total", o.total());
+                j.key("tickets").w.StartArray();
+                for (auto& t : o.tickets) {
+                    j.w.StartObject();
+                    j.kv("id", t.id).kv("barcode", t.barcode);
+                    write_seat_ref(j, c, t.instance, t.slot);
+                    j.w.EndObject();
+                }
+                j.w.EndArray();
+                j.w.EndObject();
+            }
+        }
+        j.w.EndArray();
+        return json_response(200, j.take());
+    }
+    if (r.method == "GET" && what == "seats") {
+        auto id = q["instance"];
+        for (std::size_t i = 0; i < states_.size(); ++i) {
+            auto& c = world_.clients[i];
+            auto it = c.instance_by_id.find(id);
+            if (it == c.instance_by_id.end()) continue;
+            states_[i]->expire(now);
+            auto& p = c.plans[c.instances[it->second].plan];
+            j.w.StartArray();
+            for (std::uint32_t s = 0; s < p.capacity(); ++s) {
+                auto st = states_[i]->state(it->second, s);
+                j.w.StartObject();
+                j.kv("id", seat_id(p, s)).kv("name", seat_name(p, s)).kv("area", p.areas[p.slots[s].area].id);
+                j.kv("status", to_string(st));
+                auto h = states_[i]->holder_of(it->second, s);
+                const basket* b = h && h->kind == holder_kind::basket ? states_[i]->basket_by_number(h->number) : nullptr;
+                const order* o = h && h->kind == holder_kind::order ? states_[i]->order_by_number(h->number) : nullptr;
+                if (b) j.kv("basket", b->id);
+                else j.null("basket");
+                if (o) j.kv("order", o->id);
+                else j.null("order");
+                if (b) j.kv("owner", c.accounts[std::size_t(b->account)].login);
+                else if (o) j.kv("owner", c.accounts[std::size_t(o->account)].login);
+                else if (h) j.kv("owner", "public");
+                else j.null("owner");
+                j.w.EndObject();
+            }
+            j.w.EndArray();
+            return json_response(200, j.take());
+        }
+        return error_response(api_fail(404, 0, "instance not found"));
+    }
+    if (r.method == "GET" && what == "invariants") {
+        std::vector<std::string> v;
+        for (auto& s : states_) {
+            s->expire(now);
+            auto more = s->invariants();
+            v.insert(v.end(), more.begin(), more.end());
+        }
+        j.w.StartObject();
+        j.kv("ok", v.empty());
+        j.key("violations").w.StartArray();
+        for (std::size_t k = 0; k < v.size() && k < 1000; ++k) j.str(v[k]);
+        j.w.EndArray();
+        j.w.EndObject();
+        return json_response(200, j.take());
+    }
+    if (r.method == "GET" && what == "stats") {
+        j.w.StartObject();
+        j.key("requests").w.StartArray();
+        for (auto& [k, n] : stats_) {
+            j.w.StartObject();
+            j.kv("endpoint", k.first).kv("status", k.second).key("count").w.Uint64(n);
+            j.w.EndObject();
+        }
+        j.w.EndArray();
+        j.kv("clients", std::uint32_t(world_.clients.size())).key("seats").w.Uint64(world_.total_slots());
+        j.kv("nowUtc", iso_utc(now));
+        j.w.EndObject();
+        return json_response(200, j.take());
+    }
+    if (r.method == "GET" && what == "faults") {
+        j.w.StartArray();
+        for (auto& f : faults_) {
+            j.w.StartObject();
+            j.kv("client", f.client).kv("endpoint", f.endpoint);
+            auto d = [&](const char* k, double v) { j.key(k).w.Double(v); };
+            d("latency_ms", f.spec.latency_ms), d("latency_jitter_ms", f.spec.latency_jitter_ms), d("p429", f.spec.p429),
+                d("p500", f.spec.p500), d("p503", f.spec.p503), d("reset", f.spec.reset), d("truncate", f.spec.truncate),
+                d("malformed", f.spec.malformed), d("commit_drop", f.spec.commit_drop);
+            j.w.EndObject();
+        }
+        j.w.EndArray();
+        return json_response(200, j.take());
+    }
+    rapidjson::Document doc;
+    if (r.method != "GET") {
+        if (auto p = parse_body(r.body.empty() ? std::string_view("{}") : std::string_view(r.body), doc); !p)
+            return error_response(p.error());
+        if (!doc.IsObject()) return bad("expected a JSON object");
+    }
+    auto num = [&](const char* k, double& out) -> bool {
+        auto it = doc.FindMember(k);
+        if (it == doc.MemberEnd()) return true;
+        if (!it->value.IsNumber()) return false;
+        out = it->value.GetDouble();
+        return true;
+    };
+    auto str = [&](const char* k) -> std::string {
+        auto it = doc.FindMember(k);
+        return it != doc.MemberEnd() && it->value.IsString() ? std::string(it->value.GetString(), it->value.GetStringLength()) : "*";
+    };
+    if (r.method == "PUT" && what == "faults") {
+        if (auto c = doc.FindMember("clear"); c != doc.MemberEnd() && c->value.IsBool() && c->value.GetBool()) {
+            faults_.clear();
+            return json_response(200, R"({"ok":true,"rules":0})");
+        }
+        fault_spec f;
+        if (!num("latency_ms", f.latency_ms) || !num("latency_jitter_ms", f.latency_jitter_ms) || !num("p429", f.p429) ||
+            !num("p500", f.p500) || !num("p503", f.p503) || !num("reset", f.reset) || !num("truncate", f.truncate) ||
+            !num("malformed", f.malformed) || !num("commit_drop", f.commit_drop))
+            return bad("fault values must be numbers");
+        auto rule = fault_from_fields(str("client"), str("endpoint"), f);
+        if (!rule) return bad(rule.error().message);
+        faults_.push_back(*rule);
+        return json_response(200, R"({"ok":true,"rules":)" + std::to_string(faults_.size()) + "}");
+    }
+    if (r.method == "POST" && what == "clock") {
+        double s = 0;
+        if (!num("advance_seconds", s) || s < 0 || s > 1e9) return bad("advance_seconds must be a non-negative number");
+        clock_.advance(std::chrono::seconds(std::int64_t(s)));
+        std::size_t expired = 0;
+        for (auto& st : states_) expired += st->expire(clock_.now());
+        j.w.StartObject();
+        j.kv("nowUtc", iso_utc(clock_.now())).key("expired").w.Uint64(expired);
+        j.w.EndObject();
+        return json_response(200, j.take());
+    }
+    if (r.method == "POST" && what == "public-sales") {
+        double rate = -1, take = 0, give = 0;
+        if (!num("rate", rate) || !num("take", take) || !num("return", give) || take < 0 || give < 0 || take > 1e7 || give > 1e7)
+            return bad("rate, take and return must be non-negative numbers");
+        if (rate >= 0) public_rate_ = rate;
+        std::uint32_t moved = 0;
+        if (take > 0 || give > 0) {
+            auto id = str("instance");
+            bool found = false;
+            for (std::size_t i = 0; i < states_.size(); ++i) {
+                auto it = world_.clients[i].instance_by_id.find(id);
+                if (it == world_.clients[i].instance_by_id.end()) continue;
+                found = true;
+                moved += states_[i]->public_take(it->second, std::uint32_t(take), rng_);
+                moved += states_[i]->public_return(it->second, std::uint32_t(give), rng_);
+            }
+            if (!found) return error_response(api_fail(404, 0, "instance not found"));
+        }
+        j.w.StartObject();
+        j.kv("moved", moved).key("rate").w.Double(public_rate_);
+        j.w.EndObject();
+        return json_response(200, j.take());
+    }
+    return error_response(api_fail(404, 0, "unknown control endpoint"));
+}
+
+}  // namespace agentd::sim

@@ -1,0 +1,76 @@
+// agentd-sim: the Spektrix Agency API simulator. Composition root: reads settings, builds the
+// world, prints one ready line on stdout, serves until SIGINT/SIGTERM (exit 0).
+#include "agentd/log/log.hpp"
+#include "sim/config.hpp"
+#include "sim/server.hpp"
+#include "sim/simulator.hpp"
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+using namespace agentd;
+
+namespace {
+
+result<void> apply_overrides(sim::world& w, const sim::settings& s) {
+    for (std::size_t i = 0; i < s.client_overrides.size() && i < w.clients.size(); ++i) {
+        auto& o = s.client_overrides[i];
+        auto& c = w.clients[i];
+        if (!o.name.empty()) {
+            w.client_by_name.erase(c.name);
+            c.name = o.name;
+            w.client_by_name[c.name] = std::uint32_t(i);
+        }
+        if (!o.accounts.empty()) {
+            c.accounts.clear();
+            for (auto& a : o.accounts) {
+                bool ok = false;
+                auto key = sim::base64_decode(a.secret, ok);
+                if (!ok) return fail(errc::config_error, "configure client " + c.name + ": secret is not base64");
+                c.accounts.push_back({a.login, a.secret, key});
+            }
+        }
+    }
+    return {};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    bool help = false;
+    auto s = sim::parse_command_line(argc, argv, help);
+    if (!s) {
+        std::cerr << "agentd-sim: " << s.error().message << "\n";
+        return 2;
+    }
+    if (help) {
+        std::cout << sim::usage();
+        return 0;
+    }
+    std::signal(SIGPIPE, SIG_IGN);
+    auto t0 = std::chrono::steady_clock::now();
+    sim::world_spec spec{s->seed, s->size, s->clients, std::chrono::system_clock::now()};
+    auto w = sim::generate_world(spec);
+    if (auto r = apply_overrides(w, *s); !r) {
+        std::cerr << "agentd-sim: " << r.error().message << "\n";
+        return 2;
+    }
+    auto seats = w.total_slots();
+    auto clients = w.clients.size();
+    sim::simulator simulator(std::move(w), *s);
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+    log::info("sim", "generate", "world ready", {{"clients", clients}, {"seats", seats}, {"ms", ms}});
+
+    sim::server srv(simulator, {s->listen, s->tls_cert, s->tls_key, s->max_body, s->threads});
+    auto base = srv.start();
+    if (!base) {
+        std::cerr << "agentd-sim: " << base.error().message << "\n";
+        return 1;
+    }
+    std::cout << simulator.ready_line(*base) << std::endl;
+    srv.run();
+    log::info("sim", "shutdown", "stopped", {});
+    return 0;
+}

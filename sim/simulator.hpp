@@ -1,0 +1,122 @@
+// The request handler of agentd-sim: routes /{client}/api/v3/... and /_sim/..., checks
+// signatures and rate limits, applies configured faults and answers from the world and its
+// state. Transport-free: the server turns bytes into http_request and back.
+// Threading: handle() and tick() may be called from any thread; one mutex guards all state.
+#pragma once
+
+#include "agentd/core/token_bucket.hpp"
+#include "sim/config.hpp"
+#include "sim/signature.hpp"
+#include "sim/state.hpp"
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace agentd::sim {
+
+struct http_request {
+    std::string method;
+    std::string target;  // origin-form: /path?query
+    std::string host;    // Host header
+    std::string date;
+    std::string authorization;
+    std::string body;
+    bool loopback = true;
+    bool tls = false;
+};
+
+enum class transport_fault { none, reset, truncate, drop };
+
+struct http_response {
+    int status = 200;
+    std::string body;
+    std::vector<std::pair<std::string, std::string>> headers;
+    transport_fault fault = transport_fault::none;
+    std::chrono::milliseconds delay{0};
+};
+
+// Simulated time: wall time at start, running time_scale times faster, plus manual advances.
+class sim_clock {
+public:
+    explicit sim_clock(double scale);
+    sys_time now() const noexcept;
+    void advance(std::chrono::seconds s) noexcept { offset_ += s.count(); }
+
+private:
+    sys_time start_wall_;
+    std::chrono::steady_clock::time_point start_steady_;
+    double scale_;
+    std::atomic<std::int64_t> offset_{0};
+};
+
+class simulator {
+public:
+    simulator(world w, const settings& s);
+    simulator(const simulator&) = delete;
+    simulator& operator=(const simulator&) = delete;
+
+    http_response handle(const http_request& r);
+    // Background work: basket expiry and competing public sales. Call every ~100 ms.
+    void tick();
+    std::string ready_line(const std::string& base_url) const;
+    const world& catalogue() const noexcept { return world_; }
+    sim_clock& clock() noexcept { return clock_; }
+
+    // For tests of pure logic.
+    client_state& state_of(std::size_t client) { return *states_[client]; }
+
+    struct call;  // one API request being answered (simulator.cpp)
+
+private:
+    http_response api(const http_request& r, std::string_view path, std::string_view query);
+    http_response control(const http_request& r, std::string_view path, std::string_view query);
+    http_response dispatch(call& c);
+    // catalogue (api_catalogue.cpp)
+    http_response get_events(call& c);
+    http_response get_event(call& c);
+    http_response get_event_instances(call& c);
+    http_response get_instance(call& c);
+    http_response get_price_list(call& c);
+    http_response get_plan(call& c);
+    http_response get_status(call& c, bool one_area);
+    http_response get_seat_status(call& c);
+    http_response get_best_available(call& c);
+    // baskets and orders (api_baskets.cpp)
+    outcome<basket*> open_basket(call& c);
+    http_response create_basket(call& c);
+    http_response get_basket(call& c);
+    http_response patch_basket(call& c);
+    http_response add_tickets(call& c);
+    http_response add_best_available(call& c);
+    http_response remove_tickets(call& c);
+    http_response clear_basket(call& c);
+    http_response confirm(call& c);
+    http_response get_order(call& c);
+
+    const fault_spec* fault_for(std::string_view client, std::string_view endpoint) const;
+    void count(std::string_view endpoint, int status);
+
+    world world_;
+    settings settings_;
+    sim_clock clock_;
+    basket_policy policy_;
+    signature_policy sig_policy_;
+    mutable std::mutex mu_;
+    std::vector<std::unique_ptr<client_state>> states_;
+    std::map<std::string, token_bucket> buckets_;  // by client/login
+    std::vector<fault_rule> faults_;
+    std::map<std::pair<std::string, int>, std::uint64_t> stats_;
+    rng rng_;
+    double public_rate_;
+    std::vector<double> public_budget_;
+    std::chrono::steady_clock::time_point last_tick_;
+};
+
+// Spektrix-style error body.
+http_response error_response(const api_error& e);
+
+}  // namespace agentd::sim

@@ -1,0 +1,136 @@
+// The server-sent-event feed over a real socket: order, resume with `since`, overflow cut-off.
+#include "server_fixture.hpp"
+
+#include "agentd/api/json.hpp"
+
+using namespace agentd;
+using namespace agentd::test;
+
+namespace {
+
+struct seen {
+    std::uint64_t seq;
+    std::string kind, state;
+};
+
+seen read_event(net::uds_client& c) {
+    auto e = c.next_event();
+    REQUIRE(e.has_value());
+    REQUIRE(e->has_value());
+    auto& ev = **e;
+    REQUIRE(ev.id.has_value());
+    std::string state;
+    if (ev.event == "reservation") {
+        auto r = api::from_json<api::reservation>(ev.data);
+        REQUIRE(r.has_value());
+        state = r->state;
+    }
+    return {*ev.id, ev.event, state};
+}
+
+}  // namespace
+
+TEST_CASE("a feed subscriber sees reservation transitions in order and resumes with since") {
+    running_server s;
+    auto sub = s.client();
+    auto open = sub.open_stream("/v1/feed?since=0");
+    REQUIRE(open.has_value());
+    CHECK(open->status == 200);
+    CHECK(open->header("Content-Type") == std::optional<std::string>("text/event-stream"));
+
+    auto c = s.client();
+    auto created = c.request("POST", "/v1/reservations", k_order, {{"Idempotency-Key", "f-1"}});
+    REQUIRE(created.has_value());
+    auto r = api::from_json<api::reservation>(created->body);
+    REQUIRE(r.has_value());
+    REQUIRE(s.be.transition(r->id, "placing").has_value());
+    REQUIRE(s.be.transition(r->id, "held").has_value());
+
+    std::vector<std::string> states;
+    std::uint64_t last = 0;
+    for (int i = 0; i < 3; ++i) {
+        auto e = read_event(sub);
+        CHECK(e.seq > last);
+        last = e.seq;
+        states.push_back(e.state);
+    }
+    CHECK(states == std::vector<std::string>{"queued", "placing", "held"});
+    sub.close();
+
+    // While disconnected, the reservation moves on; a resumed subscriber gets exactly the rest.
+    auto conf = c.request("POST", "/v1/reservations/" + r->id + "/confirm", R"({"customer":{"firstName":"A","lastName":"L"}})");
+    REQUIRE(conf.has_value());
+    REQUIRE(conf->status == 202);
+    REQUIRE(s.be.transition(r->id, "confirmed").has_value());
+
+    auto again = s.client();
+    REQUIRE(again.open_stream("/v1/feed?since=" + std::to_string(last)).has_value());
+    auto e1 = read_event(again);
+    CHECK(e1.seq == last + 1);
+    CHECK(e1.state == "confirming");
+    auto e2 = read_event(again);
+    CHECK(e2.state == "confirmed");
+    // Live events after catch-up arrive on the same stream.
+    auto second = c.request("POST", "/v1/reservations", k_order, {{"Idempotency-Key", "f-2"}});
+    REQUIRE(second.has_value());
+    auto e3 = read_event(again);
+    CHECK(e3.seq == e2.seq + 1);
+    CHECK(e3.state == "queued");
+}
+
+TEST_CASE("a feed reader that falls behind is cut off with an overflow event and can resume") {
+    running_server s([](control::server_settings& st) { st.feed_buffer = 4; });
+    auto sub = s.client(std::chrono::seconds(10));
+    REQUIRE(sub.open_stream("/v1/feed?since=0").has_value());
+    // Catch-up reads the store at the reader's pace and never overflows; the bound is on live pushes.
+    REQUIRE(wait_until([&] { return s.on_server([&] { return s.srv->live_feed_subscribers(); }) == 1; }, std::chrono::seconds(5)));
+    // ~3 MiB of events while the reader reads nothing: far more than the socket buffers hold.
+    const int rows = 200;
+    s.be.add_feed_rows(rows, 16 * 1024);
+
+    std::uint64_t last = 0;
+    std::optional<std::string> overflow;
+    for (;;) {
+        auto e = sub.next_event();
+        REQUIRE(e.has_value());
+        if (!e->has_value()) break;  // server closed the stream
+        if ((*e)->event == "overflow") {
+            overflow = (*e)->data;
+            continue;
+        }
+        REQUIRE((*e)->id.has_value());
+        CHECK(*(*e)->id == last + 1);  // in order, nothing skipped before the cut
+        last = *(*e)->id;
+    }
+    REQUIRE(overflow.has_value());
+    CHECK(overflow->find("\"lastSeq\":" + std::to_string(last)) != std::string::npos);
+    CHECK(last < static_cast<std::uint64_t>(rows));
+
+    auto m = s.client().get("/metrics");
+    REQUIRE(m.has_value());
+    CHECK(m->body.find("agentd_api_feed_overflows_total 1") != std::string::npos);
+
+    auto resumed = s.client(std::chrono::seconds(10));
+    REQUIRE(resumed.open_stream("/v1/feed?since=" + std::to_string(last)).has_value());
+    for (auto want = last + 1; want <= static_cast<std::uint64_t>(rows); ++want) {
+        auto e = resumed.next_event();
+        REQUIRE(e.has_value());
+        REQUIRE(e->has_value());
+        CHECK((*e)->id == std::optional<std::uint64_t>(want));
+    }
+}
+
+TEST_CASE("an idle feed gets heartbeats") {
+    running_server s;  // heartbeat every 200 ms in the test settings
+    net::uds_client raw(s.path, std::chrono::seconds(5));
+    REQUIRE(raw.send_raw("GET /v1/feed HTTP/1.1\r\nHost: agentd\r\n\r\n").has_value());
+    std::string text;
+    CHECK(wait_until(
+        [&] {
+            auto more = raw.read_for(std::chrono::milliseconds(100));
+            if (more) text += *more;
+            return text.find(": heartbeat\n\n") != std::string::npos;
+        },
+        std::chrono::seconds(5)));
+    CHECK(text.starts_with("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"));
+}

@@ -1,0 +1,96 @@
+#include "agentd/api/json.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace agentd;
+
+TEST_CASE("reservation request decodes tickets and best-available") {
+    auto r = api::from_json<api::reservation_request>(
+        R"({"client":"royalcourt","instance":"67201AVC","tickets":[{"seat":"53613","ticketType":"1AHG"}]})");
+    REQUIRE(r.has_value());
+    CHECK(r->client == "royalcourt");
+    REQUIRE(r->tickets.size() == 1);
+    CHECK(r->tickets[0].seat == "53613");
+    CHECK_FALSE(r->best);
+
+    auto b = api::from_json<api::reservation_request>(
+        R"({"client":"c","instance":"i","bestAvailable":{"quantity":2,"ticketType":"t","priceBand":"7801"}})");
+    REQUIRE(b.has_value());
+    REQUIRE(b->best);
+    CHECK(b->best->quantity == 2);
+    CHECK(b->best->price_band == "7801");
+    // Round trip through the encoder.
+    auto again = api::from_json<api::reservation_request>(api::to_json(*b));
+    REQUIRE(again.has_value());
+    CHECK(api::to_json(*again) == api::to_json(*b));
+}
+
+TEST_CASE("decode errors name the field and class") {
+    auto check = [](std::string_view text, errc code, std::string_view msg) {
+        auto r = api::from_json<api::reservation_request>(text);
+        REQUIRE_FALSE(r.has_value());
+        CHECK(r.error().code == code);
+        CHECK(r.error().message == msg);
+    };
+    check(R"({"client":"c","instance":"i","tickets":[{"seat":5,"ticketType":"t"}]})", errc::decode_error,
+          "tickets[0].seat: expected a string");
+    check(R"({"instance":"i","tickets":[]})", errc::invalid_argument, "client: missing");
+    check(R"({"client":"c","instance":"i"})", errc::invalid_argument, "tickets: missing (or give bestAvailable)");
+    check(R"({"client":"c","instance":"i","tickets":{}})", errc::decode_error, "tickets: expected an array");
+    check(R"({"client":"c","instance":"i","bestAvailable":{"quantity":0,"ticketType":"t"}})", errc::invalid_argument,
+          "bestAvailable.quantity: must be 1..50");
+    check(R"({"client":"a b","instance":"i","tickets":[]})", errc::invalid_argument, "client: not a valid id");
+    check(R"([1,2])", errc::decode_error, "body: expected an object");
+    auto bad = api::from_json<api::reservation_request>("{\"client\":");
+    REQUIRE_FALSE(bad.has_value());
+    CHECK(bad.error().code == errc::decode_error);
+    CHECK(bad.error().message.find("malformed JSON") != std::string::npos);
+}
+
+TEST_CASE("reservation and health round trip for the CLI") {
+    api::reservation r;
+    r.id = "r_1";
+    r.channel = "web";
+    r.state = "held";
+    r.version = 3;
+    r.client = "c";
+    r.instance = "i";
+    r.request.client = "c";
+    r.request.instance = "i";
+    r.request.tickets = {{"s1", "t1"}};
+    r.seats = {{"s1", "A1", "a", "pb", "t1", "35.00", std::nullopt}};
+    r.total = "35.00";
+    r.error = api::error_body{"upstream_permanent", "seat taken", false};
+    auto text = api::to_json(r);
+    CHECK(text.find(R"("price":"35.00")") != std::string::npos);
+    CHECK(text.find(R"("orderId":null)") != std::string::npos);
+    auto back = api::from_json<api::reservation>(text);
+    REQUIRE(back.has_value());
+    CHECK(api::to_json(*back) == text);
+
+    api::health h;
+    h.status = "degraded";
+    h.clients = {{"c", "ok", std::nullopt, "boom", 1.5, 10}};
+    h.queue.by_state = {{"held", 2}};
+    auto ht = api::to_json(h);
+    auto hb = api::from_json<api::health>(ht);
+    REQUIRE(hb.has_value());
+    CHECK(api::to_json(*hb) == ht);
+}
+
+TEST_CASE("error body and other requests") {
+    auto e = api::from_json<api::error_body>(api::to_json(api::error_body{"rate_limited", "slow down", true}));
+    REQUIRE(e.has_value());
+    CHECK(e->code == "rate_limited");
+    CHECK(e->retryable);
+    auto c = api::from_json<api::confirm_request>(R"({"customer":{"firstName":"Ada","lastName":"Lovelace"},"reference":"W-1"})");
+    REQUIRE(c.has_value());
+    CHECK(c->cust.last_name == "Lovelace");
+    auto cm = api::from_json<api::confirm_request>(R"({"reference":"W-1"})");
+    REQUIRE_FALSE(cm.has_value());
+    CHECK(cm.error().message == "customer: missing");
+    auto x = api::from_json<api::extend_request>(R"({"seconds":"60"})");
+    REQUIRE_FALSE(x.has_value());
+    CHECK(x.error().message == "seconds: expected an integer");
+    CHECK(api::json_quote("a\"b") == R"("a\"b")");
+}
