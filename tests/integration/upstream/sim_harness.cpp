@@ -12,7 +12,8 @@ sim_instance start_sim(const temp_dir& pki, const std::string& cert, std::vector
     std::vector<std::string> argv{bin_dir() + "/agentd-sim", "--seed", "7", "--listen", "127.0.0.1:0",
                                   "--tls-cert", pki.file(cert + ".pem"), "--tls-key", pki.file(cert + ".key")};
     argv.insert(argv.end(), extra.begin(), extra.end());
-    s.proc = std::make_unique<child_process>(argv, pki.file("sim.stderr"));
+    static int started = 0;
+    s.proc = std::make_unique<child_process>(argv, pki.file("sim-" + std::to_string(++started) + ".stderr"));
     auto line = s.proc->read_line(std::chrono::seconds(20));
     REQUIRE(line.has_value());
     rapidjson::Document d;
