@@ -69,7 +69,7 @@ asio::awaitable<result<void>> budget::acquire(priority p, time_point deadline) {
             leave();
             co_return failure{error_class::timeout, 0, 0, "wait for request budget: deadline passed"};
         }
-        auto [ec] = co_await w.timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        co_await w.timer.async_wait(asio::as_tuple(asio::use_awaitable));
         // Our own cancel() (a wake-up) and a cancelled caller both arrive as operation_aborted;
         // the caller's cancellation state tells them apart.
         auto cs = co_await asio::this_coro::cancellation_state;
