@@ -52,6 +52,15 @@ result<void> server::start() {
     return {};
 }
 
+void server::update_settings(server_settings s) {
+    boost::asio::post(impl_->ex_, [m = impl_.get(), s = std::move(s)]() mutable {
+        s.socket_path = m->settings_.socket_path;
+        s.socket_mode = m->settings_.socket_mode;
+        m->settings_ = std::move(s);
+        m->buckets_.clear();  // rebuilt lazily at the new rate
+    });
+}
+
 void server::notify_feed(std::uint64_t seq) {
     asio::post(impl_->ex_, [m = impl_.get(), seq] { m->on_feed(seq); });
 }
