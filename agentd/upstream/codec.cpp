@@ -92,10 +92,6 @@ money money_of(const rj::Value& v, const char* field) {
     if (!m) throw decode_error{field, m.error().message};
     return *m;
 }
-money opt_money(const rj::Value& o, const char* k) {
-    const rj::Value* v = find(o, k);
-    return v ? money_of(*v, k) : money{};
-}
 
 // `{id}` (optionally expanded) or a bare id string.
 std::string ref_id(const rj::Value& v, const char* field) {
