@@ -271,8 +271,14 @@ asio::awaitable<void> sync_service::sync_availability(client_state& cs, std::str
             it->second.retry_after = {};
             return;
         }
+        // Capped at four of the instance's intervals, so a venue that recovers is caught up soon.
         ++it->second.failures;
-        it->second.retry_after = now + std::chrono::seconds(1) * (1 << std::min(it->second.failures, 6));
+        const domain::instance_activity act{it->second.start, it->second.cancelled, it->second.last_read,
+                                            it->second.last_reserved};
+        const auto interval = domain::interval_of(domain::tier_for(act, now, policy), policy).value_or(seconds(60));
+        const auto backoff = std::min<sys_time::duration>(seconds(1) * (1 << std::min(it->second.failures, 10)),
+                                                          std::max<sys_time::duration>(interval * 4, seconds(1)));
+        it->second.retry_after = now + backoff;
     };
 
     auto st = co_await cs.up->get_instance_status(id, sync_call());

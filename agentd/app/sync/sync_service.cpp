@@ -183,6 +183,7 @@ void sync_service::request_sync(std::string client, std::optional<std::string> i
     } else {
         cs->catalogue_forced = true;
         cs->catalogue_retry = {};
+        for (auto& [id, is] : cs->instances) is.retry_after = {};
     }
     wake(*cs);
 }

@@ -44,39 +44,52 @@ void figures_for(const std::string& size) {
                 static_cast<unsigned long long>(c1.feed_rows - c0.feed_rows),
                 static_cast<unsigned long long>(c1.sync_state_rows_written - c0.sync_state_rows_written));
 
-    // 1% of every instance's seats are sold publicly.
+    // 1% of every instance's places are sold publicly; reserved seats that changed are counted
+    // from the simulator's own seat status before and after.
     std::uint64_t taken = 0;
-    for (const auto& [name, accounts] : sim.clients) {
+    std::int64_t seats_before = 0, seats_after = 0;
+    std::vector<std::pair<std::size_t, std::string>> targets;
+    for (std::size_t ci = 0; ci < sim.clients.size(); ++ci) {
+        const auto& name = sim.clients[ci].first;
         auto list = view.instances({name, std::nullopt, std::nullopt, std::nullopt});
         REQUIRE(list.has_value());
         for (const auto& i : *list) {
             auto mi = view.instance(name, i.id);
-            if (!mi || mi->cancelled || mi->avail.capacity < 100) continue;
-            const auto take = mi->avail.capacity / 100;
-            auto r = sim.control("POST", "public-sales", R"({"instance":")" + i.id + R"(","take":)" + std::to_string(take) + "}");
-            if (r.status == 200) taken += static_cast<std::uint64_t>(take);
+            if (!mi || mi->cancelled || mi->avail.capacity < 100 || mi->availability_age < 0) continue;
+            targets.emplace_back(ci, i.id);
         }
     }
+    std::vector<sim_test::sim_client> sims;
+    for (std::size_t ci = 0; ci < sim.clients.size(); ++ci) sims.push_back(sim.client(ci));
+    for (const auto& [ci, id] : targets) seats_before += sim_seats_available(sims[ci], id);
+    for (const auto& [ci, id] : targets) {
+        auto mi = view.instance(sim.clients[ci].first, id);
+        const auto take = mi->avail.capacity / 100;
+        auto r = sim.control("POST", "public-sales", R"({"instance":")" + id + R"(","take":)" + std::to_string(take) + "}");
+        if (r.status == 200) taken += static_cast<std::uint64_t>(take);
+    }
+    for (const auto& [ci, id] : targets) seats_after += sim_seats_available(sims[ci], id);
+    const auto expected = static_cast<std::uint64_t>(seats_before - seats_after);
     const auto c2 = d.service().counters();
     const auto w2 = d.db().stats();
-    REQUIRE(wait_until([&] { return d.service().counters().seat_rows_changed >= c2.seat_rows_changed + taken; }, 120s, 5ms));
+    REQUIRE(wait_until([&] { return d.service().counters().seat_rows_changed >= c2.seat_rows_changed + expected; }, 120s, 5ms));
     // Let the cycle that saw the change finish so every instance was polled once more.
     REQUIRE(wait_until([&] { return d.service().counters().availability_polls >= c2.availability_polls + instances; },
                        120s, 5ms));
     const auto c3 = d.service().counters();
     const auto w3 = d.db().stats();
     const auto seat_written = c3.seat_rows_changed - c2.seat_rows_changed;
-    std::printf("[%s] 1%% change: %llu seats sold upstream; seat rows offered %llu, written %llu (ratio %.3f); status "
+    std::printf("[%s] 1%% change: %llu places sold upstream, %llu reserved seats changed; seat rows offered %llu, written %llu (ratio %.3f); status "
                 "rows %llu; feed rows %llu; sync-state rows %llu; polls %llu; commits %llu\n",
-                size.c_str(), static_cast<unsigned long long>(taken),
+                size.c_str(), static_cast<unsigned long long>(taken), static_cast<unsigned long long>(expected),
                 static_cast<unsigned long long>(c3.seat_rows_offered - c2.seat_rows_offered),
-                static_cast<unsigned long long>(seat_written), taken ? double(seat_written) / double(taken) : 0.0,
+                static_cast<unsigned long long>(seat_written), expected ? double(seat_written) / double(expected) : 0.0,
                 static_cast<unsigned long long>(c3.status_rows_changed - c2.status_rows_changed),
                 static_cast<unsigned long long>(c3.feed_rows - c2.feed_rows),
                 static_cast<unsigned long long>(c3.sync_state_rows_written - c2.sync_state_rows_written),
                 static_cast<unsigned long long>(c3.availability_polls - c2.availability_polls),
                 static_cast<unsigned long long>(w3.commits - w2.commits));
-    CHECK(seat_written == taken);
+    CHECK(seat_written == expected);
     std::printf("[%s] rss after: %ld KiB\n", size.c_str(), rss_kib());
     d.stop();
 }

@@ -103,6 +103,10 @@ public:
     }
 
     agentd::app::sync_service& service() { return *svc_; }
+    // request_sync must run on the service's io thread.
+    void request_sync(std::string client) {
+        boost::asio::post(io_, [this, client] { svc_->request_sync(client, std::nullopt); });
+    }
     agentd::store::database& db() { return *db_; }
     std::uint64_t last_feed() const { return last_feed_; }
     bool done() const { return done_; }
@@ -126,6 +130,22 @@ inline std::uint64_t sim_requests(const sim_test::sim_process& sim, const std::s
     std::uint64_t n = 0;
     for (const auto& r : d["requests"].GetArray())
         if (endpoint == r["endpoint"].GetString()) n += r["count"].GetUint64();
+    return n;
+}
+
+// Reserved seats the simulator reports Available (unreserved places have no seat rows).
+inline std::int64_t sim_seats_available(sim_test::sim_client& c, const std::string& inst) {
+    auto st = json(c.get("instances/" + inst + "/status/seats"));
+    std::int64_t n = 0;
+    for (const auto& s : st.GetArray()) n += std::string_view(s["status"].GetString()) == "Available" ? 1 : 0;
+    return n;
+}
+
+inline std::int64_t mirror_seats_available(agentd::app::mirror_view& view, const std::string& client, const std::string& inst) {
+    auto seats = view.seats(client, inst);
+    REQUIRE(seats.has_value());
+    std::int64_t n = 0;
+    for (const auto& s : seats->seats) n += s.status == "available" ? 1 : 0;
     return n;
 }
 
