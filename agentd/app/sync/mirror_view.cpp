@@ -1,0 +1,239 @@
+#include "agentd/app/sync/mirror_view.hpp"
+
+#include "agentd/app/sync/mirror_writes.hpp"
+#include "agentd/core/money.hpp"
+#include "agentd/core/time.hpp"
+#include "agentd/store/mirror_store.hpp"
+#include "agentd/store/reader.hpp"
+
+namespace agentd::app {
+
+namespace {
+
+// A bare date as an upper bound means "through the end of that day".
+std::optional<std::string> upper_bound(const std::optional<std::string>& to) {
+    if (to && to->size() == 10) return *to + "T23:59:59~";
+    return to;
+}
+
+std::string seat_status_text(const std::optional<int>& s) {
+    if (!s) return "unknown";
+    auto n = sync::seat_state_name(*s);
+    if (n == "unavailable") return "locked";
+    return std::string(n);
+}
+
+result<bool> client_known(store::connection& c, std::string_view client) {
+    auto all = store::mirror_clients(c);
+    if (!all) return all.error();
+    for (const auto& r : *all)
+        if (r.name == client) return true;
+    return false;
+}
+
+}  // namespace
+
+mirror_view::mirror_view(std::string db_path, const agentd::clock& clk) : db_path_(std::move(db_path)), clock_(clk) {}
+
+mirror_view::~mirror_view() = default;
+
+result<store::reader*> mirror_view::reader_for_thread() const {
+    std::lock_guard lk(mu_);
+    auto& slot = readers_[std::this_thread::get_id()];
+    if (!slot) {
+        auto r = store::reader::open(db_path_);
+        if (!r) return r.error();
+        slot = std::make_unique<store::reader>(std::move(*r));
+    }
+    return slot.get();
+}
+
+result<std::vector<api::client_state>> mirror_view::clients() {
+    auto rd = reader_for_thread();
+    if (!rd) return rd.error();
+    auto& c = (*rd)->conn();
+    auto rows = store::mirror_clients(c);
+    if (!rows) return rows.error();
+    std::vector<api::client_state> out;
+    for (const auto& r : *rows) {
+        api::client_state s;
+        s.name = r.name;
+        auto st = store::mirror_sync_state(c, r.name, "catalogue");
+        if (!st) return st.error();
+        s.state = "syncing";
+        if (*st) {
+            if ((*st)->last_success) s.last_success = format_iso_utc(sync::from_ms(*(*st)->last_success));
+            s.last_error = (*st)->last_error;
+            s.state = (*st)->last_error ? "degraded" : ((*st)->last_success ? "ok" : "syncing");
+        }
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
+result<std::vector<api::event>> mirror_view::events(const api::event_query& q) {
+    auto rd = reader_for_thread();
+    if (!rd) return rd.error();
+    auto& c = (*rd)->conn();
+    auto known = client_known(c, q.client);
+    if (!known) return known.error();
+    if (!*known) return fail(errc::not_found, "list events: unknown client " + q.client);
+    auto rows = store::mirror_events(c, q.client, q.from, upper_bound(q.to), q.search);
+    if (!rows) return rows.error();
+    std::vector<api::event> out;
+    out.reserve(rows->size());
+    for (auto& r : *rows) {
+        api::event e;
+        e.id = std::move(r.id);
+        e.client = q.client;
+        e.name = std::move(r.name);
+        e.description = std::move(r.description);
+        if (!r.first_local.empty()) e.first_instance = std::move(r.first_local);
+        if (!r.last_local.empty()) e.last_instance = std::move(r.last_local);
+        e.on_sale = r.on_sale;
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+result<std::vector<api::instance_summary>> mirror_view::instances(const api::instance_query& q) {
+    auto rd = reader_for_thread();
+    if (!rd) return rd.error();
+    auto& c = (*rd)->conn();
+    auto known = client_known(c, q.client);
+    if (!known) return known.error();
+    if (!*known) return fail(errc::not_found, "list instances: unknown client " + q.client);
+    auto rows = store::mirror_instances(c, q.client, q.from, upper_bound(q.to), q.event);
+    if (!rows) return rows.error();
+    std::vector<api::instance_summary> out;
+    out.reserve(rows->size());
+    for (auto& r : *rows) {
+        api::instance_summary s;
+        s.id = std::move(r.id);
+        s.client = q.client;
+        s.event = std::move(r.event_id);
+        s.event_name = std::move(r.event_name);
+        s.start = std::move(r.start_local);
+        s.start_utc = std::move(r.start_utc);
+        s.on_sale = r.on_sale;
+        s.cancelled = r.cancelled;
+        s.available = r.available.value_or(0);
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
+result<api::instance> mirror_view::instance(std::string_view client, std::string_view id) {
+    auto rd = reader_for_thread();
+    if (!rd) return rd.error();
+    auto& c = (*rd)->conn();
+    auto row = store::mirror_instance(c, client, id);
+    if (!row) return row.error();
+    if (!*row || (*row)->tombstoned)
+        return fail(errc::not_found, "get instance " + std::string(id) + ": unknown to the mirror of " + std::string(client));
+    auto& r = **row;
+    api::instance out;
+    out.id = r.id;
+    out.client = std::string(client);
+    out.event = r.event_id;
+    out.event_name = r.event_name;
+    out.start = r.start_local;
+    out.start_utc = r.start_utc;
+    out.plan = r.plan_id;
+    out.on_sale = r.on_sale;
+    out.cancelled = r.cancelled;
+    auto prices = store::mirror_prices(c, client, r.price_list_id);
+    if (!prices) return prices.error();
+    for (const auto& p : *prices)
+        out.prices.push_back({p.band_id, p.ticket_type_id, p.ticket_type_name, format_money(money{p.amount_minor})});
+    auto statuses = store::mirror_statuses(c, client, id);
+    if (!statuses) return statuses.error();
+    for (const auto& s : *statuses) {
+        if (s.area_id.empty()) {
+            out.avail.available = s.available;
+            out.avail.capacity = s.capacity;
+            out.avail.locked = s.locked;
+        } else {
+            out.avail.areas.push_back({s.area_id, s.name, s.available, s.capacity});
+        }
+    }
+    auto st = store::mirror_sync_state(c, client, "avail:" + std::string(id));
+    if (!st) return st.error();
+    out.availability_age = -1;
+    if (*st && (*st)->last_success) {
+        const auto at = sync::from_ms(*(*st)->last_success);
+        out.availability_confirmed_at = format_iso_utc_ms(at);
+        out.availability_age = std::max(0.0, std::chrono::duration<double>(clock_.now() - at).count());
+    }
+    return out;
+}
+
+result<api::seat_plan> mirror_view::seats(std::string_view client, std::string_view id) {
+    auto rd = reader_for_thread();
+    if (!rd) return rd.error();
+    auto& c = (*rd)->conn();
+    auto row = store::mirror_instance(c, client, id);
+    if (!row) return row.error();
+    if (!*row || (*row)->tombstoned)
+        return fail(errc::not_found, "get seats of " + std::string(id) + ": unknown to the mirror of " + std::string(client));
+    api::seat_plan out;
+    out.instance = std::string(id);
+    out.plan = (*row)->plan_id;
+    auto st = store::mirror_sync_state(c, client, "avail:" + std::string(id));
+    if (!st) return st.error();
+    if (*st && (*st)->last_success) out.confirmed_at = format_iso_utc_ms(sync::from_ms(*(*st)->last_success));
+    auto seats = store::mirror_seats(c, client, out.plan, id);
+    if (!seats) return seats.error();
+    out.seats.reserve(seats->size());
+    for (auto& s : *seats) {
+        api::seat a;
+        a.id = std::move(s.id);
+        a.name = std::move(s.name);
+        a.area = std::move(s.area_id);
+        a.row = std::move(s.row);
+        a.price_band = s.band_id.value_or("");
+        a.status = seat_status_text(s.status);
+        a.x = static_cast<double>(s.x);
+        a.y = static_cast<double>(s.y);
+        out.seats.push_back(std::move(a));
+    }
+    return out;
+}
+
+std::optional<domain::instance_facts> mirror_view::instance_facts_of(std::string_view client,
+                                                                     std::string_view instance) const {
+    auto rd = reader_for_thread();
+    if (!rd) return std::nullopt;
+    auto& c = (*rd)->conn();
+    auto row = store::mirror_instance(c, client, instance);
+    if (!row || !*row || (*row)->tombstoned) return std::nullopt;
+    const auto& r = **row;
+    domain::instance_facts f;
+    f.cancelled = r.cancelled;
+    f.on_sale_to_agents = r.on_sale;
+    if (auto t = parse_iso(r.start_utc)) f.start = *t;
+    auto prices = store::mirror_prices(c, client, r.price_list_id);
+    if (!prices) return std::nullopt;
+    for (const auto& p : *prices) {
+        f.ticket_types.insert(p.ticket_type_id);
+        f.price_bands.insert(p.band_id);
+    }
+    auto areas = store::mirror_areas(c, client, r.plan_id);
+    if (!areas) return std::nullopt;
+    for (const auto& a : *areas) f.areas.insert(a.id);
+    auto seats = store::mirror_seats(c, client, r.plan_id, instance);
+    if (!seats) return std::nullopt;
+    for (const auto& s : *seats) f.seats.insert(s.id);
+    return f;
+}
+
+const domain::instance_facts* mirror_view::find_instance(std::string_view client, std::string_view instance) const {
+    auto f = instance_facts_of(client, instance);
+    if (!f) return nullptr;
+    std::lock_guard lk(mu_);
+    auto& slot = last_facts_[std::this_thread::get_id()];
+    slot = std::move(*f);
+    return &slot;
+}
+
+}  // namespace agentd::app

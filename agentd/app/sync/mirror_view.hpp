@@ -1,0 +1,60 @@
+// app/sync/mirror_view: the mirror's read side for the local API and for reservation
+// validation. Point reads by primary key through prepared statements on a read-only
+// connection; maps store rows to api wire types (prices as decimal text, times as ISO 8601 Z,
+// availability with its age). Reading a partial mirror is fine: what is not synced yet is
+// absent (or carries availability_age -1).
+// Threading: each calling thread gets its own store::reader (opened on first use); the
+// pointer returned by find_instance is valid until that thread's next find_instance call.
+#pragma once
+
+#include "agentd/api/types.hpp"
+#include "agentd/core/clock.hpp"
+#include "agentd/core/error.hpp"
+#include "agentd/domain/reservation_request.hpp"
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+namespace agentd::store {
+class reader;
+}
+
+namespace agentd::app {
+
+class mirror_view final : public domain::catalogue_view {
+public:
+    explicit mirror_view(std::string db_path, const agentd::clock& clk = agentd::system_clock::instance());
+    ~mirror_view() override;
+    mirror_view(const mirror_view&) = delete;
+    mirror_view& operator=(const mirror_view&) = delete;
+
+    result<std::vector<api::client_state>> clients();
+    // errc::not_found for a client the mirror does not know.
+    result<std::vector<api::event>> events(const api::event_query& q);
+    result<std::vector<api::instance_summary>> instances(const api::instance_query& q);
+    result<api::instance> instance(std::string_view client, std::string_view id);
+    result<api::seat_plan> seats(std::string_view client, std::string_view id);
+
+    // Catalogue facts for reservation validation (domain::catalogue_view); nullptr when the
+    // client or instance is unknown, tombstoned, or the read failed.
+    const domain::instance_facts* find_instance(std::string_view client, std::string_view instance) const override;
+    // The same facts by value.
+    std::optional<domain::instance_facts> instance_facts_of(std::string_view client, std::string_view instance) const;
+
+private:
+    result<store::reader*> reader_for_thread() const;
+
+    std::string db_path_;
+    const agentd::clock& clock_;
+    mutable std::mutex mu_;
+    mutable std::map<std::thread::id, std::unique_ptr<store::reader>> readers_;
+    mutable std::map<std::thread::id, domain::instance_facts> last_facts_;
+};
+
+}  // namespace agentd::app

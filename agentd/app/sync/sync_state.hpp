@@ -1,0 +1,75 @@
+// app/sync/sync_state: the sync service's per-client bookkeeping (schedule, caches, progress)
+// and the pure scheduling step over it. Internal to app/sync.
+// Threading: io_context thread, except `prog`, which is guarded by `mu`.
+#pragma once
+
+#include "agentd/app/sync/sync_service.hpp"
+#include "agentd/domain/sync_policy.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace agentd::app {
+
+namespace sync {
+
+struct instance_schedule {
+    sys_time start{};
+    bool cancelled = false;
+    std::string plan_id, price_list_id;
+    std::optional<sys_time> last_ok;  // availability last confirmed
+    std::optional<sys_time> last_read, last_reserved;
+    sys_time retry_after{};
+    int failures = 0;
+    bool in_flight = false;
+    bool forced = false;
+    bool removed = false;  // tombstoned while a poll was in flight
+    std::optional<std::uint64_t> status_hash;
+    // The seat statuses last written, in the upstream's order, and a hash of that order.
+    std::uint64_t seat_ids_hash = 0;
+    std::vector<std::uint8_t> seat_states;
+};
+
+struct pick {
+    std::optional<std::string> id;
+    sys_time due{};
+};
+
+domain::sync_settings policy_of(const config::sync_settings& s);
+
+}  // namespace sync
+
+struct sync_service::client_state {
+    std::string name, account;
+    upstream::client* up = nullptr;
+    std::map<std::string, sync::instance_schedule, std::less<>> instances;
+    std::optional<sys_time> catalogue_last_ok;
+    sys_time catalogue_retry{};
+    int catalogue_failures = 0;
+    bool catalogue_in_flight = false;
+    bool catalogue_forced = false;
+    std::map<std::string, sys_time> fetched;  // "price_list:<id>" / "plan:<id>" -> last download
+    std::optional<bool> seat_status;           // capability; nullopt until the first answer
+    int consecutive_failures = 0;
+    std::vector<boost::asio::steady_timer*> sleepers;
+
+    mutable std::mutex mu;
+    client_progress prog;
+};
+
+namespace sync {
+
+// The most urgent instance not in flight (domain::due_order) and its due time; refreshes the
+// client's progress counts (total, done, lag) as it scans.
+pick pick_next(sync_service::client_state& cs, sys_time now, const domain::sync_settings& policy);
+bool catalogue_due(const sync_service::client_state& cs, sys_time now, const domain::sync_settings& policy);
+sys_time catalogue_next(const sync_service::client_state& cs, sys_time now, const domain::sync_settings& policy);
+
+}  // namespace sync
+
+}  // namespace agentd::app

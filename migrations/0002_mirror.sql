@@ -1,0 +1,145 @@
+-- 0002_mirror: the live inventory mirror of every venue client's catalogue and availability.
+-- Forward-only: never edit once landed. Times are Unix milliseconds (UTC) unless named *_local
+-- (venue-local "YYYY-MM-DDTHH:MM:SS") or start_utc (ISO 8601 with 'Z', sortable as text).
+-- Money is integer minor units. Entities carry their content hash (FNV-1a, as a signed 64-bit
+-- integer), a miss counter and a tombstone flag: nothing is deleted on one missed listing.
+
+CREATE TABLE mirror_client (
+    name       TEXT PRIMARY KEY NOT NULL,
+    account    TEXT NOT NULL,          -- the agent account sync reads through
+    seat_status INTEGER                -- 1 offered, 0 switched off after a 404, NULL unknown
+) WITHOUT ROWID;
+
+CREATE TABLE mirror_account (
+    client TEXT NOT NULL,
+    login  TEXT NOT NULL,
+    PRIMARY KEY (client, login)
+) WITHOUT ROWID;
+
+CREATE TABLE mirror_event (
+    client        TEXT NOT NULL,
+    id            TEXT NOT NULL,
+    name          TEXT NOT NULL,
+    description   TEXT NOT NULL,
+    duration_minutes INTEGER NOT NULL,
+    image_url     TEXT NOT NULL,
+    on_sale       INTEGER NOT NULL,
+    instance_dates TEXT NOT NULL,
+    first_local   TEXT NOT NULL,
+    last_local    TEXT NOT NULL,
+    hash          INTEGER NOT NULL,
+    misses        INTEGER NOT NULL DEFAULT 0,
+    tombstoned    INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (client, id)
+) WITHOUT ROWID;
+
+CREATE TABLE mirror_instance (
+    client        TEXT NOT NULL,
+    id            TEXT NOT NULL,
+    event_id      TEXT NOT NULL,
+    plan_id       TEXT NOT NULL,
+    price_list_id TEXT NOT NULL,
+    start_local   TEXT NOT NULL,
+    start_utc     TEXT NOT NULL,
+    on_sale       INTEGER NOT NULL,
+    cancelled     INTEGER NOT NULL,   -- cancelled instances stay, flagged
+    hash          INTEGER NOT NULL,
+    misses        INTEGER NOT NULL DEFAULT 0,
+    tombstoned    INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (client, id)
+) WITHOUT ROWID;
+CREATE INDEX mirror_instance_by_event ON mirror_instance (client, event_id, start_utc);
+CREATE INDEX mirror_instance_by_start ON mirror_instance (client, start_utc);
+
+-- Price lists are shared by many instances; fetched once per distinct id.
+CREATE TABLE mirror_price_list (
+    client TEXT NOT NULL,
+    id     TEXT NOT NULL,
+    hash   INTEGER NOT NULL,
+    PRIMARY KEY (client, id)
+) WITHOUT ROWID;
+
+CREATE TABLE mirror_price (
+    client           TEXT NOT NULL,
+    price_list_id    TEXT NOT NULL,
+    band_id          TEXT NOT NULL,
+    ticket_type_id   TEXT NOT NULL,
+    band_name        TEXT NOT NULL,
+    ticket_type_name TEXT NOT NULL,
+    amount_minor     INTEGER NOT NULL,
+    band_default     INTEGER NOT NULL,
+    PRIMARY KEY (client, price_list_id, band_id, ticket_type_id)
+) WITHOUT ROWID;
+
+CREATE TABLE mirror_plan (
+    client TEXT NOT NULL,
+    id     TEXT NOT NULL,
+    hash   INTEGER NOT NULL,
+    PRIMARY KEY (client, id)
+) WITHOUT ROWID;
+
+-- Areas nest (parent_id); the plan's root area has parent_id NULL.
+CREATE TABLE mirror_area (
+    client    TEXT NOT NULL,
+    plan_id   TEXT NOT NULL,
+    id        TEXT NOT NULL,
+    parent_id TEXT,
+    name      TEXT NOT NULL,
+    reserved  INTEGER NOT NULL,
+    capacity  INTEGER NOT NULL,
+    band_id   TEXT,
+    PRIMARY KEY (client, plan_id, id)
+) WITHOUT ROWID;
+
+CREATE TABLE mirror_seat (
+    client  TEXT NOT NULL,
+    plan_id TEXT NOT NULL,
+    id      TEXT NOT NULL,
+    area_id TEXT NOT NULL,
+    name    TEXT NOT NULL,
+    row     TEXT NOT NULL,
+    number  INTEGER NOT NULL,
+    x       INTEGER NOT NULL,
+    y       INTEGER NOT NULL,
+    band_id TEXT,
+    PRIMARY KEY (client, plan_id, id)
+) WITHOUT ROWID;
+
+-- Availability counts per instance (area_id '') and per area.
+CREATE TABLE mirror_status (
+    client      TEXT NOT NULL,
+    instance_id TEXT NOT NULL,
+    area_id     TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    capacity    INTEGER NOT NULL,
+    available   INTEGER NOT NULL,
+    locked      INTEGER NOT NULL,
+    reserved    INTEGER NOT NULL,
+    sold        INTEGER NOT NULL,
+    in_basket   INTEGER NOT NULL,
+    unavailable INTEGER NOT NULL,
+    PRIMARY KEY (client, instance_id, area_id)
+) WITHOUT ROWID;
+
+-- Per-seat status where the upstream offers it; status is upstream::seat_state as an integer.
+CREATE TABLE mirror_seat_status (
+    client      TEXT NOT NULL,
+    instance_id TEXT NOT NULL,
+    seat_id     TEXT NOT NULL,
+    status      INTEGER NOT NULL,
+    PRIMARY KEY (client, instance_id, seat_id)
+) WITHOUT ROWID;
+
+-- Sync bookkeeping per (client, resource): 'catalogue', 'price_list:<id>', 'plan:<id>',
+-- 'avail:<instance id>'. last_success of 'avail:<id>' is when that instance's availability
+-- was last confirmed upstream.
+CREATE TABLE mirror_sync_state (
+    client       TEXT NOT NULL,
+    resource     TEXT NOT NULL,
+    last_attempt INTEGER,
+    last_success INTEGER,
+    last_error   TEXT,
+    next_due     INTEGER,
+    content_hash INTEGER,
+    PRIMARY KEY (client, resource)
+) WITHOUT ROWID;
