@@ -1,0 +1,477 @@
+// The queue worker: drives each reservation through its upstream steps (placing, confirming,
+// releasing) and the expiry loop. See reservation_service.hpp.
+#include "agentd/app/reservations/service_impl.hpp"
+
+#include "agentd/log/log.hpp"
+
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/this_coro.hpp>
+
+namespace agentd::app {
+namespace asio = boost::asio;
+using domain::reservation_state;
+using domain::upstream_failure;
+using sc = std::chrono::steady_clock;
+
+namespace {
+
+constexpr int k_max_place_attempts = 5;  // requeues after transient failures, then rejected
+constexpr int k_max_write_retries = 3;   // provably-not-applied retries of one write
+
+// How a failed call looks to the placement rules. A write whose answer was lost (reset,
+// truncated or undecodable body, 500) may have been applied: ambiguous.
+upstream_failure map_failure(const upstream::failure& f, bool write) {
+    using ec = upstream::error_class;
+    switch (f.cls) {
+    case ec::transient:
+        if (!write || f.http_status == 503 || f.http_status == 429) return upstream_failure::transient;
+        return upstream_failure::ambiguous;
+    case ec::rate_limited: return upstream_failure::transient;
+    case ec::permanent:
+    case ec::auth: return upstream_failure::permanent;
+    case ec::not_found: return upstream_failure::not_found;
+    case ec::conflict: return upstream_failure::conflict;
+    case ec::decode: return write ? upstream_failure::ambiguous : upstream_failure::transient;
+    case ec::timeout:
+    case ec::cancelled: return upstream_failure::timeout;
+    }
+    return upstream_failure::ambiguous;
+}
+
+std::string reject_code(std::optional<domain::reject_reason> r) {
+    return r ? std::string(domain::to_string(*r)) : std::string("refused");
+}
+
+asio::awaitable<bool> cancelled() {
+    auto cs = co_await asio::this_coro::cancellation_state;
+    co_return cs.cancelled() != asio::cancellation_type::none;
+}
+
+asio::awaitable<void> pause(std::chrono::milliseconds d) {
+    asio::steady_timer t(co_await asio::this_coro::executor, d);
+    boost::system::error_code ec;
+    co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+}
+
+// Times an upstream call into the drive's stopwatch.
+template <class T>
+asio::awaitable<upstream::result<T>> timed(upstream_stopwatch& sw, upstream::call<T> c) {
+    const auto start = sc::now();
+    auto r = co_await std::move(c);
+    sw.upstream += sc::now() - start;
+    co_return r;
+}
+
+}  // namespace
+
+void reservation_service::impl::start_drive(std::string id, std::optional<std::string> queued_client) {
+    if (busy.contains(id)) {
+        again.insert(id);
+        if (queued_client) {
+            // Already being driven: give the slot back; the running drive looks again.
+            queue.done(*queued_client);
+            wake();
+        }
+        return;
+    }
+    busy.insert(id);
+    children.spawn(drive(std::move(id), std::move(queued_client)), "reservation drive");
+}
+
+asio::awaitable<void> reservation_service::impl::drive(std::string id, std::optional<std::string> queued_client) {
+    co_await asio::this_coro::throw_if_cancelled(false);
+    ++in_flight;
+    bool from_queue = queued_client.has_value();
+    bool requeue = false;
+    try {
+        for (int round = 0; round < 8; ++round) {
+            again.erase(id);
+            auto row = load(id);
+            if (!row) break;
+            if (row->rec.state == reservation_state::queued && !from_queue) {
+                // Back in queued after a transient failure: wait a little, then queue again.
+                requeue = !row->rec.cancel_pending;
+                if (requeue) co_await pause(std::chrono::milliseconds(50 * row->rec.place_attempts));
+            }
+            if (auto f = domain::follow_up(row->rec)) {
+                requeue = false;
+                auto a = co_await apply(id, *f);
+                if (a && a->row.rec.state == reservation_state::cancelled)
+                    queue.erase_if([&](const auto& e) { return e.item == id; });
+                continue;
+            }
+            if (row->rec.state == reservation_state::queued && from_queue) {
+                from_queue = false;
+                const auto start = sc::now();
+                auto a = co_await apply(id, domain::ev::place_started{});
+                if (!a) break;
+                upstream_stopwatch sw;
+                co_await place(std::move(a->row), sw);
+                place_timing.add(std::chrono::duration<double, std::micro>(sc::now() - start - sw.upstream).count());
+            } else if (row->rec.state == reservation_state::placing) {
+                upstream_stopwatch sw;
+                co_await place(std::move(*row), sw);
+            } else if (row->rec.state == reservation_state::confirming) {
+                const auto start = sc::now();
+                upstream_stopwatch sw;
+                co_await confirm_upstream(std::move(*row), sw);
+                confirm_timing.add(std::chrono::duration<double, std::micro>(sc::now() - start - sw.upstream).count());
+            } else if (row->rec.state == reservation_state::releasing) {
+                co_await clear_upstream(std::move(*row));
+                if (!again.contains(id)) break;
+            } else if (!again.contains(id)) {
+                break;
+            }
+            if (co_await cancelled()) break;
+        }
+    } catch (const std::exception& e) {
+        log::warn("reservations", "drive", "reservation drive ended early", {{"id", id}, {"cause", e.what()}});
+    }
+    busy.erase(id);
+    --in_flight;
+    if (queued_client) queue.done(*queued_client);
+    if (requeue) {
+        if (auto row = load(id); row && row->rec.state == reservation_state::queued) enqueue(*row);
+    }
+    if (queued_client) wake();
+}
+
+// Holds the seats the basket now carries.
+static std::pair<std::vector<domain::held_seat>, std::vector<store::ticket_detail>> seats_of(
+    const std::vector<upstream::ticket>& tickets) {
+    std::vector<domain::held_seat> seats;
+    std::vector<store::ticket_detail> details;
+    for (const auto& t : tickets) {
+        domain::held_seat h;
+        h.seat = t.seat_id.value_or(t.plan_id);
+        h.ticket_type = t.type_id;
+        h.ticket_id = t.id;
+        h.price = t.price;
+        seats.push_back(std::move(h));
+        details.push_back({t.seat_name, t.plan_id, t.band_id});
+    }
+    return {std::move(seats), std::move(details)};
+}
+
+asio::awaitable<void> reservation_service::impl::place(store::reservation_row row, upstream_stopwatch& sw) {
+    const std::string id = row.id;
+    auto* up = client_for(row);
+    const bool best = row.request.best_available.has_value();
+    const auto form = best ? domain::request_form::best_available : domain::request_form::specific_seats;
+    const int wanted = best ? row.request.best_available->quantity : static_cast<int>(row.request.tickets.size());
+
+    auto reject = [&](std::string code, std::string reason) -> asio::awaitable<void> {
+        co_await apply(id, domain::ev::place_failed{std::move(reason), false},
+                       [code](store::reservation_row& r) { r.error_code = code; });
+    };
+    auto requeue = [&](std::string reason) -> asio::awaitable<void> {
+        if (row.rec.place_attempts >= k_max_place_attempts) {
+            co_await reject("upstream_unavailable", "place reservation: upstream kept failing (" + reason + ")");
+            co_return;
+        }
+        co_await apply(id, domain::ev::place_failed{std::move(reason), true});
+    };
+    auto hold_tickets = [&](const std::vector<upstream::ticket>& tickets) -> asio::awaitable<void> {
+        auto [seats, details] = seats_of(tickets);
+        const auto now = clock.now();
+        auto deadline = domain::local_deadline(row.rec.created_at, now, hold);
+        auto a = co_await apply(id, domain::ev::placed{std::move(seats), deadline},
+                                [details = std::move(details)](store::reservation_row& r) { r.details = details; });
+        if (!a) log::warn("reservations", "place", "record hold failed", {{"id", id}, {"cause", a.error().message}});
+    };
+
+    if (!up) {
+        co_await reject("refused", "place reservation: no upstream account for client " + row.client);
+        co_return;
+    }
+
+    if (row.rec.basket_id.empty()) {
+        auto b = co_await timed(sw, up->create_basket(write_options(false)));
+        if (!b) {
+            auto d = domain::classify_failure(domain::upstream_step::create_basket, map_failure(b.error(), true),
+                                              b.error().error_code, form);
+            if (d.kind == domain::decision_kind::reject) co_await reject(reject_code(d.reason), b.error().message);
+            else co_await requeue(b.error().message);
+            co_return;
+        }
+        // Stored before any ticket is added: a crash from here on is resolved from this basket.
+        auto a = co_await apply(id, domain::ev::basket_created{b->id});
+        if (!a) co_return;
+        row = std::move(a->row);
+    } else {
+        // Resumed (crash, ambiguous add, requeue): the basket says what happened.
+        auto rb = co_await timed(sw, up->get_basket(row.rec.basket_id, read_options()));
+        if (!rb && rb.error().cls != upstream::error_class::not_found) {
+            co_await requeue(rb.error().message);
+            co_return;
+        }
+        domain::place_read_back r{rb.has_value(), rb ? static_cast<int>(rb->tickets.size()) : 0, wanted};
+        switch (domain::decide_after_place_read_back(r)) {
+        case domain::place_resume::hold_as_is: co_await hold_tickets(rb->tickets); co_return;
+        case domain::place_resume::reject_gone:
+            co_await reject("basket_gone", "place reservation: basket " + row.rec.basket_id + " expired upstream");
+            co_return;
+        case domain::place_resume::clear_and_retry:
+            if (auto c = co_await timed(sw, up->clear_basket(row.rec.basket_id, write_options(true))); !c) {
+                co_await requeue(c.error().message);
+                co_return;
+            }
+            break;
+        case domain::place_resume::add_tickets: break;
+        }
+    }
+
+    const auto* facts = catalogue.find_instance(row.client, row.instance);
+    for (int attempt = 1;; ++attempt) {
+        std::vector<upstream::new_ticket> nts;
+        if (best) {
+            const auto& b = *row.request.best_available;
+            auto seats = co_await timed(
+                sw, up->best_available(row.instance, b.quantity,
+                                       b.price_band.empty() ? std::nullopt : std::optional<std::string>(b.price_band),
+                                       b.area.empty() ? std::nullopt : std::optional<std::string>(b.area), read_options()));
+            if (!seats) {
+                const auto f = map_failure(seats.error(), false);
+                if (f == upstream_failure::conflict || f == upstream_failure::not_found || f == upstream_failure::permanent) {
+                    auto d = domain::classify_failure(domain::upstream_step::add_tickets, f, seats.error().error_code, form);
+                    co_await reject(reject_code(d.reason), seats.error().message);
+                } else {
+                    co_await requeue(seats.error().message);
+                }
+                co_return;
+            }
+            if (static_cast<int>(seats->size()) != b.quantity) {
+                co_await reject("unavailable", "place reservation: only " + std::to_string(seats->size()) + " of " +
+                                                   std::to_string(b.quantity) + " seats available");
+                co_return;
+            }
+            for (const auto& s : *seats) nts.push_back({row.instance, s.id, std::nullopt, b.ticket_type});
+        } else {
+            for (const auto& t : row.request.tickets) {
+                upstream::new_ticket nt{row.instance, std::nullopt, std::nullopt, t.ticket_type};
+                if (facts && !facts->seats.contains(t.seat) && facts->areas.contains(t.seat)) nt.area_id = t.seat;
+                else nt.seat_id = t.seat;
+                nts.push_back(std::move(nt));
+            }
+        }
+        auto added = co_await timed(sw, up->add_tickets(row.rec.basket_id, std::move(nts), write_options(false)));
+        if (added) {
+            co_await hold_tickets(*added);
+            co_return;
+        }
+        const auto f = map_failure(added.error(), true);
+        auto d = domain::classify_failure(domain::upstream_step::add_tickets, f, added.error().error_code, form);
+        if (d.kind == domain::decision_kind::retry && f == upstream_failure::conflict) {
+            d = domain::after_seat_taken(attempt, retry_policy);
+            if (d.kind == domain::decision_kind::retry) continue;  // taken in between: ask again
+        }
+        switch (d.kind) {
+        case domain::decision_kind::reject:
+            co_await reject(reject_code(d.reason), added.error().message);
+            co_return;
+        case domain::decision_kind::resolve_by_reading_back:
+            // The add may have been applied: the next round reads the basket back first.
+            co_await requeue(added.error().message);
+            co_return;
+        default:
+            co_await requeue(added.error().message);
+            co_return;
+        }
+    }
+}
+
+asio::awaitable<void> reservation_service::impl::confirm_upstream(store::reservation_row row, upstream_stopwatch& sw) {
+    const std::string id = row.id;
+    auto* up = client_for(row);
+    const auto form = row.request.best_available ? domain::request_form::best_available
+                                                 : domain::request_form::specific_seats;
+    auto refuse = [&](std::string reason) -> asio::awaitable<void> {
+        co_await apply(id, domain::ev::confirm_failed_permanent{std::move(reason)},
+                       [](store::reservation_row& r) { r.error_code = "confirm_refused"; });
+    };
+    auto unknown = [&](std::string reason) -> asio::awaitable<void> {
+        co_await apply(id, domain::ev::confirm_ambiguous{std::move(reason)},
+                       [](store::reservation_row& r) { r.error_code = "confirm_unknown"; });
+    };
+    auto record = [&](const upstream::order& o) -> asio::awaitable<void> {
+        std::vector<std::string> barcodes;
+        for (const auto& s : row.rec.seats) {
+            std::string code;
+            for (const auto& t : o.tickets)
+                if ((!s.ticket_id.empty() && t.id == s.ticket_id) || (t.seat_id && *t.seat_id == s.seat)) {
+                    code = t.barcode.value_or("");
+                    break;
+                }
+            barcodes.push_back(std::move(code));
+        }
+        auto a = co_await apply(id, domain::ev::confirmed{o.id, std::move(barcodes)});
+        if (!a) log::warn("reservations", "confirm", "record order failed", {{"id", id}, {"cause", a.error().message}});
+    };
+    if (!up || row.rec.basket_id.empty()) {
+        co_await unknown("confirm reservation: no upstream basket to confirm");
+        co_return;
+    }
+    const auto& basket = row.rec.basket_id;
+
+    if (!recovering) {
+        upstream::agent_customer c;
+        if (row.rec.customer)
+            c = {row.rec.customer->first_name, row.rec.customer->last_name, row.rec.customer->address_line1,
+                 row.rec.customer->reference};
+        for (int attempt = 0;; ++attempt) {
+            // Setting the customer is idempotent; nothing is sold until confirm.
+            auto r = co_await timed(sw, up->set_agent_customer(basket, c, write_options(true)));
+            if (r) break;
+            const auto f = map_failure(r.error(), true);
+            if (f == upstream_failure::not_found) {
+                co_await refuse("confirm reservation: basket expired upstream");
+                co_return;
+            }
+            if (f == upstream_failure::permanent || f == upstream_failure::conflict || attempt >= k_max_write_retries) {
+                co_await refuse("confirm reservation: " + r.error().message);
+                co_return;
+            }
+            co_await pause(std::chrono::milliseconds(50 << attempt));
+        }
+        for (int attempt = 0;; ++attempt) {
+            auto o = co_await timed(sw, up->confirm_basket(basket, write_options(false)));
+            if (o) {
+                co_await record(*o);
+                co_return;
+            }
+            auto d = domain::classify_failure(domain::upstream_step::confirm, map_failure(o.error(), true),
+                                              o.error().error_code, form);
+            if (d.kind == domain::decision_kind::retry && attempt < k_max_write_retries) {
+                co_await pause(std::chrono::milliseconds(50 << attempt));
+                continue;
+            }
+            if (d.kind == domain::decision_kind::reject || d.kind == domain::decision_kind::retry) {
+                co_await refuse("confirm reservation: " + o.error().message);
+                co_return;
+            }
+            if (d.kind == domain::decision_kind::confirm_unknown) {
+                co_await unknown("confirm reservation: " + o.error().message);
+                co_return;
+            }
+            break;  // resolve by reading the basket back
+        }
+    }
+
+    // The confirm may have been applied. A readable, whole basket is provably unconfirmed (a
+    // confirmed basket answers 404): confirm that same basket again. Anything else is unknown.
+    for (int attempt = 0;; ++attempt) {
+        auto b = co_await timed(sw, up->get_basket(basket, read_options()));
+        if (!b && b.error().cls != upstream::error_class::not_found && attempt < k_max_write_retries) {
+            co_await pause(std::chrono::milliseconds(50 << attempt));
+            continue;
+        }
+        domain::confirm_read_back rb{false, b.has_value(), b ? static_cast<int>(b->tickets.size()) : 0,
+                                     static_cast<int>(row.rec.seats.size())};
+        switch (domain::decide_after_confirm_read_back(rb)) {
+        case domain::confirm_resume::record_confirmed:
+        case domain::confirm_resume::mark_unknown:
+            co_await unknown("confirm reservation: outcome not provable (basket " + basket +
+                             (b ? " changed" : " no longer readable") + ")");
+            co_return;
+        case domain::confirm_resume::resend_confirm: break;
+        }
+        break;
+    }
+    auto o = co_await timed(sw, up->confirm_basket(basket, write_options(false)));
+    if (o) {
+        co_await record(*o);
+        co_return;
+    }
+    auto d = domain::classify_failure(domain::upstream_step::confirm, map_failure(o.error(), true), o.error().error_code,
+                                      form, true);
+    if (d.kind == domain::decision_kind::reject) co_await refuse("confirm reservation: " + o.error().message);
+    else co_await unknown("confirm reservation: " + o.error().message);
+}
+
+asio::awaitable<void> reservation_service::impl::clear_upstream(store::reservation_row row) {
+    const std::string id = row.id;
+    auto* up = client_for(row);
+    if (row.rec.basket_id.empty() || !up) {
+        co_await apply(id, domain::ev::released{});
+        co_return;
+    }
+    for (int attempt = 0;; ++attempt) {
+        auto r = co_await up->clear_basket(row.rec.basket_id, write_options(true));
+        if (r) {
+            co_await apply(id, domain::ev::released{});
+            co_return;
+        }
+        auto d = domain::classify_failure(domain::upstream_step::release, map_failure(r.error(), true),
+                                          r.error().error_code, domain::request_form::specific_seats);
+        if (d.kind == domain::decision_kind::already_done) {
+            co_await apply(id, domain::ev::expired{});
+            co_return;
+        }
+        if (d.kind == domain::decision_kind::wait_for_upstream_expiry) {
+            const auto touch = row.rec.last_upstream_touch.value_or(row.rec.updated_at);
+            if (clock.now() >= domain::upstream_expiry(touch, hold)) co_await apply(id, domain::ev::expired{});
+            co_return;  // the expiry pass looks again
+        }
+        if (attempt >= k_max_write_retries || co_await cancelled()) co_return;  // the expiry pass retries
+        co_await pause(std::chrono::milliseconds(50 << attempt));
+    }
+}
+
+asio::awaitable<std::size_t> reservation_service::impl::expire_pass() {
+    auto c = reader();
+    if (!c) co_return 0;
+    const domain::reservation_state states[] = {reservation_state::held, reservation_state::releasing};
+    auto ids = store::reservation_ids_in_states(**c, states);
+    if (!ids) co_return 0;
+    std::size_t n = 0;
+    const auto now = clock.now();
+    for (const auto& id : *ids) {
+        if (busy.contains(id)) continue;
+        auto row = load(id);
+        if (!row) continue;
+        if (row->rec.state == reservation_state::releasing) {
+            start_drive(id);  // a clear that failed earlier
+            continue;
+        }
+        if (!row->rec.expires_at || !domain::expiry_due(*row->rec.expires_at, now)) continue;
+        auto a = co_await apply(id, domain::ev::expiry_due{});
+        if (!a) continue;
+        ++n;
+        start_drive(id);
+    }
+    co_return n;
+}
+
+asio::awaitable<void> reservation_service::impl::expiry_loop() {
+    co_await asio::this_coro::throw_if_cancelled(false);
+    while (!co_await cancelled()) {
+        co_await pause(std::chrono::milliseconds(250));
+        if (co_await cancelled()) break;
+        try {
+            co_await expire_pass();
+        } catch (const std::exception& e) {
+            log::warn("reservations", "expire", "expiry pass failed", {{"cause", e.what()}});
+        }
+    }
+}
+
+asio::awaitable<void> reservation_service::impl::worker_loop() {
+    co_await asio::this_coro::throw_if_cancelled(false);
+    children.spawn(expiry_loop(), "reservation expiry");
+    for (;;) {
+        while (auto e = queue.pop()) start_drive(std::move(e->item), std::move(e->client));
+        if (co_await cancelled()) break;
+        if (!wake_pending) {
+            wake_timer.expires_at(asio::steady_timer::time_point::max());
+            boost::system::error_code ec;
+            co_await wake_timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        }
+        wake_pending = false;
+        if (co_await cancelled()) break;
+    }
+    children.cancel();
+    co_await asio::this_coro::reset_cancellation_state();
+    co_await children.wait_until(sc::now() + std::chrono::seconds(5));
+}
+
+}  // namespace agentd::app
