@@ -166,6 +166,10 @@ asio::awaitable<void> reservation_service::impl::place(store::reservation_row ro
     };
     auto requeue = [&](std::string reason) -> asio::awaitable<void> {
         if (row.rec.place_attempts >= k_max_place_attempts) {
+            // An add whose answer was lost may have filled the basket: empty it before giving up.
+            if (!row.rec.basket_id.empty())
+                for (int i = 0; i < k_max_write_retries; ++i)
+                    if (co_await timed(sw, up->clear_basket(row.rec.basket_id, write_options(true)))) break;
             co_await reject("upstream_unavailable", "place reservation: upstream kept failing (" + reason + ")");
             co_return;
         }

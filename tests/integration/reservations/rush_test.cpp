@@ -3,6 +3,8 @@
 #include "agentd/app/reservations/reservation_service.hpp"
 #include "agentd/core/time.hpp"
 #include "agentd/store/database.hpp"
+#include "agentd/store/reader.hpp"
+#include "agentd/store/reservation_store.hpp"
 #include "agentd/upstream/spektrix_client.hpp"
 #include "tests/integration/sim/sim_client.hpp"
 #include "tests/support/process.hpp"
@@ -178,6 +180,14 @@ struct rig {
         REQUIRE(r.has_value());
         return r->state != "queued" && r->state != "placing" && r->state != "confirming" && r->state != "releasing";
     }
+    std::string basket_of(const std::string& id) {
+        auto rd = store::reader::open(db->path());
+        REQUIRE(rd.has_value());
+        auto row = store::load_reservation(rd->conn(), id);
+        REQUIRE(row.has_value());
+        REQUIRE(row->has_value());
+        return (*row)->rec.basket_id;
+    }
     api::reservation_request best(int n) {
         api::reservation_request r;
         r.client = client;
@@ -266,4 +276,73 @@ TEST_CASE("the rush: 200 channels, one seat each, 50 seats left") {
     g.check_invariants();
     st = g.svc->stats();
     MESSAGE("confirm: daemon time p50=" << st.confirmation.p50_us << "us p99=" << st.confirmation.p99_us << "us");
+}
+
+TEST_CASE("faults, including commit then drop on add and confirm: every reservation ends defined") {
+    rig g({"--seed", "12", "--size", "tiny"});
+    g.make_service(4, 20);
+    for (const char* ep : {"create_basket", "add_tickets", "patch_basket", "confirm", "clear_basket", "get_basket",
+                           "best_available"}) {
+        std::string body = std::string("{\"endpoint\":\"") + ep +
+                           "\",\"p503\":0.08,\"p500\":0.04,\"reset\":0.04,\"truncate\":0.03,\"commit_drop\":" +
+                           (std::string(ep) == "add_tickets" || std::string(ep) == "confirm" ? "0.25" : "0.05") + "}";
+        REQUIRE(g.sim.control("PUT", "faults", body).status == 200);
+    }
+    g.start_worker();
+    std::vector<std::string> ids;
+    for (int i = 0; i < 40; ++i) {
+        auto c = g.run(g.svc->create("ch" + std::to_string(i % 4), "f" + std::to_string(i), g.best(1 + i % 2)));
+        REQUIRE(c.has_value());
+        ids.push_back(c->reservation.id);
+    }
+    auto all_settled = [&] { return std::all_of(ids.begin(), ids.end(), [&](auto& id) { return g.settled(id); }); };
+    g.pump(all_settled, std::chrono::seconds(90));
+    // Confirm half of what is held, release the other half.
+    int n = 0;
+    for (const auto& id : ids) {
+        if (g.svc->get(id)->state != "held") continue;
+        if (n++ % 2 == 0) (void)g.run(g.svc->confirm(id, {{"Ada", "Lovelace", "1 Main St"}, "REF-" + id}));
+        else (void)g.run(g.svc->release(id));
+    }
+    g.pump(all_settled, std::chrono::seconds(90));
+    REQUIRE(g.sim.control("PUT", "faults", "{\"clear\":true}").status == 200);
+    // Release whatever is still held (confirm refused, or not asked), without faults.
+    for (const auto& id : ids)
+        if (g.svc->get(id)->state == "held") REQUIRE(g.run(g.svc->release(id)).has_value());
+    g.pump(all_settled, std::chrono::seconds(60));
+
+    std::map<std::string, int> by_state;
+    std::set<std::string> confirmed_orders, unknown_baskets;
+    for (const auto& id : ids) {
+        auto r = *g.svc->get(id);
+        ++by_state[r.state];
+        CHECK((r.state == "confirmed" || r.state == "confirm_unknown" || r.state == "released" ||
+               r.state == "rejected" || r.state == "expired"));
+        if (r.state == "confirmed") confirmed_orders.insert(*r.order_id);
+        if (r.state == "confirm_unknown") unknown_baskets.insert(g.basket_of(id));
+    }
+    auto orders = json(g.sim.control("GET", "orders"));
+    REQUIRE(orders.IsArray());
+    std::set<std::string> order_baskets;
+    for (auto& o : orders.GetArray()) {
+        const std::string oid = o["id"].GetString();
+        const std::string basket = o["basket"].GetString();
+        CHECK(order_baskets.insert(basket).second);  // one order per basket
+        // Every upstream order is a confirmed reservation or one kept as confirm_unknown.
+        CHECK((confirmed_orders.count(oid) == 1 || unknown_baskets.count(basket) == 1));
+    }
+    for (const auto& oid : confirmed_orders) {
+        bool found = false;
+        for (auto& o : orders.GetArray()) found = found || oid == o["id"].GetString();
+        CHECK(found);
+    }
+    // No basket leaked: nothing open still holds a seat.
+    auto baskets = json(g.sim.control("GET", "baskets"));
+    REQUIRE(baskets.IsArray());
+    for (auto& b : baskets.GetArray()) CHECK(b["tickets"].Size() == 0);
+    g.check_invariants();
+    std::string summary;
+    for (const auto& [s, k] : by_state) summary += s + "=" + std::to_string(k) + " ";
+    MESSAGE("faults: " << summary << "; sim orders=" << orders.Size());
+    CHECK(by_state["confirmed"] >= 1);
 }
