@@ -20,7 +20,7 @@ asio::awaitable<result<void>> reservation_service::impl::recover() {
     for (const auto& id : *ids) {
         if (busy.contains(id)) continue;
         busy.insert(id);
-        co_await drive(id, std::nullopt);  // clears busy
+        co_await defer([&] { return drive(id, std::nullopt); });  // clears busy
         ++resolved;
     }
     recovering = false;

@@ -31,7 +31,59 @@ domain::hold_settings hold_of(const config::reservation_settings& s) {
     return h;
 }
 
+struct created_row {
+    store::reservation_row row;
+    bool replayed = false;
+    std::int64_t seq = 0;
+};
+
+// Built outside any coroutine body: GCC 12 mishandles lambdas with by-value captures that are
+// created inside a coroutine and outlive its current suspension.
+std::function<result<created_row>(store::write_txn&)> insert_job(store::reservation_row row) {
+    return [row = std::move(row)](store::write_txn& t) -> result<created_row> {
+        // Two concurrent first tries with one key: the second finds the first here.
+        auto again = store::find_reservation_by_key(t.conn(), row.channel, row.idempotency_key);
+        if (!again) return again.error();
+        if (*again) {
+            if (auto same = domain::compare_request_hash((*again)->request_hash, row.request); !same)
+                return same.error();
+            return created_row{std::move(**again), true, 0};
+        }
+        auto seq = store::insert_reservation(t, row);
+        if (!seq) return seq.error();
+        return created_row{row, false, *seq};
+    };
+}
+
 }  // namespace
+
+std::function<result<reservation_service::impl::applied>(store::write_txn&)> reservation_service::impl::transition_job(
+    std::string id, domain::event ev, amend_fn amend, std::string note, sys_time now) {
+    return [id = std::move(id), ev = std::move(ev), amend = std::move(amend), note = std::move(note),
+            now](store::write_txn& t) -> result<reservation_service::impl::applied> {
+        auto loaded = store::load_reservation(t.conn(), id);
+        if (!loaded) return loaded.error();
+        if (!*loaded) return fail(errc::not_found, "update reservation " + id + ": unknown id");
+        store::reservation_row row = std::move(**loaded);
+        auto next = domain::transition(row.rec, ev, now);
+        if (!next) return next.error();
+        const bool seats_changed = next->next.seats.size() != row.rec.seats.size();
+        row.rec = next->next;
+        if (seats_changed) row.details.resize(row.rec.seats.size());
+        if (amend) amend(row);
+        auto seq = store::save_transition(t, row, *next, note);
+        if (!seq) return seq.error();
+        return reservation_service::impl::applied{std::move(row), *seq};
+    };
+}
+
+reservation_service::impl::amend_fn reservation_service::impl::set_error_code(std::string code) {
+    return [code = std::move(code)](store::reservation_row& r) { r.error_code = code; };
+}
+
+reservation_service::impl::amend_fn reservation_service::impl::set_details(std::vector<store::ticket_detail> details) {
+    return [details = std::move(details)](store::reservation_row& r) { r.details = details; };
+}
 
 reservation_service::impl::impl(asio::any_io_executor ex_, store::database& db_, std::string db_path_,
                                 config::reservation_settings s, std::vector<config::channel_settings> channels,
@@ -70,26 +122,11 @@ asio::awaitable<result<reservation_service::impl::applied>> reservation_service:
                                                                                              domain::event ev,
                                                                                              amend_fn amend,
                                                                                              std::string note) {
-    const sys_time now = clock.now();
-    auto out = co_await run_job<applied>(
-        [id, ev = std::move(ev), amend = std::move(amend), note = std::move(note), now](store::write_txn& t)
-            -> result<applied> {
-            auto loaded = store::load_reservation(t.conn(), id);
-            if (!loaded) return loaded.error();
-            if (!*loaded) return fail(errc::not_found, "update reservation " + id + ": unknown id");
-            store::reservation_row row = std::move(**loaded);
-            auto next = domain::transition(row.rec, ev, now);
-            if (!next) return next.error();
-            const bool seats_changed = next->next.seats.size() != row.rec.seats.size();
-            row.rec = next->next;
-            if (seats_changed) row.details.resize(row.rec.seats.size());
-            if (amend) amend(row);
-            auto seq = store::save_transition(t, row, *next, note);
-            if (!seq) return seq.error();
-            return applied{std::move(row), *seq};
-        });
-    if (out && on_feed) on_feed(static_cast<std::uint64_t>(out->feed_seq));
-    co_return out;
+    // Not a coroutine: the arguments move straight into the job (see transition_job).
+    return run_job<applied>(transition_job(std::move(id), std::move(ev), std::move(amend), std::move(note), clock.now()),
+                            [this](const result<applied>& r) {
+                                if (r && on_feed) on_feed(static_cast<std::uint64_t>(r->feed_seq));
+                            });
 }
 
 upstream::client* reservation_service::impl::client_for(const store::reservation_row& row) const {
@@ -183,26 +220,9 @@ asio::awaitable<result<control::created_reservation>> reservation_service::creat
     row.request = std::move(dreq);
     row.rec = domain::make_reservation(now);
 
-    struct created {
-        store::reservation_row row;
-        bool replayed = false;
-        std::int64_t seq = 0;
-    };
     ++m.pending_total;
     ++m.pending_per_channel[channel];
-    auto out = co_await m.run_job<created>([row](store::write_txn& t) -> result<created> {
-        // Two concurrent first tries with one key: the second finds the first here.
-        auto again = store::find_reservation_by_key(t.conn(), row.channel, row.idempotency_key);
-        if (!again) return again.error();
-        if (*again) {
-            if (auto same = domain::compare_request_hash((*again)->request_hash, row.request); !same)
-                return same.error();
-            return created{std::move(**again), true, 0};
-        }
-        auto seq = store::insert_reservation(t, row);
-        if (!seq) return seq.error();
-        return created{row, false, *seq};
-    });
+    auto out = co_await defer([&] { return m.run_job<created_row>(insert_job(std::move(row))); });
     --m.pending_total;
     if (--m.pending_per_channel[channel] == 0) m.pending_per_channel.erase(channel);
     if (!out) co_return out.error();
@@ -261,7 +281,8 @@ asio::awaitable<result<api::reservation>> reservation_service::confirm(std::stri
     for (const auto* f : {&req.cust.first_name, &req.cust.last_name, &req.cust.address_line1})
         if (f->size() > 256) co_return fail(errc::invalid_argument, "confirm reservation: customer field too long");
     domain::end_customer cust{req.cust.first_name, req.cust.last_name, req.cust.address_line1, req.reference};
-    auto out = co_await m.apply(id, domain::ev::confirm_requested{std::move(cust)});
+    auto op = m.apply(id, domain::ev::confirm_requested{std::move(cust)});
+    auto out = co_await std::move(op);
     if (!out) co_return out.error();
     m.start_drive(id);
     co_return to_api(out->row);
@@ -284,7 +305,7 @@ asio::awaitable<result<api::reservation>> reservation_service::extend(std::strin
     if (row->rec.customer)
         touch = {row->rec.customer->first_name, row->rec.customer->last_name, row->rec.customer->address_line1,
                  row->rec.customer->reference};
-    auto touched = co_await up->set_agent_customer(row->rec.basket_id, touch, m.write_options(true));
+    auto touched = co_await defer([&] { return up->set_agent_customer(row->rec.basket_id, touch, m.write_options(true)); });
     if (!touched) {
         auto e = touched.error().to_error();
         co_return error{e.code, "extend reservation " + id + ": " + e.message};
@@ -297,7 +318,7 @@ asio::awaitable<result<api::reservation>> reservation_service::extend(std::strin
         auto asked = *row->rec.expires_at + seconds(req.seconds);
         if (asked < *deadline) *deadline = std::max(asked, at + seconds(1));
     }
-    auto out = co_await m.apply(id, domain::ev::extend_requested{*deadline});
+    auto out = co_await defer([&] { return m.apply(id, domain::ev::extend_requested{*deadline}); });
     if (!out) co_return out.error();
     co_return to_api(out->row);
 }
@@ -306,7 +327,7 @@ asio::awaitable<result<api::reservation>> reservation_service::release(std::stri
     auto& m = *impl_;
     auto row = m.load(id);
     if (!row) co_return row.error();
-    auto out = co_await m.apply(id, domain::ev::cancel_requested{});
+    auto out = co_await defer([&] { return m.apply(id, domain::ev::cancel_requested{}); });
     if (!out) co_return out.error();
     if (out->row.rec.state == reservation_state::cancelled) {
         m.queue.erase_if([&](const auto& e) { return e.item == id; });

@@ -24,6 +24,15 @@
 
 namespace agentd::app {
 
+// Calls `f` (which returns an awaitable) in a plain function so that the temporaries of its
+// argument list die before the caller suspends: GCC 12 destroys temporaries of a co_await
+// full-expression twice when they have non-trivial destructors. Use as
+// `co_await defer([&] { return call(args...); })`.
+template <class F>
+auto defer(F&& f) {
+    return f();
+}
+
 // Accumulates the time a drive spends awaiting upstream, to report daemon time without it.
 struct upstream_stopwatch {
     std::chrono::steady_clock::duration upstream{};
@@ -42,6 +51,14 @@ struct reservation_service::impl {
         std::int64_t feed_seq = 0;
     };
 
+    // Job and amend factories live outside coroutine bodies: GCC 12 miscompiles by-value
+    // lambda captures created inside a coroutine (seen as a double free).
+    static std::function<result<applied>(store::write_txn&)> transition_job(std::string id, domain::event ev,
+                                                                            amend_fn amend, std::string note,
+                                                                            sys_time now);
+    static amend_fn set_error_code(std::string code);
+    static amend_fn set_details(std::vector<store::ticket_detail> details);
+
     // The reader connection, opened on first use.
     result<store::connection*> reader();
     result<store::reservation_row> load(std::string_view id);
@@ -50,8 +67,10 @@ struct reservation_service::impl {
     boost::asio::awaitable<result<applied>> apply(std::string id, domain::event ev, amend_fn amend = {},
                                                   std::string note = {});
     // Runs `job` durably on the writer thread and resumes on ex with its outcome.
+    // `on_done` (optional) sees the outcome on ex just before the awaiting coroutine resumes.
     template <class R>
-    boost::asio::awaitable<result<R>> run_job(std::function<result<R>(store::write_txn&)> job);
+    boost::asio::awaitable<result<R>> run_job(std::function<result<R>(store::write_txn&)> job,
+                                              std::function<void(const result<R>&)> on_done = {});
 
     upstream::client* client_for(const store::reservation_row& row) const;
     upstream::call_options write_options(bool retry_safe) const;
@@ -111,15 +130,19 @@ struct reservation_service::impl {
 namespace agentd::app {
 
 template <class R>
-boost::asio::awaitable<result<R>> reservation_service::impl::run_job(std::function<result<R>(store::write_txn&)> job) {
+boost::asio::awaitable<result<R>> reservation_service::impl::run_job(std::function<result<R>(store::write_txn&)> job,
+                                   std::function<void(const result<R>&)> on_done) {
     namespace asio = boost::asio;
-    auto initiate = [this, job = std::move(job)](auto handler) mutable {
+    auto initiate = [this, job = std::move(job), on_done = std::move(on_done)](auto handler) mutable {
         using handler_t = decltype(handler);
         auto h = std::make_shared<handler_t>(std::move(handler));
         // Keeps the io_context running while the writer thread holds the job.
         auto work = asio::prefer(ex, asio::execution::outstanding_work.tracked);
-        auto deliver = [h, work](result<R> v) {
-            asio::post(work, [h, v = std::move(v)]() mutable { (*h)(std::move(v)); });
+        auto deliver = [h, work, on_done = std::move(on_done)](result<R> v) {
+            asio::post(work, [h, on_done, v = std::move(v)]() mutable {
+                if (on_done) on_done(v);
+                (*h)(std::move(v));
+            });
         };
         auto submitted = db.submit<R>(std::move(job), deliver, store::job_options{.durable = true});
         if (!submitted) deliver(result<R>(submitted.error()));

@@ -91,11 +91,11 @@ asio::awaitable<void> reservation_service::impl::drive(std::string id, std::opti
             if (row->rec.state == reservation_state::queued && !from_queue) {
                 // Back in queued after a transient failure: wait a little, then queue again.
                 requeue = !row->rec.cancel_pending;
-                if (requeue) co_await pause(std::chrono::milliseconds(50 * row->rec.place_attempts));
+                if (requeue) co_await defer([&] { return pause(std::chrono::milliseconds(50 * row->rec.place_attempts)); });
             }
             if (auto f = domain::follow_up(row->rec)) {
                 requeue = false;
-                auto a = co_await apply(id, *f);
+                auto a = co_await defer([&] { return apply(id, *f); });
                 if (a && a->row.rec.state == reservation_state::cancelled)
                     queue.erase_if([&](const auto& e) { return e.item == id; });
                 continue;
@@ -103,21 +103,21 @@ asio::awaitable<void> reservation_service::impl::drive(std::string id, std::opti
             if (row->rec.state == reservation_state::queued && from_queue) {
                 from_queue = false;
                 const auto start = sc::now();
-                auto a = co_await apply(id, domain::ev::place_started{});
+                auto a = co_await defer([&] { return apply(id, domain::ev::place_started{}); });
                 if (!a) break;
                 upstream_stopwatch sw;
-                co_await place(std::move(a->row), sw);
+                co_await defer([&] { return place(std::move(a->row), sw); });
                 place_timing.add(std::chrono::duration<double, std::micro>(sc::now() - start - sw.upstream).count());
             } else if (row->rec.state == reservation_state::placing) {
                 upstream_stopwatch sw;
-                co_await place(std::move(*row), sw);
+                co_await defer([&] { return place(std::move(*row), sw); });
             } else if (row->rec.state == reservation_state::confirming) {
                 const auto start = sc::now();
                 upstream_stopwatch sw;
-                co_await confirm_upstream(std::move(*row), sw);
+                co_await defer([&] { return confirm_upstream(std::move(*row), sw); });
                 confirm_timing.add(std::chrono::duration<double, std::micro>(sc::now() - start - sw.upstream).count());
             } else if (row->rec.state == reservation_state::releasing) {
-                co_await clear_upstream(std::move(*row));
+                co_await defer([&] { return clear_upstream(std::move(*row)); });
                 if (!again.contains(id)) break;
             } else if (!again.contains(id)) {
                 break;
@@ -161,63 +161,62 @@ asio::awaitable<void> reservation_service::impl::place(store::reservation_row ro
     const int wanted = best ? row.request.best_available->quantity : static_cast<int>(row.request.tickets.size());
 
     auto reject = [&](std::string code, std::string reason) -> asio::awaitable<void> {
-        co_await apply(id, domain::ev::place_failed{std::move(reason), false},
-                       [code](store::reservation_row& r) { r.error_code = code; });
+        co_await defer([&] { return apply(id, domain::ev::place_failed{std::move(reason), false},
+                       set_error_code(std::move(code))); });
     };
     auto requeue = [&](std::string reason) -> asio::awaitable<void> {
         if (row.rec.place_attempts >= k_max_place_attempts) {
             // An add whose answer was lost may have filled the basket: empty it before giving up.
             if (!row.rec.basket_id.empty())
                 for (int i = 0; i < k_max_write_retries; ++i)
-                    if (co_await timed(sw, up->clear_basket(row.rec.basket_id, write_options(true)))) break;
-            co_await reject("upstream_unavailable", "place reservation: upstream kept failing (" + reason + ")");
+                    if (co_await defer([&] { return timed(sw, up->clear_basket(row.rec.basket_id, write_options(true))); })) break;
+            co_await defer([&] { return reject("upstream_unavailable", "place reservation: upstream kept failing (" + reason + ")"); });
             co_return;
         }
-        co_await apply(id, domain::ev::place_failed{std::move(reason), true});
+        co_await defer([&] { return apply(id, domain::ev::place_failed{std::move(reason), true}); });
     };
     auto hold_tickets = [&](const std::vector<upstream::ticket>& tickets) -> asio::awaitable<void> {
-        auto [seats, details] = seats_of(tickets);
+        auto held = seats_of(tickets);
         const auto now = clock.now();
         auto deadline = domain::local_deadline(row.rec.created_at, now, hold);
-        auto a = co_await apply(id, domain::ev::placed{std::move(seats), deadline},
-                                [details = std::move(details)](store::reservation_row& r) { r.details = details; });
+        auto a = co_await defer([&] { return apply(id, domain::ev::placed{std::move(held.first), deadline}, set_details(std::move(held.second))); });
         if (!a) log::warn("reservations", "place", "record hold failed", {{"id", id}, {"cause", a.error().message}});
     };
 
     if (!up) {
-        co_await reject("refused", "place reservation: no upstream account for client " + row.client);
+        co_await defer([&] { return reject("refused", "place reservation: no upstream account for client " + row.client); });
         co_return;
     }
 
     if (row.rec.basket_id.empty()) {
-        auto b = co_await timed(sw, up->create_basket(write_options(false)));
+        auto b = co_await defer([&] { return timed(sw, up->create_basket(write_options(false))); });
         if (!b) {
             auto d = domain::classify_failure(domain::upstream_step::create_basket, map_failure(b.error(), true),
                                               b.error().error_code, form);
-            if (d.kind == domain::decision_kind::reject) co_await reject(reject_code(d.reason), b.error().message);
-            else co_await requeue(b.error().message);
+            if (d.kind == domain::decision_kind::reject) co_await defer([&] { return reject(reject_code(d.reason), b.error().message); });
+            else co_await defer([&] { return requeue(b.error().message); });
             co_return;
         }
         // Stored before any ticket is added: a crash from here on is resolved from this basket.
-        auto a = co_await apply(id, domain::ev::basket_created{b->id});
+        auto a = co_await defer([&] { return apply(id, domain::ev::basket_created{b->id}); });
         if (!a) co_return;
         row = std::move(a->row);
     } else {
         // Resumed (crash, ambiguous add, requeue): the basket says what happened.
-        auto rb = co_await timed(sw, up->get_basket(row.rec.basket_id, read_options()));
+        auto rb = co_await defer([&] { return timed(sw, up->get_basket(row.rec.basket_id, read_options())); });
         if (!rb && rb.error().cls != upstream::error_class::not_found) {
-            co_await requeue(rb.error().message);
+            co_await defer([&] { return requeue(rb.error().message); });
             co_return;
         }
         domain::place_read_back r{rb.has_value(), rb ? static_cast<int>(rb->tickets.size()) : 0, wanted};
         switch (domain::decide_after_place_read_back(r)) {
-        case domain::place_resume::hold_as_is: co_await hold_tickets(rb->tickets); co_return;
+        case domain::place_resume::hold_as_is: co_await defer([&] { return hold_tickets(rb->tickets); }); co_return;
         case domain::place_resume::reject_gone:
-            co_await reject("basket_gone", "place reservation: basket " + row.rec.basket_id + " expired upstream");
+            co_await defer([&] { return reject("basket_gone", "place reservation: basket " + row.rec.basket_id + " expired upstream"); });
             co_return;
         case domain::place_resume::clear_and_retry:
-            if (auto c = co_await timed(sw, up->clear_basket(row.rec.basket_id, write_options(true))); !c) {
-                co_await requeue(c.error().message);
+            if (auto c = co_await defer([&] { return timed(sw, up->clear_basket(row.rec.basket_id, write_options(true))); }); !c) {
+                co_await defer([&] { return requeue(c.error().message); });
                 co_return;
             }
             break;
@@ -230,23 +229,23 @@ asio::awaitable<void> reservation_service::impl::place(store::reservation_row ro
         std::vector<upstream::new_ticket> nts;
         if (best) {
             const auto& b = *row.request.best_available;
-            auto seats = co_await timed(
+            auto seats = co_await defer([&] { return timed(
                 sw, up->best_available(row.instance, b.quantity,
                                        b.price_band.empty() ? std::nullopt : std::optional<std::string>(b.price_band),
-                                       b.area.empty() ? std::nullopt : std::optional<std::string>(b.area), read_options()));
+                                       b.area.empty() ? std::nullopt : std::optional<std::string>(b.area), read_options())); });
             if (!seats) {
                 const auto f = map_failure(seats.error(), false);
                 if (f == upstream_failure::conflict || f == upstream_failure::not_found || f == upstream_failure::permanent) {
                     auto d = domain::classify_failure(domain::upstream_step::add_tickets, f, seats.error().error_code, form);
-                    co_await reject(reject_code(d.reason), seats.error().message);
+                    co_await defer([&] { return reject(reject_code(d.reason), seats.error().message); });
                 } else {
-                    co_await requeue(seats.error().message);
+                    co_await defer([&] { return requeue(seats.error().message); });
                 }
                 co_return;
             }
             if (static_cast<int>(seats->size()) != b.quantity) {
-                co_await reject("unavailable", "place reservation: only " + std::to_string(seats->size()) + " of " +
-                                                   std::to_string(b.quantity) + " seats available");
+                co_await defer([&] { return reject("unavailable", "place reservation: only " + std::to_string(seats->size()) + " of " +
+                                                   std::to_string(b.quantity) + " seats available"); });
                 co_return;
             }
             for (const auto& s : *seats) nts.push_back({row.instance, s.id, std::nullopt, b.ticket_type});
@@ -258,9 +257,9 @@ asio::awaitable<void> reservation_service::impl::place(store::reservation_row ro
                 nts.push_back(std::move(nt));
             }
         }
-        auto added = co_await timed(sw, up->add_tickets(row.rec.basket_id, std::move(nts), write_options(false)));
+        auto added = co_await defer([&] { return timed(sw, up->add_tickets(row.rec.basket_id, std::move(nts), write_options(false))); });
         if (added) {
-            co_await hold_tickets(*added);
+            co_await defer([&] { return hold_tickets(*added); });
             co_return;
         }
         const auto f = map_failure(added.error(), true);
@@ -271,14 +270,14 @@ asio::awaitable<void> reservation_service::impl::place(store::reservation_row ro
         }
         switch (d.kind) {
         case domain::decision_kind::reject:
-            co_await reject(reject_code(d.reason), added.error().message);
+            co_await defer([&] { return reject(reject_code(d.reason), added.error().message); });
             co_return;
         case domain::decision_kind::resolve_by_reading_back:
             // The add may have been applied: the next round reads the basket back first.
-            co_await requeue(added.error().message);
+            co_await defer([&] { return requeue(added.error().message); });
             co_return;
         default:
-            co_await requeue(added.error().message);
+            co_await defer([&] { return requeue(added.error().message); });
             co_return;
         }
     }
@@ -290,12 +289,12 @@ asio::awaitable<void> reservation_service::impl::confirm_upstream(store::reserva
     const auto form = row.request.best_available ? domain::request_form::best_available
                                                  : domain::request_form::specific_seats;
     auto refuse = [&](std::string reason) -> asio::awaitable<void> {
-        co_await apply(id, domain::ev::confirm_failed_permanent{std::move(reason)},
-                       [](store::reservation_row& r) { r.error_code = "confirm_refused"; });
+        co_await defer([&] { return apply(id, domain::ev::confirm_failed_permanent{std::move(reason)},
+                       set_error_code("confirm_refused")); });
     };
     auto unknown = [&](std::string reason) -> asio::awaitable<void> {
-        co_await apply(id, domain::ev::confirm_ambiguous{std::move(reason)},
-                       [](store::reservation_row& r) { r.error_code = "confirm_unknown"; });
+        co_await defer([&] { return apply(id, domain::ev::confirm_ambiguous{std::move(reason)},
+                       set_error_code("confirm_unknown")); });
     };
     auto record = [&](const upstream::order& o) -> asio::awaitable<void> {
         std::vector<std::string> barcodes;
@@ -308,11 +307,11 @@ asio::awaitable<void> reservation_service::impl::confirm_upstream(store::reserva
                 }
             barcodes.push_back(std::move(code));
         }
-        auto a = co_await apply(id, domain::ev::confirmed{o.id, std::move(barcodes)});
+        auto a = co_await defer([&] { return apply(id, domain::ev::confirmed{o.id, std::move(barcodes)}); });
         if (!a) log::warn("reservations", "confirm", "record order failed", {{"id", id}, {"cause", a.error().message}});
     };
     if (!up || row.rec.basket_id.empty()) {
-        co_await unknown("confirm reservation: no upstream basket to confirm");
+        co_await defer([&] { return unknown("confirm reservation: no upstream basket to confirm"); });
         co_return;
     }
     const auto& basket = row.rec.basket_id;
@@ -324,37 +323,37 @@ asio::awaitable<void> reservation_service::impl::confirm_upstream(store::reserva
                  row.rec.customer->reference};
         for (int attempt = 0;; ++attempt) {
             // Setting the customer is idempotent; nothing is sold until confirm.
-            auto r = co_await timed(sw, up->set_agent_customer(basket, c, write_options(true)));
+            auto r = co_await defer([&] { return timed(sw, up->set_agent_customer(basket, c, write_options(true))); });
             if (r) break;
             const auto f = map_failure(r.error(), true);
             if (f == upstream_failure::not_found) {
-                co_await refuse("confirm reservation: basket expired upstream");
+                co_await defer([&] { return refuse("confirm reservation: basket expired upstream"); });
                 co_return;
             }
             if (f == upstream_failure::permanent || f == upstream_failure::conflict || attempt >= k_max_write_retries) {
-                co_await refuse("confirm reservation: " + r.error().message);
+                co_await defer([&] { return refuse("confirm reservation: " + r.error().message); });
                 co_return;
             }
-            co_await pause(std::chrono::milliseconds(50 << attempt));
+            co_await defer([&] { return pause(std::chrono::milliseconds(50 << attempt)); });
         }
         for (int attempt = 0;; ++attempt) {
-            auto o = co_await timed(sw, up->confirm_basket(basket, write_options(false)));
+            auto o = co_await defer([&] { return timed(sw, up->confirm_basket(basket, write_options(false))); });
             if (o) {
-                co_await record(*o);
+                co_await defer([&] { return record(*o); });
                 co_return;
             }
             auto d = domain::classify_failure(domain::upstream_step::confirm, map_failure(o.error(), true),
                                               o.error().error_code, form);
             if (d.kind == domain::decision_kind::retry && attempt < k_max_write_retries) {
-                co_await pause(std::chrono::milliseconds(50 << attempt));
+                co_await defer([&] { return pause(std::chrono::milliseconds(50 << attempt)); });
                 continue;
             }
             if (d.kind == domain::decision_kind::reject || d.kind == domain::decision_kind::retry) {
-                co_await refuse("confirm reservation: " + o.error().message);
+                co_await defer([&] { return refuse("confirm reservation: " + o.error().message); });
                 co_return;
             }
             if (d.kind == domain::decision_kind::confirm_unknown) {
-                co_await unknown("confirm reservation: " + o.error().message);
+                co_await defer([&] { return unknown("confirm reservation: " + o.error().message); });
                 co_return;
             }
             break;  // resolve by reading the basket back
@@ -364,9 +363,9 @@ asio::awaitable<void> reservation_service::impl::confirm_upstream(store::reserva
     // The confirm may have been applied. A readable, whole basket is provably unconfirmed (a
     // confirmed basket answers 404): confirm that same basket again. Anything else is unknown.
     for (int attempt = 0;; ++attempt) {
-        auto b = co_await timed(sw, up->get_basket(basket, read_options()));
+        auto b = co_await defer([&] { return timed(sw, up->get_basket(basket, read_options())); });
         if (!b && b.error().cls != upstream::error_class::not_found && attempt < k_max_write_retries) {
-            co_await pause(std::chrono::milliseconds(50 << attempt));
+            co_await defer([&] { return pause(std::chrono::milliseconds(50 << attempt)); });
             continue;
         }
         domain::confirm_read_back rb{false, b.has_value(), b ? static_cast<int>(b->tickets.size()) : 0,
@@ -374,50 +373,50 @@ asio::awaitable<void> reservation_service::impl::confirm_upstream(store::reserva
         switch (domain::decide_after_confirm_read_back(rb)) {
         case domain::confirm_resume::record_confirmed:
         case domain::confirm_resume::mark_unknown:
-            co_await unknown("confirm reservation: outcome not provable (basket " + basket +
-                             (b ? " changed" : " no longer readable") + ")");
+            co_await defer([&] { return unknown("confirm reservation: outcome not provable (basket " + basket +
+                             (b ? " changed" : " no longer readable") + ")"); });
             co_return;
         case domain::confirm_resume::resend_confirm: break;
         }
         break;
     }
-    auto o = co_await timed(sw, up->confirm_basket(basket, write_options(false)));
+    auto o = co_await defer([&] { return timed(sw, up->confirm_basket(basket, write_options(false))); });
     if (o) {
-        co_await record(*o);
+        co_await defer([&] { return record(*o); });
         co_return;
     }
     auto d = domain::classify_failure(domain::upstream_step::confirm, map_failure(o.error(), true), o.error().error_code,
                                       form, true);
-    if (d.kind == domain::decision_kind::reject) co_await refuse("confirm reservation: " + o.error().message);
-    else co_await unknown("confirm reservation: " + o.error().message);
+    if (d.kind == domain::decision_kind::reject) co_await defer([&] { return refuse("confirm reservation: " + o.error().message); });
+    else co_await defer([&] { return unknown("confirm reservation: " + o.error().message); });
 }
 
 asio::awaitable<void> reservation_service::impl::clear_upstream(store::reservation_row row) {
     const std::string id = row.id;
     auto* up = client_for(row);
     if (row.rec.basket_id.empty() || !up) {
-        co_await apply(id, domain::ev::released{});
+        co_await defer([&] { return apply(id, domain::ev::released{}); });
         co_return;
     }
     for (int attempt = 0;; ++attempt) {
-        auto r = co_await up->clear_basket(row.rec.basket_id, write_options(true));
+        auto r = co_await defer([&] { return up->clear_basket(row.rec.basket_id, write_options(true)); });
         if (r) {
-            co_await apply(id, domain::ev::released{});
+            co_await defer([&] { return apply(id, domain::ev::released{}); });
             co_return;
         }
         auto d = domain::classify_failure(domain::upstream_step::release, map_failure(r.error(), true),
                                           r.error().error_code, domain::request_form::specific_seats);
         if (d.kind == domain::decision_kind::already_done) {
-            co_await apply(id, domain::ev::expired{});
+            co_await defer([&] { return apply(id, domain::ev::expired{}); });
             co_return;
         }
         if (d.kind == domain::decision_kind::wait_for_upstream_expiry) {
             const auto touch = row.rec.last_upstream_touch.value_or(row.rec.updated_at);
-            if (clock.now() >= domain::upstream_expiry(touch, hold)) co_await apply(id, domain::ev::expired{});
+            if (clock.now() >= domain::upstream_expiry(touch, hold)) co_await defer([&] { return apply(id, domain::ev::expired{}); });
             co_return;  // the expiry pass looks again
         }
         if (attempt >= k_max_write_retries || co_await cancelled()) co_return;  // the expiry pass retries
-        co_await pause(std::chrono::milliseconds(50 << attempt));
+        co_await defer([&] { return pause(std::chrono::milliseconds(50 << attempt)); });
     }
 }
 
@@ -438,7 +437,7 @@ asio::awaitable<std::size_t> reservation_service::impl::expire_pass() {
             continue;
         }
         if (!row->rec.expires_at || !domain::expiry_due(*row->rec.expires_at, now)) continue;
-        auto a = co_await apply(id, domain::ev::expiry_due{});
+        auto a = co_await defer([&] { return apply(id, domain::ev::expiry_due{}); });
         if (!a) continue;
         ++n;
         start_drive(id);
@@ -449,10 +448,10 @@ asio::awaitable<std::size_t> reservation_service::impl::expire_pass() {
 asio::awaitable<void> reservation_service::impl::expiry_loop() {
     co_await asio::this_coro::throw_if_cancelled(false);
     while (!co_await cancelled()) {
-        co_await pause(std::chrono::milliseconds(250));
+        co_await defer([&] { return pause(std::chrono::milliseconds(250)); });
         if (co_await cancelled()) break;
         try {
-            co_await expire_pass();
+            co_await defer([&] { return expire_pass(); });
         } catch (const std::exception& e) {
             log::warn("reservations", "expire", "expiry pass failed", {{"cause", e.what()}});
         }

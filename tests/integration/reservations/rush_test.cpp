@@ -204,7 +204,7 @@ struct rig {
 }  // namespace
 
 TEST_CASE("the rush: 200 channels, one seat each, 50 seats left") {
-    rig g({"--seed", "11", "--size", "tiny"});
+    rig g({"--seed", "11", "--size", "tiny", "--rate", "2000", "--burst", "2000"});
     const auto avail = g.available();
     REQUIRE(avail > 50);
     auto take = g.sim.control("POST", "public-sales",
@@ -279,7 +279,7 @@ TEST_CASE("the rush: 200 channels, one seat each, 50 seats left") {
 }
 
 TEST_CASE("faults, including commit then drop on add and confirm: every reservation ends defined") {
-    rig g({"--seed", "12", "--size", "tiny"});
+    rig g({"--seed", "12", "--size", "tiny", "--rate", "2000", "--burst", "2000"});
     g.make_service(4, 20);
     for (const char* ep : {"create_basket", "add_tickets", "patch_basket", "confirm", "clear_basket", "get_basket",
                            "best_available"}) {
