@@ -123,8 +123,11 @@ asio::awaitable<result<reservation_service::impl::applied>> reservation_service:
                                                                                              amend_fn amend,
                                                                                              std::string note) {
     // Not a coroutine: the arguments move straight into the job (see transition_job).
+    const auto start = std::chrono::steady_clock::now();
+    std::string key = id;
     return run_job<applied>(transition_job(std::move(id), std::move(ev), std::move(amend), std::move(note), clock.now()),
-                            [this](const result<applied>& r) {
+                            [this, start, key = std::move(key)](const result<applied>& r) {
+                                commit_wait[key] += std::chrono::steady_clock::now() - start;
                                 if (r && on_feed) on_feed(static_cast<std::uint64_t>(r->feed_seq));
                             });
 }
@@ -360,6 +363,8 @@ reservation_stats reservation_service::stats() const {
     };
     s.placement = sum(m.place_timing);
     s.confirmation = sum(m.confirm_timing);
+    s.placement_cpu = sum(m.place_cpu_timing);
+    s.confirmation_cpu = sum(m.confirm_cpu_timing);
     return s;
 }
 

@@ -52,7 +52,10 @@ struct reservation_stats {
     std::int64_t queue_depth = 0;
     std::int64_t in_flight = 0;  // upstream drives running now
     std::vector<std::pair<std::string, std::int64_t>> by_state;
+    // Daemon time per operation excluding upstream time (durable commits included), and the
+    // same also excluding the waits for durable commits (fsync; disk-bound, not CPU).
     op_timing_summary placement, confirmation;
+    op_timing_summary placement_cpu, confirmation_cpu;
 };
 
 class reservation_service {

@@ -116,7 +116,11 @@ struct reservation_service::impl {
     std::set<std::string, std::less<>> busy, again;
     std::int64_t in_flight = 0;
     bool recovering = false;  // confirming is resolved by reading back, never by a fresh PATCH
-    timing_log place_timing, confirm_timing;
+    timing_log place_timing, confirm_timing;          // excluding upstream time
+    timing_log place_cpu_timing, confirm_cpu_timing;  // excluding upstream and durable-commit waits
+    // Time each reservation's transitions spent waiting for their durable commit, since the
+    // drive that measures it last reset it.
+    std::map<std::string, std::chrono::steady_clock::duration, std::less<>> commit_wait;
 };
 
 }  // namespace agentd::app

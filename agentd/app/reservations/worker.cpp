@@ -102,20 +102,28 @@ asio::awaitable<void> reservation_service::impl::drive(std::string id, std::opti
             }
             if (row->rec.state == reservation_state::queued && from_queue) {
                 from_queue = false;
+                commit_wait.erase(id);
                 const auto start = sc::now();
                 auto a = co_await defer([&] { return apply(id, domain::ev::place_started{}); });
                 if (!a) break;
                 upstream_stopwatch sw;
                 co_await defer([&] { return place(std::move(a->row), sw); });
-                place_timing.add(std::chrono::duration<double, std::micro>(sc::now() - start - sw.upstream).count());
+                const auto spent = sc::now() - start - sw.upstream;
+                place_timing.add(std::chrono::duration<double, std::micro>(spent).count());
+                place_cpu_timing.add(std::chrono::duration<double, std::micro>(spent - commit_wait[id]).count());
+                commit_wait.erase(id);
             } else if (row->rec.state == reservation_state::placing) {
                 upstream_stopwatch sw;
                 co_await defer([&] { return place(std::move(*row), sw); });
             } else if (row->rec.state == reservation_state::confirming) {
+                commit_wait.erase(id);
                 const auto start = sc::now();
                 upstream_stopwatch sw;
                 co_await defer([&] { return confirm_upstream(std::move(*row), sw); });
-                confirm_timing.add(std::chrono::duration<double, std::micro>(sc::now() - start - sw.upstream).count());
+                const auto spent = sc::now() - start - sw.upstream;
+                confirm_timing.add(std::chrono::duration<double, std::micro>(spent).count());
+                confirm_cpu_timing.add(std::chrono::duration<double, std::micro>(spent - commit_wait[id]).count());
+                commit_wait.erase(id);
             } else if (row->rec.state == reservation_state::releasing) {
                 co_await defer([&] { return clear_upstream(std::move(*row)); });
                 if (!again.contains(id)) break;
@@ -128,6 +136,7 @@ asio::awaitable<void> reservation_service::impl::drive(std::string id, std::opti
         log::warn("reservations", "drive", "reservation drive ended early", {{"id", id}, {"cause", e.what()}});
     }
     busy.erase(id);
+    commit_wait.erase(id);
     --in_flight;
     if (queued_client) queue.done(*queued_client);
     if (requeue) {

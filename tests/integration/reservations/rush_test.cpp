@@ -113,6 +113,7 @@ struct rig {
         auto events = run(up->list_events(format_date_utc(now - std::chrono::hours(24)),
                                           format_date_utc(now + std::chrono::hours(24 * 400))));
         REQUIRE(events.has_value());
+        std::string seen;
         for (const auto& e : *events) {
             auto insts = run(up->list_instances(e.id, format_date_utc(now - std::chrono::hours(24)),
                                                 format_date_utc(now + std::chrono::hours(24 * 400))));
@@ -121,6 +122,7 @@ struct rig {
                 if (!i.is_on_sale || i.cancelled || i.start_utc < now + std::chrono::hours(2)) continue;
                 auto pl = run(up->get_price_list(i.id));
                 auto plan = run(up->get_plan(i.id));
+                seen += i.id + (pl ? "" : " price-list:" + pl.error().message) + (plan ? "" : " plan:" + plan.error().message) + "; ";
                 if (!pl || !plan || pl->prices.empty()) continue;
                 domain::instance_facts f;
                 f.start = i.start_utc;
@@ -130,14 +132,17 @@ struct rig {
                 }
                 std::int64_t reserved = 0;
                 collect(*plan, f, reserved);
-                if (reserved < 60) continue;
+                auto st = run(up->get_instance_status(i.id));
+                const auto avail = st ? st->counts.available : 0;
+                seen += "reserved=" + std::to_string(reserved) + " available=" + std::to_string(avail) + "; ";
+                if (avail < 60) continue;
                 instance = i.id;
                 ticket_type = pl->prices.front().ticket_type.id;
                 cat.facts[{client, instance}] = std::move(f);
                 return;
             }
         }
-        FAIL("no on-sale instance with a reserved plan in the simulated world");
+        FAIL("no on-sale instance with a reserved plan in the simulated world: events=" << events->size() << " " << seen);
     }
 
     void make_service(int channels_n, std::int64_t retries = 3) {
@@ -204,13 +209,28 @@ struct rig {
 }  // namespace
 
 TEST_CASE("the rush: 200 channels, one seat each, 50 seats left") {
-    rig g({"--seed", "11", "--size", "tiny", "--rate", "2000", "--burst", "2000"});
-    const auto avail = g.available();
-    REQUIRE(avail > 50);
-    auto take = g.sim.control("POST", "public-sales",
-                              "{\"instance\":\"" + g.instance + "\",\"take\":" + std::to_string(avail - 50) + "}");
-    REQUIRE(take.status == 200);
-    REQUIRE(g.available() == 50);
+    rig g({"--seed", "11", "--size", "small", "--rate", "2000", "--burst", "2000"});
+    // Leave exactly 50 seats that best available can give (reserved areas): hold the rest in
+    // a blocker basket of our own.
+    auto places = json(g.sim.control("GET", "seats?instance=" + g.instance));
+    REQUIRE(places.IsArray());
+    const auto& facts = g.cat.facts.at({g.client, g.instance});
+    std::vector<std::string> free_reserved;
+    for (auto& p : places.GetArray()) {
+        std::string st = p["status"].GetString();
+        for (auto& ch : st) ch = char(std::tolower(static_cast<unsigned char>(ch)));
+        if (st == "available" && facts.seats.count(p["id"].GetString())) free_reserved.push_back(p["id"].GetString());
+    }
+    REQUIRE(free_reserved.size() > 50);
+    auto blocker = g.run(g.up->create_basket());
+    REQUIRE(blocker.has_value());
+    for (std::size_t i = 50; i < free_reserved.size(); i += 100) {
+        std::vector<upstream::new_ticket> nts;
+        for (std::size_t k = i; k < std::min(free_reserved.size(), i + 100); ++k)
+            nts.push_back({g.instance, free_reserved[k], std::nullopt, g.ticket_type});
+        REQUIRE(g.run(g.up->add_tickets(blocker->id, nts)).has_value());
+    }
+    const auto unreserved_left = g.available() - 50;
     g.make_service(200, 20);  // concurrent best-available answers overlap: each round one wins
     g.start_worker();
 
@@ -230,6 +250,7 @@ TEST_CASE("the rush: 200 channels, one seat each, 50 seats left") {
     g.pump([&] { return std::all_of(ids.begin(), ids.end(), [&](auto& id) { return g.settled(id); }); });
 
     int held = 0, rejected = 0;
+    std::map<std::string, int> reasons;
     std::set<std::string> seats;
     std::size_t seat_rows = 0;
     for (const auto& id : ids) {
@@ -243,18 +264,24 @@ TEST_CASE("the rush: 200 channels, one seat each, 50 seats left") {
             REQUIRE(r.error.has_value());
             CHECK(r.error->code == "unavailable");
             CHECK_FALSE(r.error->message.empty());
+            ++reasons[r.error->message.substr(0, 120)];
         }
     }
+    for (const auto& [m, k] : reasons) MESSAGE("rejected x" << k << ": " << m);
     CHECK(held == 50);
     CHECK(rejected == 150);
     CHECK(seats.size() == 50);
     CHECK(seat_rows == 50);
-    CHECK(g.available() == 0);
+    CHECK(g.available() == unreserved_left);
+    auto none = g.run(g.up->best_available(g.instance, 1));
+    REQUIRE_FALSE(none.has_value());
+    CHECK(none.error().error_code == 22);
     g.check_invariants();
     auto st = g.svc->stats();
     MESSAGE("rush: held=" << held << " rejected=" << rejected << "; daemon time per placement (excl. upstream) p50="
                           << st.placement.p50_us << "us p99=" << st.placement.p99_us << "us max=" << st.placement.max_us
-                          << "us over " << st.placement.samples << " placements");
+                          << "us over " << st.placement.samples << " placements; excluding durable-commit waits too p50="
+                          << st.placement_cpu.p50_us << "us p99=" << st.placement_cpu.p99_us << "us");
 
     // Confirm one, release another: the simulator agrees.
     std::string to_confirm, to_release;
@@ -272,14 +299,15 @@ TEST_CASE("the rush: 200 channels, one seat each, 50 seats left") {
     CHECK(g.svc->get(to_release)->state == "released");
     auto orders = json(g.sim.control("GET", "orders"));
     CHECK(orders.IsArray() ? orders.Size() == 1 : true);
-    CHECK(g.available() == 1);
+    CHECK(g.available() == unreserved_left + 1);
     g.check_invariants();
     st = g.svc->stats();
-    MESSAGE("confirm: daemon time p50=" << st.confirmation.p50_us << "us p99=" << st.confirmation.p99_us << "us");
+    MESSAGE("confirm: daemon time p50=" << st.confirmation.p50_us << "us p99=" << st.confirmation.p99_us
+                                         << "us; excluding commit waits p50=" << st.confirmation_cpu.p50_us << "us");
 }
 
 TEST_CASE("faults, including commit then drop on add and confirm: every reservation ends defined") {
-    rig g({"--seed", "12", "--size", "tiny", "--rate", "2000", "--burst", "2000"});
+    rig g({"--seed", "12", "--size", "small", "--rate", "2000", "--burst", "2000"});
     g.make_service(4, 20);
     for (const char* ep : {"create_basket", "add_tickets", "patch_basket", "confirm", "clear_basket", "get_basket",
                            "best_available"}) {
