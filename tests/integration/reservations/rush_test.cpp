@@ -145,10 +145,12 @@ struct rig {
         FAIL("no on-sale instance with a reserved plan in the simulated world: events=" << events->size() << " " << seen);
     }
 
-    void make_service(int channels_n, std::int64_t retries = 3) {
+    void make_service(int channels_n, std::int64_t retries = 3,
+                      std::chrono::milliseconds lifetime = std::chrono::minutes(20),
+                      std::chrono::milliseconds margin = std::chrono::minutes(2)) {
         config::reservation_settings s;
-        s.basket_lifetime = std::chrono::minutes(20);
-        s.expiry_margin = std::chrono::minutes(2);
+        s.basket_lifetime = lifetime;
+        s.expiry_margin = margin;
         s.max_hold = std::chrono::minutes(60);
         s.max_quantity = 10;
         s.queue_limit = 10'000;
@@ -373,4 +375,38 @@ TEST_CASE("faults, including commit then drop on add and confirm: every reservat
     for (const auto& [s, k] : by_state) summary += s + "=" + std::to_string(k) + " ";
     MESSAGE("faults: " << summary << "; sim orders=" << orders.Size());
     CHECK(by_state["confirmed"] >= 1);
+}
+
+TEST_CASE("expiry and extension against the simulator's basket lifetime") {
+    // Upstream baskets live 6 s (sliding); agentd acts 3 s before that.
+    rig g({"--seed", "14", "--size", "small", "--rate", "2000", "--burst", "2000", "--basket-ttl", "6"});
+    g.make_service(1, 3, std::chrono::seconds(6), std::chrono::seconds(3));
+    g.start_worker();
+    const auto before = g.available();
+    auto a = g.run(g.svc->create("ch0", "exp-1", g.best(2)));
+    auto b = g.run(g.svc->create("ch0", "exp-2", g.best(2)));
+    REQUIRE(a.has_value());
+    REQUIRE(b.has_value());
+    g.pump([&] { return g.settled(a->reservation.id) && g.settled(b->reservation.id); });
+    REQUIRE(g.svc->get(a->reservation.id)->state == "held");
+    REQUIRE(g.svc->get(b->reservation.id)->state == "held");
+    CHECK(g.available() == before - 4);
+    const auto first_deadline = *g.svc->get(b->reservation.id)->expires_at;
+    // Extend b once, a second later: its deadline moves, a's does not.
+    const auto t1 = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    g.pump([&] { return std::chrono::steady_clock::now() >= t1; });
+    auto e = g.run(g.svc->extend(b->reservation.id, {}));
+    REQUIRE(e.has_value());
+    CHECK(*e->expires_at > first_deadline);
+    // a expires by agentd (basket cleared upstream: seats back on sale) before the simulator
+    // would have dropped it; b is still held then.
+    g.pump([&] { return g.svc->get(a->reservation.id)->state == "expired"; }, std::chrono::seconds(20));
+    CHECK(g.svc->get(b->reservation.id)->state == "held");
+    CHECK(g.available() == before - 2);
+    g.pump([&] { return g.svc->get(b->reservation.id)->state == "expired"; }, std::chrono::seconds(20));
+    CHECK(g.available() == before);
+    auto h = g.svc->history(a->reservation.id);
+    REQUIRE(h.has_value());
+    CHECK(h->at(h->size() - 2).state == "releasing");  // cleared by agentd, not found gone
+    g.check_invariants();
 }
