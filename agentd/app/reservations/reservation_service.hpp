@@ -1,0 +1,106 @@
+// app/reservations/reservation_service: the durable reservation queue of DESIGN.md
+// "Reservations". Channels' requests are validated against the mirror's catalogue, written
+// `queued` with synchronous=FULL (that commit is the acknowledgement) and driven upstream by a
+// worker: FIFO per client, weighted across channels, a bounded number of placements in flight
+// per client. Every transition is one durable store job (history + feed in the same
+// transaction) computed by domain::transition inside the job, so concurrent drivers of one
+// reservation can never both win. Expiry clears the basket before upstream would drop it;
+// recovery resolves in-flight states from their basket, never by creating another.
+// Threading: every method runs on the executor's single thread; store completions are posted
+// back to it. run() owns the worker's child coroutines and awaits them when cancelled.
+#pragma once
+
+#include "agentd/api/types.hpp"
+#include "agentd/config/settings.hpp"
+#include "agentd/control/backend.hpp"
+#include "agentd/core/clock.hpp"
+#include "agentd/core/error.hpp"
+#include "agentd/domain/reservation_request.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace agentd::store {
+class database;
+}
+namespace agentd::upstream {
+class client;
+}
+
+namespace agentd::app {
+
+struct res_client {
+    std::string name;
+    std::vector<std::pair<std::string /*account*/, upstream::client*>> accounts;  // first is the default
+};
+
+// Daemon time of one operation, excluding the time spent awaiting upstream calls.
+struct op_timing_summary {
+    std::size_t samples = 0;
+    double p50_us = 0, p99_us = 0, max_us = 0;
+};
+
+struct reservation_stats {
+    std::int64_t queue_depth = 0;
+    std::int64_t in_flight = 0;  // upstream drives running now
+    std::vector<std::pair<std::string, std::int64_t>> by_state;
+    // Daemon time per operation excluding upstream time (durable commits included), and the
+    // same also excluding the waits for durable commits (fsync; disk-bound, not CPU).
+    op_timing_summary placement, confirmation;
+    op_timing_summary placement_cpu, confirmation_cpu;
+};
+
+class reservation_service {
+public:
+    reservation_service(boost::asio::any_io_executor ex, store::database& db, std::string db_path,
+                        config::reservation_settings settings, std::vector<config::channel_settings> channels,
+                        std::vector<res_client> clients, const domain::catalogue_view& catalogue,
+                        const agentd::clock& clock, std::function<void(std::uint64_t feed_seq)> on_feed,
+                        std::function<void(std::string_view client, std::string_view instance)> on_activity);
+    ~reservation_service();
+    reservation_service(const reservation_service&) = delete;
+    reservation_service& operator=(const reservation_service&) = delete;
+
+    // Validates, writes `queued` durably (the ack) and queues it. A retry with the same
+    // (channel, key) returns the first reservation with replayed = true; a different request
+    // under that key is errc::conflict. Queue or channel backlog full: errc::unavailable /
+    // errc::rate_limited (retryable), nothing written.
+    boost::asio::awaitable<result<control::created_reservation>> create(std::string channel,
+                                                                        std::string idempotency_key,
+                                                                        api::reservation_request req);
+    result<api::reservation> get(std::string_view id);
+    result<std::vector<api::reservation>> list(const api::reservation_filter& f);
+    result<std::vector<api::history_entry>> history(std::string_view id);
+    // Durable `confirming` (the ack); the upstream confirm follows in the worker.
+    boost::asio::awaitable<result<api::reservation>> confirm(std::string id, api::confirm_request req);
+    // Touches the basket upstream (restarting its lifetime), then durably moves the deadline.
+    boost::asio::awaitable<result<api::reservation>> extend(std::string id, api::extend_request req);
+    // Durable `releasing` for a held reservation (the clear follows), `cancelled` when still
+    // queued, a pending cancel while placing.
+    boost::asio::awaitable<result<api::reservation>> release(std::string id);
+    result<api::reconcile_report> reconcile();
+    // Before READY: resolves every reservation left in placing/confirming/releasing from its
+    // basket and re-queues `queued` ones. Needs no run() yet.
+    boost::asio::awaitable<result<void>> recover();
+    // Worker and expiry loop until cancelled; then cancels and awaits its children.
+    boost::asio::awaitable<void> run();
+    // One expiry pass (run() does this periodically): every held reservation whose deadline
+    // has passed by the clock starts releasing. Returns how many.
+    boost::asio::awaitable<std::size_t> expire_due();
+
+    reservation_stats stats() const;
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
+}  // namespace agentd::app

@@ -1,0 +1,49 @@
+// Durable `queued` acknowledgements batch into group commits: many acks per fsync. Prints the
+// rate against single-row synchronous=FULL commits measured in the same run (no speed assert).
+#include "tests/unit/reservations/fixture.hpp"
+
+#include "agentd/store/feed.hpp"
+
+using namespace agentd;
+using namespace agentd::test;
+
+TEST_CASE("concurrent acks share durable commits") {
+    res_fixture f(10);
+    f.settings.queue_limit = 100'000;
+    f.settings.channel_backlog_limit = 10'000;
+    f.make_service();
+
+    // Baseline: one durable single-row commit at a time.
+    constexpr int k_baseline = 200;
+    const auto b0 = std::chrono::steady_clock::now();
+    for (int i = 0; i < k_baseline; ++i) {
+        auto r = f.db->submit_wait<std::int64_t>(
+            [](store::write_txn& t) {
+                return store::append_feed(t, {0, "2026-01-01T00:00:00.000Z", "bench", std::nullopt, std::nullopt, "{}"});
+            },
+            {.durable = true});
+        REQUIRE(r.has_value());
+    }
+    const double baseline_per_s =
+        k_baseline / std::chrono::duration<double>(std::chrono::steady_clock::now() - b0).count();
+
+    constexpr int k_acks = 2000;
+    const auto before = f.db->stats();
+    int done = 0;
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int i = 0; i < k_acks; ++i)
+        boost::asio::co_spawn(f.ioc, f.svc->create("ch" + std::to_string(i % 16), "k" + std::to_string(i), f.seats_req({"S1"})),
+                              [&done](std::exception_ptr e, result<control::created_reservation> r) {
+                                  if (e) std::rethrow_exception(e);
+                                  REQUIRE(r.has_value());
+                                  ++done;
+                              });
+    f.pump([&] { return done == k_acks; });
+    const double acks_per_s = k_acks / std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const auto after = f.db->stats();
+    const auto commits = after.durable_commits - before.durable_commits;
+    CHECK(commits < static_cast<std::uint64_t>(k_acks));  // several acks per fsync
+    MESSAGE("durable queued acks/s=" << acks_per_s << " (16 channels), single-row FULL commits/s=" << baseline_per_s
+                                     << ", ratio=" << acks_per_s / baseline_per_s << ", acks per durable commit="
+                                     << double(k_acks) / double(commits ? commits : 1));
+}

@@ -1,0 +1,168 @@
+// tests/unit/reservations/fixture: a reservation_service over a real SQLite file, the fake
+// upstream and a manual clock, driven on a private io_context. Single-threaded.
+#pragma once
+
+#include "agentd/app/reservations/reservation_service.hpp"
+#include "agentd/store/database.hpp"
+#include "agentd/store/reader.hpp"
+#include "agentd/store/reservation_store.hpp"
+#include "tests/support/fake_upstream.hpp"
+#include "tests/support/process.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+
+#include <doctest/doctest.h>
+
+#include <map>
+#include <memory>
+#include <optional>
+
+namespace agentd::test {
+
+inline constexpr const char* k_client = "royalcourt";
+inline constexpr const char* k_instance = "I1";
+inline constexpr const char* k_type = "TT1";
+
+struct map_catalogue final : domain::catalogue_view {
+    std::map<std::pair<std::string, std::string>, domain::instance_facts> facts;
+    const domain::instance_facts* find_instance(std::string_view c, std::string_view i) const override {
+        auto it = facts.find({std::string(c), std::string(i)});
+        return it == facts.end() ? nullptr : &it->second;
+    }
+};
+
+struct res_fixture {
+    temp_dir dir;
+    std::string path = dir.path() + "/agentd.db";
+    std::unique_ptr<store::database> db;
+    manual_clock clock;
+    boost::asio::io_context ioc;
+    fake_upstream up;
+    map_catalogue cat;
+    config::reservation_settings settings;
+    std::vector<config::channel_settings> channels;
+    std::unique_ptr<app::reservation_service> svc;
+    std::vector<std::uint64_t> feed;
+    boost::asio::cancellation_signal stop;
+    bool running = false;
+
+    explicit res_fixture(int seats = 20) {
+        auto d = store::database::open({.path = path});
+        REQUIRE(d.has_value());
+        db = std::move(*d);
+        settings.basket_lifetime = std::chrono::minutes(20);
+        settings.expiry_margin = std::chrono::minutes(2);
+        settings.max_hold = std::chrono::minutes(60);
+        settings.max_quantity = 10;
+        settings.queue_limit = 1000;
+        settings.channel_backlog_limit = 500;
+        settings.inflight_per_client = 4;
+        settings.best_available_retries = 2;
+        settings.confirm_timeout = std::chrono::seconds(5);
+        domain::instance_facts f;
+        f.ticket_types = {k_type};
+        f.price_bands = {"B1"};
+        f.areas = {"A1"};
+        upstream::plan plan;
+        plan.id = "A1";
+        for (int i = 1; i <= seats; ++i) {
+            std::string id = "S" + std::to_string(i);
+            f.seats.insert(id);
+            plan.seats.push_back({id, "A" + std::to_string(i), "A", i, i, 0, std::string("B1")});
+        }
+        cat.facts[{k_client, k_instance}] = f;
+        up.plans[k_instance] = plan;
+        upstream::price_list pl;
+        pl.prices.push_back({"P1", {k_type, "Adult"}, {"B1", "Band 1"}, money{3550}, true});
+        up.price_lists[k_instance] = pl;
+        make_service();
+    }
+    ~res_fixture() { stop_worker(); }
+
+    void make_service() {
+        svc = std::make_unique<app::reservation_service>(
+            ioc.get_executor(), *db, path, settings, channels,
+            std::vector<app::res_client>{{k_client, {{"agent1", &up}}}}, cat, clock,
+            [this](std::uint64_t s) { feed.push_back(s); }, [](std::string_view, std::string_view) {});
+    }
+
+    // Runs an awaitable to completion (and everything it started that can finish).
+    template <class T>
+    T run(boost::asio::awaitable<T> a) {
+        std::optional<T> out;
+        boost::asio::co_spawn(ioc, std::move(a), [&](std::exception_ptr e, T v) {
+            if (e) std::rethrow_exception(e);
+            out.emplace(std::move(v));
+        });
+        pump([&] { return out.has_value(); });
+        return std::move(*out);
+    }
+    // Processes handlers until `pred` holds (REQUIREd within 10 s of wall time).
+    template <class Pred>
+    void pump(Pred pred) {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        while (!pred()) {
+            REQUIRE(std::chrono::steady_clock::now() < deadline);
+            ioc.restart();
+            ioc.run_for(std::chrono::milliseconds(5));
+        }
+    }
+    void start_worker() {
+        running = true;
+        boost::asio::co_spawn(ioc, svc->run(),
+                              boost::asio::bind_cancellation_slot(stop.slot(), [this](std::exception_ptr) { running = false; }));
+    }
+    void stop_worker() {
+        if (!running) return;
+        stop.emit(boost::asio::cancellation_type::terminal);
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        while (running && std::chrono::steady_clock::now() < deadline) {
+            ioc.restart();
+            ioc.run_for(std::chrono::milliseconds(5));
+        }
+    }
+
+    api::reservation_request seats_req(std::vector<std::string> seats) {
+        api::reservation_request r;
+        r.client = k_client;
+        r.instance = k_instance;
+        for (auto& s : seats) r.tickets.push_back({s, k_type});
+        return r;
+    }
+    api::reservation_request best_req(int n) {
+        api::reservation_request r;
+        r.client = k_client;
+        r.instance = k_instance;
+        r.best = api::best_available{n, k_type, std::nullopt, std::nullopt};
+        return r;
+    }
+    result<control::created_reservation> create(std::string key, api::reservation_request r, std::string ch = "web") {
+        return run(svc->create(std::move(ch), std::move(key), std::move(r)));
+    }
+    std::string state(const std::string& id) {
+        auto r = svc->get(id);
+        REQUIRE(r.has_value());
+        return r->state;
+    }
+    // Creates and drives to a settled state with the worker running.
+    api::reservation settle(const std::string& id) {
+        pump([&] {
+            auto s = state(id);
+            return s != "queued" && s != "placing" && s != "confirming" && s != "releasing";
+        });
+        return *svc->get(id);
+    }
+    api::reservation hold(std::vector<std::string> seats, std::string key = "k1") {
+        auto c = create(key, seats_req(std::move(seats)));
+        REQUIRE(c.has_value());
+        auto r = settle(c->reservation.id);
+        REQUIRE(r.state == "held");
+        return r;
+    }
+    api::confirm_request customer() { return api::confirm_request{{"Ada", "Lovelace", "1 Main St"}, "WEB-1"}; }
+};
+
+}  // namespace agentd::test
