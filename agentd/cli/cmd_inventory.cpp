@@ -20,10 +20,13 @@ std::string fixed(double v, int digits = 1) {
     return buf;
 }
 
+// Lag below a minute keeps its tenth of a second: it is the figure operators watch.
+std::string lag_text(double s) { return s < 60 ? fixed(s, 1) + "s" : span_text(s); }
+
 void print_clients(context& ctx, const std::vector<api::client_state>& clients) {
     table t({"CLIENT", "STATE", "LAST SUCCESS", "LAG", "BUDGET LEFT", "LAST ERROR"});
     for (auto& c : clients)
-        t.add({c.name, c.state, when_text(c.last_success, ctx.now()), span_text(c.lag_seconds), fixed(c.budget_left, 0),
+        t.add({c.name, c.state, when_text(c.last_success, ctx.now()), lag_text(c.lag_seconds), fixed(c.budget_left, 0),
                c.last_error ? *c.last_error : "-"});
     if (t.empty()) ctx.out() << "no clients configured\n";
     else ctx.out() << t.render();
