@@ -1,6 +1,6 @@
 // cli/args: agentctl's hand-written command-line parser. Splits argv into positional words and
-// `--name value` / `--name=value` options; flags (`--json`, `--help`, `-h`, `--version`,
-// `--no-color`) take no value. Which options a command accepts is checked by the command table
+// `--name value` / `--name=value` options; flags (`--json`, `--help`, `-h`, `--version`) take
+// no value. Which options a command accepts is checked by the command table
 // (cli/commands.hpp), not here. Thread-safe: pure functions over values.
 #pragma once
 

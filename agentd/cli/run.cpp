@@ -11,7 +11,7 @@
 namespace agentd::cli {
 namespace {
 
-const std::vector<std::string> k_global = {"socket", "config", "db", "json", "timeout", "help", "version", "no-color"};
+const std::vector<std::string> k_global = {"socket", "config", "db", "json", "timeout", "help", "version"};
 
 constexpr const char* k_global_help =
     "Global options:\n"
