@@ -7,12 +7,17 @@
 
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <cstdio>
 #include <iostream>
 
 using namespace agentd;
 
 namespace {
+
+// Until the server's own signal handling is in place (world generation can take seconds),
+// an interrupt ends the process cleanly rather than by the default action.
+extern "C" void early_exit(int) { std::_Exit(0); }
 
 result<void> apply_overrides(sim::world& w, const sim::settings& s) {
     for (std::size_t i = 0; i < s.client_overrides.size() && i < w.clients.size(); ++i) {
@@ -50,6 +55,8 @@ int main(int argc, char** argv) {
         return 0;
     }
     std::signal(SIGPIPE, SIG_IGN);
+    std::signal(SIGINT, early_exit);
+    std::signal(SIGTERM, early_exit);
     auto t0 = std::chrono::steady_clock::now();
     sim::world_spec spec{s->seed, s->size, s->clients, std::chrono::system_clock::now()};
     auto w = sim::generate_world(spec);

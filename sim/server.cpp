@@ -11,6 +11,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <atomic>
 #include <csignal>
 #include <thread>
 
@@ -62,6 +63,7 @@ struct server::impl {
     tcp::acceptor acceptor{ioc};
     asio::signal_set signals{ioc, SIGINT, SIGTERM};
     std::string scheme = "http";
+    std::atomic<int> active{0};
 
     impl(simulator& s, server_options o) : sim(s), opt(std::move(o)) {}
 
@@ -117,6 +119,10 @@ struct server::impl {
     }
 
     asio::awaitable<void> session(tcp::socket sock) {
+        struct count_guard {
+            std::atomic<int>& n;
+            ~count_guard() { --n; }
+        } guard{active};
         boost::system::error_code ec;
         auto remote = sock.remote_endpoint(ec);
         bool loopback = !ec && remote.address().is_loopback();
@@ -142,6 +148,12 @@ struct server::impl {
             auto [ec, sock] = co_await acceptor.async_accept(asio::make_strand(ioc), asio::as_tuple(asio::use_awaitable));
             if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
             if (ec) continue;  // e.g. EMFILE: keep serving the connections we have
+            if (active.load() >= opt.max_connections) {
+                boost::system::error_code ignored;
+                sock.close(ignored);
+                continue;
+            }
+            ++active;
             auto ex = sock.get_executor();
             asio::co_spawn(ex, session(std::move(sock)), asio::detached);
         }

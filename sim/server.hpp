@@ -18,6 +18,7 @@ struct server_options {
     std::string tls_cert, tls_key;
     std::size_t max_body = 1 << 20;
     int threads = 2;
+    int max_connections = 10000;
 };
 
 class server {

@@ -2,6 +2,7 @@
 #include "agentd/api/json.hpp"
 
 #include <rapidjson/stringbuffer.h>
+#include <cmath>
 #include <rapidjson/writer.h>
 
 namespace agentd::api {
@@ -14,7 +15,11 @@ void key(writer& w, std::string_view k) { w.Key(k.data(), static_cast<rapidjson:
 void kv(writer& w, std::string_view k, const std::string& v) { key(w, k); str(w, v); }
 void kv(writer& w, std::string_view k, std::int64_t v) { key(w, k); w.Int64(v); }
 void kv(writer& w, std::string_view k, bool v) { key(w, k); w.Bool(v); }
-void kv(writer& w, std::string_view k, double v) { key(w, k); w.Double(v); }
+// RapidJSON refuses NaN/Inf (and would leave the document broken): send null instead.
+void kv(writer& w, std::string_view k, double v) {
+    key(w, k);
+    if (std::isfinite(v)) w.Double(v); else w.Null();
+}
 void kv(writer& w, std::string_view k, const std::optional<std::string>& v) {
     key(w, k);
     if (v) str(w, *v); else w.Null();

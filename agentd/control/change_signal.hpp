@@ -16,13 +16,19 @@ public:
     void notify() noexcept {
         for (auto* t : waiters_) t->cancel();
     }
-    // True when woken by notify (or cancellation), false when the deadline passed.
+    // True when woken by notify (or cancellation); false when the deadline passed or the
+    // signal is closed.
     boost::asio::awaitable<bool> wait(boost::asio::steady_timer::time_point deadline);
-    void cancel_all() noexcept { notify(); }
+    // At shutdown: wakes every waiter and makes all later waits return false at once.
+    void close() noexcept {
+        closed_ = true;
+        notify();
+    }
     std::size_t waiters() const noexcept { return waiters_.size(); }
 
 private:
     std::list<boost::asio::steady_timer*> waiters_;
+    bool closed_ = false;
 };
 
 }  // namespace agentd::control

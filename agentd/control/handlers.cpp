@@ -8,6 +8,7 @@
 
 #include <boost/asio/this_coro.hpp>
 
+#include <cctype>
 #include <charconv>
 
 namespace agentd::control {

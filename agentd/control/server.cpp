@@ -52,12 +52,25 @@ result<void> server::start() {
     return {};
 }
 
+void server::update_settings(server_settings s) {
+    boost::asio::post(impl_->ex_, [m = impl_.get(), s = std::move(s)]() mutable {
+        s.socket_path = m->settings_.socket_path;
+        s.socket_mode = m->settings_.socket_mode;
+        m->settings_ = std::move(s);
+        m->buckets_.clear();  // rebuilt lazily at the new rate
+    });
+}
+
 void server::notify_feed(std::uint64_t seq) {
     asio::post(impl_->ex_, [m = impl_.get(), seq] { m->on_feed(seq); });
 }
 
 awaitable<void> server::stop(std::chrono::milliseconds grace) {
     auto& m = *impl_;
+    if (m.stopping_) {  // a second stop only waits for the first
+        co_await m.tasks_.wait();
+        co_return;
+    }
     m.stopping_ = true;
     if (m.acceptor_) {
         boost::system::error_code ec;
@@ -68,7 +81,7 @@ awaitable<void> server::stop(std::chrono::milliseconds grace) {
     // their current call and then find their socket closed.
     for (auto* s : m.streams_) s->close();
     for (auto* sub : m.subscribers_) sub->wake.cancel();
-    m.changes_.notify();
+    m.changes_.close();
     if (!co_await m.tasks_.wait_until(std::chrono::steady_clock::now() + grace)) {
         log::warn("control", "stop", "sessions still running after grace period; cancelling", {{"tasks", m.tasks_.size()}});
         m.tasks_.cancel();

@@ -38,6 +38,12 @@ public:
     // Thread-safe (posts to the server's executor).
     void notify_feed(std::uint64_t seq);
 
+    // SIGHUP reload: the new channel map and roles apply to new connections (a connection's
+    // identity is fixed when it is accepted); limits and timeouts apply to the next request.
+    // The socket path and mode keep their start-up values. Thread-safe (posts to the server's
+    // executor); open connections are kept.
+    void update_settings(server_settings s);
+
     // Stops accepting, removes the socket file, closes connections, and waits up to `grace`
     // for sessions to finish (then cancels them and waits for the rest).
     boost::asio::awaitable<void> stop(std::chrono::milliseconds grace);

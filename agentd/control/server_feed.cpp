@@ -110,8 +110,12 @@ awaitable<void> server::impl::run_feed(stream_type& stream, std::uint64_t since)
         sub.high = sub.delivered = rows->back().seq;
     }
     // No suspension between the empty read above and going live: the hub cannot miss a row.
+    // If others are live, the hub's position stays where they need it (rows this subscriber
+    // already has are skipped by `high`); otherwise the hub starts from here.
+    bool others_live = false;
+    for (auto* o : subscribers_) others_live = others_live || (o != &sub && o->live);
     sub.live = true;
-    feed_last_ = std::max(feed_last_, sub.high);
+    if (!others_live) feed_last_ = std::max(feed_last_, sub.high);
 
     while (!stopping_) {
         if (!sub.queue.empty()) {

@@ -168,6 +168,8 @@ result<http_reply> uds_client::read_reply(steady::time_point deadline, bool head
         auto n = read_some(deadline);
         if (!n) return n.error();
         if (*n == 0) {
+            // put_eof on a parser that saw nothing would report an empty "complete" message.
+            if (!parser.got_some()) return fail(errc::io_error, "read answer: connection closed before an answer");
             parser.put_eof(ec);
             if (ec || !parser.is_done()) return fail(errc::io_error, "read answer: connection closed early");
             break;

@@ -42,6 +42,14 @@ void budget::restore_rate(time_point now) {
         bucket_.set_rate(per_second(configured_rpm_), now);
 }
 
+void budget::set_configured_rate(double requests_per_minute) {
+    auto now = std::chrono::steady_clock::now();
+    configured_rpm_ = std::max(requests_per_minute, 1.0);
+    if (now >= shrunk_until_ || bucket_.rate() > per_second(configured_rpm_))
+        bucket_.set_rate(per_second(configured_rpm_), now);
+    wake_head();
+}
+
 asio::awaitable<result<void>> budget::acquire(priority p, time_point deadline) {
     auto& queue = p == priority::reservation ? reservation_ : sync_;
     waiter w{asio::steady_timer(ex_)};
@@ -69,7 +77,7 @@ asio::awaitable<result<void>> budget::acquire(priority p, time_point deadline) {
             leave();
             co_return failure{error_class::timeout, 0, 0, "wait for request budget: deadline passed"};
         }
-        auto [ec] = co_await w.timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        co_await w.timer.async_wait(asio::as_tuple(asio::use_awaitable));
         // Our own cancel() (a wake-up) and a cancelled caller both arrive as operation_aborted;
         // the caller's cancellation state tells them apart.
         auto cs = co_await asio::this_coro::cancellation_state;

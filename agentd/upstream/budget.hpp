@@ -48,6 +48,10 @@ public:
 
     budget_snapshot snapshot();
 
+    // SIGHUP reload: a new configured rate. Applies at once unless a 429 shrink is in force,
+    // in which case it is where the rate comes back to.
+    void set_configured_rate(double requests_per_minute);
+
     struct waiter;
 
 private:

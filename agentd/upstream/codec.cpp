@@ -7,8 +7,6 @@
 
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include <charconv>
 
@@ -93,10 +91,6 @@ money money_of(const rj::Value& v, const char* field) {
     auto m = parse_money(sv(v), 2);
     if (!m) throw decode_error{field, m.error().message};
     return *m;
-}
-money opt_money(const rj::Value& o, const char* k) {
-    const rj::Value* v = find(o, k);
-    return v ? money_of(*v, k) : money{};
 }
 
 // `{id}` (optionally expanded) or a bare id string.
@@ -395,63 +389,6 @@ error_body decode_error_body(std::string_view json) {
     }
     if (out.message.size() > 200) out.message.resize(200);
     return out;
-}
-
-namespace {
-template <class F>
-std::string write_json(F&& f) {
-    rj::StringBuffer buf;
-    rj::Writer<rj::StringBuffer> w(buf);
-    f(w);
-    return std::string(buf.GetString(), buf.GetSize());
-}
-void key_value(rj::Writer<rj::StringBuffer>& w, std::string_view k, std::string_view v) {
-    w.Key(k.data(), static_cast<rj::SizeType>(k.size()));
-    w.String(v.data(), static_cast<rj::SizeType>(v.size()));
-}
-}  // namespace
-
-std::string encode_new_tickets(const std::vector<new_ticket>& tickets) {
-    return write_json([&](auto& w) {
-        w.StartArray();
-        for (const auto& t : tickets) {
-            w.StartObject();
-            key_value(w, "instance", t.instance_id);
-            if (t.seat_id) key_value(w, "seat", *t.seat_id);
-            else if (t.area_id) key_value(w, "seatingPlan", *t.area_id);
-            key_value(w, "type", t.type_id);
-            w.EndObject();
-        }
-        w.EndArray();
-    });
-}
-
-std::string encode_agent_customer_patch(const agent_customer& c, const agent_customer_fields& f) {
-    return write_json([&](auto& w) {
-        w.StartObject();
-        w.Key(f.object.data(), static_cast<rj::SizeType>(f.object.size()));
-        w.StartObject();
-        key_value(w, f.first_name, c.first_name);
-        key_value(w, f.last_name, c.last_name);
-        key_value(w, f.address_line1, c.address_line1);
-        key_value(w, f.reference, c.reference);
-        w.EndObject();
-        w.EndObject();
-    });
-}
-
-std::string encode_confirm() { return R"({"sendConfirmationEmail":false})"; }
-std::string encode_empty_object() { return "{}"; }
-
-seat_state parse_seat_state(std::string_view s) noexcept {
-    if (s == "Available") return seat_state::available;
-    if (s == "InBasket") return seat_state::in_basket;
-    if (s == "InOtherBasket") return seat_state::in_other_basket;
-    if (s == "Locked") return seat_state::locked;
-    if (s == "Reserved") return seat_state::reserved;
-    if (s == "Sold") return seat_state::sold;
-    if (s == "Unavailable") return seat_state::unavailable;
-    return seat_state::unknown;
 }
 
 }  // namespace agentd::upstream::codec

@@ -256,6 +256,7 @@ private:
             std::chrono::steady_clock::duration pause{};
             if (r) {
                 ctx_.counters().record(endpoint, r->status, latency);
+                warn_on_skew(r->date);
                 if (r->status >= 200 && r->status < 300) co_return outcome(std::move(r->body));
                 f = classify_status(r->status, r->body, what);
                 if (r->status == 429) {
@@ -275,11 +276,22 @@ private:
             if (steady::now() + std::max<steady::duration>(delay, pause) >= deadline) co_return outcome(f);
             ctx_.counters().retry();
             asio::steady_timer timer(ctx_.executor(), delay);
-            auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+            co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
             auto cs = co_await asio::this_coro::cancellation_state;
             if (cs.cancelled() != asio::cancellation_type::none)
                 co_return outcome(failure{error_class::cancelled, 0, 0, what + ": cancelled"});
         }
+    }
+
+    // Signatures carry our Date; a skewed clock makes the upstream refuse them (§14 #2).
+    void warn_on_skew(const std::string& date) {
+        if (date.empty()) return;
+        auto theirs = parse_rfc1123(date);
+        if (!theirs) return;
+        auto skew = std::chrono::duration_cast<std::chrono::seconds>(ctx_.clock().now() - *theirs).count();
+        if (skew > 60 || skew < -60)
+            log::warn("upstream", "clock", "local clock differs from the upstream's Date header",
+                      {{"client", ctx_.settings().client_name}, {"skew_s", skew}});
     }
 
     client_context& ctx_;

@@ -134,3 +134,48 @@ TEST_CASE("an idle feed gets heartbeats") {
         std::chrono::seconds(5)));
     CHECK(text.starts_with("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"));
 }
+
+TEST_CASE("two live subscribers both get every row when one joins late") {
+    running_server s;
+    auto a = s.client();
+    REQUIRE(a.open_stream("/v1/feed").has_value());
+    REQUIRE(wait_until([&] { return s.on_server([&] { return s.srv->live_feed_subscribers(); }) == 1; }, std::chrono::seconds(5)));
+    s.be.add_feed_rows(3, 10);
+    auto b = s.client();
+    REQUIRE(b.open_stream("/v1/feed").has_value());
+    s.be.add_feed_rows(3, 10);
+    for (auto* c : {&a, &b}) {
+        for (std::uint64_t want = 1; want <= 6; ++want) {
+            auto e = c->next_event();
+            REQUIRE(e.has_value());
+            REQUIRE(e->has_value());
+            CHECK((*e)->id == std::optional<std::uint64_t>(want));
+        }
+    }
+}
+
+TEST_CASE("stop ends long-polls and feeds and removes the socket file") {
+    auto srv = std::make_unique<running_server>();
+    auto r = srv->be.create_now("ops", "k", *api::from_json<api::reservation_request>(k_order));
+    REQUIRE(r.has_value());
+    auto feed = srv->client(std::chrono::seconds(20));
+    REQUIRE(feed.open_stream("/v1/feed?since=1").has_value());
+    std::optional<result<net::http_reply>> polled;
+    std::thread poller([&] {
+        auto pc = srv->client(std::chrono::seconds(20));
+        polled = pc.get("/v1/reservations/" + r->reservation.id + "?wait=20&version=1");
+    });
+    REQUIRE(wait_until([&] { return srv->on_server([&] { return srv->srv->connections(); }) == 2; }, std::chrono::seconds(5)));
+    auto path = srv->path;
+    auto stopped = boost::asio::co_spawn(srv->ioc, srv->srv->stop(std::chrono::seconds(20)), boost::asio::use_future);
+    stopped.get();
+    poller.join();
+    REQUIRE(polled.has_value());
+    CHECK_MESSAGE(!polled->has_value(), (polled->has_value() ? std::to_string((*polled)->status) + (*polled)->body : ""));  // closed, no answer
+    CHECK(polled->error().code != errc::timeout);
+    auto e = feed.next_event();
+    REQUIRE(e.has_value());
+    CHECK_FALSE(e->has_value());
+    CHECK(::access(path.c_str(), F_OK) != 0);
+    srv.reset();
+}

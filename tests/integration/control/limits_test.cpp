@@ -120,3 +120,19 @@ TEST_CASE("socket file: refuse a live daemon, replace a stale socket, never remo
     REQUIRE_FALSE(refused.has_value());
     CHECK(read_file(file) == "keep me");
 }
+
+TEST_CASE("uds_client: a server that never answers is a timeout, a missing socket is unavailable") {
+    temp_dir dir;
+    boost::asio::io_context ioc;
+    auto path = dir.file("mute.sock");
+    auto mute = net::open_uds_listener(ioc.get_executor(), {path, 0660, 16});  // listens, never accepts
+    REQUIRE(mute.has_value());
+    net::uds_client c(path, std::chrono::milliseconds(200));
+    auto r = c.get("/v1/health");
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().code == errc::timeout);
+    net::uds_client none(dir.file("none.sock"), std::chrono::milliseconds(200));
+    auto n = none.get("/v1/health");
+    REQUIRE_FALSE(n.has_value());
+    CHECK(n.error().code == errc::unavailable);
+}

@@ -8,6 +8,7 @@
 #include "tests/support/process.hpp"
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 #include <doctest/doctest.h>
@@ -36,6 +37,8 @@ struct running_server {
     temp_dir dir;
     control_fake_backend be;
     boost::asio::io_context ioc{1};
+    // Keeps run() going after the server stopped, until the destructor ends it.
+    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{ioc.get_executor()};
     std::unique_ptr<control::server> srv;
     std::thread th;
     std::string path;
@@ -52,8 +55,9 @@ struct running_server {
     }
     ~running_server() {
         auto done = boost::asio::co_spawn(ioc, srv->stop(std::chrono::seconds(2)), boost::asio::use_future);
-        done.wait_for(std::chrono::seconds(10));
+        CHECK(done.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
         be.on_feed = nullptr;
+        work.reset();
         ioc.stop();
         th.join();
     }

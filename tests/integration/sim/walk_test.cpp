@@ -259,3 +259,17 @@ TEST_CASE("bad requests get Spektrix-style errors and never take the simulator d
     CHECK(c.raw("GET", "/tinyvenue/api/v3/events", "").status == 401);
     CHECK(c.get("events").status == 200);
 }
+
+TEST_CASE("--help prints the flags and a bad flag exits non-zero") {
+    agentd::test::child_process help({agentd::test::bin_dir() + "/agentd-sim", "--help"});
+    auto line = help.read_line(std::chrono::seconds(10));
+    REQUIRE(line.has_value());
+    CHECK(line->find("agentd-sim") != std::string::npos);
+    auto code = help.wait(std::chrono::seconds(10));
+    REQUIRE(code.has_value());
+    CHECK(*code == 0);
+    agentd::test::child_process bad({agentd::test::bin_dir() + "/agentd-sim", "--size", "enormous"});
+    auto bad_code = bad.wait(std::chrono::seconds(10));
+    REQUIRE(bad_code.has_value());
+    CHECK(*bad_code == 2);
+}

@@ -10,6 +10,8 @@
 
 #include <cstdlib>
 
+#include <doctest/doctest.h>
+
 namespace agentd::test {
 
 namespace asio = boost::asio;
@@ -122,17 +124,24 @@ bool make_test_pki(const std::string& dir) {
     std::string q = " >/dev/null 2>&1";
     auto run = [&](const std::string& cmd) { return std::system(cmd.c_str()) == 0; };
     auto leaf = [&](const std::string& name, const std::string& san) {
-        return run("openssl req -newkey rsa:2048 -nodes -keyout " + d + "/" + name + ".key -out " + d + "/" + name +
+        return run("openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout " + d + "/" + name + ".key -out " + d + "/" + name +
                    ".csr -subj /CN=" + name + q) &&
                run("printf 'subjectAltName=" + san + "\\nbasicConstraints=CA:FALSE\\n' > " + d + "/" + name + ".ext") &&
                run("openssl x509 -req -in " + d + "/" + name + ".csr -CA " + d + "/ca.pem -CAkey " + d +
                    "/ca.key -CAcreateserial -days 2 -extfile " + d + "/" + name + ".ext -out " + d + "/" + name + ".pem" + q);
     };
-    return run("openssl req -x509 -newkey rsa:2048 -nodes -keyout " + d + "/ca.key -out " + d +
+    return run("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout " + d + "/ca.key -out " + d +
                "/ca.pem -days 2 -subj /CN=agentd-test-ca" + q) &&
            leaf("good", "IP:127.0.0.1,DNS:localhost") && leaf("wrong", "DNS:wrong.example") &&
-           run("openssl req -x509 -newkey rsa:2048 -nodes -keyout " + d + "/self.key -out " + d +
+           run("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout " + d + "/self.key -out " + d +
                "/self.pem -days 2 -subj /CN=self -addext subjectAltName=IP:127.0.0.1" + q);
+}
+
+const temp_dir& shared_test_pki() {
+    static temp_dir dir;
+    static bool ok = make_test_pki(dir.path());
+    REQUIRE(ok);
+    return dir;
 }
 
 }  // namespace agentd::test

@@ -4,6 +4,8 @@
 // Threading: the test's io_context thread only.
 #pragma once
 
+#include "tests/support/process.hpp"
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -23,7 +25,7 @@ struct canned {
     enum class act { respond, reset, truncate, garbage };
     int status = 200;
     std::string body;
-    std::vector<std::pair<std::string, std::string>> headers;
+    std::vector<std::pair<std::string, std::string>> headers{};
     act action = act::respond;
     std::chrono::milliseconds delay{0};
 };
@@ -65,5 +67,7 @@ private:
 // ca.pem, good.pem/good.key (SAN IP:127.0.0.1, DNS:localhost), wrong.pem/wrong.key (SAN
 // DNS:wrong.example) and self.pem/self.key (self-signed, unknown CA).
 bool make_test_pki(const std::string& dir);
+// One PKI per test process (generated on first use, removed at exit).
+const temp_dir& shared_test_pki();
 
 }  // namespace agentd::test

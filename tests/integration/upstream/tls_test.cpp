@@ -34,8 +34,7 @@ upstream::result<std::vector<event>> one_call(const temp_dir& d, const std::stri
 }  // namespace
 
 TEST_CASE("HTTPS verifies the certificate chain and the host name") {
-    temp_dir d;
-    REQUIRE(make_test_pki(d.path()));
+    const temp_dir& d = shared_test_pki();
 
     SUBCASE("a certificate from the configured private CA for 127.0.0.1 is accepted") {
         std::size_t seen = 0;

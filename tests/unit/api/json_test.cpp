@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <limits>
+
 using namespace agentd;
 
 TEST_CASE("reservation request decodes tickets and best-available") {
@@ -93,4 +95,12 @@ TEST_CASE("error body and other requests") {
     REQUIRE_FALSE(x.has_value());
     CHECK(x.error().message == "seconds: expected an integer");
     CHECK(api::json_quote("a\"b") == R"("a\"b")");
+}
+
+TEST_CASE("non-finite numbers encode as null, keeping the document valid") {
+    api::health h;
+    h.clients = {{"c", "ok", std::nullopt, std::nullopt, std::numeric_limits<double>::quiet_NaN(), 1}};
+    auto text = api::to_json(h);
+    CHECK(text.find(R"("lagSeconds":null)") != std::string::npos);
+    CHECK(api::from_json<api::health>(text).has_value());
 }
