@@ -1,0 +1,86 @@
+// config check, db stats, db check: no daemon needed.
+#include "agentd/api/json.hpp"
+#include "agentd/cli/commands.hpp"
+#include "agentd/cli/exit_codes.hpp"
+#include "agentd/cli/format.hpp"
+#include "agentd/config/config.hpp"
+#include "agentd/store/admin.hpp"
+
+#include <ostream>
+
+namespace agentd::cli {
+
+int cmd_config_check(context& ctx, const positionals& a) {
+    auto file = a.empty() ? ctx.args().get("config") : std::optional(a[0]);
+    if (!file) return ctx.report(exit_usage, "config check: which file? give FILE or --config FILE");
+    auto s = config::load_file(*file);
+    if (!s) {
+        if (ctx.json())
+            ctx.out() << "{\"ok\":false,\"file\":" << api::json_quote(*file) << ",\"error\":" << api::json_quote(s.error().message) << "}\n";
+        return ctx.report(exit_config, "config " + *file + " is invalid: " + s.error().message);
+    }
+    auto text = config::to_string(*s);  // secrets appear as [redacted]
+    if (ctx.json()) {
+        ctx.out() << "{\"ok\":true,\"file\":" << api::json_quote(*file) << ",\"clients\":" << s->clients.size()
+                  << ",\"channels\":" << s->channels.size() << ",\"effective\":" << api::json_quote(text) << "}\n";
+        return exit_ok;
+    }
+    ctx.out() << text;
+    if (!text.empty() && text.back() != '\n') ctx.out() << "\n";
+    ctx.out() << "\nconfig " << *file << " is valid: " << s->clients.size() << " client(s), " << s->channels.size()
+              << " channel(s)\n";
+    return exit_ok;
+}
+
+int cmd_db_stats(context& ctx, const positionals&) {
+    auto path = ctx.database_path();
+    if (!path) return ctx.code();
+    auto st = store::stats(*path);
+    if (!st) return ctx.report(exit_db, "db stats " + *path + ": " + st.error().message);
+    if (ctx.json()) {
+        auto& o = ctx.out();
+        o << "{\"path\":" << api::json_quote(*path) << ",\"schemaVersion\":" << st->user_version
+          << ",\"binarySchemaVersion\":" << st->binary_version << ",\"pageSize\":" << st->page_size
+          << ",\"pageCount\":" << st->page_count << ",\"freelistCount\":" << st->freelist_count << ",\"fileBytes\":" << st->file_bytes
+          << ",\"walBytes\":" << st->wal_bytes << ",\"tables\":{";
+        for (std::size_t i = 0; i < st->tables.size(); ++i)
+            o << (i ? "," : "") << api::json_quote(st->tables[i].first) << ":" << st->tables[i].second;
+        o << "}}\n";
+        return exit_ok;
+    }
+    auto& o = ctx.out();
+    o << "database " << *path << "\n";
+    o << "  schema version  " << st->user_version << " (this agentctl knows " << st->binary_version << ")\n";
+    o << "  file            " << st->file_bytes << " bytes (" << st->page_count << " pages of " << st->page_size << ", "
+      << st->freelist_count << " free)\n";
+    o << "  wal             " << st->wal_bytes << " bytes\n\n";
+    table t({"TABLE", "ROWS"});
+    for (auto& [name, n] : st->tables) t.add({name, std::to_string(n)});
+    o << t.render();
+    if (st->user_version != st->binary_version)
+        o << "\nnote: schema version differs from this build's; agentd migrates forward on start\n";
+    return exit_ok;
+}
+
+int cmd_db_check(context& ctx, const positionals&) {
+    auto path = ctx.database_path();
+    if (!path) return ctx.code();
+    auto rep = store::integrity_check(*path);
+    if (!rep) return ctx.report(exit_db, "db check " + *path + ": " + rep.error().message);
+    if (ctx.json()) {
+        ctx.out() << "{\"path\":" << api::json_quote(*path) << ",\"ok\":" << (rep->ok ? "true" : "false") << ",\"problems\":[";
+        for (std::size_t i = 0; i < rep->problems.size(); ++i) ctx.out() << (i ? "," : "") << api::json_quote(rep->problems[i]);
+        ctx.out() << "]}\n";
+    } else if (rep->ok) {
+        ctx.out() << "database " << *path << ": integrity ok\n";
+    } else {
+        ctx.out() << "database " << *path << ": " << rep->problems.size() << " problem(s)\n";
+        for (auto& p : rep->problems) ctx.out() << "  " << p << "\n";
+    }
+    if (!rep->ok) {
+        return ctx.report(exit_db, "db check " + *path + ": integrity check failed");
+    }
+    return exit_ok;
+}
+
+}  // namespace agentd::cli
