@@ -53,17 +53,18 @@ asio::awaitable<void> sync_service::sync_catalogue(client_state& cs) {
     const auto from = format_date_utc(now);
     const auto to = format_date_utc(now + std::chrono::hours(24) * settings_.catalogue_days_ahead);
     const auto ds = diff_of(settings_);
-    auto fail_pass = [&](const std::string& msg) -> asio::awaitable<void> {
+    auto fail_pass = [&](std::string msg) -> asio::awaitable<void> {
         ++cs.catalogue_failures;
         const auto backoff = std::min<sys_time::duration>(
             interval, std::chrono::seconds(1) * (1 << std::min(cs.catalogue_failures, 10)));
         cs.catalogue_retry = now + backoff;
         note_failure(cs, "catalogue", msg);
         auto row = state_row("catalogue", now, cs.catalogue_last_ok, msg, cs.catalogue_retry, std::nullopt);
-        co_await run_job<bool>(db_, [client = cs.name, row](store::write_txn& t) -> result<bool> {
+        std::function<result<bool>(store::write_txn&)> job0 = [client = cs.name, row](store::write_txn& t) -> result<bool> {
             if (auto r = store::mirror_put_sync_state(t, client, row); !r) return r.error();
             return true;
-        });
+        };
+        co_await run_job<bool>(db_, std::move(job0));
     };
 
     auto events = co_await cs.up->list_events(from, to, sync_call());
@@ -72,9 +73,10 @@ asio::awaitable<void> sync_service::sync_catalogue(client_state& cs) {
         if (!is_cancelled(events.error())) co_await fail_pass("list events: " + events.error().message);
         co_return;
     }
-    auto ev = co_await run_job<write_outcome>(db_, [client = cs.name, list = *events, ds, now](store::write_txn& t) {
+    std::function<result<write_outcome>(store::write_txn&)> job1 = [client = cs.name, list = *events, ds, now](store::write_txn& t) {
         return apply_events(t, client, list, ds, now);
-    });
+    };
+    auto ev = co_await run_job<write_outcome>(db_, std::move(job1));
     if (!ev) {
         co_await fail_pass("write events: " + ev.error().message);
         co_return;
@@ -110,10 +112,10 @@ asio::awaitable<void> sync_service::sync_catalogue(client_state& cs) {
             instances.push_back(std::move(i));
         }
     }
-    auto in = co_await run_job<instances_outcome>(
-        db_, [client = cs.name, list = std::move(instances), listed, ds, now](store::write_txn& t) {
+    std::function<result<instances_outcome>(store::write_txn&)> job2 = [client = cs.name, list = std::move(instances), listed, ds, now](store::write_txn& t) {
             return apply_instances(t, client, list, listed, ds, now);
-        });
+        };
+    auto in = co_await run_job<instances_outcome>(db_, std::move(job2));
     if (!in) {
         co_await fail_pass("write instances: " + in.error().message);
         co_return;
@@ -162,10 +164,11 @@ asio::awaitable<void> sync_service::sync_catalogue(client_state& cs) {
         cs.catalogue_retry = {};
         note_success(cs);
         auto row = state_row("catalogue", now, now, std::nullopt, now + interval, std::nullopt);
-        auto w = co_await run_job<bool>(db_, [client = cs.name, row](store::write_txn& t) -> result<bool> {
+        std::function<result<bool>(store::write_txn&)> job3 = [client = cs.name, row](store::write_txn& t) -> result<bool> {
             if (auto r = store::mirror_put_sync_state(t, client, row); !r) return r.error();
             return true;
-        });
+        };
+        auto w = co_await run_job<bool>(db_, std::move(job3));
         std::lock_guard lk(stats_mu_);
         if (w) ++counters_.sync_state_rows_written;
     } else {
@@ -210,13 +213,14 @@ asio::awaitable<void> sync_service::sync_reference_data(client_state& cs, sys_ti
         if (pl->id.empty()) pl->id = pl_id;
         const auto h = hash_of(*pl);
         auto row = state_row(key, now, now, std::nullopt, now + interval, h);
-        auto w = co_await run_job<write_outcome>(db_, [client = cs.name, p = std::move(*pl), row, now](store::write_txn& t)
+        std::function<result<write_outcome>(store::write_txn&)> job4 = [client = cs.name, p = std::move(*pl), row, now](store::write_txn& t)
                                                           -> result<write_outcome> {
             auto out = apply_price_list(t, client, p, now);
             if (!out) return out;
             if (auto r = store::mirror_put_sync_state(t, client, row); !r) return r.error();
             return out;
-        });
+        };
+        auto w = co_await run_job<write_outcome>(db_, std::move(job4));
         if (!w) {
             all_ok = false;
             note_failure(cs, "catalogue", "write price list " + pl_id + ": " + w.error().message);
@@ -239,13 +243,14 @@ asio::awaitable<void> sync_service::sync_reference_data(client_state& cs, sys_ti
         p->id = plan_id;
         const auto h = hash_of(*p);
         auto row = state_row(key, now, now, std::nullopt, now + interval, h);
-        auto w = co_await run_job<write_outcome>(db_, [client = cs.name, pl = std::move(*p), row, now](store::write_txn& t)
+        std::function<result<write_outcome>(store::write_txn&)> job5 = [client = cs.name, pl = std::move(*p), row, now](store::write_txn& t)
                                                           -> result<write_outcome> {
             auto out = apply_plan(t, client, pl, now);
             if (!out) return out;
             if (auto r = store::mirror_put_sync_state(t, client, row); !r) return r.error();
             return out;
-        });
+        };
+        auto w = co_await run_job<write_outcome>(db_, std::move(job5));
         if (!w) {
             all_ok = false;
             note_failure(cs, "catalogue", "write plan " + plan_id + ": " + w.error().message);
@@ -309,17 +314,19 @@ asio::awaitable<void> sync_service::sync_availability(client_state& cs, std::str
             // The instance answered its status just now, so the 404 is the endpoint itself.
             cs.seat_status = false;
             log::info("sync", "capability", "seat status not offered; using counts only", {{"client", cs.name}});
-            co_await run_job<bool>(db_, [client = cs.name](store::write_txn& t) -> result<bool> {
+            std::function<result<bool>(store::write_txn&)> job6 = [client = cs.name](store::write_txn& t) -> result<bool> {
                 if (auto r = store::mirror_set_seat_status_capability(t, client, false); !r) return r.error();
                 return true;
-            });
+            };
+            co_await run_job<bool>(db_, std::move(job6));
         } else {
             if (cs.seat_status != true) {
                 cs.seat_status = true;
-                co_await run_job<bool>(db_, [client = cs.name](store::write_txn& t) -> result<bool> {
+                std::function<result<bool>(store::write_txn&)> job7 = [client = cs.name](store::write_txn& t) -> result<bool> {
                     if (auto r = store::mirror_set_seat_status_capability(t, client, true); !r) return r.error();
                     return true;
-                });
+                };
+                co_await run_job<bool>(db_, std::move(job7));
             }
             seats_read = true;
             domain::content_hasher h;
@@ -353,8 +360,7 @@ asio::awaitable<void> sync_service::sync_availability(client_state& cs, std::str
     std::optional<upstream::instance_status> status;
     if (status_changed) status = std::move(*st);
     const bool unchanged = !status_changed && seats.empty();
-    auto w = co_await run_job<availability_outcome>(
-        db_, [client = cs.name, id, status = std::move(status), seats = std::move(seats), row,
+    std::function<result<availability_outcome>(store::write_txn&)> job8 = [client = cs.name, id, status = std::move(status), seats = std::move(seats), row,
               now](store::write_txn& t) -> result<availability_outcome> {
             availability_input in;
             in.instance = id;
@@ -362,7 +368,8 @@ asio::awaitable<void> sync_service::sync_availability(client_state& cs, std::str
             in.seats = seats;
             in.state = row;
             return apply_availability(t, client, in, now);
-        });
+        };
+    auto w = co_await run_job<availability_outcome>(db_, std::move(job8));
     if (!w) {
         finish(false);
         note_failure(cs, "availability", "write availability of " + id + ": " + w.error().message);

@@ -32,6 +32,7 @@ sync_service::sync_service(asio::any_io_executor ex, store::database& db, std::s
             cs->account = c.accounts.front().first;
             cs->up = c.accounts.front().second;
         }
+        for (const auto& [login, up] : c.accounts) cs->logins.push_back(login);
         clients_.push_back(std::move(cs));
     }
 }
@@ -73,8 +74,7 @@ asio::awaitable<void> sync_service::load_state(client_state& cs) {
         std::vector<store::mirror_sync_state_row> states;
         std::vector<store::mirror_instance_row> instances;
     };
-    std::vector<std::string> logins{cs.account};
-    auto r = co_await run_job<loaded>(db_, [client = cs.name, account = cs.account, logins](store::write_txn& t)
+    std::function<result<loaded>(store::write_txn&)> job0 = [client = cs.name, account = cs.account, logins = cs.logins](store::write_txn& t)
                                                 -> result<loaded> {
         if (auto p = store::mirror_put_client(t, client, account, logins); !p) return p.error();
         loaded out;
@@ -89,7 +89,8 @@ asio::awaitable<void> sync_service::load_state(client_state& cs) {
         if (!inst) return inst.error();
         out.instances = std::move(*inst);
         return out;
-    });
+    };
+    auto r = co_await run_job<loaded>(db_, std::move(job0));
     if (!r) {
         log::error("sync", "load", "cannot read sync state; starting from scratch",
                    {{"client", cs.name}, {"error", r.error().message}});

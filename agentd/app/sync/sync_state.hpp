@@ -46,6 +46,7 @@ domain::sync_settings policy_of(const config::sync_settings& s);
 
 struct sync_service::client_state {
     std::string name, account;
+    std::vector<std::string> logins;  // every agent account of the client
     upstream::client* up = nullptr;
     std::map<std::string, sync::instance_schedule, std::less<>> instances;
     std::optional<sys_time> catalogue_last_ok;
