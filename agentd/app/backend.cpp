@@ -10,7 +10,7 @@
 namespace agentd::app {
 namespace {
 
-api::metric_sample sample(std::string name, std::string help, std::string type, double value,
+api::metric_sample make_sample(std::string name, std::string help, std::string type, double value,
                           std::vector<std::pair<std::string, std::string>> labels = {}) {
     return api::metric_sample{std::move(name), std::move(help), std::move(type), std::move(labels), value};
 }
@@ -126,37 +126,37 @@ result<std::vector<api::feed_event>> daemon_backend::feed_since(std::uint64_t se
 result<api::metrics_snapshot> daemon_backend::metrics() {
     api::metrics_snapshot m;
     auto& s = m.samples;
-    s.push_back(sample("agentd_up", "1 while the daemon serves; ready is 1 after recovery", "gauge", ready() ? 1 : 0));
-    s.push_back(sample("agentd_uptime_seconds", "Seconds since start", "gauge",
+    s.push_back(make_sample("agentd_up", "1 while the daemon serves; ready is 1 after recovery", "gauge", ready() ? 1 : 0));
+    s.push_back(make_sample("agentd_uptime_seconds", "Seconds since start", "gauge",
                        double(std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_).count())));
 
     auto p = parts_.sync->progress();
-    s.push_back(sample("agentd_sync_initial_complete", "1 once every client's first full sync is done", "gauge",
+    s.push_back(make_sample("agentd_sync_initial_complete", "1 once every client's first full sync is done", "gauge",
                        p.initial_complete ? 1 : 0));
-    s.push_back(sample("agentd_sync_requests_per_second", "Upstream sync requests per second since start", "gauge",
+    s.push_back(make_sample("agentd_sync_requests_per_second", "Upstream sync requests per second since start", "gauge",
                        p.requests_per_second));
     for (const auto& c : p.clients) {
         std::vector<std::pair<std::string, std::string>> l{{"client", c.name}};
-        s.push_back(sample("agentd_sync_lag_seconds", "How overdue the most overdue availability poll is", "gauge",
+        s.push_back(make_sample("agentd_sync_lag_seconds", "How overdue the most overdue availability poll is", "gauge",
                            c.lag_seconds, l));
-        s.push_back(sample("agentd_sync_instances", "Instances mirrored per client", "gauge", double(c.instances_total), l));
-        s.push_back(sample("agentd_sync_healthy", "1 when the client's sync state is ok", "gauge",
+        s.push_back(make_sample("agentd_sync_instances", "Instances mirrored per client", "gauge", double(c.instances_total), l));
+        s.push_back(make_sample("agentd_sync_healthy", "1 when the client's sync state is ok", "gauge",
                            c.state == "ok" ? 1 : 0, l));
     }
     auto sc = parts_.sync->counters();
-    s.push_back(sample("agentd_sync_seat_rows_changed_total", "Seat status rows written because they changed", "counter",
+    s.push_back(make_sample("agentd_sync_seat_rows_changed_total", "Seat status rows written because they changed", "counter",
                        double(sc.seat_rows_changed)));
-    s.push_back(sample("agentd_sync_refused_removals_total", "Listings refused because they would remove too much", "counter",
+    s.push_back(make_sample("agentd_sync_refused_removals_total", "Listings refused because they would remove too much", "counter",
                        double(sc.refused_removals)));
 
     auto r = parts_.reservations->stats();
-    s.push_back(sample("agentd_queue_depth", "Reservations waiting for placement", "gauge", double(r.queue_depth)));
-    s.push_back(sample("agentd_reservations_in_flight", "Reservations being driven upstream now", "gauge", double(r.in_flight)));
+    s.push_back(make_sample("agentd_queue_depth", "Reservations waiting for placement", "gauge", double(r.queue_depth)));
+    s.push_back(make_sample("agentd_reservations_in_flight", "Reservations being driven upstream now", "gauge", double(r.in_flight)));
     for (const auto& [state, n] : r.by_state)
-        s.push_back(sample("agentd_reservations", "Reservations by state", "gauge", double(n), {{"state", state}}));
-    s.push_back(sample("agentd_placement_daemon_p99_microseconds",
+        s.push_back(make_sample("agentd_reservations", "Reservations by state", "gauge", double(n), {{"state", state}}));
+    s.push_back(make_sample("agentd_placement_daemon_p99_microseconds",
                        "Daemon time per placement excluding upstream time, p99", "gauge", r.placement.p99_us));
-    s.push_back(sample("agentd_confirm_daemon_p99_microseconds", "Daemon time per confirm excluding upstream time, p99",
+    s.push_back(make_sample("agentd_confirm_daemon_p99_microseconds", "Daemon time per confirm excluding upstream time, p99",
                        "gauge", r.confirmation.p99_us));
 
     for (auto& [name, ctx] : parts_.upstreams) {
@@ -164,20 +164,20 @@ result<api::metrics_snapshot> daemon_backend::metrics() {
         auto um = ctx->metrics_now();
         std::vector<std::pair<std::string, std::string>> l{{"client", name}};
         for (const auto& [key, n] : um.requests)
-            s.push_back(sample("agentd_upstream_requests_total", "Upstream HTTP exchanges by endpoint and status (0: no answer)",
+            s.push_back(make_sample("agentd_upstream_requests_total", "Upstream HTTP exchanges by endpoint and status (0: no answer)",
                                "counter", double(n),
                                {{"client", name}, {"endpoint", key.first}, {"status", std::to_string(key.second)}}));
-        s.push_back(sample("agentd_upstream_latency_ms_sum", "Sum of upstream exchange latencies", "counter",
+        s.push_back(make_sample("agentd_upstream_latency_ms_sum", "Sum of upstream exchange latencies", "counter",
                            um.latency_sum_ms, l));
-        s.push_back(sample("agentd_upstream_latency_ms_count", "Upstream exchanges timed", "counter",
+        s.push_back(make_sample("agentd_upstream_latency_ms_count", "Upstream exchanges timed", "counter",
                            double(um.latency_count), l));
-        s.push_back(sample("agentd_upstream_retries_total", "Upstream retries", "counter", double(um.retries), l));
-        s.push_back(sample("agentd_upstream_failed_calls_total", "Upstream calls that ended in failure", "counter",
+        s.push_back(make_sample("agentd_upstream_retries_total", "Upstream retries", "counter", double(um.retries), l));
+        s.push_back(make_sample("agentd_upstream_failed_calls_total", "Upstream calls that ended in failure", "counter",
                            double(um.failed_calls), l));
-        s.push_back(sample("agentd_upstream_budget_tokens", "Request budget tokens left", "gauge", um.budget.tokens, l));
-        s.push_back(sample("agentd_upstream_budget_rate_per_minute", "Current request budget rate (shrinks after 429)",
+        s.push_back(make_sample("agentd_upstream_budget_tokens", "Request budget tokens left", "gauge", um.budget.tokens, l));
+        s.push_back(make_sample("agentd_upstream_budget_rate_per_minute", "Current request budget rate (shrinks after 429)",
                            "gauge", um.budget.rate_per_minute, l));
-        s.push_back(sample("agentd_upstream_rate_limited_total", "429 answers received", "counter",
+        s.push_back(make_sample("agentd_upstream_rate_limited_total", "429 answers received", "counter",
                            double(um.budget.rate_limited), l));
     }
     return m;
