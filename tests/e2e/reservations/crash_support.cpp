@@ -12,6 +12,10 @@ using namespace std::chrono_literals;
 
 namespace agentd::test::crash {
 
+namespace {
+constexpr int k_listing_cap = 1000;  // GET /v1/reservations returns at most this many rows
+}  // namespace
+
 int send_unanswered(const std::string& sock, const std::string& method, const std::string& target,
                     const std::string& body, const std::string& header) {
     int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -51,22 +55,29 @@ std::vector<std::string> on_sale_instances(const std::string& sock, const std::s
 
 std::vector<reservation_view> list_reservations(const std::string& sock, const std::string& client) {
     std::vector<reservation_view> out;
-    auto a = uds_request(sock, "GET", "/v1/reservations?client=" + client, {}, {}, 30s);
-    REQUIRE(a);
-    REQUIRE(a->status == 200);
-    int n = json_array_size(a->body, "reservations");
-    REQUIRE(n >= 0);
-    for (int i = 0; i < n; ++i) {
-        auto row = *json_get(a->body, "reservations." + std::to_string(i));
-        reservation_view r;
-        r.id = *json_get(row, "id");
-        r.state = *json_get(row, "state");
-        r.instance = *json_get(row, "instance");
-        r.order_id = json_get(row, "orderId").value_or("null");
-        int seats = json_array_size(row, "seats");
-        for (int s = 0; s < seats; ++s)
-            r.seats.insert(r.instance + "/" + *json_get(row, "seats." + std::to_string(s) + ".seat"));
-        out.push_back(std::move(r));
+    // One listing per state: a listing is capped at k_listing_cap rows, and a long run makes
+    // more reservations than that in total.
+    for (const char* state : {"queued", "placing", "held", "confirming", "confirmed", "confirm_unknown", "rejected",
+                              "cancelled", "releasing", "released", "expired"}) {
+        auto a = uds_request(sock, "GET", "/v1/reservations?client=" + client + "&state=" + state, {}, {}, 30s);
+        REQUIRE(a);
+        REQUIRE(a->status == 200);
+        int n = json_array_size(a->body, "reservations");
+        REQUIRE(n >= 0);
+        INFO("state " << state);
+        REQUIRE(n < k_listing_cap);  // else the listing may be cut short: run fewer kills
+        for (int i = 0; i < n; ++i) {
+            auto row = *json_get(a->body, "reservations." + std::to_string(i));
+            reservation_view r;
+            r.id = *json_get(row, "id");
+            r.state = *json_get(row, "state");
+            r.instance = *json_get(row, "instance");
+            r.order_id = json_get(row, "orderId").value_or("null");
+            int seats = json_array_size(row, "seats");
+            for (int s = 0; s < seats; ++s)
+                r.seats.insert(r.instance + "/" + *json_get(row, "seats." + std::to_string(s) + ".seat"));
+            out.push_back(std::move(r));
+        }
     }
     return out;
 }
