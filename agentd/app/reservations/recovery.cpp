@@ -23,6 +23,19 @@ asio::awaitable<result<void>> reservation_service::impl::recover() {
         co_await defer([&] { return drive(id, std::nullopt); });  // clears busy
         ++resolved;
     }
+    // A release acknowledged while the reservation was still placing is kept as cancel_pending
+    // and runs once the hold lands; a crash between the hold and that release leaves it `held`
+    // with the flag set. Drive those now, or the acknowledged release would wait for expiry.
+    const reservation_state held_state[] = {reservation_state::held};
+    auto held = store::reservation_ids_in_states(**c, held_state);
+    if (!held) co_return held.error();
+    for (const auto& id : *held) {
+        auto row = load(id);
+        if (!row || !row->rec.cancel_pending || busy.contains(id)) continue;
+        busy.insert(id);
+        co_await defer([&] { return drive(id, std::nullopt); });  // clears busy
+        ++resolved;
+    }
     recovering = false;
     const reservation_state queued_state[] = {reservation_state::queued};
     auto queued = store::reservation_ids_in_states(**c, queued_state);
