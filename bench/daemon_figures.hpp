@@ -1,0 +1,45 @@
+// bench/daemon_figures: figures measured against agentd and agentd-sim running as processes in
+// a temp directory: initial mirror, reads over the socket, steady-state sync, the rush,
+// placement/confirm daemon time, durable acknowledgements, resident memory.
+// Blocking; the caller's thread owns the rig (worker threads are joined before returning).
+#pragma once
+
+#include "bench/support.hpp"
+#include "tests/support/harness.hpp"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace bench {
+
+struct daemon_options {
+    int reps = 5;
+    bool quick = false;
+};
+
+struct rig {
+    agentd::test::temp_dir dir;
+    agentd::test::sim_process sim;
+    std::unique_ptr<agentd::test::child_process> daemon;
+    std::string socket, client, db_path;
+    std::int64_t rpm = 24000;
+    std::vector<std::string> instances;  // on-sale, in listing order
+    std::string ticket_type;             // of instances[0]
+};
+
+// Writes the daemon's config for `r.sim` and starts it on a fresh database named `db_name`.
+void start_daemon(rig& r, const std::string& db_name, std::int64_t rpm);
+void stop_daemon(rig& r);
+std::string sim_control(const rig& r, const std::string& method, const std::string& what, const std::string& body = {});
+// VmHWM / VmRSS of a process in MiB.
+double proc_status_mib(int pid, const char* field);
+
+void run_initial_mirror(rig& r, const daemon_options& o, std::vector<figure>& out);
+void run_reads(rig& r, const daemon_options& o, std::vector<figure>& out);
+void run_steady_sync(rig& r, const daemon_options& o, std::vector<figure>& out);
+void run_rush(rig& r, const daemon_options& o, std::vector<figure>& out);
+void run_acks(rig& r, const daemon_options& o, std::vector<figure>& out);
+void run_large_memory(const daemon_options& o, std::vector<figure>& out);
+
+}  // namespace bench
