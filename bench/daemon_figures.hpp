@@ -29,8 +29,10 @@ struct rig {
 };
 
 // Writes the daemon's config for `r.sim` and starts it on a fresh database named `db_name`.
-void start_daemon(rig& r, const std::string& db_name, std::int64_t rpm);
+// fast_tiers: every availability tier 2 s (steady-state figures); else the defaults.
+void start_daemon(rig& r, const std::string& db_name, std::int64_t rpm, bool fast_tiers);
 void stop_daemon(rig& r);
+void wait_initial_mirror(rig& r);
 std::string sim_control(const rig& r, const std::string& method, const std::string& what, const std::string& body = {});
 // VmHWM / VmRSS of a process in MiB.
 double proc_status_mib(int pid, const char* field);

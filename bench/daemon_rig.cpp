@@ -2,6 +2,7 @@
 
 #include <rapidjson/document.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
@@ -15,11 +16,12 @@ namespace t = agentd::test;
 
 namespace {
 
-std::string config_text(const rig& r, const std::string& db, std::int64_t rpm) {
+std::string config_text(const rig& r, const std::string& db, std::int64_t rpm, bool fast_tiers) {
     std::string c = "[daemon]\nsocket_path = \"" + r.socket + "\"\ndatabase = \"" + db +
                     "\"\nlog_level = \"warn\"\ndrain_timeout = \"5s\"\n\n"
-                    "[sync]\ncatalogue_days_ahead = 400\ntier_24h = \"2s\"\ntier_7d = \"2s\"\ntier_30d = \"2s\"\n"
-                    "tier_later = \"2s\"\n\n"
+                    "[sync]\ncatalogue_days_ahead = 400\n" +
+                    std::string(fast_tiers ? "tier_24h = \"2s\"\ntier_7d = \"2s\"\ntier_30d = \"2s\"\ntier_later = \"2s\"\n" : "") +
+                    "\n"
                     "[reservations]\nqueue_limit = 10000000\nchannel_backlog_limit = 10000000\n\n"
                     "[api]\nrequests_per_second = 1000000\nburst = 1000000\nmax_connections = 4096\n\n";
     int n = 0;
@@ -40,12 +42,12 @@ std::string config_text(const rig& r, const std::string& db, std::int64_t rpm) {
 
 }  // namespace
 
-void start_daemon(rig& r, const std::string& db_name, std::int64_t rpm) {
+void start_daemon(rig& r, const std::string& db_name, std::int64_t rpm, bool fast_tiers) {
     r.rpm = rpm;
     r.socket = r.dir.file("agentd.sock");
     r.db_path = r.dir.file(db_name);
     auto cfg = r.dir.file("agentd.toml");
-    t::write_file(cfg, config_text(r, r.db_path, rpm), 0600);
+    t::write_file(cfg, config_text(r, r.db_path, rpm, fast_tiers), 0600);
     r.daemon = t::start_daemon(r.dir, cfg);
     if (!t::wait_for_daemon(r.socket, 30s))
         throw std::runtime_error("agentd did not answer on its socket; see " + r.dir.file("agentd.log"));
@@ -90,44 +92,65 @@ bool initial_complete(const std::string& socket) {
 
 }  // namespace
 
+void wait_initial_mirror(rig& r) {
+    if (!t::wait_until([&] { return initial_complete(r.socket); }, 120s, 20ms))
+        throw std::runtime_error("initial mirror did not complete; see " + r.dir.file("agentd.log"));
+}
+
 void run_initial_mirror(rig& r, const daemon_options& o, std::vector<figure>& out) {
+    // The daemon's upstream bucket starts full with ten seconds' worth of tokens, so the budget
+    // binds only when the mirror needs more than that: floor = (requests - burst) / rate.
+    const std::int64_t bound_rpm = 2400, free_rpm = 100000;
     figure wall;
-    wall.name = "initial mirror, 300 instances × 1,000 seats: wall time ÷ budget floor";
+    wall.name = "initial mirror, 300 × 1,000 seats, budget binds: wall time ÷ budget floor";
     wall.unit = "ratio";
     wall.ratio_target = false;
     wall.higher_is_better = false;
     wall.target = 1.2;
-    wall.target_text = "≤ 1.2 × floor (budget binds)";
-    figure reqs;
-    reqs.name = "initial mirror: upstream requests";
-    reqs.unit = "requests";
-    reqs.informative = true;
+    wall.target_text = "≤ 1.2 × floor";
     figure secs;
-    secs.name = "initial mirror: wall time";
+    secs.name = "initial mirror, budget binds: wall time";
     secs.unit = "s";
     secs.informative = true;
-    const std::int64_t rpm = 24000;
-    const int reps = o.quick ? 3 : o.reps;
-    for (int rep = 0; rep < reps; ++rep) {
+    figure rate;
+    rate.name = "initial mirror, budget does not bind: upstream requests/s";
+    rate.unit = "req/s";
+    rate.informative = true;
+    rate.target_text = "reported";
+    figure reqs;
+    reqs.name = "initial mirror: upstream requests needed";
+    reqs.unit = "requests";
+    reqs.informative = true;
+    auto one = [&](int rep, std::int64_t rpm) {
         stop_daemon(r);
         auto before = sim_requests(r);
         auto t0 = clock_type::now();
-        start_daemon(r, "agentd-" + std::to_string(rep) + ".db", rpm);
-        if (!t::wait_until([&] { return initial_complete(r.socket); }, 300s, 20ms))
-            throw std::runtime_error("initial mirror did not complete; see " + r.dir.file("agentd.log"));
-        double s = seconds_since(t0);
-        double n = double(sim_requests(r) - before);
-        double floor = n / (double(rpm) / 60.0);
+        start_daemon(r, "agentd-" + std::to_string(rpm) + "-" + std::to_string(rep) + ".db", rpm, false);
+        if (!t::wait_until([&] { return initial_complete(r.socket); }, o.quick ? 40s : 120s, 20ms))
+            throw std::runtime_error("initial mirror did not complete in time; see " + r.dir.file("agentd.log"));
+        return std::pair{seconds_since(t0), double(sim_requests(r) - before)};
+    };
+    for (int rep = 0; rep < (o.quick ? 2 : o.reps); ++rep) {
+        auto [s, n] = one(rep, bound_rpm);
+        const double per_s = double(bound_rpm) / 60.0, burst = 10 * per_s;
+        double floor = std::max(n - burst, 1.0) / per_s;
         wall.value.push_back(s / floor);
-        reqs.value.push_back(n);
         secs.value.push_back(s);
+        reqs.value.push_back(n);
     }
-    wall.note = "budget " + std::to_string(rpm) + " requests/min (" + std::to_string(rpm / 60) +
-                "/s), simulator unlimited; floor = requests ÷ budget rate; wall time from process start to "
-                "sync.initialComplete, fresh database each repetition";
-    out.push_back(std::move(secs));
+    for (int rep = 0; rep < (o.quick ? 3 : o.reps); ++rep) {
+        auto [s, n] = one(rep, free_rpm);
+        rate.value.push_back(n / s);
+        reqs.value.push_back(n);
+    }
+    wall.note = "budget " + std::to_string(bound_rpm) + " requests/min (" + std::to_string(bound_rpm / 60) +
+                "/s, bucket starts with 10 s' worth), simulator unlimited; floor = (requests − burst) ÷ rate; wall "
+                "time from process start to sync.initialComplete on a fresh database; the non-binding runs use " +
+                std::to_string(free_rpm) + "/min";
     out.push_back(std::move(reqs));
+    out.push_back(std::move(secs));
     out.push_back(std::move(wall));
+    out.push_back(std::move(rate));
 }
 
 void run_large_memory(const daemon_options& o, std::vector<figure>& out) {
@@ -145,7 +168,7 @@ void run_large_memory(const daemon_options& o, std::vector<figure>& out) {
     }
     rig r;
     r.sim = t::start_sim(r.dir, {"--size", "large", "--rate", "0"});
-    start_daemon(r, "large.db", 100000);
+    start_daemon(r, "large.db", 100000, false);
     auto t0 = clock_type::now();
     std::string done = "?", total = "?";
     bool complete = t::wait_until(

@@ -47,6 +47,10 @@ int main(int argc, char** argv) {
         r.client = r.sim.clients.at(0).name;
         stage("initial mirror");
         bench::run_initial_mirror(r, o, figs);
+        stage("restarting agentd with 2 s availability tiers");
+        bench::stop_daemon(r);
+        bench::start_daemon(r, "agentd.db", 100000, true);
+        bench::wait_initial_mirror(r);
         stage("availability reads");
         bench::run_reads(r, o, figs);
         stage("steady-state sync");
