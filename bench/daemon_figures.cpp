@@ -89,6 +89,30 @@ std::string ticket_type_of(const rig& r, const std::string& instance) {
     return d["prices"][0]["ticketType"].GetString();
 }
 
+// Instances whose mirrored seat statuses disagree with the simulator's truth (count of seats
+// agentd shows as available vs seats the simulator has Available), with a few examples.
+std::string mirror_disagreements(const rig& r) {
+    int bad = 0;
+    std::string examples;
+    for (const auto& id : r.instances) {
+        auto a = t::uds_request(r.socket, "GET", "/v1/clients/" + r.client + "/instances/" + id + "/seats", {}, {}, 10s);
+        auto truth = t::tcp_request(r.sim.base_url, "GET", "/_sim/seats?instance=" + id);
+        if (!a || a->status != 200 || !truth || truth->status != 200) continue;
+        auto d = parse(a->body);
+        auto sd = parse(truth->body);
+        int mine = 0, real = 0;
+        if (d.HasMember("seats"))
+            for (const auto& x : d["seats"].GetArray()) mine += std::string(x["status"].GetString()) == "available";
+        for (const auto& x : sd.GetArray()) real += std::string(x["status"].GetString()) == "Available";
+        if (mine != real) {
+            ++bad;
+            if (bad <= 3) examples += " " + id + " (agentd " + std::to_string(mine) + ", upstream " + std::to_string(real) + ")";
+        }
+    }
+    return std::to_string(bad) + " of " + std::to_string(r.instances.size()) + " instances disagree with the simulator" +
+           (bad ? ", e.g." + examples : "");
+}
+
 }  // namespace
 
 void run_reads(rig& r, const daemon_options& o, std::vector<figure>& out) {
@@ -169,9 +193,11 @@ void run_steady_sync(rig& r, const daemon_options& o, std::vector<figure>& out) 
         written = metric(get_metrics(r), "agentd_sync_seat_rows_changed_total").value_or(0) - before;
         f.value.push_back(written / double(moved));
     }
+    auto check = mirror_disagreements(r);
     f.note = "each repetition: 10 seats taken on each of " + std::to_string(r.instances.size()) +
              " on-sale instances via /_sim/public-sales; rows written = agentd_sync_seat_rows_changed_total delta " +
-             "after the change is seen plus one refresh cycle" + (missing.empty() ? "" : "; " + missing);
+             "after the change is seen plus one refresh cycle" + (missing.empty() ? "" : "; " + missing) +
+             "; afterwards " + check;
     out.push_back(std::move(f));
 }
 
@@ -207,6 +233,7 @@ void run_rush(rig& r, const daemon_options& o, std::vector<figure>& out) {
     const int reps = o.quick ? 3 : o.reps;
     bool invariants_ok = true;
     std::map<std::string, int> states;
+    int left_unsold = 0;
     for (int rep = 0; rep < reps; ++rep) {
         const auto& inst = r.instances[std::size_t(5 + rep)];
         auto tt = ticket_type_of(r, inst);
@@ -263,6 +290,11 @@ void run_rush(rig& r, const daemon_options& o, std::vector<figure>& out) {
         doubles.value.push_back(n_double);
         answer.value.push_back(percentile(ms, 0.5));
         answer.p99.push_back(percentile(ms, 0.99));
+        {
+            auto truth = t::tcp_request(r.sim.base_url, "GET", "/_sim/seats?instance=" + inst);
+            auto sd = parse(truth ? truth->body : "[]");
+            for (const auto& x : sd.GetArray()) left_unsold += std::string(x["status"].GetString()) == "Available";
+        }
         auto inv = sim_control(r, "GET", "invariants");
         if (inv.find("\"ok\":true") == std::string::npos) invariants_ok = false;
         // Confirm what was held so the confirm path is measured too.
@@ -295,6 +327,7 @@ void run_rush(rig& r, const daemon_options& o, std::vector<figure>& out) {
                 "best available ×1 each; the simulator's invariants (no seat sold twice) " +
                 std::string(invariants_ok ? "held" : "FAILED") + "; outcomes over all repetitions:";
     for (const auto& [st, n] : states) held.note += " " + st + "=" + std::to_string(n);
+    held.note += "; seats still Available upstream after the rushes: " + std::to_string(left_unsold);
     place.note = "from /metrics (agentd's own window) after each rush and its confirms";
     out.push_back(std::move(held));
     out.push_back(std::move(doubles));
