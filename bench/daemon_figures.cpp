@@ -89,24 +89,47 @@ std::string ticket_type_of(const rig& r, const std::string& instance) {
     return d["prices"][0]["ticketType"].GetString();
 }
 
-// Instances whose mirrored seat statuses disagree with the simulator's truth (count of seats
-// agentd shows as available vs seats the simulator has Available), with a few examples.
+using seat_map = std::map<std::string, std::string>;
+
+// Seat id -> status of every seat with a seat id in the plan, as agentd serves it (the plan's
+// reserved seats; general-admission places have no seat rows).
+seat_map agentd_seats(const rig& r, const std::string& id) {
+    seat_map m;
+    auto a = t::uds_request(r.socket, "GET", "/v1/clients/" + r.client + "/instances/" + id + "/seats", {}, {}, 10s);
+    if (!a || a->status != 200) return m;
+    auto d = parse(a->body);
+    if (d.HasMember("seats"))
+        for (const auto& x : d["seats"].GetArray()) m[x["id"].GetString()] = x["status"].GetString();
+    return m;
+}
+
+// The simulator's truth for the same seats (it also lists general-admission places: dropped).
+seat_map sim_seats(const rig& r, const std::string& id, const seat_map& plan) {
+    seat_map m;
+    auto truth = t::tcp_request(r.sim.base_url, "GET", "/_sim/seats?instance=" + id);
+    if (!truth || truth->status != 200) return m;
+    auto d = parse(truth->body);
+    for (const auto& x : d.GetArray()) {
+        std::string sid = x["id"].GetString();
+        if (plan.count(sid)) m[sid] = x["status"].GetString();
+    }
+    return m;
+}
+
+// Instances whose mirrored seat statuses disagree with the simulator (seats agentd shows
+// available vs seats the simulator has Available), with a few examples.
 std::string mirror_disagreements(const rig& r) {
     int bad = 0;
     std::string examples;
     for (const auto& id : r.instances) {
-        auto a = t::uds_request(r.socket, "GET", "/v1/clients/" + r.client + "/instances/" + id + "/seats", {}, {}, 10s);
-        auto truth = t::tcp_request(r.sim.base_url, "GET", "/_sim/seats?instance=" + id);
-        if (!a || a->status != 200 || !truth || truth->status != 200) continue;
-        auto d = parse(a->body);
-        auto sd = parse(truth->body);
-        int mine = 0, real = 0;
-        if (d.HasMember("seats"))
-            for (const auto& x : d["seats"].GetArray()) mine += std::string(x["status"].GetString()) == "available";
-        for (const auto& x : sd.GetArray()) real += std::string(x["status"].GetString()) == "Available";
-        if (mine != real) {
+        auto mine = agentd_seats(r, id);
+        auto real = sim_seats(r, id, mine);
+        int m = 0, t_ = 0;
+        for (const auto& [k, v] : mine) m += v == "available";
+        for (const auto& [k, v] : real) t_ += v == "Available";
+        if (m != t_) {
             ++bad;
-            if (bad <= 3) examples += " " + id + " (agentd " + std::to_string(mine) + ", upstream " + std::to_string(real) + ")";
+            if (bad <= 3) examples += " " + id + " (agentd " + std::to_string(m) + ", upstream " + std::to_string(t_) + ")";
         }
     }
     return std::to_string(bad) + " of " + std::to_string(r.instances.size()) + " instances disagree with the simulator" +
@@ -174,12 +197,20 @@ void run_steady_sync(rig& r, const daemon_options& o, std::vector<figure>& out) 
     f.target_text = "≤ 1.1";
     const int reps = o.quick ? 3 : o.reps;
     std::string missing;
+    std::vector<seat_map> plans;
+    for (const auto& id : r.instances) plans.push_back(agentd_seats(r, id));
     for (int rep = 0; rep < reps; ++rep) {
         double before = metric(get_metrics(r), "agentd_sync_seat_rows_changed_total").value_or(0);
         std::uint64_t moved = 0;
-        for (const auto& id : r.instances) {
-            auto body = sim_control(r, "POST", "public-sales", R"({"instance":")" + id + R"(","take":10})");
-            moved += std::uint64_t(parse(body)["moved"].GetUint());
+        std::vector<seat_map> was;
+        for (std::size_t i = 0; i < r.instances.size(); ++i) was.push_back(sim_seats(r, r.instances[i], plans[i]));
+        for (const auto& id : r.instances)
+            sim_control(r, "POST", "public-sales", R"({"instance":")" + id + R"(","take":10})");
+        // Changed rows: seats with a seat row whose upstream status moved (general-admission
+        // places taken by the public change counts, not seat rows).
+        for (std::size_t i = 0; i < r.instances.size(); ++i) {
+            auto after = sim_seats(r, r.instances[i], plans[i]);
+            for (const auto& [k, v] : after) moved += was[i][k] != v;
         }
         double written = 0;
         bool seen = t::wait_until(
@@ -194,8 +225,9 @@ void run_steady_sync(rig& r, const daemon_options& o, std::vector<figure>& out) 
         f.value.push_back(written / double(moved));
     }
     auto check = mirror_disagreements(r);
-    f.note = "each repetition: 10 seats taken on each of " + std::to_string(r.instances.size()) +
-             " on-sale instances via /_sim/public-sales; rows written = agentd_sync_seat_rows_changed_total delta " +
+    f.note = "each repetition: 10 places taken on each of " + std::to_string(r.instances.size()) +
+             " on-sale instances via /_sim/public-sales (rows changed = seats with a seat row whose upstream status moved, "
+             "from /_sim/seats before and after); rows written = agentd_sync_seat_rows_changed_total delta " +
              "after the change is seen plus one refresh cycle" + (missing.empty() ? "" : "; " + missing) +
              "; afterwards " + check;
     out.push_back(std::move(f));
@@ -233,7 +265,7 @@ void run_rush(rig& r, const daemon_options& o, std::vector<figure>& out) {
     const int reps = o.quick ? 3 : o.reps;
     bool invariants_ok = true;
     std::map<std::string, int> states;
-    int left_unsold = 0;
+    int left_unsold = 0, left_ga = 0;
     for (int rep = 0; rep < reps; ++rep) {
         const auto& inst = r.instances[std::size_t(5 + rep)];
         auto tt = ticket_type_of(r, inst);
@@ -291,9 +323,14 @@ void run_rush(rig& r, const daemon_options& o, std::vector<figure>& out) {
         answer.value.push_back(percentile(ms, 0.5));
         answer.p99.push_back(percentile(ms, 0.99));
         {
+            auto plan = agentd_seats(r, inst);
             auto truth = t::tcp_request(r.sim.base_url, "GET", "/_sim/seats?instance=" + inst);
             auto sd = parse(truth ? truth->body : "[]");
-            for (const auto& x : sd.GetArray()) left_unsold += std::string(x["status"].GetString()) == "Available";
+            for (const auto& x : sd.GetArray()) {
+                if (std::string(x["status"].GetString()) != "Available") continue;
+                if (plan.count(x["id"].GetString())) ++left_unsold;
+                else ++left_ga;
+            }
         }
         auto inv = sim_control(r, "GET", "invariants");
         if (inv.find("\"ok\":true") == std::string::npos) invariants_ok = false;
@@ -327,7 +364,8 @@ void run_rush(rig& r, const daemon_options& o, std::vector<figure>& out) {
                 "best available ×1 each; the simulator's invariants (no seat sold twice) " +
                 std::string(invariants_ok ? "held" : "FAILED") + "; outcomes over all repetitions:";
     for (const auto& [st, n] : states) held.note += " " + st + "=" + std::to_string(n);
-    held.note += "; seats still Available upstream after the rushes: " + std::to_string(left_unsold);
+    held.note += "; still Available upstream after the rushes: " + std::to_string(left_unsold) + " seats, " +
+                 std::to_string(left_ga) + " general-admission places";
     place.note = "from /metrics (agentd's own window) after each rush and its confirms";
     out.push_back(std::move(held));
     out.push_back(std::move(doubles));
