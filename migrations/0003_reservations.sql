@@ -1,4 +1,4 @@
--- 0002_reservations: the durable reservation queue, its tickets, the append-only history of
+-- 0003_reservations: the durable reservation queue, its tickets, the append-only history of
 -- its transitions and the ledger of confirmed sales. Forward-only: never edit once landed.
 
 -- One row per reservation; rewritten on every transition (version + 1) inside the same

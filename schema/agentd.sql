@@ -159,8 +159,9 @@ CREATE TABLE mirror_sync_state (
     next_due     INTEGER,
     content_hash INTEGER,
     PRIMARY KEY (client, resource)
+) WITHOUT ROWID;
 
--- Reservations (0002_reservations).
+-- Reservations (0003_reservations).
 -- One row per reservation; rewritten on every transition (version + 1) inside the same
 -- transaction that appends its history row and its feed entry.
 CREATE TABLE reservations (

@@ -11,6 +11,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <array>
 #include <atomic>
 #include <csignal>
 #include <thread>
@@ -116,6 +117,16 @@ struct server::impl {
         }
         boost::system::error_code ignored;
         lowest.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        // Lingering close: a client still sending (an oversized body answered with 413) would
+        // otherwise get a reset that discards our answer before it reads it. Drain what it
+        // sends, bounded in time and bytes, before the socket is closed.
+        lowest.expires_after(std::chrono::seconds(1));
+        std::array<char, 16384> sink;
+        for (std::size_t drained = 0; drained < 8u * 1024 * 1024;) {
+            auto [rec, rn] = co_await lowest.async_read_some(asio::buffer(sink), asio::as_tuple(asio::use_awaitable));
+            if (rec) break;
+            drained += rn;
+        }
     }
 
     asio::awaitable<void> session(tcp::socket sock) {

@@ -15,6 +15,14 @@ api::metric_sample make_sample(std::string name, std::string help, std::string t
     return api::metric_sample{std::move(name), std::move(help), std::move(type), std::move(labels), value};
 }
 
+// GCC 12 destroys the temporaries of a co_await full-expression twice when they have
+// non-trivial destructors (the moved-from strings below). Building the awaitable inside a plain
+// function ends those temporaries before the caller suspends.
+template <class F>
+auto defer(F&& f) {
+    return f();
+}
+
 }  // namespace
 
 daemon_backend::daemon_backend(backend_parts parts) : parts_(std::move(parts)) {}
@@ -76,7 +84,7 @@ result<api::seat_plan> daemon_backend::seats(std::string_view client, std::strin
 boost::asio::awaitable<result<control::created_reservation>> daemon_backend::create_reservation(
     std::string channel, std::string idempotency_key, api::reservation_request req) {
     if (!ready()) co_return fail(errc::unavailable, "create reservation: agentd is still starting (recovery in progress)");
-    co_return co_await parts_.reservations->create(std::move(channel), std::move(idempotency_key), std::move(req));
+    co_return co_await defer([&] { return parts_.reservations->create(std::move(channel), std::move(idempotency_key), std::move(req)); });
 }
 
 result<api::reservation> daemon_backend::reservation(std::string_view id) { return parts_.reservations->get(id); }
@@ -91,16 +99,16 @@ result<std::vector<api::history_entry>> daemon_backend::reservation_history(std:
 
 boost::asio::awaitable<result<api::reservation>> daemon_backend::confirm_reservation(std::string id,
                                                                                      api::confirm_request req) {
-    co_return co_await parts_.reservations->confirm(std::move(id), std::move(req));
+    co_return co_await defer([&] { return parts_.reservations->confirm(std::move(id), std::move(req)); });
 }
 
 boost::asio::awaitable<result<api::reservation>> daemon_backend::extend_reservation(std::string id,
                                                                                     api::extend_request req) {
-    co_return co_await parts_.reservations->extend(std::move(id), std::move(req));
+    co_return co_await defer([&] { return parts_.reservations->extend(std::move(id), std::move(req)); });
 }
 
 boost::asio::awaitable<result<api::reservation>> daemon_backend::release_reservation(std::string id) {
-    co_return co_await parts_.reservations->release(std::move(id));
+    co_return co_await defer([&] { return parts_.reservations->release(std::move(id)); });
 }
 
 result<store::reader*> daemon_backend::feed_reader() {

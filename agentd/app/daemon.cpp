@@ -90,12 +90,12 @@ public:
             co_await shutdown();
             co_return;
         }
+        p_.backend->set_ready(true);
+        notify_.ready();
         tasks_.spawn(p_.sync->run(), "sync");
         tasks_.spawn(p_.reservations->run(), "reservations");
         tasks_.spawn(status_loop(), "status");
         if (notify_.watchdog_interval()) tasks_.spawn(watchdog_loop(*notify_.watchdog_interval()), "watchdog");
-        p_.backend->set_ready(true);
-        notify_.ready();
         log::info("daemon", "ready", "agentd ready",
                   {{"socket", p_.settings.daemon.socket_path}, {"clients", p_.settings.clients.size()},
                    {"database", p_.settings.daemon.database}});
@@ -105,8 +105,9 @@ public:
         co_await shutdown();
     }
 
-    asio::awaitable<void> signals() {
-        asio::signal_set sigs(ioc_, SIGINT, SIGTERM, SIGHUP);
+    // `sigs` is registered by run_daemon before anything else starts, so a stop signal that
+    // arrives during start-up is queued rather than killing the process.
+    asio::awaitable<void> signals(asio::signal_set& sigs) {
         for (;;) {
             boost::system::error_code ec;
             int sig = co_await sigs.async_wait(asio::redirect_error(asio::use_awaitable, ec));
@@ -232,6 +233,9 @@ int run_daemon(const daemon_options& o) {
     log::info("daemon", "start", "agentd starting",
               {{"version", k_version}, {"config", o.config_path}, {"pid", long(::getpid())}});
 
+    asio::io_context ioc(1);
+    asio::signal_set sigs(ioc, SIGINT, SIGTERM, SIGHUP);
+
     auto db = store::database::open({.path = p.settings.daemon.database});
     if (!db) {
         log::error("daemon", "open_store", "cannot open the database", {{"error", db.error().message}});
@@ -240,7 +244,6 @@ int run_daemon(const daemon_options& o) {
     }
     p.db = std::move(*db);
 
-    asio::io_context ioc(1);
     notifier notify;
     const agentd::clock& clk = system_clock::instance();
 
@@ -303,7 +306,7 @@ int run_daemon(const daemon_options& o) {
     asio::co_spawn(ioc, d.main(), [](std::exception_ptr e) {
         if (e) std::rethrow_exception(e);
     });
-    asio::co_spawn(ioc, d.signals(), [](std::exception_ptr) {});
+    asio::co_spawn(ioc, d.signals(sigs), [](std::exception_ptr) {});
     int status = exit_ok;
     try {
         ioc.run();

@@ -116,17 +116,17 @@ int cmd_instances(context& ctx, const positionals&) {
         if (auto v = decode_instance(d->body)) detail[i] = std::move(*v);
     }
     if (ctx.json()) {
-        // The API's list plus each instance's availability age (seconds), keyed by id.
-        std::string body = api::to_json(all);
-        body.pop_back();
-        body += ",\"availabilityAge\":{";
-        bool first = true;
+        // The API's list, each instance with its "availabilityAge" (seconds) added as in the
+        // table; the shared encoder writes one instance as {"instances":[{...}]}.
+        constexpr std::string_view head = "{\"instances\":[", tail = "]}";
+        std::string body(head);
         for (std::size_t i = 0; i < all.size(); ++i) {
-            if (!detail[i]) continue;
-            body += (first ? "" : ",") + api::json_quote(all[i].id) + ":" + fixed(detail[i]->availability_age, 1);
-            first = false;
+            auto one = api::to_json(std::vector<api::instance_summary>{all[i]});
+            one = one.substr(head.size(), one.size() - head.size() - tail.size());
+            if (detail[i]) one.insert(one.size() - 1, ",\"availabilityAge\":" + fixed(detail[i]->availability_age, 1));
+            body += (i ? "," : "") + one;
         }
-        ctx.out() << body << "}}\n";
+        ctx.out() << body << tail << "\n";
         return exit_ok;
     }
     table t({"CLIENT", "INSTANCE", "EVENT", "START (LOCAL)", "ON SALE", "AVAILABLE", "CONFIRMED"});
@@ -193,10 +193,9 @@ int cmd_seats(context& ctx, const positionals& a) {
         ctx.out() << api::to_json(*plan) << "\n";
         return exit_ok;
     }
-    if (auto i = ctx.get(base, decode_instance))
-        for (auto& ar : i->avail.areas) opt.area_names.emplace_back(ar.area, ar.name);
-    else
-        return ctx.code();
+    auto inst = ctx.get(base, decode_instance);  // for the areas' names
+    if (!inst) return ctx.code();
+    for (auto& ar : inst->avail.areas) opt.area_names.emplace_back(ar.area, ar.name);
     ctx.out() << "plan " << or_dash(plan->plan) << " of instance " << plan->instance << ", seat status confirmed "
               << when_text(plan->confirmed_at.empty() ? std::nullopt : std::optional(plan->confirmed_at), ctx.now()) << "\n\n"
               << render_seat_map(*plan, opt);

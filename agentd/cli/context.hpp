@@ -11,7 +11,6 @@
 #include "agentd/net/uds_client.hpp"
 
 #include <chrono>
-#include <functional>
 #include <iosfwd>
 #include <memory>
 #include <optional>

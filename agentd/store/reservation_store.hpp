@@ -1,4 +1,4 @@
-// store/reservation_store: the durable reservation queue (tables of 0002_reservations). One
+// store/reservation_store: the durable reservation queue (tables of 0003_reservations). One
 // row per reservation rewritten on every transition, its tickets, an append-only history and
 // the ledger of confirmed sales. Every write appends the matching feed entry in the same
 // transaction, so a transition, its history row and its feed row commit (or not) together.

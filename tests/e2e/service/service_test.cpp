@@ -61,11 +61,12 @@ std::string first_instance(const std::string& sock, const std::string& client) {
     auto a = uds_request(sock, "GET", "/v1/clients/" + client + "/instances");
     REQUIRE(a);
     REQUIRE(a->status == 200);
-    int n = json_array_size(a->body, "");
+    int n = json_array_size(a->body, "instances");
     for (int i = 0; i < n; ++i) {
-        auto on_sale = json_get(a->body, std::to_string(i) + ".onSale");
-        auto cancelled = json_get(a->body, std::to_string(i) + ".cancelled");
-        if (on_sale == "true" && cancelled == "false") return *json_get(a->body, std::to_string(i) + ".id");
+        auto row = "instances." + std::to_string(i);
+        auto on_sale = json_get(a->body, row + ".onSale");
+        auto cancelled = json_get(a->body, row + ".cancelled");
+        if (on_sale == "true" && cancelled == "false") return *json_get(a->body, row + ".id");
     }
     return {};
 }
@@ -141,7 +142,7 @@ TEST_CASE("SIGHUP applies a good configuration and refuses a bad one, keeping th
 
     SUBCASE("good") {
         daemon_config_options o;
-        o.daemon_extra = "log_level = \"debug\"\n";
+        o.extra = "[api]\nrequests_per_second = 100\nburst = 200\n";
         write_daemon_config(dir, sim, o);
         d->signal(SIGHUP);
         CHECK(wait_until([&] { return log_has("configuration reloaded"); }, 20s));
