@@ -5,6 +5,7 @@
 #include <rapidjson/document.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <map>
@@ -270,7 +271,18 @@ void run_rush(rig& r, const daemon_options& o, std::vector<figure>& out) {
         const auto& inst = r.instances[std::size_t(5 + rep)];
         auto tt = ticket_type_of(r, inst);
         sim_control(r, "POST", "public-sales", R"({"instance":")" + inst + R"(","take":1000000})");
-        sim_control(r, "POST", "public-sales", R"({"instance":")" + inst + R"(","return":50})");
+        // The public returns places one at a time until exactly 50 seats (with seat rows) are on
+        // sale; returned general-admission places are not seats and best available skips them.
+        {
+            auto plan = agentd_seats(r, inst);
+            for (int i = 0; i < 400; ++i) {
+                int free_seats = 0;
+                for (const auto& [k, v] : sim_seats(r, inst, plan)) free_seats += v == "Available";
+                if (free_seats >= 50) break;
+                sim_control(r, "POST", "public-sales", R"({"instance":")" + inst + R"(","return":)" +
+                                                          std::to_string(std::max(1, (50 - free_seats) / 2)) + "}");
+            }
+        }
         struct outcome {
             std::string id, state, seat, why;
             double ms = 0;
