@@ -61,6 +61,8 @@ rapidjson::Document parse(const std::string& s) {
     return d;
 }
 
+}  // namespace
+
 std::string get_metrics(const rig& r) {
     auto a = t::uds_request(r.socket, "GET", "/metrics", {}, {}, 10s);
     return a ? a->body : std::string();
@@ -89,6 +91,8 @@ std::string ticket_type_of(const rig& r, const std::string& instance) {
     auto d = parse(a->body);
     return d["prices"][0]["ticketType"].GetString();
 }
+
+namespace {
 
 using seat_map = std::map<std::string, std::string>;
 
@@ -384,83 +388,6 @@ void run_rush(rig& r, const daemon_options& o, std::vector<figure>& out) {
     out.push_back(std::move(answer));
     out.push_back(std::move(place));
     out.push_back(std::move(confirm));
-}
-
-void run_acks(rig& r, const daemon_options& o, std::vector<figure>& out) {
-    load_instances(r);
-    figure f;
-    f.name = "reservation acknowledgements (durable queued), 16 connections";
-    f.unit = "acks/s";
-    f.baseline_name = "SQLite 1-row FULL commits";
-    f.target = 2;
-    f.target_text = "≥ 2 × baseline";
-    figure durable;
-    durable.name = "acknowledged reservations found after kill -9";
-    durable.unit = "share";
-    durable.ratio_target = false;
-    durable.target = 1;
-    durable.target_text = "all";
-    const double seconds = o.quick ? 1.0 : 2.0;
-    const auto& inst = r.instances[1];
-    const auto body = best_available_body(r, inst, ticket_type_of(r, inst));
-    std::mutex mu;
-    std::vector<std::string> acked;
-    int refused = 0;
-    auto load = [&](int rep, double secs) {
-        std::atomic<long> ok{0};
-        std::vector<std::thread> th;
-        auto t0 = clock_type::now();
-        for (int c = 0; c < 16; ++c) {
-            th.emplace_back([&, c] {
-                auto conn = http_conn::unix_socket(r.socket);
-                std::vector<std::string> mine;
-                int bad = 0;
-                for (long i = 0; seconds_since(t0) < secs; ++i) {
-                    auto key = "ack-" + std::to_string(rep) + "-" + std::to_string(c) + "-" + std::to_string(i);
-                    auto a = conn.request("POST", "/v1/reservations", body, {"Idempotency-Key: " + key});
-                    if (!a || a->status != 202) {
-                        ++bad;
-                        continue;
-                    }
-                    ++ok;
-                    auto d = parse(a->body);
-                    mine.push_back(d["id"].GetString());
-                }
-                std::lock_guard l(mu);
-                acked.insert(acked.end(), mine.begin(), mine.end());
-                refused += bad;
-            });
-        }
-        for (auto& x : th) x.join();
-        return double(ok) / seconds_since(t0);
-    };
-    load(-1, 0.3);  // warm-up
-    for (int rep = 0; rep < o.reps; ++rep) {
-        f.value.push_back(load(rep, seconds));
-        f.baseline.push_back(sqlite_durable_commits_per_second(r.dir.path(), seconds));
-    }
-    // Every answer was "queued" and claimed durable: kill -9 and look for each one on disk.
-    r.daemon->signal(SIGKILL);
-    r.daemon->wait(10s);
-    r.daemon.reset();
-    sqlite3* db = nullptr;
-    std::set<std::string> found;
-    if (sqlite3_open_v2(r.db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-        sqlite3_stmt* st = nullptr;
-        if (sqlite3_prepare_v2(db, "SELECT id FROM reservations", -1, &st, nullptr) == SQLITE_OK) {
-            while (sqlite3_step(st) == SQLITE_ROW) found.insert(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
-        }
-        sqlite3_finalize(st);
-    }
-    sqlite3_close(db);
-    std::size_t present = 0;
-    for (const auto& id : acked) present += found.count(id);
-    durable.value.push_back(acked.empty() ? 0 : double(present) / double(acked.size()));
-    durable.note = std::to_string(present) + " of " + std::to_string(acked.size()) + " acknowledged ids on disk after SIGKILL";
-    f.note = "best available ×1 on one instance, unique Idempotency-Key each, " + std::to_string(seconds) +
-             " s per repetition; " + std::to_string(refused) + " requests not answered 202";
-    out.push_back(std::move(f));
-    out.push_back(std::move(durable));
 }
 
 }  // namespace bench

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <fstream>
 #include <stdexcept>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace bench {
@@ -37,6 +38,11 @@ std::string config_text(const rig& r, const std::string& db, std::int64_t rpm, b
         }
     }
     c += "[[channel]]\nname = \"bench\"\nuid = " + std::to_string(::getuid()) + "\nrole = \"admin\"\n";
+    // Channels are peer uids: as root the ack benchmark runs each connection under its own uid.
+    if (::geteuid() == 0)
+        for (int i = 0; i < bench_channels; ++i)
+            c += "\n[[channel]]\nname = \"ch" + std::to_string(i) + "\"\nuid = " + std::to_string(bench_channel_uid0 + i) +
+                 "\nrole = \"sales\"\n";
     return c;
 }
 
@@ -48,6 +54,7 @@ void start_daemon(rig& r, const std::string& db_name, std::int64_t rpm, bool fas
     r.db_path = r.dir.file(db_name);
     auto cfg = r.dir.file("agentd.toml");
     t::write_file(cfg, config_text(r, r.db_path, rpm, fast_tiers), 0600);
+    ::chmod(r.dir.path().c_str(), 0711);  // channel uids must reach the socket
     r.daemon = t::start_daemon(r.dir, cfg);
     if (!t::wait_for_daemon(r.socket, 30s))
         throw std::runtime_error("agentd did not answer on its socket; see " + r.dir.file("agentd.log"));
