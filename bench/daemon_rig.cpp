@@ -1,0 +1,197 @@
+#include "bench/daemon_figures.hpp"
+
+#include <rapidjson/document.h>
+
+#include <algorithm>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <stdexcept>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace bench {
+
+using namespace std::chrono_literals;
+namespace t = agentd::test;
+
+namespace {
+
+std::string config_text(const rig& r, const std::string& db, std::int64_t rpm, bool fast_tiers) {
+    std::string c = "[daemon]\nsocket_path = \"" + r.socket + "\"\ndatabase = \"" + db +
+                    "\"\nlog_level = \"warn\"\ndrain_timeout = \"5s\"\n\n"
+                    "[sync]\ncatalogue_days_ahead = 400\n" +
+                    std::string(fast_tiers ? "tier_24h = \"2s\"\ntier_7d = \"2s\"\ntier_30d = \"2s\"\ntier_later = \"2s\"\n" : "") +
+                    "\n"
+                    "[reservations]\nqueue_limit = 10000000\nchannel_backlog_limit = 10000000\n\n"
+                    "[api]\nrequests_per_second = 1000000\nburst = 1000000\nmax_connections = 4096\n\n";
+    int n = 0;
+    for (const auto& cl : r.sim.clients) {
+        c += "[[client]]\nname = \"" + cl.name + "\"\nbase_url = \"" + r.sim.base_url +
+             "\"\nrequests_per_minute = " + std::to_string(rpm) + "\n\n";
+        int i = 0;
+        for (const auto& a : cl.accounts) {
+            auto secret_path = r.dir.file("secret-" + std::to_string(n++));
+            t::write_file(secret_path, a.secret + "\n", 0600);
+            c += "[[client.account]]\nname = \"agent" + std::to_string(++i) + "\"\nlogin = \"" + a.login +
+                 "\"\nsecret_file = \"" + secret_path + "\"\n\n";
+        }
+    }
+    c += "[[channel]]\nname = \"bench\"\nuid = " + std::to_string(::getuid()) + "\nrole = \"admin\"\n";
+    // Channels are peer uids: as root the ack benchmark runs each connection under its own uid.
+    if (::geteuid() == 0)
+        for (int i = 0; i < bench_channels; ++i)
+            c += "\n[[channel]]\nname = \"ch" + std::to_string(i) + "\"\nuid = " + std::to_string(bench_channel_uid0 + i) +
+                 "\nrole = \"sales\"\n";
+    return c;
+}
+
+}  // namespace
+
+void start_daemon(rig& r, const std::string& db_name, std::int64_t rpm, bool fast_tiers) {
+    r.rpm = rpm;
+    r.socket = r.dir.file("agentd.sock");
+    r.db_path = r.dir.file(db_name);
+    auto cfg = r.dir.file("agentd.toml");
+    t::write_file(cfg, config_text(r, r.db_path, rpm, fast_tiers), 0600);
+    ::chmod(r.dir.path().c_str(), 0711);  // channel uids must reach the socket
+    r.daemon = t::start_daemon(r.dir, cfg);
+    if (!t::wait_for_daemon(r.socket, 30s))
+        throw std::runtime_error("agentd did not answer on its socket; see " + r.dir.file("agentd.log"));
+}
+
+void stop_daemon(rig& r) {
+    if (!r.daemon) return;
+    r.daemon->signal(SIGTERM);
+    if (!r.daemon->wait(15s)) r.daemon->signal(SIGKILL), r.daemon->wait(5s);
+    r.daemon.reset();
+}
+
+std::string sim_control(const rig& r, const std::string& method, const std::string& what, const std::string& body) {
+    auto a = t::tcp_request(r.sim.base_url, method, "/_sim/" + what, body);
+    if (!a || a->status != 200) throw std::runtime_error("agentd-sim /_sim/" + what + " failed");
+    return a->body;
+}
+
+double proc_status_mib(int pid, const char* field) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(in, line))
+        if (line.rfind(field, 0) == 0) return std::strtod(line.c_str() + std::strlen(field) + 1, nullptr) / 1024.0;
+    return 0;
+}
+
+namespace {
+
+std::uint64_t sim_requests(const rig& r) {
+    rapidjson::Document d;
+    auto body = sim_control(r, "GET", "stats");
+    d.Parse(body.c_str());
+    std::uint64_t n = 0;
+    for (const auto& e : d["requests"].GetArray()) n += e["count"].GetUint64();
+    return n;
+}
+
+bool initial_complete(const std::string& socket) {
+    auto a = t::uds_request(socket, "GET", "/v1/health", {}, {}, 5s);
+    return a && a->status == 200 && t::json_get(a->body, "sync.initialComplete") == "true";
+}
+
+}  // namespace
+
+void wait_initial_mirror(rig& r) {
+    if (!t::wait_until([&] { return initial_complete(r.socket); }, 120s, 20ms))
+        throw std::runtime_error("initial mirror did not complete; see " + r.dir.file("agentd.log"));
+}
+
+void run_initial_mirror(rig& r, const daemon_options& o, std::vector<figure>& out) {
+    // The daemon's upstream bucket starts full with ten seconds' worth of tokens, so the budget
+    // binds only when the mirror needs more than that: floor = (requests - burst) / rate.
+    const std::int64_t bound_rpm = 2400, free_rpm = 100000;
+    figure wall;
+    wall.name = "initial mirror, 300 × 1,000 seats, budget binds: wall time ÷ budget floor";
+    wall.unit = "ratio";
+    wall.ratio_target = false;
+    wall.higher_is_better = false;
+    wall.target = 1.2;
+    wall.target_text = "≤ 1.2 × floor";
+    figure secs;
+    secs.name = "initial mirror, budget binds: wall time";
+    secs.unit = "s";
+    secs.informative = true;
+    figure rate;
+    rate.name = "initial mirror, budget does not bind: upstream requests/s";
+    rate.unit = "req/s";
+    rate.informative = true;
+    rate.target_text = "reported";
+    figure reqs;
+    reqs.name = "initial mirror: upstream requests needed";
+    reqs.unit = "requests";
+    reqs.informative = true;
+    auto one = [&](int rep, std::int64_t rpm) {
+        stop_daemon(r);
+        auto before = sim_requests(r);
+        auto t0 = clock_type::now();
+        start_daemon(r, "agentd-" + std::to_string(rpm) + "-" + std::to_string(rep) + ".db", rpm, false);
+        if (!t::wait_until([&] { return initial_complete(r.socket); }, o.quick ? 40s : 120s, 20ms))
+            throw std::runtime_error("initial mirror did not complete in time; see " + r.dir.file("agentd.log"));
+        return std::pair{seconds_since(t0), double(sim_requests(r) - before)};
+    };
+    for (int rep = 0; rep < (o.quick ? 2 : o.reps); ++rep) {
+        auto [s, n] = one(rep, bound_rpm);
+        const double per_s = double(bound_rpm) / 60.0, burst = 10 * per_s;
+        double floor = std::max(n - burst, 1.0) / per_s;
+        wall.value.push_back(s / floor);
+        secs.value.push_back(s);
+        reqs.value.push_back(n);
+    }
+    for (int rep = 0; rep < (o.quick ? 3 : o.reps); ++rep) {
+        auto [s, n] = one(rep, free_rpm);
+        rate.value.push_back(n / s);
+        reqs.value.push_back(n);
+    }
+    wall.note = "budget " + std::to_string(bound_rpm) + " requests/min (" + std::to_string(bound_rpm / 60) +
+                "/s, bucket starts with 10 s' worth), simulator unlimited; floor = (requests − burst) ÷ rate; wall "
+                "time from process start to sync.initialComplete on a fresh database; the non-binding runs use " +
+                std::to_string(free_rpm) + "/min";
+    out.push_back(std::move(reqs));
+    out.push_back(std::move(secs));
+    out.push_back(std::move(wall));
+    out.push_back(std::move(rate));
+}
+
+void run_large_memory(const daemon_options& o, std::vector<figure>& out) {
+    figure f;
+    f.name = "resident memory, 50 clients / 10M seats mirrored (VmHWM)";
+    f.unit = "MiB";
+    f.ratio_target = false;
+    f.higher_is_better = false;
+    f.target = 512;
+    f.target_text = "≤ 512 MiB";
+    if (o.quick) {
+        f.note = "not measured with --quick (the large world takes minutes to mirror)";
+        out.push_back(std::move(f));
+        return;
+    }
+    rig r;
+    r.sim = t::start_sim(r.dir, {"--size", "large", "--rate", "0"});
+    start_daemon(r, "large.db", 100000, false);
+    auto t0 = clock_type::now();
+    std::string done = "?", total = "?";
+    bool complete = t::wait_until(
+        [&] {
+            auto a = t::uds_request(r.socket, "GET", "/v1/health", {}, {}, 10s);
+            if (!a || a->status != 200) return false;
+            done = t::json_get(a->body, "sync.instancesDone").value_or("?");
+            total = t::json_get(a->body, "sync.instancesTotal").value_or("?");
+            return t::json_get(a->body, "sync.initialComplete") == "true";
+        },
+        std::chrono::seconds(360), 500ms);
+    f.value.push_back(proc_status_mib(r.daemon->pid(), "VmHWM:"));
+    f.note = std::string(complete ? "initial mirror complete" : "initial mirror NOT complete within 6 min") + " (" + done +
+             "/" + total + " instances, " + std::to_string(int(seconds_since(t0))) + " s); one measurement";
+    stop_daemon(r);
+    out.push_back(std::move(f));
+}
+
+}  // namespace bench

@@ -1,0 +1,88 @@
+// bench_agentd: runs every benchmark of bench/README.md and prints one table (and JSON with
+// --json FILE). Usage: bench_agentd [--quick] [--reps N] [--json FILE]; AGENTD_BIN_DIR names the
+// directory holding agentd and agentd-sim (scripts/bench sets it).
+#include "bench/daemon_figures.hpp"
+#include "bench/micro.hpp"
+#include "bench/support.hpp"
+
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <string>
+
+namespace {
+
+void stage(const char* what) {
+    std::fprintf(stderr, "bench: %s\n", what);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    bool quick = false;
+    int reps = 5;
+    std::string json;
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        if (a == "--quick") quick = true;
+        else if (a == "--reps" && i + 1 < argc) reps = std::max(1, std::atoi(argv[++i]));
+        else if (a == "--json" && i + 1 < argc) json = argv[++i];
+        else {
+            std::fprintf(stderr, "usage: bench_agentd [--quick] [--reps N] [--json FILE]\n");
+            return 2;
+        }
+    }
+    std::vector<bench::figure> figs;
+    auto t0 = bench::clock_type::now();
+    try {
+        bench::rig r;
+        bench::micro_options mo{r.dir.path(), reps, quick};
+        stage("upstream JSON decode");
+        bench::run_decode(mo, figs);
+        stage("mirror apply");
+        bench::run_mirror_apply(mo, figs);
+        bench::daemon_options o{reps, quick};
+        stage("starting agentd-sim --size venue300");
+        r.sim = agentd::test::start_sim(r.dir, {"--size", "venue300", "--rate", "0"});
+        r.client = r.sim.clients.at(0).name;
+        stage("initial mirror");
+        bench::run_initial_mirror(r, o, figs);
+        stage("restarting agentd with 2 s availability tiers");
+        bench::stop_daemon(r);
+        bench::start_daemon(r, "agentd.db", 100000, true);
+        bench::wait_initial_mirror(r);
+        stage("availability reads");
+        bench::run_reads(r, o, figs);
+        stage("steady-state sync");
+        bench::run_steady_sync(r, o, figs);
+        stage("rush");
+        bench::run_rush(r, o, figs);
+        bench::figure mem;
+        mem.name = "resident memory, 300-instance venue (VmHWM)";
+        mem.unit = "MiB";
+        mem.ratio_target = false;
+        mem.higher_is_better = false;
+        mem.target = 64;
+        mem.target_text = "≤ 64 MiB";
+        mem.value.push_back(bench::proc_status_mib(r.daemon->pid(), "VmHWM:"));
+        mem.note = "peak after the initial mirror, reads, sync and the rush (VmRSS now " +
+                   std::to_string(int(bench::proc_status_mib(r.daemon->pid(), "VmRSS:"))) + " MiB); one measurement";
+        figs.push_back(std::move(mem));
+        stage("acknowledgements");
+        bench::run_acks(r, o, figs);
+        bench::stop_daemon(r);
+        stage("large world memory");
+        bench::run_large_memory(o, figs);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "bench: stopped: %s\n", e.what());
+        bench::print_table(figs);
+        if (!json.empty()) bench::write_json(json, figs, quick);
+        return 1;
+    }
+    std::printf("\nagentd benchmarks (%s, %d repetitions, %.0f s)\n", quick ? "--quick" : "full", reps,
+                bench::seconds_since(t0));
+    int missed = bench::print_table(figs);
+    if (!json.empty()) bench::write_json(json, figs, quick);
+    std::printf("\n%d target(s) missed\n", missed);
+    return 0;
+}
