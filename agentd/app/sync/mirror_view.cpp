@@ -228,12 +228,26 @@ std::optional<domain::instance_facts> mirror_view::instance_facts_of(std::string
 }
 
 const domain::instance_facts* mirror_view::find_instance(std::string_view client, std::string_view instance) const {
+    const sys_time now = clock_.now();
+    std::pair<std::string, std::string> key{std::string(client), std::string(instance)};
+    {
+        std::lock_guard lk(mu_);
+        auto& cache = facts_cache_[std::this_thread::get_id()];
+        if (auto it = cache.find(key); it != cache.end() && now - it->second.loaded < k_facts_ttl && now >= it->second.loaded)
+            return &it->second.facts;
+    }
     auto f = instance_facts_of(client, instance);
-    if (!f) return nullptr;
     std::lock_guard lk(mu_);
-    auto& slot = last_facts_[std::this_thread::get_id()];
-    slot = std::move(*f);
-    return &slot;
+    auto& cache = facts_cache_[std::this_thread::get_id()];
+    if (!f) {
+        cache.erase(key);
+        return nullptr;
+    }
+    if (cache.size() >= k_facts_cache_max) cache.clear();
+    auto& slot = cache[std::move(key)];
+    slot.loaded = now;
+    slot.facts = std::move(*f);
+    return &slot.facts;
 }
 
 }  // namespace agentd::app

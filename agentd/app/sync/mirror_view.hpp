@@ -54,7 +54,17 @@ private:
     const agentd::clock& clock_;
     mutable std::mutex mu_;
     mutable std::map<std::thread::id, std::unique_ptr<store::reader>> readers_;
-    mutable std::map<std::thread::id, domain::instance_facts> last_facts_;
+    // Validation facts per thread and (client, instance), reused for k_facts_ttl: loading them
+    // reads the plan's every seat, and a burst of reservations for one performance would pay
+    // that on each request. Catalogue facts change on the catalogue cadence, not per second;
+    // availability is never taken from here.
+    struct cached_facts {
+        sys_time loaded{};
+        domain::instance_facts facts;
+    };
+    static constexpr std::chrono::seconds k_facts_ttl{5};
+    static constexpr std::size_t k_facts_cache_max = 512;
+    mutable std::map<std::thread::id, std::map<std::pair<std::string, std::string>, cached_facts>> facts_cache_;
 };
 
 }  // namespace agentd::app
