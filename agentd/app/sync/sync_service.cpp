@@ -232,6 +232,8 @@ sync_progress sync_service::progress() const {
     for (const auto& cs : clients_) {
         std::lock_guard lk(cs->mu);
         p.clients.push_back(cs->prog);
+        // The state is set on each success; the initial sync may complete after the last one.
+        if (p.clients.back().state == "syncing" && cs->prog.initial_done) p.clients.back().state = "ok";
         ++p.clients_total;
         if (cs->prog.initial_done) ++p.clients_done;
         p.instances_total += cs->prog.instances_total;
