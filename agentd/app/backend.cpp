@@ -1,5 +1,6 @@
 #include "agentd/app/backend.hpp"
 
+#include "agentd/app/defer.hpp"
 #include "agentd/app/reservations/reservation_service.hpp"
 #include "agentd/app/sync/mirror_view.hpp"
 #include "agentd/app/sync/progress_api.hpp"
@@ -13,14 +14,6 @@ namespace {
 api::metric_sample make_sample(std::string name, std::string help, std::string type, double value,
                           std::vector<std::pair<std::string, std::string>> labels = {}) {
     return api::metric_sample{std::move(name), std::move(help), std::move(type), std::move(labels), value};
-}
-
-// GCC 12 destroys the temporaries of a co_await full-expression twice when they have
-// non-trivial destructors (the moved-from strings below). Building the awaitable inside a plain
-// function ends those temporaries before the caller suspends.
-template <class F>
-auto defer(F&& f) {
-    return f();
 }
 
 }  // namespace

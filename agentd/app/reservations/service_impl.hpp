@@ -3,6 +3,7 @@
 // recovery.cpp). Private to app/reservations. Threading: the executor's single thread only.
 #pragma once
 
+#include "agentd/app/defer.hpp"
 #include "agentd/app/reservations/reservation_service.hpp"
 #include "agentd/app/reservations/timing.hpp"
 #include "agentd/domain/fair_queue.hpp"
@@ -23,15 +24,6 @@
 #include <set>
 
 namespace agentd::app {
-
-// Calls `f` (which returns an awaitable) in a plain function so that the temporaries of its
-// argument list die before the caller suspends: GCC 12 destroys temporaries of a co_await
-// full-expression twice when they have non-trivial destructors. Use as
-// `co_await defer([&] { return call(args...); })`.
-template <class F>
-auto defer(F&& f) {
-    return f();
-}
 
 // Accumulates the time a drive spends awaiting upstream, to report daemon time without it.
 struct upstream_stopwatch {
