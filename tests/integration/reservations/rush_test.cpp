@@ -6,7 +6,7 @@
 #include "agentd/store/reader.hpp"
 #include "agentd/store/reservation_store.hpp"
 #include "agentd/upstream/spektrix_client.hpp"
-#include "tests/integration/sim/sim_client.hpp"
+#include "tests/support/sim_client.hpp"
 #include "tests/support/process.hpp"
 
 #include <boost/asio/bind_cancellation_slot.hpp>

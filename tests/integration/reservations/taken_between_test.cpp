@@ -3,7 +3,7 @@
 #include "agentd/app/reservations/reservation_service.hpp"
 #include "agentd/store/database.hpp"
 #include "agentd/upstream/spektrix_client.hpp"
-#include "tests/integration/sim/sim_client.hpp"
+#include "tests/support/sim_client.hpp"
 #include "tests/support/process.hpp"
 
 #include <boost/asio/bind_cancellation_slot.hpp>

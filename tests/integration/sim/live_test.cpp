@@ -1,6 +1,6 @@
 // Process-level tests of agentd-sim under load and failure: concurrent buyers, faults, rate
 // limits, public sales, HTTPS and garbage on the wire.
-#include "sim_client.hpp"
+#include "tests/support/sim_client.hpp"
 
 #include <boost/asio.hpp>
 #include <doctest/doctest.h>

@@ -1,5 +1,5 @@
 // Process-level tests of agentd-sim: a signed client walks the agent flow end to end.
-#include "sim_client.hpp"
+#include "tests/support/sim_client.hpp"
 
 #include <doctest/doctest.h>
 #include <rapidjson/document.h>

@@ -1,5 +1,5 @@
 // Test client for agentd-sim (see sim_client.hpp).
-#include "sim_client.hpp"
+#include "tests/support/sim_client.hpp"
 
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
