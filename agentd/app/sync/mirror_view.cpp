@@ -71,13 +71,20 @@ result<std::vector<api::client_state>> mirror_view::clients() {
     return out;
 }
 
-result<std::vector<api::event>> mirror_view::events(const api::event_query& q) {
+result<store::connection*> mirror_view::known_client_conn(std::string_view client, std::string_view what) const {
     auto rd = reader_for_thread();
     if (!rd) return rd.error();
     auto& c = (*rd)->conn();
-    auto known = client_known(c, q.client);
+    auto known = client_known(c, client);
     if (!known) return known.error();
-    if (!*known) return fail(errc::not_found, "list events: unknown client " + q.client);
+    if (!*known) return fail(errc::not_found, std::string(what) + ": unknown client " + std::string(client));
+    return &c;
+}
+
+result<std::vector<api::event>> mirror_view::events(const api::event_query& q) {
+    auto conn = known_client_conn(q.client, "list events");
+    if (!conn) return conn.error();
+    auto& c = **conn;
     auto rows = store::mirror_events(c, q.client, q.from, upper_bound(q.to), q.search);
     if (!rows) return rows.error();
     std::vector<api::event> out;
@@ -97,12 +104,9 @@ result<std::vector<api::event>> mirror_view::events(const api::event_query& q) {
 }
 
 result<std::vector<api::instance_summary>> mirror_view::instances(const api::instance_query& q) {
-    auto rd = reader_for_thread();
-    if (!rd) return rd.error();
-    auto& c = (*rd)->conn();
-    auto known = client_known(c, q.client);
-    if (!known) return known.error();
-    if (!*known) return fail(errc::not_found, "list instances: unknown client " + q.client);
+    auto conn = known_client_conn(q.client, "list instances");
+    if (!conn) return conn.error();
+    auto& c = **conn;
     auto rows = store::mirror_instances(c, q.client, q.from, upper_bound(q.to), q.event);
     if (!rows) return rows.error();
     std::vector<api::instance_summary> out;

@@ -22,6 +22,7 @@
 #include <vector>
 
 namespace agentd::store {
+class connection;
 class reader;
 }
 
@@ -49,6 +50,8 @@ public:
 
 private:
     result<store::reader*> reader_for_thread() const;
+    // This thread's connection, or not_found ("<what>: unknown client X") for an unknown client.
+    result<store::connection*> known_client_conn(std::string_view client, std::string_view what) const;
 
     std::string db_path_;
     const agentd::clock& clock_;
