@@ -25,8 +25,7 @@ void daemon_backend::add_budget(std::vector<api::client_state>& clients) {
     for (auto& c : clients) {
         for (auto& [name, ctx] : parts_.upstreams) {
             if (name != c.name || !ctx) continue;
-            auto m = ctx->metrics_now();
-            c.budget_left = m.budget.tokens;
+            c.budget_left = ctx->request_budget().snapshot().tokens;  // not the whole metrics copy
         }
     }
 }
