@@ -1,7 +1,7 @@
 -- agentd: the whole current schema, for reading and review. It is not executed by agentd;
 -- the migrations in migrations/ are. A test (tests/unit/store) proves that applying every
 -- migration to an empty database yields exactly these objects.
--- user_version: 3
+-- user_version: 4
 
 -- Small key/value facts about this database.
 CREATE TABLE meta (
@@ -196,6 +196,10 @@ CREATE TABLE reservations (
     last_error      TEXT NOT NULL DEFAULT '',
     created_at      TEXT NOT NULL,
     updated_at      TEXT NOT NULL,
+    basket_created_at TEXT,                    -- send time of the basket's creation
+    confirm_sent_at TEXT,                      -- set durably before the confirm is sent
+    settled_by      TEXT NOT NULL DEFAULT '',  -- upstream_order | already_confirmed | operator
+    order_mismatch  TEXT NOT NULL DEFAULT '',  -- how the order differs from the hold
     UNIQUE (channel, idempotency_key)
 ) WITHOUT ROWID;
 CREATE INDEX reservations_by_state ON reservations (state, updated_at);
@@ -227,15 +231,21 @@ CREATE TABLE reservation_history (
     PRIMARY KEY (reservation_id, version)
 ) WITHOUT ROWID;
 
--- Confirmed sales: one row per order, written in the transaction that records `confirmed`.
+-- Confirmed sales: one appended entry per sale, written in the transaction that records
+-- `confirmed`. order_id is NULL when the sale was proven without it ("already confirmed").
 CREATE TABLE sales_ledger (
-    order_id       TEXT PRIMARY KEY NOT NULL,
-    reservation_id TEXT NOT NULL UNIQUE REFERENCES reservations (id),
+    entry_id       INTEGER PRIMARY KEY,
+    order_id       TEXT,
+    reservation_id TEXT NOT NULL REFERENCES reservations (id),
     client         TEXT NOT NULL,
     channel        TEXT NOT NULL,
     instance       TEXT NOT NULL,
     seats          INTEGER NOT NULL,
     total_minor    INTEGER NOT NULL,
     reference      TEXT NOT NULL DEFAULT '',
-    confirmed_at   TEXT NOT NULL
-) WITHOUT ROWID;
+    confirmed_at   TEXT NOT NULL,
+    settled_by     TEXT NOT NULL DEFAULT 'upstream_order',
+    mismatch       TEXT NOT NULL DEFAULT ''
+);
+CREATE UNIQUE INDEX sales_ledger_by_order ON sales_ledger (order_id) WHERE order_id IS NOT NULL;
+CREATE UNIQUE INDEX sales_ledger_by_reservation ON sales_ledger (reservation_id);

@@ -30,6 +30,7 @@ std::string to_json(const extend_request&);
 std::string to_json(const admin_sync_request&);
 std::string to_json(const admin_sync_answer&);
 std::string to_json(const reconcile_report&);
+std::string to_json(const resolve_request&);
 
 // Decoders. `T` is one of the types below; others do not link.
 template <class T>
@@ -39,6 +40,7 @@ template <> result<reservation_request> from_json(std::string_view);
 template <> result<confirm_request> from_json(std::string_view);
 template <> result<extend_request> from_json(std::string_view);
 template <> result<admin_sync_request> from_json(std::string_view);
+template <> result<resolve_request> from_json(std::string_view);
 template <> result<error_body> from_json(std::string_view);  // {"error":{...}}
 template <> result<reservation> from_json(std::string_view);
 template <> result<std::vector<reservation>> from_json(std::string_view);

@@ -151,6 +151,9 @@ reservation read_reservation(const value& o, const std::string& path) {
     r.total = opt_string(o, path, "total");
     r.expires_at = opt_string(o, path, "expiresAt");
     r.order_id = opt_string(o, path, "orderId");
+    r.reference = opt_string(o, path, "reference");
+    r.settled_by = opt_string(o, path, "settledBy");
+    r.order_mismatch = opt_string(o, path, "orderMismatch");
     if (auto* e = member(o, "error")) {
         auto p = join(path, "error");
         object(*e, p);
@@ -202,6 +205,22 @@ result<admin_sync_request> from_json(std::string_view text) {
         r.client = req_id(o, "", "client");
         r.instance = opt_string(o, "", "instance");
         if (r.instance && !valid_id(*r.instance)) bad(errc::invalid_argument, "instance", "not a valid id");
+        return r;
+    });
+}
+
+template <>
+result<resolve_request> from_json(std::string_view text) {
+    return decode<resolve_request>(text, [](const value& o) {
+        resolve_request r;
+        auto* sold = member(o, "sold");
+        if (!sold) bad(errc::invalid_argument, "sold", "missing (true or false)");
+        r.sold = opt_bool(o, "", "sold", false);
+        r.order_id = opt_string(o, "", "orderId").value_or("");
+        r.note = opt_string(o, "", "note").value_or("");
+        if (r.sold && !valid_id(r.order_id)) bad(errc::invalid_argument, "orderId", "required when sold, a valid id");
+        if (!r.sold && !r.order_id.empty()) bad(errc::invalid_argument, "orderId", "only when sold");
+        if (r.note.size() > 512) bad(errc::invalid_argument, "note", "at most 512 characters");
         return r;
     });
 }

@@ -123,6 +123,9 @@ void write(writer& w, const reservation& r) {
     kv(w, "total", r.total);
     kv(w, "expiresAt", r.expires_at);
     kv(w, "orderId", r.order_id);
+    if (r.reference) kv(w, "reference", *r.reference);
+    if (r.settled_by) kv(w, "settledBy", *r.settled_by);
+    if (r.order_mismatch) kv(w, "orderMismatch", *r.order_mismatch);
     key(w, "error");
     if (r.error) {
         w.StartObject();
@@ -358,6 +361,25 @@ std::string to_json(const reconcile_report& r) {
             w.EndObject();
         }
         w.EndArray();
+        key(w, "orderMismatch");
+        w.StartArray();
+        for (auto& x : r.order_mismatch) write(w, x);
+        w.EndArray();
+        key(w, "soldUnread");
+        w.StartArray();
+        for (auto& x : r.sold_unread) write(w, x);
+        w.EndArray();
+        w.EndObject();
+    });
+}
+
+std::string to_json(const resolve_request& r) {
+    return build([&](writer& w) {
+        w.StartObject();
+        key(w, "sold");
+        w.Bool(r.sold);
+        if (!r.order_id.empty()) kv(w, "orderId", r.order_id);
+        if (!r.note.empty()) kv(w, "note", r.note);
         w.EndObject();
     });
 }

@@ -132,6 +132,9 @@ struct reservation {
     reservation_request request;
     std::vector<reserved_seat> seats;
     std::optional<std::string> total, expires_at, order_id;
+    std::optional<std::string> reference;       // the channel's reference, once confirm was asked
+    std::optional<std::string> settled_by;      // upstream_order | already_confirmed | operator
+    std::optional<std::string> order_mismatch;  // how the order differs from the hold
     std::optional<error_body> error;  // code + message; retryable is not sent here
     std::string created_at, updated_at;
 };
@@ -189,8 +192,24 @@ struct orphan_basket {
 };
 
 struct reconcile_report {
-    std::vector<reservation> confirm_unknown;
+    std::vector<reservation> confirm_unknown;   // each with its reason in error.message
     std::vector<orphan_basket> orphan_baskets;
+    std::vector<reservation> order_mismatch;    // confirmed, but the order differs from the hold
+    std::vector<reservation> sold_unread;       // proven sold ("already confirmed"), order not read
+};
+
+// An operator settles a confirm_unknown reservation from the venue's records.
+struct resolve_request {
+    bool sold = false;
+    std::string order_id;  // required when sold
+    std::string note;
+};
+
+// The answer to a create: the reservation, and whether the idempotency key matched an earlier
+// request (then nothing new was written).
+struct created_reservation {
+    api::reservation reservation;
+    bool replayed = false;
 };
 
 }  // namespace agentd::api

@@ -1,7 +1,7 @@
 #include "agentd/app/backend.hpp"
 
-#include "agentd/app/defer.hpp"
-#include "agentd/app/reservations/reservation_service.hpp"
+#include "agentd/core/defer.hpp"
+#include "agentd/reservations/service.hpp"
 #include "agentd/app/sync/mirror_view.hpp"
 #include "agentd/app/sync/progress_api.hpp"
 #include "agentd/app/sync/sync_service.hpp"
@@ -193,5 +193,9 @@ boost::asio::awaitable<result<api::admin_sync_answer>> daemon_backend::request_s
 }
 
 result<api::reconcile_report> daemon_backend::reconcile() { return parts_.reservations->reconcile(); }
+
+boost::asio::awaitable<result<api::reservation>> daemon_backend::resolve_reservation(std::string id, api::resolve_request req) {
+    co_return co_await defer([&] { return parts_.reservations->resolve(std::move(id), std::move(req)); });
+}
 
 }  // namespace agentd::app

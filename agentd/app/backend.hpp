@@ -18,17 +18,18 @@
 namespace agentd::upstream {
 class client_context;
 }
+namespace agentd::reservations {
+class reservation_service;
+}
 
 namespace agentd::app {
 
 class mirror_view;
 class sync_service;
-class reservation_service;
-
 struct backend_parts {
     mirror_view* mirror = nullptr;
     sync_service* sync = nullptr;
-    reservation_service* reservations = nullptr;
+    agentd::reservations::reservation_service* reservations = nullptr;
     std::vector<std::pair<std::string, upstream::client_context*>> upstreams;  // by client name
     std::string db_path;
     std::string version;
@@ -64,6 +65,7 @@ public:
 
     boost::asio::awaitable<result<api::admin_sync_answer>> request_sync(api::admin_sync_request req) override;
     result<api::reconcile_report> reconcile() override;
+    boost::asio::awaitable<result<api::reservation>> resolve_reservation(std::string id, api::resolve_request req) override;
 
 private:
     result<store::reader*> feed_reader();

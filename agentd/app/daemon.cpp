@@ -1,7 +1,7 @@
 #include "agentd/app/daemon.hpp"
 
 #include "agentd/app/backend.hpp"
-#include "agentd/app/reservations/reservation_service.hpp"
+#include "agentd/reservations/service.hpp"
 #include "agentd/app/sd_notify.hpp"
 #include "agentd/app/settings_map.hpp"
 #include "agentd/app/sync/mirror_view.hpp"
@@ -42,7 +42,7 @@ struct parts {
     std::vector<std::unique_ptr<upstream::client>> clients;
     std::unique_ptr<mirror_view> mirror;
     std::unique_ptr<sync_service> sync;
-    std::unique_ptr<reservation_service> reservations;
+    std::unique_ptr<agentd::reservations::reservation_service> reservations;
     std::unique_ptr<daemon_backend> backend;
     std::unique_ptr<control::server> server;
 };
@@ -57,7 +57,7 @@ void configure_log(const config::settings& s, const std::optional<std::string>& 
     log::configure(lo);
 }
 
-std::string status_line(const sync_progress& p, const reservation_stats& r) {
+std::string status_line(const sync_progress& p, const reservations::reservation_stats& r) {
     std::string s;
     if (!p.initial_complete) {
         s = "initial sync: clients " + std::to_string(p.clients_done) + "/" + std::to_string(p.clients_total) +
@@ -248,7 +248,7 @@ int run_daemon(const daemon_options& o) {
     const agentd::clock& clk = system_clock::instance();
 
     std::vector<sync_client> sync_clients;
-    std::vector<res_client> res_clients;
+    std::vector<reservations::res_client> res_clients;
     std::vector<std::pair<std::string, upstream::client_context*>> upstreams;
     for (const auto& c : p.settings.clients) {
         auto ctx = upstream::client_context::make(ioc.get_executor(), to_upstream(c), clk);
@@ -257,7 +257,7 @@ int run_daemon(const daemon_options& o) {
             return exit_config;
         }
         sync_client sc{c.name, {}};
-        res_client rc{c.name, {}};
+        reservations::res_client rc{c.name, {}};
         for (const auto& a : c.accounts) {
             auto cl = upstream::make_spektrix_client(**ctx, to_upstream(a));
             if (!cl) {
@@ -286,9 +286,8 @@ int run_daemon(const daemon_options& o) {
     p.sync = std::make_unique<sync_service>(ioc.get_executor(), *p.db, p.settings.daemon.database, p.settings.sync,
                                             std::move(sync_clients), clk, on_feed);
     sync_service* sync_ptr = p.sync.get();
-    p.reservations = std::make_unique<reservation_service>(
-        ioc.get_executor(), *p.db, p.settings.daemon.database, p.settings.reservations, p.settings.channels,
-        std::move(res_clients), *p.mirror, clk, on_feed,
+    p.reservations = std::make_unique<reservations::reservation_service>(
+        ioc.get_executor(), *p.db, p.settings.daemon.database, to_reservations(p.settings), std::move(res_clients), *p.mirror, clk, on_feed,
         [sync_ptr](std::string_view client, std::string_view instance) { sync_ptr->mark_hot(client, instance); });
     p.backend = std::make_unique<daemon_backend>(backend_parts{p.mirror.get(), p.sync.get(), p.reservations.get(),
                                                                upstreams, p.settings.daemon.database, k_version, &clk});

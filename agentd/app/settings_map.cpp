@@ -1,5 +1,7 @@
 #include "agentd/app/settings_map.hpp"
 
+#include <algorithm>
+
 namespace agentd::app {
 
 upstream::client_settings to_upstream(const config::client_settings& c) {
@@ -50,6 +52,26 @@ control::server_settings to_server(const config::settings& s, std::string versio
         e.weight = int(ch.weight);
         out.channels.push_back(std::move(e));
     }
+    return out;
+}
+
+reservations::settings to_reservations(const config::settings& s) {
+    using std::chrono::duration_cast;
+    const auto& r = s.reservations;
+    reservations::settings out;
+    out.hold.basket_lifetime = duration_cast<std::chrono::seconds>(r.basket_lifetime);
+    out.hold.expiry_margin = duration_cast<std::chrono::seconds>(r.expiry_margin);
+    out.hold.max_hold = duration_cast<std::chrono::seconds>(r.max_hold);
+    out.hold.mode = r.basket_lifetime_mode == "absolute" ? domain::lifetime_mode::absolute : domain::lifetime_mode::sliding;
+    out.limits.max_quantity = static_cast<int>(r.max_quantity);
+    out.retry.max_attempts = static_cast<int>(r.best_available_retries) + 1;
+    out.queue.max_total = static_cast<std::size_t>(r.queue_limit);
+    out.queue.max_per_channel = static_cast<std::size_t>(r.channel_backlog_limit);
+    out.queue.max_in_flight_per_client = static_cast<int>(r.inflight_per_client);
+    for (const auto& c : s.channels) out.queue.channel_weights[c.name] = static_cast<int>(std::clamp<std::int64_t>(c.weight, 1, 1000));
+    out.call_timeout = duration_cast<std::chrono::milliseconds>(r.confirm_timeout);
+    out.extend_min_interval = duration_cast<std::chrono::seconds>(r.extend_min_interval);
+    out.drain_timeout = duration_cast<std::chrono::milliseconds>(s.daemon.drain_timeout);
     return out;
 }
 

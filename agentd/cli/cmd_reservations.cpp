@@ -130,16 +130,34 @@ int cmd_reconcile(context& ctx, const positionals&) {
         return exit_ok;
     }
     auto& o = ctx.out();
-    if (rep->confirm_unknown.empty() && rep->orphan_baskets.empty()) {
-        o << "nothing to reconcile: no confirm_unknown reservations, no orphan baskets\n";
+    if (rep->confirm_unknown.empty() && rep->orphan_baskets.empty() && rep->order_mismatch.empty() &&
+        rep->sold_unread.empty()) {
+        o << "nothing to reconcile: no confirm_unknown reservations, no order mismatches, no orphan baskets\n";
         return exit_ok;
     }
     o << "confirm_unknown reservations: " << rep->confirm_unknown.size() << "\n";
     if (!rep->confirm_unknown.empty()) {
-        print_list(ctx, rep->confirm_unknown);
+        table t({"ID", "CHANNEL", "REFERENCE", "WHY IT COULD NOT BE PROVEN"});
+        for (auto& r : rep->confirm_unknown)
+            t.add({r.id, r.channel, or_dash(r.reference.value_or("")), r.error ? r.error->message : "-"});
+        o << t.render();
         o << "  what to do: agentd could not prove whether Spektrix made the order and will never place\n"
-             "  it again. Look the basket/reference up in Spektrix: if an order exists, the sale stands\n"
-             "  (tell the channel); if not, the seats were not sold and the customer must book again.\n";
+             "  it again. Look the reference up in Spektrix, then settle it:\n"
+             "    agentctl resolve ID --sold ORDER_ID    an order exists (recorded in the ledger)\n"
+             "    agentctl resolve ID --not-sold         no order (the basket is cleared)\n";
+    }
+    if (!rep->order_mismatch.empty()) {
+        o << "\norders that differ from their hold: " << rep->order_mismatch.size() << "\n";
+        table t({"ID", "ORDER", "DIFFERENCE"});
+        for (auto& r : rep->order_mismatch)
+            t.add({r.id, r.order_id.value_or("-"), r.order_mismatch.value_or("-")});
+        o << t.render();
+        o << "  what to do: the venue invoices the order as made; check it against the channel's sale.\n";
+    }
+    if (!rep->sold_unread.empty()) {
+        o << "\nsold, order id not returned: " << rep->sold_unread.size() << "\n";
+        print_list(ctx, rep->sold_unread);
+        o << "  what to do: Spektrix answered \"already confirmed\"; find the order by its reference for barcodes.\n";
     }
     o << "\norphan baskets: " << rep->orphan_baskets.size() << "\n";
     if (!rep->orphan_baskets.empty()) {
@@ -150,6 +168,22 @@ int cmd_reconcile(context& ctx, const positionals&) {
              "  Its seats are held until Spektrix expires it; clear it in Spektrix if they are needed sooner.\n";
     }
     return exit_ok;
+}
+
+int cmd_resolve(context& ctx, const positionals& a) {
+    api::resolve_request req;
+    auto sold = ctx.args().get("sold");
+    const bool not_sold = ctx.args().flag("not-sold");
+    if (sold.has_value() == not_sold)
+        return ctx.report(exit_usage, "resolve: give exactly one of --sold ORDER_ID or --not-sold");
+    req.sold = sold.has_value();
+    if (sold) req.order_id = *sold;
+    if (auto n = ctx.args().get("note")) req.note = *n;
+    auto r = ctx.call("POST", "/v1/reservations/" + seg(a[0]) + "/resolve", api::to_json(req));
+    if (!r) return ctx.code();
+    auto res = ctx.decoded(*r, decode_reservation);
+    if (!res) return ctx.code();
+    return print_one(ctx, *res);
 }
 
 int cmd_hold(context& ctx, const positionals& a) {

@@ -53,10 +53,18 @@ const std::vector<command_spec> k_commands = {
      "Releases reservation ID: a held reservation moves to releasing (then released), a queued one\n"
      "is cancelled. Refused (exit 6) in a state that cannot be released.\n",
      cmd_release},
-    {{"reconcile"}, "", 0, 0, {}, "what needs a human: confirm_unknown and orphan baskets",
-     "Lists reservations in confirm_unknown (agentd could not prove whether the order was made)\n"
+    {{"reconcile"}, "", 0, 0, {}, "what needs a human: confirm_unknown, order mismatches, orphan baskets",
+     "Lists reservations in confirm_unknown (agentd could not prove whether the order was made, with\n"
+     "the reason), confirmed orders that differ from their hold, sales proven without an order id,\n"
      "and upstream baskets no reservation owns, with what to do about each. Admin only.\n",
      cmd_reconcile},
+    {{"resolve"}, "ID", 1, 1, {"sold", "not-sold", "note"}, "settle a confirm_unknown reservation",
+     "Settles reservation ID, left confirm_unknown because agentd could not prove whether Spektrix\n"
+     "made the order, from the venue's own records. Admin only; refused (exit 6) in any other state.\n"
+     "  --sold ORDER_ID  an order exists: the reservation becomes confirmed, with a ledger entry\n"
+     "  --not-sold       no order: the basket is cleared and the reservation ends released\n"
+     "  --note TEXT      kept in the reservation's history\n",
+     cmd_resolve},
     {{"sync", "now"}, "", 0, 0, {"client", "instance"}, "ask for an immediate refresh",
      "Asks agentd's sync scheduler to refresh now (within the client's budget). Admin only.\n"
      "  --client C      the client (required unless there is exactly one)\n"

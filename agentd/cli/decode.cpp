@@ -195,6 +195,17 @@ result<api::reconcile_report> decode_reconcile(std::string_view text) {
         each(o, "", "orphanBaskets", [&](const value& b, const std::string& p) {
             r.orphan_baskets.push_back({str(b, p, "client"), str(b, p, "basket"), str(b, p, "createdAt")});
         });
+        for (auto [name, into] : {std::pair{"orderMismatch", &r.order_mismatch}, std::pair{"soldUnread", &r.sold_unread}}) {
+            if (!o.HasMember(name)) continue;
+            each(o, "", name, [&](const value& v, const std::string& p) {
+                rapidjson::StringBuffer buf;
+                rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+                v.Accept(w);
+                auto res = api::from_json<api::reservation>(std::string_view(buf.GetString(), buf.GetSize()));
+                if (!res) bad(p, res.error().message);
+                into->push_back(std::move(*res));
+            });
+        }
         return r;
     });
 }

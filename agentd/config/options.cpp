@@ -226,6 +226,10 @@ std::vector<option_entry> build() {
     // [reservations]
     t.push_back(dur<&reservation_settings::basket_lifetime>("reservations", "basket_lifetime", 20min, 1min, 1h * 24,
         "Lifetime of an upstream basket (the Spektrix basket expiry)."));
+    t.push_back(choice<&reservation_settings::basket_lifetime_mode>("reservations", "basket_lifetime_mode", "sliding",
+        "sliding|absolute",
+        "sliding: every modifying call restarts the basket lifetime (the Agency API contract); absolute: it runs "
+        "from the basket's creation, and extend is refused."));
     t.push_back(dur<&reservation_settings::expiry_margin>("reservations", "expiry_margin", 2min, 0s, 1h,
         "Safety margin: a hold expires locally this long before its basket would."));
     t.push_back(dur<&reservation_settings::max_hold>("reservations", "max_hold", 1h, 1min, day,
@@ -241,7 +245,9 @@ std::vector<option_entry> build() {
     t.push_back(integer<&reservation_settings::best_available_retries>("reservations", "best_available_retries", 3, 0,
         100, "Retries of a best-available request when the chosen seats were taken meanwhile."));
     t.push_back(dur<&reservation_settings::confirm_timeout>("reservations", "confirm_timeout", 30s, 1s, 10min,
-        "Deadline for an upstream confirm before the outcome is resolved by reading the basket."));
+        "Deadline of one upstream call of a reservation (place, confirm, extend, release), retries included."));
+    t.push_back(dur<&reservation_settings::extend_min_interval>("reservations", "extend_min_interval", 10s, 0s, 1h,
+        "Shortest time between two extends of one reservation (each costs an upstream call)."));
     // [api]
     t.push_back(size<&api_settings::max_body>("api", "max_body", 64 * 1024, 1024, 64ull << 20,
         "Largest request body accepted."));

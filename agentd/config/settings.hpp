@@ -41,6 +41,7 @@ struct sync_settings {
 
 struct reservation_settings {
     duration basket_lifetime{};
+    std::string basket_lifetime_mode;  // sliding | absolute
     duration expiry_margin{};
     duration max_hold{};
     std::int64_t max_quantity = 0;
@@ -49,6 +50,7 @@ struct reservation_settings {
     std::int64_t inflight_per_client = 0;
     std::int64_t best_available_retries = 0;
     duration confirm_timeout{};
+    duration extend_min_interval{};
 
     friend bool operator==(const reservation_settings&, const reservation_settings&) = default;
 };

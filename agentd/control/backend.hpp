@@ -36,10 +36,7 @@
 
 namespace agentd::control {
 
-struct created_reservation {
-    api::reservation reservation;
-    bool replayed = false;  // true when the idempotency key matched an earlier request
-};
+using created_reservation = api::created_reservation;
 
 class backend {
 public:
@@ -69,6 +66,9 @@ public:
     // Admin: ask the sync scheduler for an immediate refresh; list what needs reconciliation.
     virtual boost::asio::awaitable<result<api::admin_sync_answer>> request_sync(api::admin_sync_request req) = 0;
     virtual result<api::reconcile_report> reconcile() = 0;
+    // Operator settlement of a confirm_unknown reservation (admin only).
+    virtual boost::asio::awaitable<result<api::reservation>> resolve_reservation(std::string id,
+                                                                                 api::resolve_request req) = 0;
 };
 
 }  // namespace agentd::control

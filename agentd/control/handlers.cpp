@@ -192,6 +192,11 @@ awaitable<reply> dispatch(handler_context& ctx, const caller& who, const request
         co_return answer(co_await be.request_sync(std::move(*body)), 202);
     }
     case route_id::admin_reconcile: co_return answer(be.reconcile());
+    case route_id::admin_resolve: {
+        auto body = decode_body<api::resolve_request>(req);
+        if (!body) co_return error_reply(body.error());
+        co_return answer(co_await be.resolve_reservation(p[0], std::move(*body)));
+    }
     }
     co_return error_reply(fail(errc::internal, "dispatch: unhandled route"));
 }

@@ -17,7 +17,7 @@ enum class route_id {
     health, clients, events, instances, instance, seats,
     create_reservation, get_reservation, list_reservations, reservation_history,
     confirm_reservation, extend_reservation, release_reservation,
-    feed, metrics, admin_sync, admin_reconcile,
+    feed, metrics, admin_sync, admin_reconcile, admin_resolve,
 };
 
 struct route_def {

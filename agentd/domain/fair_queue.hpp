@@ -52,6 +52,22 @@ public:
         return {};
     }
 
+    // Queues an item that was already accepted once (a requeue, recovery, a rescan): never
+    // refused, since refusing would strand work that a channel was told is queued.
+    void readmit(std::string channel, std::string client, T item) {
+        auto& ch = channels_[channel];
+        ch.items.push_back(entry{std::move(channel), std::move(client), std::move(item)});
+        ++total_;
+    }
+
+    template <class Pred>
+    bool contains_if(Pred pred) const {
+        for (const auto& [name, ch] : channels_)
+            for (const auto& e : ch.items)
+                if (pred(e)) return true;
+        return false;
+    }
+
     // The next item to send upstream, or nullopt when nothing is eligible (empty, or every
     // waiting client is at its in-flight bound). Counts the item's client as in flight.
     std::optional<entry> pop() {

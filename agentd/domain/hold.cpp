@@ -12,9 +12,13 @@ result<void> validate(const hold_settings& s) {
     return {};
 }
 
-sys_time upstream_expiry(sys_time last_upstream_touch, const hold_settings& s) {
-    return last_upstream_touch + s.basket_lifetime;
+sys_time lifetime_anchor(std::optional<sys_time> basket_created, std::optional<sys_time> last_touch, sys_time fallback,
+                         const hold_settings& s) {
+    if (s.mode == lifetime_mode::absolute) return basket_created.value_or(last_touch.value_or(fallback));
+    return last_touch.value_or(basket_created.value_or(fallback));
 }
+
+sys_time upstream_expiry(sys_time anchor, const hold_settings& s) { return anchor + s.basket_lifetime; }
 
 sys_time local_deadline(sys_time created_at, sys_time last_upstream_touch, const hold_settings& s) {
     return std::min(last_upstream_touch + s.basket_lifetime - s.expiry_margin, created_at + s.max_hold);
@@ -22,7 +26,17 @@ sys_time local_deadline(sys_time created_at, sys_time last_upstream_touch, const
 
 bool expiry_due(sys_time deadline, sys_time now) noexcept { return now >= deadline; }
 
+std::string_view to_string(lifetime_mode m) noexcept { return m == lifetime_mode::absolute ? "absolute" : "sliding"; }
+
+result<lifetime_mode> parse_lifetime_mode(std::string_view text) {
+    if (text == "sliding") return lifetime_mode::sliding;
+    if (text == "absolute") return lifetime_mode::absolute;
+    return fail(errc::invalid_argument, "parse basket lifetime mode: expected sliding or absolute");
+}
+
 result<void> check_extension(sys_time created_at, sys_time current_deadline, sys_time now, const hold_settings& s) {
+    if (s.mode == lifetime_mode::absolute)
+        return fail(errc::conflict, "extend hold: the upstream basket lifetime is absolute; nothing can extend it");
     if (now >= current_deadline) return fail(errc::conflict, "extend hold: deadline has passed");
     if (current_deadline >= created_at + s.max_hold)
         return fail(errc::conflict, "extend hold: already at the maximum hold time");

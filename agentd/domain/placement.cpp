@@ -9,6 +9,7 @@ failure_decision reject(reject_reason r) { return {decision_kind::reject, r}; }
 
 failure_decision classify_place(upstream_step step, upstream_failure f, int code, request_form form) {
     switch (f) {
+    case upstream_failure::not_sent:
     case upstream_failure::transient:
         return decide(decision_kind::retry);
     case upstream_failure::timeout:
@@ -39,8 +40,9 @@ failure_decision classify_confirm(upstream_failure f, int code, bool after_read_
     const auto read_or_unknown =
         decide(after_read_back ? decision_kind::confirm_unknown : decision_kind::resolve_by_reading_back);
     switch (f) {
-    case upstream_failure::transient:
+    case upstream_failure::not_sent:
         return decide(decision_kind::retry);
+    case upstream_failure::transient:
     case upstream_failure::timeout:
     case upstream_failure::ambiguous:
     case upstream_failure::not_found:  // a confirmed basket and an expired one both answer 404
@@ -58,6 +60,7 @@ failure_decision classify_confirm(upstream_failure f, int code, bool after_read_
 
 failure_decision classify_release(upstream_failure f) {
     switch (f) {
+    case upstream_failure::not_sent:
     case upstream_failure::transient:
     case upstream_failure::timeout:
     case upstream_failure::ambiguous:

@@ -12,12 +12,14 @@ namespace agentd::domain {
 
 // How an upstream call failed, as seen by the worker.
 enum class upstream_failure {
-    transient,  // 429, 500, 503, refused connection: provably not applied
+    not_sent,   // provably not applied: nothing was sent, or a 429 refused it before any effect
+    transient,  // a read failed (5xx, reset...): try again; for writes see ambiguous
     permanent,  // 400, 401, 403: refused, will not change on retry
     conflict,   // 409 with an errorCode
     not_found,  // 404: unknown id or expired basket
     timeout,    // no answer in time: may or may not have been applied
-    ambiguous,  // connection reset or truncated body after sending: may have been applied
+    ambiguous,  // a write was sent and failed without a definite refusal (5xx, reset,
+                // truncated or unreadable answer): may have been applied
 };
 
 // Spektrix Agency errorCode values on 409 (contract §14 #12).

@@ -1,5 +1,6 @@
 #include "agentd/domain/reservation.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace agentd::domain {
@@ -46,7 +47,8 @@ struct stepper {
                                             r.basket_id);
         reservation n = r;
         n.basket_id = e.basket_id;
-        n.last_upstream_touch = now;
+        if (!n.basket_created_at) n.basket_created_at = e.sent_at;
+        n.last_upstream_touch = e.sent_at;
         return to(std::move(n), rs::placing, "record basket for");
     }
 
@@ -60,7 +62,7 @@ struct stepper {
         n.total = money{};
         for (const auto& s : e.seats) n.total = n.total + s.price;
         n.expires_at = e.deadline;
-        n.last_upstream_touch = now;
+        n.last_upstream_touch = std::max(e.touched_at, r.last_upstream_touch.value_or(e.touched_at));
         n.last_error.clear();
         return to(std::move(n), rs::held, "hold");
     }
@@ -80,22 +82,31 @@ struct stepper {
         if (r.state != rs::held) return not_allowed("confirm", r.state);
         if (r.expires_at && now >= *r.expires_at)
             return fail(errc::conflict, "confirm reservation: hold deadline has passed");
-        if (e.customer.first_name.empty() || e.customer.last_name.empty() || e.customer.address_line1.empty())
-            return fail(errc::invalid_argument,
-                        "confirm reservation: customer firstName, lastName and addressLine1 are required");
+        if (auto ok = validate_confirm(e.customer); !ok) return ok.error();
         reservation n = r;
         n.customer = e.customer;
         n.last_error.clear();
         return to(std::move(n), rs::confirming, "confirm");
     }
 
+    result<transition_outcome> operator()(const ev::confirm_sending&) const {
+        if (r.state != rs::confirming) return not_allowed("send confirm of", r.state);
+        reservation n = r;
+        if (!n.confirm_sent_at) n.confirm_sent_at = now;
+        return to(std::move(n), rs::confirming, "send confirm of");
+    }
+
     result<transition_outcome> operator()(const ev::confirmed& e) const {
         if (r.state != rs::confirming && r.state != rs::confirm_unknown) return not_allowed("record order for", r.state);
-        if (e.order_id.empty()) return fail(errc::invalid_argument, "record order: order_id is empty");
+        if (!r.confirm_sent_at) return fail(errc::conflict, "record order: the confirm was never marked as sent");
+        if (e.order_id.empty() && e.settled_by != "already_confirmed")
+            return fail(errc::invalid_argument, "record order: order_id is empty");
         if (e.barcodes.size() > r.seats.size())
             return fail(errc::invalid_argument, "record order: more barcodes than seats");
         reservation n = r;
         n.order_id = e.order_id;
+        n.settled_by = e.settled_by;
+        n.order_mismatch = e.mismatch;
         for (std::size_t i = 0; i < e.barcodes.size(); ++i) n.seats[i].barcode = e.barcodes[i];
         n.reason.clear();
         n.last_error.clear();
@@ -112,9 +123,50 @@ struct stepper {
 
     result<transition_outcome> operator()(const ev::confirm_failed_permanent& e) const {
         if (r.state != rs::confirming) return not_allowed("refuse confirm of", r.state);
+        if (r.confirm_sent_at)
+            return fail(errc::conflict, "refuse confirm: the confirm was sent; only proof or an operator settles it");
         reservation n = r;
         n.last_error = e.reason.empty() ? "confirm refused upstream" : e.reason;
         return to(std::move(n), rs::held, "refuse confirm of");
+    }
+
+    result<transition_outcome> operator()(const ev::confirm_abandoned& e) const {
+        if (r.state != rs::confirming) return not_allowed("abandon confirm of", r.state);
+        reservation n = r;
+        n.reason = e.reason.empty() ? "confirm abandoned" : e.reason;
+        n.releasing_for = release_cause::failure;
+        n.cancel_pending = false;
+        return to(std::move(n), rs::releasing, "abandon confirm of");
+    }
+
+    result<transition_outcome> operator()(const ev::basket_gone& e) const {
+        if (r.state != rs::confirming && r.state != rs::held) return not_allowed("record lost basket of", r.state);
+        if (r.confirm_sent_at)
+            return fail(errc::conflict, "record lost basket: the confirm was sent; a 404 does not prove it unsold");
+        reservation n = r;
+        n.reason = e.reason.empty() ? "basket expired upstream" : e.reason;
+        n.expires_at.reset();
+        return to(std::move(n), rs::expired, "record lost basket of");
+    }
+
+    result<transition_outcome> operator()(const ev::resolve_sold& e) const {
+        if (r.state != rs::confirm_unknown) return not_allowed("resolve as sold", r.state);
+        if (e.order_id.empty()) return fail(errc::invalid_argument, "resolve reservation: order id is required");
+        reservation n = r;
+        n.order_id = e.order_id;
+        n.settled_by = "operator";
+        n.reason = e.note;
+        n.expires_at.reset();
+        return to(std::move(n), rs::confirmed, "resolve as sold");
+    }
+
+    result<transition_outcome> operator()(const ev::resolve_not_sold& e) const {
+        if (r.state != rs::confirm_unknown) return not_allowed("resolve as not sold", r.state);
+        reservation n = r;
+        n.settled_by = "operator";
+        n.reason = e.note.empty() ? "settled by an operator: not sold" : e.note;
+        n.releasing_for = release_cause::failure;
+        return to(std::move(n), rs::releasing, "resolve as not sold");
     }
 
     result<transition_outcome> start_release(release_cause cause, std::string_view verb) const {
@@ -130,6 +182,8 @@ struct stepper {
     }
 
     result<transition_outcome> operator()(const ev::cancel_requested&) const {
+        // A requeued reservation may carry a basket with tickets in it: clear it.
+        if (r.state == rs::queued && !r.basket_id.empty()) return start_release(release_cause::channel, "cancel");
         if (r.state == rs::queued) {
             reservation n = r;
             n.cancel_pending = false;
@@ -145,9 +199,9 @@ struct stepper {
         return not_allowed("cancel", r.state);
     }
 
-    result<transition_outcome> operator()(const ev::expiry_due&) const {
+    result<transition_outcome> operator()(const ev::expiry_due& e) const {
         if (r.state != rs::held) return not_allowed("expire", r.state);
-        if (!r.expires_at || now < *r.expires_at)
+        if (!e.measured && (!r.expires_at || now < *r.expires_at))
             return fail(errc::conflict, "expire reservation: hold deadline not reached");
         return start_release(release_cause::expiry, "expire");
     }
@@ -155,8 +209,6 @@ struct stepper {
     result<transition_outcome> operator()(const ev::released&) const {
         if (r.state == rs::releasing)
             return to(r, r.releasing_for == release_cause::expiry ? rs::expired : rs::released, "record release of");
-        // Reconciliation proved that an unknown confirm was not applied and the basket is cleared.
-        if (r.state == rs::confirm_unknown) return to(r, rs::released, "record release of");
         return not_allowed("record release of", r.state);
     }
 
@@ -174,7 +226,7 @@ struct stepper {
         if (e.new_deadline <= now) return fail(errc::invalid_argument, "extend reservation: deadline is not in the future");
         reservation n = r;
         n.expires_at = e.new_deadline;
-        n.last_upstream_touch = now;
+        n.last_upstream_touch = std::max(e.touched_at, r.last_upstream_touch.value_or(e.touched_at));
         return to(std::move(n), rs::held, "extend");
     }
 };
@@ -185,6 +237,11 @@ struct namer {
     std::string_view operator()(const ev::placed&) const { return "hold"; }
     std::string_view operator()(const ev::place_failed&) const { return "fail placing of"; }
     std::string_view operator()(const ev::confirm_requested&) const { return "confirm"; }
+    std::string_view operator()(const ev::confirm_sending&) const { return "send confirm of"; }
+    std::string_view operator()(const ev::confirm_abandoned&) const { return "abandon confirm of"; }
+    std::string_view operator()(const ev::basket_gone&) const { return "record lost basket of"; }
+    std::string_view operator()(const ev::resolve_sold&) const { return "resolve as sold"; }
+    std::string_view operator()(const ev::resolve_not_sold&) const { return "resolve as not sold"; }
     std::string_view operator()(const ev::confirmed&) const { return "record order for"; }
     std::string_view operator()(const ev::confirm_ambiguous&) const { return "mark confirm unknown for"; }
     std::string_view operator()(const ev::confirm_failed_permanent&) const { return "refuse confirm of"; }
@@ -215,12 +272,13 @@ std::string_view to_string(release_cause c) noexcept {
     case release_cause::none: return "none";
     case release_cause::channel: return "channel";
     case release_cause::expiry: return "expiry";
+    case release_cause::failure: return "failure";
     }
     return "unknown";
 }
 
 result<release_cause> parse_release_cause(std::string_view text) {
-    for (auto c : {release_cause::none, release_cause::channel, release_cause::expiry})
+    for (auto c : {release_cause::none, release_cause::channel, release_cause::expiry, release_cause::failure})
         if (to_string(c) == text) return c;
     return fail(errc::invalid_argument, "parse release cause: unknown cause '" + std::string(text.substr(0, 40)) + "'");
 }
@@ -240,6 +298,17 @@ bool is_terminal(reservation_state s) noexcept {
 
 bool is_in_flight_upstream(reservation_state s) noexcept {
     return s == rs::placing || s == rs::confirming || s == rs::releasing;
+}
+
+result<void> validate_confirm(const end_customer& c) {
+    if (c.reference.empty() || c.reference.size() > 128)
+        return fail(errc::invalid_argument, "confirm reservation: reference must be 1-128 characters");
+    if (c.first_name.empty() || c.last_name.empty() || c.address_line1.empty())
+        return fail(errc::invalid_argument,
+                    "confirm reservation: customer firstName, lastName and addressLine1 are required");
+    for (const auto* f : {&c.first_name, &c.last_name, &c.address_line1})
+        if (f->size() > 256) return fail(errc::invalid_argument, "confirm reservation: customer field too long (max 256)");
+    return {};
 }
 
 reservation make_reservation(sys_time now) {

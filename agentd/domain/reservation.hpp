@@ -8,12 +8,16 @@
 // - Expiry clears the basket through `releasing` (crash-safe: the clear is an upstream call
 //   in flight) and ends `expired`; held -> expired directly when the basket is found gone.
 // - A retryable placing failure goes back to `queued` keeping its basket; a permanent one
-//   ends `rejected` with the reason.
-// - A confirm refused upstream and provably not applied goes back to `held` with the error in
-//   last_error (the hold and its deadline stand); a refusal that could follow our own applied
-//   confirm (409 errorCode 100/101, 404) is read back and otherwise ends `confirm_unknown`.
-// - confirm_unknown is not terminal: reconciliation may record the order (-> confirmed) or
-//   prove nothing was applied and the basket cleared (-> released). Never placed again.
+//   ends `rejected` with the reason. Cancelling a reservation that has a basket always goes
+//   through `releasing`, so the basket is cleared.
+// - Confirming has two halves. Before `confirm_sent_at` is stored nothing can have been sold:
+//   a refusal goes back to `held` (the hold stands), a basket found gone ends `expired`, a
+//   basket found changed is released. Once `confirm_sent_at` is stored (durably, before the
+//   confirm's first byte leaves) the reservation never returns to `held`: it ends `confirmed`
+//   (order recorded, or the sale proven by "already confirmed"), `released` (proven not sold,
+//   e.g. "empty basket") or `confirm_unknown`.
+// - confirm_unknown is not terminal: an operator settles it (resolve_sold -> confirmed,
+//   resolve_not_sold -> releasing -> released, so the basket is cleared). Never placed again.
 // - Cancel while placing is deferred (cancel_pending, see follow_up), so the diagram's edges
 //   stay exact and no second upstream call races the one in flight.
 #pragma once
@@ -63,7 +67,7 @@ bool is_terminal(reservation_state s) noexcept;
 bool is_in_flight_upstream(reservation_state s) noexcept;
 
 // Why seats are being released: the answer reported once the basket is cleared.
-enum class release_cause { none, channel, expiry };
+enum class release_cause { none, channel, expiry, failure };
 std::string_view to_string(release_cause c) noexcept;
 result<release_cause> parse_release_cause(std::string_view text);
 
@@ -94,9 +98,13 @@ struct reservation {
     std::vector<held_seat> seats;
     money total;
     std::optional<sys_time> expires_at;     // local hold deadline (domain/hold.hpp)
-    std::optional<sys_time> last_upstream_touch;
+    std::optional<sys_time> basket_created_at;    // send time of the basket's creation
+    std::optional<sys_time> last_upstream_touch;  // send time of the last applied modifying call
     std::optional<end_customer> customer;
-    std::string order_id;
+    std::optional<sys_time> confirm_sent_at;  // stored before the first confirm byte leaves
+    std::string order_id;     // empty when the sale was proven without its order
+    std::string settled_by;   // how the outcome was established: upstream_order, already_confirmed, operator
+    std::string order_mismatch;  // how the order differs from the hold ("" when it matches or is unread)
     release_cause releasing_for = release_cause::none;
     bool cancel_pending = false;  // cancel asked while placing: release as soon as it is held
     std::string reason;      // why rejected / why confirm_unknown (terminal explanation)
@@ -106,41 +114,68 @@ struct reservation {
 // A fresh reservation as accepted from a channel.
 reservation make_reservation(sys_time now);
 
+// Field limits of a confirm request: reference 1-128 characters, customer names and address
+// line required and at most 256 each. errc::invalid_argument naming the field otherwise.
+result<void> validate_confirm(const end_customer& c);
+
 namespace ev {
-struct place_started {};                           // worker takes it off the queue
-struct basket_created { std::string basket_id; };  // before tickets are added
+struct place_started {};  // worker takes it off the queue
+struct basket_created {    // before tickets are added
+    std::string basket_id;
+    sys_time sent_at;      // when the create was sent
+};
 struct placed {
     std::vector<held_seat> seats;
-    sys_time deadline;  // local hold deadline
+    sys_time deadline;    // local hold deadline
+    sys_time touched_at;  // send time of the last call known applied to the basket
 };
 struct place_failed {
     std::string reason;
     bool retryable = false;  // true: back to queued (basket kept); false: rejected
 };
 struct confirm_requested { end_customer customer; };
+// The basket was proven to hold exactly the held tickets and the customer; the confirm is
+// about to be sent. Stored durably first: from here on the sale may exist upstream.
+struct confirm_sending {};
 struct confirmed {
-    std::string order_id;
+    std::string order_id;               // empty: proven sold ("already confirmed") without the order
     std::vector<std::string> barcodes;  // by seat order; may be empty or shorter
+    std::string settled_by = "upstream_order";
+    std::string mismatch;               // order differs from the hold (recorded, never hidden)
 };
 struct confirm_ambiguous { std::string reason; };
-// Upstream refused the confirm and nothing was applied (e.g. 400 on the customer): the hold
-// stays, the error is recorded for the channel.
+// Upstream refused the confirm before it was sent (e.g. 400 on the customer): the hold stays,
+// the error is recorded for the channel. Refused once confirm_sent_at is set.
 struct confirm_failed_permanent { std::string reason; };
+// Confirming, not yet sent: the basket lost held tickets (or cannot be made exact); it is
+// cleared and the reservation ends released with the reason. After sending: proven not sold.
+struct confirm_abandoned { std::string reason; };
+// The basket is gone upstream (404) while nothing can have been sold: ends expired.
+struct basket_gone { std::string reason; };
+// An operator settles a confirm_unknown from the venue's records.
+struct resolve_sold { std::string order_id; std::string note; };
+struct resolve_not_sold { std::string note; };
 struct release_requested {};  // DELETE of a held reservation
 struct released {};           // basket cleared upstream (or proved empty)
-struct expiry_due {};         // local deadline reached: start clearing the basket
+// Local deadline reached: start clearing the basket. `measured` says the caller measured the
+// deadline on a monotonic clock (the wall clock may have been stepped back since).
+struct expiry_due { bool measured = false; };
 struct expired {};            // the upstream basket is known gone (404)
 // DELETE: queued -> cancelled; held -> releasing; placing -> stays placing with
 // cancel_pending set, the upstream call in flight finishes, and follow_up() then asks for the
 // release (held) or the cancel (requeued).
 struct cancel_requested {};
-struct extend_requested { sys_time new_deadline; };  // after the upstream touch succeeded
+struct extend_requested {  // after the upstream touch succeeded
+    sys_time new_deadline;
+    sys_time touched_at;  // send time of the touch
+};
 }  // namespace ev
 
 using event = std::variant<ev::place_started, ev::basket_created, ev::placed, ev::place_failed,
-                           ev::confirm_requested, ev::confirmed, ev::confirm_ambiguous,
-                           ev::confirm_failed_permanent, ev::release_requested, ev::released,
-                           ev::expiry_due, ev::expired, ev::cancel_requested, ev::extend_requested>;
+                           ev::confirm_requested, ev::confirm_sending, ev::confirmed, ev::confirm_ambiguous,
+                           ev::confirm_failed_permanent, ev::confirm_abandoned, ev::basket_gone,
+                           ev::release_requested, ev::released, ev::expiry_due, ev::expired,
+                           ev::cancel_requested, ev::extend_requested, ev::resolve_sold, ev::resolve_not_sold>;
 
 // Verb used in messages and history rows: "place", "confirm", "release", ...
 std::string_view event_name(const event& e) noexcept;

@@ -42,6 +42,9 @@ struct http_request {
     // May be sent again on a fresh connection when a reused keep-alive connection turns out to
     // be closed before any answer arrived.
     bool idempotent = false;
+    // When set, becomes true as soon as any byte of the request may have reached the peer, so a
+    // caller can tell "provably never sent" (no slot, connect refused) from "maybe applied".
+    bool* maybe_sent = nullptr;
 };
 
 struct http_response {

@@ -14,7 +14,8 @@ constexpr std::string_view k_columns =
     "id, channel, idempotency_key, client, account, instance, request_seats, ba_quantity, ba_ticket_type, "
     "ba_price_band, ba_area, request_hash, state, version, basket_id, place_attempts, total_minor, expires_at, "
     "last_touch, customer_first, customer_last, customer_addr1, customer_ref, order_id, releasing_for, "
-    "cancel_pending, error_code, reason, last_error, created_at, updated_at";
+    "cancel_pending, error_code, reason, last_error, created_at, updated_at, basket_created_at, confirm_sent_at, "
+    "settled_by, order_mismatch";
 
 std::string encode_seats(const std::vector<domain::seat_request>& seats) {
     std::string out;
@@ -154,6 +155,8 @@ void bind_row(statement& st, const reservation_row& row) {
     st.bind(24, r.order_id).bind_text(25, domain::to_string(r.releasing_for)).bind(26, r.cancel_pending ? 1 : 0);
     st.bind(27, row.error_code).bind(28, r.reason).bind(29, r.last_error);
     st.bind(30, format_iso_utc_ms(r.created_at)).bind(31, format_iso_utc_ms(r.updated_at));
+    st.bind(32, opt_time(r.basket_created_at)).bind(33, opt_time(r.confirm_sent_at));
+    st.bind(34, r.settled_by).bind(35, r.order_mismatch);
 }
 
 // Binds the columns a transition may change, for res.update.
@@ -171,6 +174,8 @@ void bind_mutable(statement& st, const reservation_row& row) {
     st.bind(13, r.order_id).bind_text(14, domain::to_string(r.releasing_for)).bind(15, r.cancel_pending ? 1 : 0);
     st.bind(16, row.error_code).bind(17, r.reason).bind(18, r.last_error);
     st.bind(19, format_iso_utc_ms(r.updated_at));
+    st.bind(20, opt_time(r.basket_created_at)).bind(21, opt_time(r.confirm_sent_at));
+    st.bind(22, r.settled_by).bind(23, r.order_mismatch);
 }
 
 result<reservation_row> read_row(const statement& s) {
@@ -215,6 +220,10 @@ result<reservation_row> read_row(const statement& s) {
     r.last_error = s.column_text(28);
     r.created_at = read_time(s, 29).value_or(sys_time{});
     r.updated_at = read_time(s, 30).value_or(sys_time{});
+    r.basket_created_at = read_time(s, 31);
+    r.confirm_sent_at = read_time(s, 32);
+    r.settled_by = s.column_text(33);
+    r.order_mismatch = s.column_text(34);
     return row;
 }
 
@@ -267,7 +276,7 @@ result<std::int64_t> insert_reservation(write_txn& t, const reservation_row& row
         auto st = t.prepare("res.insert", "INSERT INTO reservations (" + std::string(k_columns) +
                                               ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
                                               "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, "
-                                              "?29, ?30, ?31)");
+                                              "?29, ?30, ?31, ?32, ?33, ?34, ?35)");
         if (!st) return st.error();
         bind_row(*st, row);
         if (auto r = st->run(); !r)
@@ -286,7 +295,8 @@ result<std::int64_t> save_transition(write_txn& t, const reservation_row& row, c
                             "total_minor = ?6, expires_at = ?7, last_touch = ?8, customer_first = ?9, "
                             "customer_last = ?10, customer_addr1 = ?11, customer_ref = ?12, order_id = ?13, "
                             "releasing_for = ?14, cancel_pending = ?15, error_code = ?16, reason = ?17, "
-                            "last_error = ?18, updated_at = ?19 WHERE id = ?1 AND version = ?3 - 1");
+                            "last_error = ?18, updated_at = ?19, basket_created_at = ?20, confirm_sent_at = ?21, "
+                            "settled_by = ?22, order_mismatch = ?23 WHERE id = ?1 AND version = ?3 - 1");
         if (!st) return st.error();
         bind_mutable(*st, row);
         if (auto r = st->run(); !r) return r.error();
@@ -297,11 +307,17 @@ result<std::int64_t> save_transition(write_txn& t, const reservation_row& row, c
     if (auto r = write_tickets(t, row); !r) return r.error();
     if (auto r = append_history(t, row, domain::to_string(out.from), out.event, note); !r) return r.error();
     if (out.to == domain::reservation_state::confirmed) {
+        // One entry per sale, appended: an order proven without its id ("already confirmed")
+        // has a NULL order id and says how it was settled.
         auto st = t.prepare("res.ledger.insert",
                             "INSERT INTO sales_ledger (order_id, reservation_id, client, channel, instance, seats, "
-                            "total_minor, reference, confirmed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+                            "total_minor, reference, confirmed_at, settled_by, mismatch) "
+                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
         if (!st) return st.error();
-        st->bind(1, row.rec.order_id).bind(2, row.id).bind(3, row.client).bind(4, row.channel).bind(5, row.instance);
+        if (row.rec.order_id.empty()) st->bind_null(1);
+        else st->bind(1, row.rec.order_id);
+        st->bind(10, row.rec.settled_by).bind(11, row.rec.order_mismatch);
+        st->bind(2, row.id).bind(3, row.client).bind(4, row.channel).bind(5, row.instance);
         st->bind(6, static_cast<std::int64_t>(row.rec.seats.size())).bind(7, row.rec.total.minor);
         st->bind(8, row.rec.customer ? row.rec.customer->reference : std::string());
         st->bind(9, format_iso_utc_ms(row.rec.updated_at));
@@ -393,5 +409,28 @@ result<std::vector<std::pair<std::string, std::int64_t>>> count_by_state(connect
 }
 
 result<std::int64_t> ledger_count(connection& c) { return c.query_int64("SELECT count(*) FROM sales_ledger", "ledger count"); }
+
+result<std::vector<reservation_row>> confirmed_needing_attention(connection& c) {
+    std::vector<std::string> ids;
+    {
+        auto st = c.prepare("res.confirmed_attention",
+                            "SELECT id FROM reservations WHERE state = 'confirmed' AND (order_mismatch <> '' OR "
+                            "order_id = '') ORDER BY updated_at LIMIT 1000");
+        if (!st) return st.error();
+        for (;;) {
+            auto more = st->step();
+            if (!more) return more.error();
+            if (!*more) break;
+            ids.push_back(st->column_text(0));
+        }
+    }
+    std::vector<reservation_row> out;
+    for (const auto& id : ids) {
+        auto row = load_reservation(c, id);
+        if (!row) return row.error();
+        if (*row) out.push_back(std::move(**row));
+    }
+    return out;
+}
 
 }  // namespace agentd::store

@@ -78,6 +78,9 @@ result<std::vector<std::string>> reservation_ids_in_states(connection& c,
 result<std::vector<history_row>> load_history(connection& c, std::string_view id);
 // Count per state (only states present).
 result<std::vector<std::pair<std::string, std::int64_t>>> count_by_state(connection& c);
+// Confirmed reservations an operator should look at: the order differs from the hold, or the
+// sale was proven without its order id. Oldest first, at most 1000.
+result<std::vector<reservation_row>> confirmed_needing_attention(connection& c);
 // Ledger rows for an order (0 or 1): used by audits and tests.
 result<std::int64_t> ledger_count(connection& c);
 

@@ -67,7 +67,7 @@ result<bool> statement::step() {
     if (rc == SQLITE_DONE) return false;
     error e = fail_here(sqlite3_errmsg(db_));
     int primary = rc & 0xff;
-    if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) e.code = errc::unavailable;
+    if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED || primary == SQLITE_FULL) e.code = errc::unavailable;
     else if (primary == SQLITE_CONSTRAINT) e.code = errc::conflict;
     else if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB) e.code = errc::corrupt;
     sqlite3_reset(stmt_);
@@ -158,7 +158,7 @@ error connection::fail_here(std::string_view name, int rc) const {
     error e = fail(errc::io_error, "run '" + std::string(name) + "' on " + path_ + ": " +
                                        (db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc)));
     int primary = rc & 0xff;
-    if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) e.code = errc::unavailable;
+    if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED || primary == SQLITE_FULL) e.code = errc::unavailable;
     else if (primary == SQLITE_CONSTRAINT) e.code = errc::conflict;
     else if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB) e.code = errc::corrupt;
     return e;

@@ -56,6 +56,9 @@ public:
     virtual call<basket> create_basket(call_options o = {}) = 0;
     virtual call<basket> get_basket(std::string id, call_options o = {}) = 0;
     virtual call<basket> set_agent_customer(std::string basket_id, agent_customer c, call_options o = {}) = 0;
+    // A modifying call that changes nothing (PATCH with an empty object): restarts a sliding
+    // basket lifetime without sending any customer data.
+    virtual call<basket> touch_basket(std::string basket_id, call_options o = {}) = 0;
     virtual call<std::vector<ticket>> add_tickets(std::string basket_id, std::vector<new_ticket> tickets,
                                                   call_options o = {}) = 0;
     virtual call<void> remove_tickets(std::string basket_id, std::vector<std::string> ticket_ids, call_options o = {}) = 0;

@@ -43,4 +43,12 @@ void throw_exception_from_error(const failure& f, const boost::source_location&)
     throw agentd::error_exception(f.to_error());
 }
 
+bool failure::may_have_applied() const noexcept {
+    if (!sent) return false;
+    if (http_status == 429) return false;
+    if (http_status >= 400 && http_status < 500) return false;
+    if (http_status >= 200 && http_status < 300) return true;  // applied, answer unreadable
+    return true;  // 5xx (a gateway may answer after the backend committed), or no answer
+}
+
 }  // namespace agentd::upstream

@@ -170,6 +170,10 @@ public:
         return fetch<basket>("PATCH", "baskets/" + id_seg(id), codec::encode_agent_customer_patch(c, ctx_.settings().customer_fields),
                              "PATCH baskets/{id}", "set customer of basket " + id, o, basket_decoder());
     }
+    call<basket> touch_basket(std::string id, call_options o) override {
+        return fetch<basket>("PATCH", "baskets/" + id_seg(id), codec::encode_empty_object(), "PATCH baskets/{id}",
+                             "touch basket " + id, o, basket_decoder());
+    }
     call<std::vector<ticket>> add_tickets(std::string id, std::vector<new_ticket> t, call_options o) override {
         return fetch<std::vector<ticket>>("POST", "baskets/" + id_seg(id) + "/tickets", codec::encode_new_tickets(t),
                                           "POST baskets/{id}/tickets", "add tickets to basket " + id, o, codec::decode_tickets);
@@ -229,7 +233,14 @@ private:
         const bool safe = o.retry_safe.value_or(method == "GET");
         const std::string url = ctx_.api_root_url() + rel;  // signed and sent as is
         net::http_request req{method, ctx_.api_root_target() + rel, {}, std::move(body), safe};
+        bool sent = false;
+        req.maybe_sent = &sent;
         auto outcome = [&](result<std::string> r) {
+            if (!r) {
+                failure f = r.error();
+                f.sent = sent;
+                r = std::move(f);
+            }
             ctx_.counters().call_done(bool(r));
             if (!r && r.error().cls != error_class::cancelled)
                 log::warn("upstream", "call", "upstream call failed",

@@ -74,13 +74,13 @@ public:
         return p;
     }
 
-    boost::asio::awaitable<result<control::created_reservation>> create_reservation(
+    boost::asio::awaitable<result<api::created_reservation>> create_reservation(
         std::string channel, std::string key, api::reservation_request req) override {
         co_return create_now(std::move(channel), std::move(key), std::move(req));
     }
-    result<control::created_reservation> create_now(std::string channel, std::string key, api::reservation_request req) {
+    result<api::created_reservation> create_now(std::string channel, std::string key, api::reservation_request req) {
         std::uint64_t seq = 0;
-        control::created_reservation out;
+        api::created_reservation out;
         {
             std::lock_guard l(mu_);
             auto k = channel + "\n" + key;
@@ -88,7 +88,7 @@ public:
                 auto& r = res_.at(it->second);
                 if (api::to_json(r.request) != api::to_json(req))
                     return fail(errc::conflict, "create reservation: Idempotency-Key " + key + " was used for another request");
-                return control::created_reservation{r, true};
+                return api::created_reservation{r, true};
             }
             if (req.client != client) return fail(errc::not_found, "create reservation: unknown client " + req.client);
             if (req.instance != instance_id) return fail(errc::not_found, "create reservation: unknown instance " + req.instance);
@@ -206,6 +206,16 @@ public:
             if (r.state == "confirm_unknown") rep.confirm_unknown.push_back(r);
         rep.orphan_baskets.push_back({client, "B-77", "2026-11-26T20:00:00Z"});
         return rep;
+    }
+    boost::asio::awaitable<result<api::reservation>> resolve_reservation(std::string id, api::resolve_request req) override {
+        std::lock_guard l(mu_);
+        auto it = res_.find(id);
+        if (it == res_.end()) co_return fail(errc::not_found, "resolve reservation: no such reservation");
+        if (it->second.state != "confirm_unknown")
+            co_return fail(errc::conflict, "resolve reservation in state " + it->second.state + ": not allowed");
+        it->second.state = req.sold ? "confirmed" : "releasing";
+        if (req.sold) it->second.order_id = req.order_id;
+        co_return it->second;
     }
 
     std::uint64_t feed_head() {

@@ -150,6 +150,15 @@ public:
         if (f) co_return f->first;
         co_return it->second;
     }
+    call<upstream::basket> touch_basket(std::string id, call_options o = {}) override {
+        auto f = enter_write("touch_basket", o);
+        if (f && !f->second) co_return f->first;
+        auto it = baskets.find(id);
+        if (it == baskets.end()) co_return not_found("touch basket " + id);
+        touch(it->second);
+        if (f) co_return f->first;
+        co_return it->second;
+    }
     call<std::vector<upstream::ticket>> add_tickets(std::string id, std::vector<upstream::new_ticket> t, call_options o = {}) override {
         auto f = enter_write("add_tickets", o);
         if (f && !f->second) co_return f->first;

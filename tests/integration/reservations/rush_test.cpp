@@ -1,214 +1,12 @@
 // The reservation queue against a real agentd-sim process over HTTP: place/confirm/release,
 // the rush (200 channels, 50 seats), and faults with "commit then drop".
-#include "agentd/app/reservations/reservation_service.hpp"
-#include "agentd/core/time.hpp"
-#include "agentd/store/database.hpp"
-#include "agentd/store/reader.hpp"
-#include "agentd/store/reservation_store.hpp"
-#include "agentd/upstream/spektrix_client.hpp"
-#include "tests/support/sim_client.hpp"
-#include "tests/support/process.hpp"
+#include "tests/integration/reservations/sim_rig.hpp"
 
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <doctest/doctest.h>
-#include <rapidjson/document.h>
-
-#include <map>
-#include <set>
+#include <algorithm>
 
 using namespace agentd;
+using namespace agentd::rig_support;
 namespace asio = boost::asio;
-
-namespace {
-
-struct map_catalogue final : domain::catalogue_view {
-    std::map<std::pair<std::string, std::string>, domain::instance_facts> facts;
-    const domain::instance_facts* find_instance(std::string_view c, std::string_view i) const override {
-        auto it = facts.find({std::string(c), std::string(i)});
-        return it == facts.end() ? nullptr : &it->second;
-    }
-};
-
-rapidjson::Document json(const sim_test::reply& r) {
-    rapidjson::Document d;
-    d.Parse(r.body.c_str());
-    REQUIRE_FALSE(d.HasParseError());
-    return d;
-}
-
-void collect(const upstream::area& a, domain::instance_facts& f, std::int64_t& reserved_seats) {
-    f.areas.insert(a.id);
-    for (const auto& s : a.seats) {
-        f.seats.insert(s.id);
-        ++reserved_seats;
-    }
-    for (const auto& c : a.children) collect(c, f, reserved_seats);
-}
-
-struct rig {
-    sim_test::sim_process sim;
-    test::temp_dir dir;
-    asio::io_context ioc;
-    std::unique_ptr<upstream::client_context> ctx;
-    std::unique_ptr<upstream::client> up;
-    std::unique_ptr<store::database> db;
-    map_catalogue cat;
-    std::string client, instance, ticket_type;
-    std::unique_ptr<app::reservation_service> svc;
-    asio::cancellation_signal stop;
-    bool running = false;
-
-    explicit rig(std::vector<std::string> flags) : sim(std::move(flags)) {
-        client = sim.clients.at(0).first;
-        upstream::client_settings s;
-        s.base_url = sim.base_url;
-        s.client_name = client;
-        s.requests_per_minute = 600'000;
-        s.burst = 10'000;
-        s.max_connections = 8;
-        s.backoff.base = std::chrono::milliseconds(5);
-        s.backoff.cap = std::chrono::milliseconds(50);
-        s.timeout.request = std::chrono::milliseconds(3000);
-        s.timeout.overall = std::chrono::milliseconds(5000);
-        auto c = upstream::client_context::make(ioc.get_executor(), s);
-        REQUIRE(c.has_value());
-        ctx = std::move(*c);
-        const auto& acc = sim.clients.at(0).second.at(0);
-        auto cl = upstream::make_spektrix_client(*ctx, {acc.login, secret{acc.secret}});
-        REQUIRE(cl.has_value());
-        up = std::move(*cl);
-        auto d = store::database::open({.path = dir.path() + "/agentd.db"});
-        REQUIRE(d.has_value());
-        db = std::move(*d);
-        pick_instance();
-    }
-    ~rig() { stop_worker(); }
-
-    template <class T>
-    T run(asio::awaitable<T> a) {
-        std::optional<T> out;
-        asio::co_spawn(ioc, std::move(a), [&](std::exception_ptr e, T v) {
-            if (e) std::rethrow_exception(e);
-            out.emplace(std::move(v));
-        });
-        pump([&] { return out.has_value(); }, std::chrono::seconds(30));
-        return std::move(*out);
-    }
-    template <class Pred>
-    void pump(Pred pred, std::chrono::seconds limit = std::chrono::seconds(60)) {
-        const auto deadline = std::chrono::steady_clock::now() + limit;
-        while (!pred()) {
-            REQUIRE(std::chrono::steady_clock::now() < deadline);
-            ioc.restart();
-            ioc.run_for(std::chrono::milliseconds(5));
-        }
-    }
-
-    // An on-sale instance with a reserved plan; its facts go into the catalogue view.
-    void pick_instance() {
-        const auto now = system_clock::instance().now();
-        auto events = run(up->list_events(format_date_utc(now - std::chrono::hours(24)),
-                                          format_date_utc(now + std::chrono::hours(24 * 400))));
-        REQUIRE(events.has_value());
-        std::string seen;
-        for (const auto& e : *events) {
-            auto insts = run(up->list_instances(e.id, format_date_utc(now - std::chrono::hours(24)),
-                                                format_date_utc(now + std::chrono::hours(24 * 400))));
-            REQUIRE(insts.has_value());
-            for (const auto& i : *insts) {
-                if (!i.is_on_sale || i.cancelled || i.start_utc < now + std::chrono::hours(2)) continue;
-                auto pl = run(up->get_price_list(i.id));
-                auto plan = run(up->get_plan(i.id));
-                seen += i.id + (pl ? "" : " price-list:" + pl.error().message) + (plan ? "" : " plan:" + plan.error().message) + "; ";
-                if (!pl || !plan || pl->prices.empty()) continue;
-                domain::instance_facts f;
-                f.start = i.start_utc;
-                for (const auto& p : pl->prices) {
-                    f.ticket_types.insert(p.ticket_type.id);
-                    f.price_bands.insert(p.band.id);
-                }
-                std::int64_t reserved = 0;
-                collect(*plan, f, reserved);
-                auto st = run(up->get_instance_status(i.id));
-                const auto avail = st ? st->counts.available : 0;
-                seen += "reserved=" + std::to_string(reserved) + " available=" + std::to_string(avail) + "; ";
-                if (avail < 60) continue;
-                instance = i.id;
-                ticket_type = pl->prices.front().ticket_type.id;
-                cat.facts[{client, instance}] = std::move(f);
-                return;
-            }
-        }
-        FAIL("no on-sale instance with a reserved plan in the simulated world: events=" << events->size() << " " << seen);
-    }
-
-    void make_service(int channels_n, std::int64_t retries = 3,
-                      std::chrono::milliseconds lifetime = std::chrono::minutes(20),
-                      std::chrono::milliseconds margin = std::chrono::minutes(2)) {
-        config::reservation_settings s;
-        s.basket_lifetime = lifetime;
-        s.expiry_margin = margin;
-        s.max_hold = std::chrono::minutes(60);
-        s.max_quantity = 10;
-        s.queue_limit = 10'000;
-        s.channel_backlog_limit = 100;
-        s.inflight_per_client = 8;
-        s.best_available_retries = retries;
-        s.confirm_timeout = std::chrono::seconds(5);
-        std::vector<config::channel_settings> ch;
-        for (int i = 0; i < channels_n; ++i) ch.push_back({"ch" + std::to_string(i), std::nullopt, std::nullopt, config::channel_role::sales, 1});
-        svc = std::make_unique<app::reservation_service>(
-            ioc.get_executor(), *db, db->path(), s, ch, std::vector<app::res_client>{{client, {{"agent1", up.get()}}}},
-            cat, system_clock::instance(), [](std::uint64_t) {}, [](std::string_view, std::string_view) {});
-    }
-    void start_worker() {
-        running = true;
-        asio::co_spawn(ioc, svc->run(), asio::bind_cancellation_slot(stop.slot(), [this](std::exception_ptr) { running = false; }));
-    }
-    void stop_worker() {
-        if (!running) return;
-        stop.emit(asio::cancellation_type::terminal);
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-        while (running && std::chrono::steady_clock::now() < deadline) {
-            ioc.restart();
-            ioc.run_for(std::chrono::milliseconds(5));
-        }
-    }
-    std::int64_t available() {
-        auto st = run(up->get_instance_status(instance));
-        REQUIRE(st.has_value());
-        return st->counts.available;
-    }
-    bool settled(const std::string& id) {
-        auto r = svc->get(id);
-        REQUIRE(r.has_value());
-        return r->state != "queued" && r->state != "placing" && r->state != "confirming" && r->state != "releasing";
-    }
-    std::string basket_of(const std::string& id) {
-        auto rd = store::reader::open(db->path());
-        REQUIRE(rd.has_value());
-        auto row = store::load_reservation(rd->conn(), id);
-        REQUIRE(row.has_value());
-        REQUIRE(row->has_value());
-        return (*row)->rec.basket_id;
-    }
-    api::reservation_request best(int n) {
-        api::reservation_request r;
-        r.client = client;
-        r.instance = instance;
-        r.best = api::best_available{n, ticket_type, std::nullopt, std::nullopt};
-        return r;
-    }
-    void check_invariants() {
-        auto inv = json(sim.control("GET", "invariants"));
-        CHECK(inv["ok"].GetBool());
-    }
-};
-
-}  // namespace
 
 TEST_CASE("the rush: 200 channels, one seat each, 50 seats left") {
     rig g({"--seed", "11", "--size", "small", "--rate", "2000", "--burst", "2000"});
@@ -236,10 +34,10 @@ TEST_CASE("the rush: 200 channels, one seat each, 50 seats left") {
     g.make_service(200, 20);  // concurrent best-available answers overlap: each round one wins
     g.start_worker();
 
-    std::vector<std::optional<result<control::created_reservation>>> created(200);
+    std::vector<std::optional<result<api::created_reservation>>> created(200);
     for (int i = 0; i < 200; ++i)
         asio::co_spawn(g.ioc, g.svc->create("ch" + std::to_string(i), "rush-1", g.best(1)),
-                       [&created, i](std::exception_ptr e, result<control::created_reservation> r) {
+                       [&created, i](std::exception_ptr e, result<api::created_reservation> r) {
                            if (e) std::rethrow_exception(e);
                            created[std::size_t(i)].emplace(std::move(r));
                        });

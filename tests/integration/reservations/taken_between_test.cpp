@@ -1,6 +1,6 @@
 // Best available against agentd-sim when another buyer takes the proposed seat between the
 // best-available answer and the add: the add gets 409 (errorCode 20) and agentd asks again.
-#include "agentd/app/reservations/reservation_service.hpp"
+#include "agentd/reservations/service.hpp"
 #include "agentd/store/database.hpp"
 #include "agentd/upstream/spektrix_client.hpp"
 #include "tests/support/sim_client.hpp"
@@ -58,6 +58,7 @@ public:
     upstream::call<upstream::basket> create_basket(upstream::call_options o) override { return real_.create_basket(o); }
     upstream::call<upstream::basket> get_basket(std::string id, upstream::call_options o) override { return real_.get_basket(id, o); }
     upstream::call<upstream::basket> set_agent_customer(std::string id, upstream::agent_customer c, upstream::call_options o) override { return real_.set_agent_customer(id, c, o); }
+    upstream::call<upstream::basket> touch_basket(std::string id, upstream::call_options o) override { return real_.touch_basket(id, o); }
     upstream::call<std::vector<upstream::ticket>> add_tickets(std::string id, std::vector<upstream::new_ticket> t, upstream::call_options o) override { return real_.add_tickets(id, t, o); }
     upstream::call<void> remove_tickets(std::string id, std::vector<std::string> t, upstream::call_options o) override { return real_.remove_tickets(id, t, o); }
     upstream::call<void> clear_basket(std::string id, upstream::call_options o) override { return real_.clear_basket(id, o); }
@@ -136,16 +137,12 @@ TEST_CASE("a best-available seat taken between the answer and the add is retried
     test::temp_dir dir;
     auto db = store::database::open({.path = dir.path() + "/agentd.db"});
     REQUIRE(db.has_value());
-    config::reservation_settings rs;
-    rs.basket_lifetime = std::chrono::minutes(20);
-    rs.expiry_margin = std::chrono::minutes(2);
-    rs.max_hold = std::chrono::minutes(60);
-    rs.max_quantity = 10;
-    rs.queue_limit = 100;
-    rs.channel_backlog_limit = 100;
-    rs.inflight_per_client = 2;
-    rs.best_available_retries = 2;
-    app::reservation_service svc(ioc.get_executor(), **db, (*db)->path(), rs, {},
+    reservations::settings rs;
+    rs.queue.max_total = 100;
+    rs.queue.max_per_channel = 100;
+    rs.queue.max_in_flight_per_client = 2;
+    rs.retry.max_attempts = 3;
+    reservations::reservation_service svc(ioc.get_executor(), **db, (*db)->path(), rs,
                                  {{s.client_name, {{"agent1", &up}}}}, cat, system_clock::instance(),
                                  [](std::uint64_t) {}, [](std::string_view, std::string_view) {});
     api::reservation_request req;

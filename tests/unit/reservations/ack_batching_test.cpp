@@ -9,8 +9,8 @@ using namespace agentd::test;
 
 TEST_CASE("concurrent acks share durable commits") {
     res_fixture f(10);
-    f.settings.queue_limit = 100'000;
-    f.settings.channel_backlog_limit = 10'000;
+    f.settings.queue.max_total = 100'000;
+    f.settings.queue.max_per_channel = 10'000;
     f.make_service();
 
     // Baseline: one durable single-row commit at a time.
@@ -33,7 +33,7 @@ TEST_CASE("concurrent acks share durable commits") {
     const auto t0 = std::chrono::steady_clock::now();
     for (int i = 0; i < k_acks; ++i)
         boost::asio::co_spawn(f.ioc, f.svc->create("ch" + std::to_string(i % 16), "k" + std::to_string(i), f.seats_req({"S1"})),
-                              [&done](std::exception_ptr e, result<control::created_reservation> r) {
+                              [&done](std::exception_ptr e, result<api::created_reservation> r) {
                                   if (e) std::rethrow_exception(e);
                                   REQUIRE(r.has_value());
                                   ++done;

@@ -2,7 +2,7 @@
 // upstream and a manual clock, driven on a private io_context. Single-threaded.
 #pragma once
 
-#include "agentd/app/reservations/reservation_service.hpp"
+#include "agentd/reservations/service.hpp"
 #include "agentd/store/database.hpp"
 #include "agentd/store/reader.hpp"
 #include "agentd/store/reservation_store.hpp"
@@ -42,9 +42,8 @@ struct res_fixture {
     boost::asio::io_context ioc;
     fake_upstream up;
     map_catalogue cat;
-    config::reservation_settings settings;
-    std::vector<config::channel_settings> channels;
-    std::unique_ptr<app::reservation_service> svc;
+    reservations::settings settings;
+    std::unique_ptr<reservations::reservation_service> svc;
     std::vector<std::uint64_t> feed;
     boost::asio::cancellation_signal stop;
     bool running = false;
@@ -53,15 +52,17 @@ struct res_fixture {
         auto d = store::database::open({.path = path});
         REQUIRE(d.has_value());
         db = std::move(*d);
-        settings.basket_lifetime = std::chrono::minutes(20);
-        settings.expiry_margin = std::chrono::minutes(2);
-        settings.max_hold = std::chrono::minutes(60);
-        settings.max_quantity = 10;
-        settings.queue_limit = 1000;
-        settings.channel_backlog_limit = 500;
-        settings.inflight_per_client = 4;
-        settings.best_available_retries = 2;
-        settings.confirm_timeout = std::chrono::seconds(5);
+        settings.hold.basket_lifetime = std::chrono::minutes(20);
+        settings.hold.expiry_margin = std::chrono::minutes(2);
+        settings.hold.max_hold = std::chrono::minutes(60);
+        settings.limits.max_quantity = 10;
+        settings.queue.max_total = 1000;
+        settings.queue.max_per_channel = 500;
+        settings.queue.max_in_flight_per_client = 4;
+        settings.retry.max_attempts = 3;
+        settings.call_timeout = std::chrono::seconds(5);
+        settings.extend_min_interval = std::chrono::seconds(0);
+        settings.backoff = {std::chrono::milliseconds(5), std::chrono::milliseconds(40), 4};
         domain::instance_facts f;
         f.ticket_types = {k_type};
         f.price_bands = {"B1"};
@@ -83,9 +84,9 @@ struct res_fixture {
     ~res_fixture() { stop_worker(); }
 
     void make_service() {
-        svc = std::make_unique<app::reservation_service>(
-            ioc.get_executor(), *db, path, settings, channels,
-            std::vector<app::res_client>{{k_client, {{"agent1", &up}}}}, cat, clock,
+        svc = std::make_unique<reservations::reservation_service>(
+            ioc.get_executor(), *db, path, settings,
+            std::vector<reservations::res_client>{{k_client, {{"agent1", &up}}}}, cat, clock,
             [this](std::uint64_t s) { feed.push_back(s); }, [](std::string_view, std::string_view) {});
     }
 
@@ -139,7 +140,7 @@ struct res_fixture {
         r.best = api::best_available{n, k_type, std::nullopt, std::nullopt};
         return r;
     }
-    result<control::created_reservation> create(std::string key, api::reservation_request r, std::string ch = "web") {
+    result<api::created_reservation> create(std::string key, api::reservation_request r, std::string ch = "web") {
         return run(svc->create(std::move(ch), std::move(key), std::move(r)));
     }
     std::string state(const std::string& id) {

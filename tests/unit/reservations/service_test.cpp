@@ -78,8 +78,8 @@ TEST_CASE("create acknowledges a durable queued reservation and validates first"
 
 TEST_CASE("queue bounds refuse with a retryable error") {
     res_fixture f;
-    f.settings.queue_limit = 3;
-    f.settings.channel_backlog_limit = 2;
+    f.settings.queue.max_total = 3;
+    f.settings.queue.max_per_channel = 2;
     f.make_service();
     REQUIRE(f.create("a", f.seats_req({"S1"})).has_value());
     REQUIRE(f.create("b", f.seats_req({"S2"})).has_value());
@@ -328,9 +328,8 @@ TEST_CASE("recovery marks a confirm it cannot prove as confirm_unknown and never
 
 TEST_CASE("fairness: channels share placements by weight") {
     res_fixture f(60);
-    f.settings.inflight_per_client = 1;
-    f.channels = {{"gold", std::nullopt, std::nullopt, config::channel_role::sales, 3},
-                  {"std", std::nullopt, std::nullopt, config::channel_role::sales, 1}};
+    f.settings.queue.max_in_flight_per_client = 1;
+    f.settings.queue.channel_weights = {{"gold", 3}, {"std", 1}};
     f.make_service();
     std::vector<std::string> gold, std_;
     for (int i = 0; i < 12; ++i) {

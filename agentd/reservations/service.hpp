@@ -1,21 +1,23 @@
-// app/reservations/reservation_service: the durable reservation queue of DESIGN.md
-// "Reservations". Channels' requests are validated against the mirror's catalogue, written
-// `queued` with synchronous=FULL (that commit is the acknowledgement) and driven upstream by a
-// worker: FIFO per client, weighted across channels, a bounded number of placements in flight
-// per client. Every transition is one durable store job (history + feed in the same
-// transaction) computed by domain::transition inside the job, so concurrent drivers of one
-// reservation can never both win. Expiry clears the basket before upstream would drop it;
-// recovery resolves in-flight states from their basket, never by creating another.
+// reservations/service: the durable reservation queue. Channels' requests are validated
+// against the mirror's catalogue, written `queued` with synchronous=FULL (that commit is the
+// acknowledgement) and driven upstream by a worker: FIFO per client, weighted across channels,
+// a bounded number of upstream operations in flight per client. Every transition is one
+// durable store job (history + feed in the same transaction) computed by domain::transition
+// inside the job, so concurrent drivers of one reservation can never both win.
+// Money safety (see docs/reservations.md): the customer is set on the basket and the basket is
+// proven to hold exactly the held tickets before every confirm; the confirm is durably marked
+// as sent before its first byte leaves and from then on is only ever settled by proof (the
+// order, "already confirmed", "empty basket") or by an operator (resolve); the order is
+// compared with the hold. Hold deadlines derive from the send time of the last applied call.
 // Threading: every method runs on the executor's single thread; store completions are posted
 // back to it. run() owns the worker's child coroutines and awaits them when cancelled.
 #pragma once
 
 #include "agentd/api/types.hpp"
-#include "agentd/config/settings.hpp"
-#include "agentd/control/backend.hpp"
 #include "agentd/core/clock.hpp"
 #include "agentd/core/error.hpp"
 #include "agentd/domain/reservation_request.hpp"
+#include "agentd/reservations/settings.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -23,6 +25,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -35,7 +38,7 @@ namespace agentd::upstream {
 class client;
 }
 
-namespace agentd::app {
+namespace agentd::reservations {
 
 struct res_client {
     std::string name;
@@ -58,10 +61,13 @@ struct reservation_stats {
     op_timing_summary placement_cpu, confirmation_cpu;
 };
 
+// Test seam: called with the ordinal (1, 2, ...) of every reservation write job before it runs;
+// an error makes that job fail as a full disk would (nothing written).
+using write_fault = std::function<std::optional<error>(std::uint64_t job)>;
+
 class reservation_service {
 public:
-    reservation_service(boost::asio::any_io_executor ex, store::database& db, std::string db_path,
-                        config::reservation_settings settings, std::vector<config::channel_settings> channels,
+    reservation_service(boost::asio::any_io_executor ex, store::database& db, std::string db_path, settings s,
                         std::vector<res_client> clients, const domain::catalogue_view& catalogue,
                         const agentd::clock& clock, std::function<void(std::uint64_t feed_seq)> on_feed,
                         std::function<void(std::string_view client, std::string_view instance)> on_activity);
@@ -69,38 +75,43 @@ public:
     reservation_service(const reservation_service&) = delete;
     reservation_service& operator=(const reservation_service&) = delete;
 
-    // Validates, writes `queued` durably (the ack) and queues it. A retry with the same
-    // (channel, key) returns the first reservation with replayed = true; a different request
-    // under that key is errc::conflict. Queue or channel backlog full: errc::unavailable /
-    // errc::rate_limited (retryable), nothing written.
-    boost::asio::awaitable<result<control::created_reservation>> create(std::string channel,
-                                                                        std::string idempotency_key,
-                                                                        api::reservation_request req);
+    // Writes `queued` durably (the ack) and queues it. A retry with the same (channel, key)
+    // returns the first reservation with replayed = true, before any other check; a different
+    // request under that key is errc::conflict. Queue or channel backlog full:
+    // errc::unavailable / errc::rate_limited (retryable), nothing written.
+    boost::asio::awaitable<result<api::created_reservation>> create(std::string channel, std::string idempotency_key,
+                                                                    api::reservation_request req);
     result<api::reservation> get(std::string_view id);
     result<std::vector<api::reservation>> list(const api::reservation_filter& f);
     result<std::vector<api::history_entry>> history(std::string_view id);
-    // Durable `confirming` (the ack); the upstream confirm follows in the worker.
+    // Durable `confirming` (the ack); the upstream confirm follows in the worker. A retry with
+    // the same customer and reference answers the reservation as it stands.
     boost::asio::awaitable<result<api::reservation>> confirm(std::string id, api::confirm_request req);
-    // Touches the basket upstream (restarting its lifetime), then durably moves the deadline.
+    // Touches the basket upstream (restarting a sliding lifetime), then durably moves the
+    // deadline. Serialised with the reservation's drive; at most once per extend_min_interval.
     boost::asio::awaitable<result<api::reservation>> extend(std::string id, api::extend_request req);
     // Durable `releasing` for a held reservation (the clear follows), `cancelled` when still
-    // queued, a pending cancel while placing.
+    // queued without a basket, a pending cancel while placing. A retry answers as it stands.
     boost::asio::awaitable<result<api::reservation>> release(std::string id);
+    // Operator settlement of a confirm_unknown reservation (errc::conflict for any other state).
+    boost::asio::awaitable<result<api::reservation>> resolve(std::string id, api::resolve_request req);
     result<api::reconcile_report> reconcile();
     // Before READY: resolves every reservation left in placing/confirming/releasing from its
     // basket and re-queues `queued` ones. Needs no run() yet.
     boost::asio::awaitable<result<void>> recover();
-    // Worker and expiry loop until cancelled; then cancels and awaits its children.
+    // Worker, expiry and rescan loops until cancelled; then lets confirms already sent finish
+    // (up to settings.drain_timeout), cancels and awaits its children.
     boost::asio::awaitable<void> run();
     // One expiry pass (run() does this periodically): every held reservation whose deadline
-    // has passed by the clock starts releasing. Returns how many.
+    // has passed starts releasing. Returns how many.
     boost::asio::awaitable<std::size_t> expire_due();
 
     reservation_stats stats() const;
+    void set_write_fault(write_fault f);
 
 private:
     struct impl;
     std::unique_ptr<impl> impl_;
 };
 
-}  // namespace agentd::app
+}  // namespace agentd::reservations

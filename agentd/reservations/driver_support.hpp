@@ -1,37 +1,36 @@
-// app/reservations/worker_support: small helpers shared by the worker's files (worker.cpp,
-// settle.cpp): how a failed call looks to the placement rules, bounded pauses, and timing of
-// upstream calls. Private to app/reservations. Threading: the executor's thread.
+// reservations/driver_support: small helpers shared by the driver's files: how a failed call
+// looks to the domain rules, bounded pauses, cancellation checks and timing of upstream calls.
+// Private to reservations/. Threading: the executor's thread.
 #pragma once
 
-#include "agentd/app/reservations/service_impl.hpp"
+#include "agentd/reservations/service_impl.hpp"
 
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/this_coro.hpp>
 
-namespace agentd::app::worker_support {
+namespace agentd::reservations::driver_support {
 namespace asio = boost::asio;
 using domain::upstream_failure;
 using sc = std::chrono::steady_clock;
 
-constexpr int k_max_place_attempts = 5;  // requeues after transient failures, then rejected
-constexpr int k_max_write_retries = 3;   // provably-not-applied retries of one write
-
-// How a failed call looks to the placement rules. A write whose answer was lost (reset,
-// truncated or undecodable body, 500) may have been applied: ambiguous.
+// How a failed call looks to the domain rules. Whether it may have been applied is the
+// upstream failure's own verdict (failure::may_have_applied); `write` says whether applying
+// would have changed anything.
 inline upstream_failure map_failure(const upstream::failure& f, bool write) {
     using ec = upstream::error_class;
     switch (f.cls) {
-    case ec::transient:
-        if (!write || f.http_status == 503 || f.http_status == 429) return upstream_failure::transient;
-        return upstream_failure::ambiguous;
-    case ec::rate_limited: return upstream_failure::transient;
     case ec::permanent:
     case ec::auth: return upstream_failure::permanent;
     case ec::not_found: return upstream_failure::not_found;
     case ec::conflict: return upstream_failure::conflict;
-    case ec::decode: return write ? upstream_failure::ambiguous : upstream_failure::transient;
+    case ec::rate_limited: return upstream_failure::not_sent;
+    case ec::transient:
+    case ec::decode:
     case ec::timeout:
-    case ec::cancelled: return upstream_failure::timeout;
+    case ec::cancelled:
+        if (!f.may_have_applied()) return upstream_failure::not_sent;
+        if (!write) return upstream_failure::transient;
+        return f.cls == ec::timeout || f.cls == ec::cancelled ? upstream_failure::timeout : upstream_failure::ambiguous;
     }
     return upstream_failure::ambiguous;
 }
@@ -60,5 +59,12 @@ asio::awaitable<upstream::result<T>> timed(upstream_stopwatch& sw, upstream::cal
     co_return r;
 }
 
+// The domain's view of a basket's or an order's tickets.
+inline std::vector<domain::basket_ticket> tickets_of(const std::vector<upstream::ticket>& ts) {
+    std::vector<domain::basket_ticket> out;
+    out.reserve(ts.size());
+    for (const auto& t : ts) out.push_back({t.id, t.seat_id.value_or(t.plan_id), t.price});
+    return out;
+}
 
-}  // namespace agentd::app::worker_support
+}  // namespace agentd::reservations::driver_support

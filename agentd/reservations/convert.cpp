@@ -1,4 +1,4 @@
-#include "agentd/app/reservations/convert.hpp"
+#include "agentd/reservations/convert.hpp"
 
 #include "agentd/core/money.hpp"
 #include "agentd/core/time.hpp"
@@ -7,7 +7,7 @@
 #include <limits>
 #include <random>
 
-namespace agentd::app {
+namespace agentd::reservations {
 
 domain::reservation_request to_domain(const api::reservation_request& r) {
     domain::reservation_request d;
@@ -72,6 +72,9 @@ api::reservation to_api(const store::reservation_row& row) {
     if (!r.seats.empty()) a.total = format_money(r.total);
     if (r.expires_at && (r.state == rs::held || r.state == rs::confirming)) a.expires_at = format_iso_utc(*r.expires_at);
     if (!r.order_id.empty()) a.order_id = r.order_id;
+    if (r.customer && !r.customer->reference.empty()) a.reference = r.customer->reference;
+    if (!r.settled_by.empty()) a.settled_by = r.settled_by;
+    if (!r.order_mismatch.empty()) a.order_mismatch = r.order_mismatch;
     const std::string& message = !r.reason.empty() ? r.reason : r.last_error;
     if (!message.empty()) {
         api::error_body e;
@@ -93,4 +96,4 @@ std::string new_reservation_id(sys_time now) {
     return buf;
 }
 
-}  // namespace agentd::app
+}  // namespace agentd::reservations

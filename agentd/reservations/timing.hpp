@@ -1,4 +1,4 @@
-// app/reservations/timing: a bounded log of per-operation durations (microseconds) and its
+// reservations/timing: a bounded log of per-operation durations (microseconds) and its
 // percentiles, for the daemon-time figures of placements and confirmations.
 // Threading: one owner thread.
 #pragma once
@@ -7,7 +7,7 @@
 #include <cstddef>
 #include <vector>
 
-namespace agentd::app {
+namespace agentd::reservations {
 
 class timing_log {
 public:
@@ -34,4 +34,4 @@ private:
     std::vector<double> samples_;
 };
 
-}  // namespace agentd::app
+}  // namespace agentd::reservations

@@ -1,16 +1,19 @@
-// app/reservations/service_impl: the state behind reservation_service, shared by its
-// front (channel-facing methods, reservation_service.cpp) and its worker (worker.cpp,
-// recovery.cpp). Private to app/reservations. Threading: the executor's single thread only.
+// reservations/service_impl: the state behind reservation_service, shared by its roles: intake
+// (intake.cpp: create, confirm, extend, release, resolve), the driver (driver.cpp: worker,
+// expiry and rescan loops, recovery; place.cpp and settle.cpp: the upstream steps) and
+// transitions (transitions.cpp: the one way to apply a transition and await a writer job).
+// Private to reservations/. Threading: the executor's single thread only.
 #pragma once
 
-#include "agentd/app/defer.hpp"
-#include "agentd/app/reservations/reservation_service.hpp"
-#include "agentd/app/reservations/timing.hpp"
+#include "agentd/core/defer.hpp"
 #include "agentd/domain/fair_queue.hpp"
 #include "agentd/domain/hold.hpp"
 #include "agentd/domain/placement.hpp"
 #include "agentd/domain/reservation.hpp"
+#include "agentd/domain/settlement.hpp"
 #include "agentd/net/task_group.hpp"
+#include "agentd/reservations/service.hpp"
+#include "agentd/reservations/timing.hpp"
 #include "agentd/store/database.hpp"
 #include "agentd/store/reader.hpp"
 #include "agentd/store/reservation_store.hpp"
@@ -21,9 +24,10 @@
 #include <chrono>
 #include <map>
 #include <optional>
+#include <random>
 #include <set>
 
-namespace agentd::app {
+namespace agentd::reservations {
 
 // Accumulates the time a drive spends awaiting upstream, to report daemon time without it.
 struct upstream_stopwatch {
@@ -31,20 +35,19 @@ struct upstream_stopwatch {
 };
 
 struct reservation_service::impl {
-    impl(boost::asio::any_io_executor ex, store::database& db, std::string db_path, config::reservation_settings s,
-         std::vector<config::channel_settings> channels, std::vector<res_client> clients,
-         const domain::catalogue_view& catalogue, const agentd::clock& clock,
+    impl(boost::asio::any_io_executor ex, store::database& db, std::string db_path, settings s,
+         std::vector<res_client> clients, const domain::catalogue_view& catalogue, const agentd::clock& clock,
          std::function<void(std::uint64_t)> on_feed, std::function<void(std::string_view, std::string_view)> on_activity);
 
+    // --- transitions (transitions.cpp) ---
     // Changes the stored record in the job's transaction after the domain transition.
     using amend_fn = std::function<void(store::reservation_row&)>;
     struct applied {
         store::reservation_row row;
         std::int64_t feed_seq = 0;
     };
-
-    // Job and amend factories live outside coroutine bodies: GCC 12 miscompiles by-value
-    // lambda captures created inside a coroutine (seen as a double free).
+    // Built outside any coroutine body: GCC 12 mishandles lambdas with by-value captures that
+    // are created inside a coroutine and outlive its current suspension.
     static std::function<result<applied>(store::write_txn&)> transition_job(std::string id, domain::event ev,
                                                                             amend_fn amend, std::string note,
                                                                             sys_time now);
@@ -58,56 +61,71 @@ struct reservation_service::impl {
     // feed, all in one writer job with synchronous=FULL; then on_feed. Resumes on ex.
     boost::asio::awaitable<result<applied>> apply(std::string id, domain::event ev, amend_fn amend = {},
                                                   std::string note = {});
-    // Runs `job` durably on the writer thread and resumes on ex with its outcome.
-    // `on_done` (optional) sees the outcome on ex just before the awaiting coroutine resumes.
+    // For an outcome upstream already has: retries the local write (full disk, full writer
+    // queue) with backoff until it is stored, the transition is refused (errc::conflict and
+    // the like: the stored state moved on) or the service stops. Never repeats an upstream call.
+    boost::asio::awaitable<result<applied>> record(std::string id, domain::event ev, amend_fn amend = {},
+                                                   std::string note = {});
+    // Runs `job` durably on the writer thread and resumes on ex with its outcome; the write
+    // fault seam applies here. `on_done` (optional) sees the outcome on ex first.
     template <class R>
     boost::asio::awaitable<result<R>> run_job(std::function<result<R>(store::write_txn&)> job,
                                               std::function<void(const result<R>&)> on_done = {});
 
+    // --- driver (driver.cpp, place.cpp, settle.cpp) ---
     upstream::client* client_for(const store::reservation_row& row) const;
     upstream::call_options write_options(bool retry_safe) const;
     upstream::call_options read_options() const;
+    std::chrono::milliseconds backoff_delay(int attempt);
 
     // Starts a drive of `id` as a child unless one runs; a running drive looks again when done.
     void start_drive(std::string id, std::optional<std::string> queued_client = std::nullopt);
     boost::asio::awaitable<void> drive(std::string id, std::optional<std::string> queued_client);
-    // One step for the reservation's current state; returns when no upstream work is left.
-    boost::asio::awaitable<void> step(std::string id);
     boost::asio::awaitable<void> place(store::reservation_row row, upstream_stopwatch& sw);
     boost::asio::awaitable<void> confirm_upstream(store::reservation_row row, upstream_stopwatch& sw);
     boost::asio::awaitable<void> clear_upstream(store::reservation_row row);
     boost::asio::awaitable<std::size_t> expire_pass();
     boost::asio::awaitable<void> expiry_loop();
+    boost::asio::awaitable<void> rescan_loop();
     boost::asio::awaitable<void> worker_loop();
     boost::asio::awaitable<result<void>> recover();
-    // Queues a `queued` reservation (creation, requeue, recovery).
+    // Queues a `queued` reservation (creation, requeue, recovery, rescan). Never refused: the
+    // bounds were checked when it was acknowledged.
     void enqueue(const store::reservation_row& row);
     void wake();
+    // The monotonic deadline of a hold: wall deadlines are persisted, but a wall-clock step
+    // must neither release holds early nor keep them past upstream's lifetime.
+    void note_deadline(const store::reservation_row& row);
+    bool deadline_passed(const store::reservation_row& row) const;
 
     boost::asio::any_io_executor ex;
     store::database& db;
     std::string db_path;
-    config::reservation_settings settings;
-    domain::hold_settings hold;
-    domain::request_limits limits;
-    domain::placement_retry_policy retry_policy;
+    settings cfg;
     std::vector<res_client> clients;
     const domain::catalogue_view& catalogue;
     const agentd::clock& clock;
     std::function<void(std::uint64_t)> on_feed;
     std::function<void(std::string_view, std::string_view)> on_activity;
+    write_fault fault;
+    std::uint64_t jobs_submitted = 0;
 
     std::optional<store::reader> rd;
     domain::fair_queue<std::string> queue;
-    std::size_t max_total = 0, max_per_channel = 0;
     std::size_t pending_total = 0;  // creates submitted but not yet committed
     std::map<std::string, std::size_t, std::less<>> pending_per_channel;
     net::task_group children;
     boost::asio::steady_timer wake_timer;
     bool wake_pending = false;
+    bool stopping = false;
     std::set<std::string, std::less<>> busy, again;
+    std::map<std::string, std::chrono::steady_clock::time_point, std::less<>> hold_deadlines;  // monotonic
+    std::map<std::string, std::chrono::steady_clock::time_point, std::less<>> last_extend;
+    std::map<std::string, int, std::less<>> release_attempts;  // backoff of failed clears
+    std::map<std::string, std::chrono::steady_clock::time_point, std::less<>> release_not_before;
     std::int64_t in_flight = 0;
-    bool recovering = false;  // confirming is resolved by reading back, never by a fresh PATCH
+    std::int64_t confirms_sent_in_flight = 0;  // drives past confirm_sending: drained on stop
+    std::mt19937_64 rng{std::random_device{}()};
     timing_log place_timing, confirm_timing;          // excluding upstream time
     timing_log place_cpu_timing, confirm_cpu_timing;  // excluding upstream and durable-commit waits
     // Time each reservation's transitions spent waiting for their durable commit, since the
@@ -115,7 +133,7 @@ struct reservation_service::impl {
     std::map<std::string, std::chrono::steady_clock::duration, std::less<>> commit_wait;
 };
 
-}  // namespace agentd::app
+}  // namespace agentd::reservations
 
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>
@@ -123,13 +141,16 @@ struct reservation_service::impl {
 #include <boost/asio/prefer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-namespace agentd::app {
+namespace agentd::reservations {
 
 template <class R>
 boost::asio::awaitable<result<R>> reservation_service::impl::run_job(std::function<result<R>(store::write_txn&)> job,
-                                   std::function<void(const result<R>&)> on_done) {
+                                                                    std::function<void(const result<R>&)> on_done) {
     namespace asio = boost::asio;
-    auto initiate = [this, job = std::move(job), on_done = std::move(on_done)](auto handler) mutable {
+    std::optional<error> injected;
+    ++jobs_submitted;
+    if (fault) injected = fault(jobs_submitted);
+    auto initiate = [this, job = std::move(job), on_done = std::move(on_done), injected](auto handler) mutable {
         using handler_t = decltype(handler);
         auto h = std::make_shared<handler_t>(std::move(handler));
         // Keeps the io_context running while the writer thread holds the job.
@@ -140,6 +161,13 @@ boost::asio::awaitable<result<R>> reservation_service::impl::run_job(std::functi
                 (*h)(std::move(v));
             });
         };
+        if (injected) {
+            // Fails inside the writer like a full disk: the job's savepoint rolls back.
+            auto failing = [e = *injected](store::write_txn&) -> result<R> { return e; };
+            auto submitted = db.submit<R>(std::move(failing), deliver, store::job_options{.durable = true});
+            if (!submitted) deliver(result<R>(submitted.error()));
+            return;
+        }
         auto submitted = db.submit<R>(std::move(job), deliver, store::job_options{.durable = true});
         if (!submitted) deliver(result<R>(submitted.error()));
     };
@@ -147,4 +175,4 @@ boost::asio::awaitable<result<R>> reservation_service::impl::run_job(std::functi
                                                                                  asio::use_awaitable);
 }
 
-}  // namespace agentd::app
+}  // namespace agentd::reservations

@@ -1,4 +1,4 @@
-// app/reservations/convert: api wire types <-> domain/store records for reservations.
+// reservations/convert: api wire types <-> domain/store records for reservations.
 // Pure functions; thread-safe.
 #pragma once
 
@@ -8,7 +8,7 @@
 
 #include <string>
 
-namespace agentd::app {
+namespace agentd::reservations {
 
 domain::reservation_request to_domain(const api::reservation_request& r);
 api::reservation_request to_api(const domain::reservation_request& r);
@@ -16,4 +16,4 @@ api::reservation to_api(const store::reservation_row& row);
 // A new reservation id: "r_" + milliseconds since the epoch (hex) + 64 random bits (hex).
 std::string new_reservation_id(sys_time now);
 
-}  // namespace agentd::app
+}  // namespace agentd::reservations

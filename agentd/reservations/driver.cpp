@@ -1,0 +1,297 @@
+// The driver: the worker loop that takes queued reservations, the drive of one reservation
+// through its upstream steps, the expiry and rescan loops, and start-up recovery. The steps
+// themselves are in place.cpp and settle.cpp. See service_impl.hpp.
+#include "agentd/reservations/driver_support.hpp"
+
+#include "agentd/log/log.hpp"
+
+namespace agentd::reservations {
+namespace asio = boost::asio;
+using domain::reservation_state;
+using namespace driver_support;
+
+reservation_service::impl::impl(asio::any_io_executor ex_, store::database& db_, std::string db_path_, settings s,
+                                std::vector<res_client> clients_, const domain::catalogue_view& catalogue_,
+                                const agentd::clock& clock_, std::function<void(std::uint64_t)> on_feed_,
+                                std::function<void(std::string_view, std::string_view)> on_activity_)
+    : ex(ex_), db(db_), db_path(std::move(db_path_)), cfg(std::move(s)), clients(std::move(clients_)),
+      catalogue(catalogue_), clock(clock_), on_feed(std::move(on_feed_)), on_activity(std::move(on_activity_)),
+      queue(cfg.queue), children(ex_), wake_timer(ex_) {}
+
+upstream::client* reservation_service::impl::client_for(const store::reservation_row& row) const {
+    for (const auto& c : clients) {
+        if (c.name != row.client) continue;
+        for (const auto& [account, up] : c.accounts)
+            if (account == row.account) return up;
+        return c.accounts.empty() ? nullptr : c.accounts.front().second;
+    }
+    return nullptr;
+}
+
+upstream::call_options reservation_service::impl::write_options(bool retry_safe) const {
+    upstream::call_options o;
+    o.prio = upstream::priority::reservation;
+    o.retry_safe = retry_safe;
+    o.deadline = cfg.call_timeout;
+    return o;
+}
+
+upstream::call_options reservation_service::impl::read_options() const {
+    upstream::call_options o;
+    o.prio = upstream::priority::reservation;
+    o.retry_safe = true;
+    o.deadline = cfg.call_timeout;
+    return o;
+}
+
+void reservation_service::impl::enqueue(const store::reservation_row& row) {
+    if (queue.contains_if([&](const auto& e) { return e.item == row.id; })) return;
+    queue.readmit(row.channel, row.client, row.id);
+    wake();
+}
+
+void reservation_service::impl::wake() {
+    wake_pending = true;
+    wake_timer.cancel();
+}
+
+void reservation_service::impl::note_deadline(const store::reservation_row& row) {
+    if (row.rec.state != reservation_state::held || !row.rec.expires_at) {
+        hold_deadlines.erase(row.id);
+        return;
+    }
+    // Converted once, when the hold is recorded (or first seen after a start): from then on
+    // only the monotonic clock counts down.
+    hold_deadlines[row.id] = sc::now() + std::chrono::duration_cast<sc::duration>(*row.rec.expires_at - clock.now());
+}
+
+bool reservation_service::impl::deadline_passed(const store::reservation_row& row) const {
+    auto it = hold_deadlines.find(row.id);
+    if (it != hold_deadlines.end()) return sc::now() >= it->second;
+    return row.rec.expires_at && domain::expiry_due(*row.rec.expires_at, clock.now());
+}
+
+void reservation_service::impl::start_drive(std::string id, std::optional<std::string> queued_client) {
+    if (busy.contains(id)) {
+        again.insert(id);
+        if (queued_client) {
+            // Already being driven: give the slot back; the running drive looks again.
+            queue.done(*queued_client);
+            wake();
+        }
+        return;
+    }
+    busy.insert(id);
+    children.spawn(drive(std::move(id), std::move(queued_client)), "reservation drive");
+}
+
+asio::awaitable<void> reservation_service::impl::drive(std::string id, std::optional<std::string> queued_client) {
+    co_await asio::this_coro::throw_if_cancelled(false);
+    ++in_flight;
+    bool from_queue = queued_client.has_value();
+    bool requeue = false;
+    try {
+        for (int round = 0; round < 8; ++round) {
+            again.erase(id);
+            auto row = load(id);
+            if (!row) break;
+            if (row->rec.state == reservation_state::queued && !from_queue) {
+                // Back in queued after a transient failure: wait (backing off), then queue again.
+                requeue = !row->rec.cancel_pending;
+                if (requeue) co_await defer([&] { return pause(backoff_delay(row->rec.place_attempts)); });
+            }
+            if (auto f = domain::follow_up(row->rec)) {
+                requeue = false;
+                auto a = co_await defer([&] { return record(id, *f); });
+                if (a && a->row.rec.state != reservation_state::queued)
+                    queue.erase_if([&](const auto& e) { return e.item == id; });
+                continue;
+            }
+            if (row->rec.state == reservation_state::queued && from_queue) {
+                from_queue = false;
+                commit_wait.erase(id);
+                const auto start = sc::now();
+                auto a = co_await defer([&] { return apply(id, domain::ev::place_started{}); });
+                if (!a) break;  // the rescan drives it again
+                upstream_stopwatch sw;
+                co_await defer([&] { return place(std::move(a->row), sw); });
+                const auto spent = sc::now() - start - sw.upstream;
+                place_timing.add(std::chrono::duration<double, std::micro>(spent).count());
+                place_cpu_timing.add(std::chrono::duration<double, std::micro>(spent - commit_wait[id]).count());
+                commit_wait.erase(id);
+            } else if (row->rec.state == reservation_state::placing) {
+                upstream_stopwatch sw;
+                co_await defer([&] { return place(std::move(*row), sw); });
+            } else if (row->rec.state == reservation_state::confirming) {
+                commit_wait.erase(id);
+                const auto start = sc::now();
+                upstream_stopwatch sw;
+                co_await defer([&] { return confirm_upstream(std::move(*row), sw); });
+                const auto spent = sc::now() - start - sw.upstream;
+                confirm_timing.add(std::chrono::duration<double, std::micro>(spent).count());
+                confirm_cpu_timing.add(std::chrono::duration<double, std::micro>(spent - commit_wait[id]).count());
+                commit_wait.erase(id);
+            } else if (row->rec.state == reservation_state::releasing) {
+                auto nb = release_not_before.find(id);
+                if (nb != release_not_before.end() && sc::now() < nb->second) break;  // backing off
+                co_await defer([&] { return clear_upstream(std::move(*row)); });
+                if (!again.contains(id)) break;
+            } else {
+                if (row->rec.state == reservation_state::held) note_deadline(*row);
+                if (!again.contains(id)) break;
+            }
+            if (co_await cancelled()) break;
+        }
+    } catch (const std::exception& e) {
+        log::warn("reservations", "drive", "reservation drive ended early", {{"id", id}, {"cause", e.what()}});
+    }
+    busy.erase(id);
+    commit_wait.erase(id);
+    --in_flight;
+    if (queued_client) queue.done(*queued_client);
+    if (requeue) {
+        if (auto row = load(id); row && row->rec.state == reservation_state::queued) enqueue(*row);
+    }
+    if (queued_client) wake();
+    // Asked again after the last look (an extend finished, a release arrived): look again.
+    if (again.erase(id) && !stopping) start_drive(id);
+}
+
+asio::awaitable<std::size_t> reservation_service::impl::expire_pass() {
+    auto c = reader();
+    if (!c) co_return 0;
+    const reservation_state states[] = {reservation_state::held, reservation_state::releasing};
+    auto ids = store::reservation_ids_in_states(**c, states);
+    if (!ids) co_return 0;
+    std::size_t n = 0;
+    for (const auto& id : *ids) {
+        if (busy.contains(id)) continue;
+        auto row = load(id);
+        if (!row) continue;
+        if (row->rec.state == reservation_state::releasing) {
+            start_drive(id);  // a clear that failed earlier (the drive honours its backoff)
+            continue;
+        }
+        if (!hold_deadlines.contains(id)) note_deadline(*row);
+        if (!deadline_passed(*row)) continue;
+        // Measured on the monotonic clock: a wall clock stepped back must not keep the hold
+        // past upstream's lifetime, which runs on upstream's own clock.
+        auto a = co_await defer([&] { return apply(id, domain::ev::expiry_due{true}); });
+        if (!a) continue;
+        hold_deadlines.erase(id);
+        ++n;
+        start_drive(id);
+    }
+    co_return n;
+}
+
+asio::awaitable<void> reservation_service::impl::expiry_loop() {
+    co_await asio::this_coro::throw_if_cancelled(false);
+    while (!co_await cancelled()) {
+        co_await defer([&] { return pause(std::chrono::milliseconds(250)); });
+        if (co_await cancelled()) break;
+        try {
+            co_await defer([&] { return expire_pass(); });
+        } catch (const std::exception& e) {
+            log::warn("reservations", "expire", "expiry pass failed", {{"cause", e.what()}});
+        }
+    }
+}
+
+asio::awaitable<void> reservation_service::impl::rescan_loop() {
+    co_await asio::this_coro::throw_if_cancelled(false);
+    const reservation_state states[] = {reservation_state::queued, reservation_state::placing,
+                                        reservation_state::confirming};
+    while (!co_await cancelled()) {
+        co_await defer([&] { return pause(cfg.rescan_interval); });
+        if (co_await cancelled()) break;
+        // Every acknowledged reservation is driven again without a restart: a row whose drive
+        // ended early (a failed local write, a step left for later) is picked up here.
+        auto c = reader();
+        if (!c) continue;
+        auto ids = store::reservation_ids_in_states(**c, states);
+        if (!ids) continue;
+        for (const auto& id : *ids) {
+            if (busy.contains(id)) continue;
+            auto row = load(id);
+            if (!row) continue;
+            if (row->rec.state == reservation_state::queued) enqueue(*row);
+            else start_drive(id);
+        }
+    }
+}
+
+asio::awaitable<void> reservation_service::impl::worker_loop() {
+    co_await asio::this_coro::throw_if_cancelled(false);
+    children.spawn(expiry_loop(), "reservation expiry");
+    children.spawn(rescan_loop(), "reservation rescan");
+    for (;;) {
+        while (auto e = queue.pop()) start_drive(std::move(e->item), std::move(e->client));
+        if (co_await cancelled()) break;
+        if (!wake_pending) {
+            wake_timer.expires_at(asio::steady_timer::time_point::max());
+            boost::system::error_code ec;
+            co_await wake_timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        }
+        wake_pending = false;
+        if (co_await cancelled()) break;
+    }
+    stopping = true;
+    co_await asio::this_coro::reset_cancellation_state();
+    // A confirm already sent is settled now if it can be, rather than after a restart.
+    const auto drain_until = sc::now() + cfg.drain_timeout;
+    while (confirms_sent_in_flight > 0 && sc::now() < drain_until)
+        co_await defer([&] { return pause(std::chrono::milliseconds(20)); });
+    if (confirms_sent_in_flight > 0)
+        log::warn("reservations", "stop", "confirms still unsettled at the end of the drain; recovery settles them",
+                  {{"count", confirms_sent_in_flight}});
+    children.cancel();
+    co_await children.wait_until(sc::now() + std::chrono::seconds(5));
+}
+
+asio::awaitable<result<void>> reservation_service::impl::recover() {
+    auto c = reader();
+    if (!c) co_return c.error();
+    const reservation_state in_flight_states[] = {reservation_state::placing, reservation_state::confirming,
+                                                  reservation_state::releasing};
+    auto ids = store::reservation_ids_in_states(**c, in_flight_states);
+    if (!ids) co_return ids.error();
+    std::size_t resolved = 0;
+    for (const auto& id : *ids) {
+        if (busy.contains(id)) continue;
+        busy.insert(id);
+        co_await defer([&] { return drive(id, std::nullopt); });  // clears busy
+        ++resolved;
+    }
+    // A release acknowledged while the reservation was still placing is kept as cancel_pending
+    // and runs once the hold lands; a crash between the hold and that release leaves it `held`
+    // with the flag set. Drive those now, or the acknowledged release would wait for expiry.
+    const reservation_state held_state[] = {reservation_state::held};
+    auto held = store::reservation_ids_in_states(**c, held_state);
+    if (!held) co_return held.error();
+    for (const auto& id : *held) {
+        auto row = load(id);
+        if (!row) continue;
+        note_deadline(*row);
+        if (!row->rec.cancel_pending || busy.contains(id)) continue;
+        busy.insert(id);
+        co_await defer([&] { return drive(id, std::nullopt); });  // clears busy
+        ++resolved;
+    }
+    const reservation_state queued_state[] = {reservation_state::queued};
+    auto queued = store::reservation_ids_in_states(**c, queued_state);
+    if (!queued) co_return queued.error();
+    for (const auto& id : *queued) {
+        auto row = load(id);
+        if (row && !busy.contains(id)) enqueue(*row);
+    }
+    log::info("reservations", "recover", "recovered reservations",
+              {{"resolved", static_cast<std::int64_t>(resolved)}, {"requeued", static_cast<std::int64_t>(queued->size())}});
+    co_return result<void>{};
+}
+
+asio::awaitable<result<void>> reservation_service::recover() { return impl_->recover(); }
+asio::awaitable<void> reservation_service::run() { return impl_->worker_loop(); }
+asio::awaitable<std::size_t> reservation_service::expire_due() { return impl_->expire_pass(); }
+
+}  // namespace agentd::reservations

@@ -1,0 +1,30 @@
+// reservations/settings: what the reservation service is told at construction, in its own
+// vocabulary (domain rules and durations). The composition root maps the config file onto it;
+// nothing in reservations/ reads config. Plain values.
+#pragma once
+
+#include "agentd/core/backoff.hpp"
+#include "agentd/domain/fair_queue.hpp"
+#include "agentd/domain/hold.hpp"
+#include "agentd/domain/placement.hpp"
+#include "agentd/domain/reservation_request.hpp"
+#include "agentd/domain/settlement.hpp"
+
+#include <chrono>
+
+namespace agentd::reservations {
+
+struct settings {
+    domain::hold_settings hold;            // basket lifetime, its mode, expiry margin, max hold
+    domain::request_limits limits;         // seats per request
+    domain::placement_retry_policy retry;  // best-available attempts when a seat is taken between
+    domain::fair_queue_settings queue;     // bounds and channel weights
+    domain::drive_limits drive;            // attempts per step
+    backoff_policy backoff{std::chrono::milliseconds(100), std::chrono::milliseconds(5'000), 4};  // delays of every retry loop
+    std::chrono::milliseconds call_timeout{30'000};       // one upstream call, retries included
+    std::chrono::seconds extend_min_interval{10};         // per reservation
+    std::chrono::milliseconds rescan_interval{5'000};     // re-drive rows missing from memory
+    std::chrono::milliseconds drain_timeout{10'000};      // on stop: let confirms already sent finish
+};
+
+}  // namespace agentd::reservations

@@ -1,0 +1,233 @@
+// The settling steps. Confirming: prove the basket (exactly the held tickets, the channel's
+// customer on it), durably mark the confirm as sent, send it, and settle every answer by proof;
+// the order is compared with the hold. Releasing: clear the basket, backing off between tries.
+// See service_impl.hpp and docs/reservations.md.
+#include "agentd/reservations/driver_support.hpp"
+
+#include "agentd/log/log.hpp"
+
+namespace agentd::reservations {
+namespace asio = boost::asio;
+using domain::reservation_state;
+using domain::upstream_failure;
+using namespace driver_support;
+
+namespace {
+
+upstream::agent_customer customer_of(const domain::reservation& r) {
+    if (!r.customer) return {};
+    return {r.customer->first_name, r.customer->last_name, r.customer->address_line1, r.customer->reference};
+}
+
+bool same_customer(const std::optional<upstream::agent_customer>& on_basket, const upstream::agent_customer& want) {
+    return on_basket && on_basket->first_name == want.first_name && on_basket->last_name == want.last_name &&
+           on_basket->address_line1 == want.address_line1 && on_basket->reference == want.reference;
+}
+
+money face_value(const std::vector<upstream::ticket>& ts) {
+    money sum{};
+    for (const auto& t : ts) sum = sum + t.price;
+    return sum;
+}
+
+// Counts the drives past "confirm sent", which a graceful stop lets finish.
+struct sent_guard {
+    std::int64_t& n;
+    explicit sent_guard(std::int64_t& c) : n(c) { ++n; }
+    ~sent_guard() { --n; }
+    sent_guard(const sent_guard&) = delete;
+    sent_guard& operator=(const sent_guard&) = delete;
+};
+
+}  // namespace
+
+asio::awaitable<void> reservation_service::impl::confirm_upstream(store::reservation_row row, upstream_stopwatch& sw) {
+    const std::string id = row.id;
+    auto* up = client_for(row);
+    const std::string basket = row.rec.basket_id;
+
+    // Nothing can have been sold yet: the hold stands, the channel sees why.
+    auto refuse = [&](std::string reason) -> asio::awaitable<void> {
+        co_await defer([&] { return record(id, domain::ev::confirm_failed_permanent{std::move(reason)},
+                                           set_error_code("confirm_refused")); });
+    };
+    auto gone = [&](std::string reason) -> asio::awaitable<void> {
+        co_await defer([&] { return record(id, domain::ev::basket_gone{std::move(reason)}, set_error_code("basket_gone")); });
+    };
+    auto abandon = [&](std::string code, std::string reason) -> asio::awaitable<void> {
+        co_await defer([&] { return record(id, domain::ev::confirm_abandoned{std::move(reason)}, set_error_code(std::move(code))); });
+    };
+
+    if (!up || basket.empty()) {
+        if (!row.rec.confirm_sent_at) co_await defer([&] { return abandon("confirm_refused", "confirm reservation: no upstream basket to confirm"); });
+        else co_await defer([&] { return record(id, domain::ev::confirm_ambiguous{"confirm reservation: no upstream account to settle it with"},
+                                                set_error_code("confirm_unknown")); });
+        co_return;
+    }
+
+    if (!row.rec.confirm_sent_at) {
+        // Prove the basket: exactly the held tickets (a late add can leave extras), and the
+        // channel's customer on it, whatever path brought us here.
+        const auto want = customer_of(row.rec);
+        std::optional<upstream::basket> b;
+        for (int round = 0;; ++round) {
+            b.reset();
+            for (int attempt = 1; !b; ++attempt) {
+                auto got = co_await defer([&] { return timed(sw, up->get_basket(basket, read_options())); });
+                if (got) {
+                    b = std::move(*got);
+                    break;
+                }
+                const auto f = map_failure(got.error(), false);
+                if (f == upstream_failure::not_found) {
+                    co_await defer([&] { return gone("confirm reservation: basket " + basket + " expired upstream before the confirm"); });
+                    co_return;
+                }
+                if (f == upstream_failure::permanent) {
+                    co_await defer([&] { return refuse("confirm reservation: " + got.error().message); });
+                    co_return;
+                }
+                if (attempt >= cfg.drive.max_unsent_retries || co_await cancelled()) co_return;  // the rescan tries again
+                co_await defer([&] { return pause(backoff_delay(attempt)); });
+            }
+            const auto proof = domain::prove_basket(row.rec.seats, tickets_of(b->tickets));
+            if (proof.missing > 0) {
+                log::warn("reservations", "confirm", "basket lost held tickets; releasing instead of confirming",
+                          {{"id", id}, {"missing", static_cast<std::int64_t>(proof.missing)}});
+                co_await defer([&] { return abandon("basket_changed", "confirm reservation: basket " + basket + " no longer holds " +
+                                                    std::to_string(proof.missing) + " of the held tickets"); });
+                co_return;
+            }
+            if (proof.exact) break;
+            if (round >= 2) {
+                co_await defer([&] { return abandon("basket_changed", "confirm reservation: basket " + basket +
+                                                    " keeps tickets that were not held"); });
+                co_return;
+            }
+            log::warn("reservations", "confirm", "basket holds tickets that were not held; removing them",
+                      {{"id", id}, {"extra", static_cast<std::int64_t>(proof.extra_ticket_ids.size())}});
+            auto removed = co_await defer([&] { return timed(sw, up->remove_tickets(basket, proof.extra_ticket_ids, write_options(true))); });
+            if (!removed) {
+                if (removed.error().cls == upstream::error_class::not_found) {
+                    co_await defer([&] { return gone("confirm reservation: basket " + basket + " expired upstream before the confirm"); });
+                }
+                co_return;  // anything else: the rescan proves the basket again
+            }
+        }
+        if (!same_customer(b->customer, want)) {
+            for (int attempt = 1;; ++attempt) {
+                // Setting the customer is idempotent; nothing is sold until confirm.
+                auto r = co_await defer([&] { return timed(sw, up->set_agent_customer(basket, want, write_options(true))); });
+                if (r) break;
+                const auto f = map_failure(r.error(), true);
+                if (f == upstream_failure::not_found) {
+                    co_await defer([&] { return gone("confirm reservation: basket " + basket + " expired upstream before the confirm"); });
+                    co_return;
+                }
+                if (f == upstream_failure::permanent || f == upstream_failure::conflict) {
+                    co_await defer([&] { return refuse("confirm reservation: " + r.error().message); });
+                    co_return;
+                }
+                if (attempt >= cfg.drive.max_unsent_retries || co_await cancelled()) co_return;  // the rescan tries again
+                co_await defer([&] { return pause(backoff_delay(attempt)); });
+            }
+        }
+        // Durable before the first byte of the confirm leaves: from here on the sale may exist.
+        auto marked = co_await defer([&] { return apply(id, domain::ev::confirm_sending{}); });
+        if (!marked) co_return;  // nothing sent; the rescan tries again
+        row = std::move(marked->row);
+    }
+
+    sent_guard guard(confirms_sent_in_flight);
+    int ambiguous = 0, unsent = 0;
+    for (;;) {
+        auto o = co_await defer([&] { return timed(sw, up->confirm_basket(basket, write_options(false))); });
+        if (o) {
+            std::vector<std::string> barcodes;
+            for (const auto& s : row.rec.seats) {
+                std::string code;
+                for (const auto& t : o->tickets)
+                    if ((!s.ticket_id.empty() && t.id == s.ticket_id) || (t.seat_id && *t.seat_id == s.seat)) {
+                        code = t.barcode.value_or("");
+                        break;
+                    }
+                barcodes.push_back(std::move(code));
+            }
+            std::string mismatch = domain::compare_order(row.rec.seats, row.rec.total, tickets_of(o->tickets), face_value(o->tickets));
+            if (o->customer && !same_customer(o->customer, customer_of(row.rec)))
+                mismatch += std::string(mismatch.empty() ? "" : "; ") + "order carries another customer";
+            if (!mismatch.empty())
+                log::warn("reservations", "confirm", "order differs from the hold", {{"id", id}, {"order", o->id}, {"difference", mismatch}});
+            auto a = co_await defer([&] { return record(id, domain::ev::confirmed{o->id, std::move(barcodes), "upstream_order", mismatch}); });
+            if (!a) log::error("reservations", "confirm", "order could not be recorded", {{"id", id}, {"order", o->id}, {"cause", a.error().message}});
+            co_return;
+        }
+        const auto f = map_failure(o.error(), true);
+        if (f == upstream_failure::not_sent) {
+            // Provably not sent (no budget token, refused connection, 429): not unknown.
+            if (++unsent > cfg.drive.max_unsent_retries || co_await cancelled()) co_return;  // rescan / recovery resends
+            co_await defer([&] { return pause(backoff_delay(unsent)); });
+            continue;
+        }
+        if (f == upstream_failure::transient || f == upstream_failure::timeout || f == upstream_failure::ambiguous) ++ambiguous;
+        const auto anchor = domain::lifetime_anchor(row.rec.basket_created_at, row.rec.last_upstream_touch,
+                                                    *row.rec.confirm_sent_at, cfg.hold);
+        const bool alive = clock.now() < domain::upstream_expiry(anchor, cfg.hold);
+        switch (domain::after_sent_confirm_failure(f, o.error().error_code, alive)) {
+        case domain::sent_confirm_next::send_again:
+            if (co_await cancelled()) co_return;  // recovery resends
+            co_await defer([&] { return pause(backoff_delay(ambiguous)); });
+            continue;
+        case domain::sent_confirm_next::proven_sold:
+            co_await defer([&] { return record(id, domain::ev::confirmed{"", {}, "already_confirmed", ""}); });
+            co_return;
+        case domain::sent_confirm_next::proven_not_sold:
+            co_await defer([&] { return abandon("confirm_not_sold", "confirm reservation: upstream found the basket empty; no order was made (" +
+                                                o.error().message + ")"); });
+            co_return;
+        case domain::sent_confirm_next::unknown:
+            co_await defer([&] { return record(id, domain::ev::confirm_ambiguous{"confirm reservation: outcome not provable: " + o.error().message},
+                                               set_error_code("confirm_unknown")); });
+            co_return;
+        }
+    }
+}
+
+asio::awaitable<void> reservation_service::impl::clear_upstream(store::reservation_row row) {
+    const std::string id = row.id;
+    auto* up = client_for(row);
+    auto done = [&](domain::event ev) -> asio::awaitable<void> {
+        auto a = co_await defer([&] { return record(id, std::move(ev)); });
+        if (a) {
+            release_attempts.erase(id);
+            release_not_before.erase(id);
+        }
+    };
+    if (row.rec.basket_id.empty() || !up) {
+        co_await defer([&] { return done(domain::ev::released{}); });
+        co_return;
+    }
+    auto r = co_await defer([&] { return up->clear_basket(row.rec.basket_id, write_options(true)); });
+    if (r) {
+        co_await defer([&] { return done(domain::ev::released{}); });
+        co_return;
+    }
+    auto d = domain::classify_failure(domain::upstream_step::release, map_failure(r.error(), true), r.error().error_code,
+                                      domain::request_form::specific_seats);
+    if (d.kind == domain::decision_kind::already_done) {
+        co_await defer([&] { return done(domain::ev::expired{}); });
+        co_return;
+    }
+    if (d.kind == domain::decision_kind::wait_for_upstream_expiry) {
+        const auto anchor = domain::lifetime_anchor(row.rec.basket_created_at, row.rec.last_upstream_touch, row.rec.updated_at, cfg.hold);
+        if (clock.now() >= domain::upstream_expiry(anchor, cfg.hold)) {
+            co_await defer([&] { return done(domain::ev::expired{}); });
+            co_return;
+        }
+    }
+    // Backs off across drives: the expiry pass starts one every 250 ms, the drive waits.
+    const int n = ++release_attempts[id];
+    release_not_before[id] = sc::now() + backoff_delay(n);
+}
+
+}  // namespace agentd::reservations
