@@ -14,10 +14,11 @@
 //      when the aggregate only feeds another constructor (std::variant, std::optional);
 //   3. a ?: whose result is a class prvalue with a non-trivial destructor, the awaitable
 //      included: co_await (c ? f() : g()), or c ? co_await f() : std::string(...).
-// GCC 12 promotes the temporaries that initialise those subobjects (captures, members, the
-// chosen arm) to coroutine-frame temporaries with their own cleanup, and the enclosing object
-// destroys them again (GCC PR 99576, 100611, 101367, 101976, 107288). Without ASan the
-// double destruction can pass silently (a shared_ptr capture only underflows its count).
+// GCC 12 promotes the temporaries that initialise subobjects (captures, members) to
+// coroutine-frame temporaries with their own cleanup, and the enclosing object destroys them
+// again (GCC PR 99576, 100611, 101367, 101976, 107288); the arm chosen by ?: is destroyed
+// twice the same way. Without ASan this can pass silently: a shared_ptr capture only drops
+// its count once too often and frees the object early.
 // Fix: build that object as a named local in its own statement and pass it with std::move,
 // or use if/else for ?:. Everything else is fine: f(std::string("x")), f(a + b), f(local),
 // f(std::move(local)), f(make_x()), braces for a class with a constructor (std::pair{...}),
