@@ -97,6 +97,7 @@ http_response simulator::answer(call& c, const http_request& r, std::string_view
         truncate = roll(f->truncate);
         malformed = roll(f->malformed);
         drop = roll(f->commit_drop);
+        if (after500 || after503) drop = truncate = malformed = false;  // one fault per answer, in README order
     }
 
     http_response resp;

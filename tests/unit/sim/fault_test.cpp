@@ -202,6 +202,13 @@ TEST_CASE("errors after commit: the write is applied and the answer is a 500 or 
     CHECK(orders[0]["tickets"][0]["seat"].GetString() == t.seat(2));
     t.fault("");
     CHECK(t.call("POST", "baskets/" + id + "/confirm").status == 409);  // already confirmed
+
+    // Several faults at once: the one higher in the README's table decides, one per answer.
+    t.fault(R"({"endpoint":"create_basket","p503_after_commit":1,"commit_drop":1,"truncate":1})");
+    r = t.call("POST", "baskets");
+    CHECK(r.status == 503);
+    CHECK(r.fault == transport_fault::none);
+    CHECK(t.audit("baskets").Size() == 1);
 }
 
 TEST_CASE("nth selects exactly the nth matching request, persist every one from it; matched and fired count") {
