@@ -190,12 +190,12 @@ result<void> apply_toml(settings& s, const std::string& path) {
             auto* ft = node.as_table();
             if (!ft) return bad("faults");
             fault_fields fields;
-            for (auto& [k, node] : *ft) {
+            for (auto& [k, field] : *ft) {
                 fault_value v;
-                if (auto d = node.value<double>()) v.is_number = true, v.number = *d;
-                if (auto i = node.as_integer()) v.is_integer = true, v.integer = i->get();
-                if (auto b = node.as_boolean()) v.is_bool = true, v.boolean = b->get();
-                if (auto t = node.as_string()) v.is_string = true, v.text = t->get();
+                if (auto d = field.value<double>()) v.is_number = true, v.number = *d;
+                if (auto i = field.as_integer()) v.is_integer = true, v.integer = i->get();
+                if (auto b = field.as_boolean()) v.is_bool = true, v.boolean = b->get();
+                if (auto t = field.as_string()) v.is_string = true, v.text = t->get();
                 fields.emplace_back(std::string(k.str()), std::move(v));
             }
             auto r = fault_from_fields(fields);
