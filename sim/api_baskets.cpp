@@ -230,7 +230,7 @@ http_response simulator::confirm(call& c) {
     auto found = open_basket(c);
     if (!found) return error_response(found.error());
     basket& b = **found;
-    auto o = c.cs->confirm(b);
+    auto o = c.cs->confirm(b, c.now);
     if (!o) return error_response(o.error());
     json_out j;
     write_order(j, *c.c, **o);

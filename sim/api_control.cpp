@@ -13,6 +13,19 @@ void write_seat_ref(json_out& j, const client& c, std::uint32_t inst, std::uint3
     j.kv("area", p.areas[p.slots[slot].area].id);
 }
 
+// A ticket as the audits show it: what an outside check of "seat, price, customer and total
+// agree" needs, without the API's presentation fields.
+void write_audit_ticket(json_out& j, const client& c, const ticket& t, bool with_barcode) {
+    j.w.StartObject();
+    j.kv("id", t.id);
+    write_seat_ref(j, c, t.instance, t.slot);
+    j.kv("type", c.types[t.type].id).kv("band", c.bands[t.band].id);
+    // The simulator grants no agent discount; the field is there so audits read it as upstream's.
+    j.money("price", t.price).money("agentDiscount", 0);
+    if (with_barcode) j.kv("barcode", t.barcode);
+    j.w.EndObject();
+}
+
 }  // namespace
 
 http_response simulator::control(const http_request& r, std::string_view path, std::string_view query) {
@@ -22,6 +35,10 @@ http_response simulator::control(const http_request& r, std::string_view path, s
     std::lock_guard lock(mu_);
     auto now = clock_.now();
     auto only = q.count("client") ? q["client"] : std::string{};
+    auto only_account = q.count("account") ? q["account"] : std::string{};
+    auto skip_account = [&](const client& c, int account) {
+        return !only_account.empty() && c.accounts[std::size_t(account)].login != only_account;
+    };
     json_out j;
     if (r.method == "GET" && what == "baskets") {
         for (auto& s : states_) s->expire(now);
@@ -30,17 +47,14 @@ http_response simulator::control(const http_request& r, std::string_view path, s
             auto& c = world_.clients[i];
             if (!only.empty() && only != c.name) continue;
             for (auto& [id, b] : states_[i]->baskets()) {
+                if (skip_account(c, b.account)) continue;
                 j.w.StartObject();
                 j.kv("client", c.name).kv("id", id).kv("account", c.accounts[std::size_t(b.account)].login);
                 j.raw("agentCustomer", b.agent_customer).money("total", b.total());
+                j.kv("createdUtc", iso_utc(b.created)).kv("lastTouchedUtc", iso_utc(b.touched));
                 j.kv("expiresUtc", iso_utc(b.expires));
                 j.key("tickets").w.StartArray();
-                for (auto& t : b.tickets) {
-                    j.w.StartObject();
-                    j.kv("id", t.id);
-                    write_seat_ref(j, c, t.instance, t.slot);
-                    j.w.EndObject();
-                }
+                for (auto& t : b.tickets) write_audit_ticket(j, c, t, false);
                 j.w.EndArray();
                 j.w.EndObject();
             }
@@ -54,16 +68,13 @@ http_response simulator::control(const http_request& r, std::string_view path, s
             auto& c = world_.clients[i];
             if (!only.empty() && only != c.name) continue;
             for (auto& [id, o] : states_[i]->orders()) {
+                if (skip_account(c, o.account)) continue;
                 j.w.StartObject();
                 j.kv("client", c.name).kv("id", id).kv("account", c.accounts[std::size_t(o.account)].login);
                 j.kv("basket", o.basket_id).raw("agentCustomer", o.agent_customer).money("total", o.total());
+                j.kv("confirmedUtc", iso_utc(o.confirmed));
                 j.key("tickets").w.StartArray();
-                for (auto& t : o.tickets) {
-                    j.w.StartObject();
-                    j.kv("id", t.id).kv("barcode", t.barcode);
-                    write_seat_ref(j, c, t.instance, t.slot);
-                    j.w.EndObject();
-                }
+                for (auto& t : o.tickets) write_audit_ticket(j, c, t, true);
                 j.w.EndArray();
                 j.w.EndObject();
             }
@@ -103,6 +114,7 @@ http_response simulator::control(const http_request& r, std::string_view path, s
         }
         return error_response(api_fail(404, 0, "instance not found"));
     }
+    if (r.method == "GET" && what == "late") return late_audit();
     if (r.method == "GET" && what == "invariants") {
         std::vector<std::string> v;
         for (auto& s : states_) {
@@ -137,10 +149,12 @@ http_response simulator::control(const http_request& r, std::string_view path, s
         for (auto& f : faults_) {
             j.w.StartObject();
             j.kv("client", f.client).kv("endpoint", f.endpoint);
-            auto d = [&](const char* k, double v) { j.key(k).w.Double(v); };
-            d("latency_ms", f.spec.latency_ms), d("latency_jitter_ms", f.spec.latency_jitter_ms), d("p429", f.spec.p429),
-                d("p500", f.spec.p500), d("p503", f.spec.p503), d("reset", f.spec.reset), d("truncate", f.spec.truncate),
-                d("malformed", f.spec.malformed), d("commit_drop", f.spec.commit_drop);
+            for (auto& [k, v] : fault_numbers(f.spec)) j.key(k).w.Double(v);
+            j.kv("late_mode", f.spec.late == late_mode::hold ? "hold" : "504");
+            j.key("nth").w.Uint64(f.nth);
+            j.kv("persist", f.persist);
+            j.key("matched").w.Uint64(f.matched);
+            j.key("fired").w.Uint64(f.fired);
             j.w.EndObject();
         }
         j.w.EndArray();
@@ -168,12 +182,17 @@ http_response simulator::control(const http_request& r, std::string_view path, s
             faults_.clear();
             return json_response(200, R"({"ok":true,"rules":0})");
         }
-        fault_spec f;
-        if (!num("latency_ms", f.latency_ms) || !num("latency_jitter_ms", f.latency_jitter_ms) || !num("p429", f.p429) ||
-            !num("p500", f.p500) || !num("p503", f.p503) || !num("reset", f.reset) || !num("truncate", f.truncate) ||
-            !num("malformed", f.malformed) || !num("commit_drop", f.commit_drop))
-            return bad("fault values must be numbers");
-        auto rule = fault_from_fields(str("client"), str("endpoint"), f);
+        fault_fields fields;
+        for (auto m = doc.MemberBegin(); m != doc.MemberEnd(); ++m) {
+            fault_value v;
+            auto& x = m->value;
+            if (x.IsNumber()) v.is_number = true, v.number = x.GetDouble();
+            if (x.IsInt64()) v.is_integer = true, v.integer = x.GetInt64();
+            if (x.IsBool()) v.is_bool = true, v.boolean = x.GetBool();
+            if (x.IsString()) v.is_string = true, v.text.assign(x.GetString(), x.GetStringLength());
+            fields.emplace_back(std::string(m->name.GetString(), m->name.GetStringLength()), std::move(v));
+        }
+        auto rule = fault_from_fields(fields);
         if (!rule) return bad(rule.error().message);
         faults_.push_back(*rule);
         return json_response(200, R"({"ok":true,"rules":)" + std::to_string(faults_.size()) + "}");

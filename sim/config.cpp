@@ -3,6 +3,7 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <charconv>
 #include <sstream>
 
@@ -49,15 +50,83 @@ Prints one JSON line on stdout when ready: base_url, control_url, clients and th
 )";
 }
 
-result<fault_rule> fault_from_fields(std::string_view client, std::string_view endpoint, const fault_spec& base) {
+namespace {
+
+struct number_field {
+    const char* name;
+    double fault_spec::*field;
+    double max;  // probabilities: 1; durations in ms: ten minutes
+};
+
+constexpr double k_max_ms = 600000;
+constexpr number_field k_numbers[] = {
+    {"latency_ms", &fault_spec::latency_ms, k_max_ms},
+    {"latency_jitter_ms", &fault_spec::latency_jitter_ms, k_max_ms},
+    {"p429", &fault_spec::p429, 1},
+    {"p500", &fault_spec::p500, 1},
+    {"p503", &fault_spec::p503, 1},
+    {"reset", &fault_spec::reset, 1},
+    {"truncate", &fault_spec::truncate, 1},
+    {"malformed", &fault_spec::malformed, 1},
+    {"commit_drop", &fault_spec::commit_drop, 1},
+    {"p500_after_commit", &fault_spec::p500_after_commit, 1},
+    {"p503_after_commit", &fault_spec::p503_after_commit, 1},
+    {"late_apply", &fault_spec::late_apply, 1},
+    {"late_apply_ms", &fault_spec::late_apply_ms, k_max_ms},
+    {"late_hold_ms", &fault_spec::late_hold_ms, k_max_ms},
+};
+
+constexpr std::string_view k_endpoints[] = {
+    "*", "writes", "events", "event", "event_instances", "instance", "price_list", "plan", "status", "area_status",
+    "seat_status", "best_available", "create_basket", "get_basket", "patch_basket", "add_tickets", "add_best_available",
+    "remove_tickets", "clear_basket", "confirm", "order", "unknown", "unknown_client",
+};
+
+}  // namespace
+
+std::vector<std::pair<std::string, double>> fault_numbers(const fault_spec& f) {
+    std::vector<std::pair<std::string, double>> out;
+    for (auto& n : k_numbers) out.emplace_back(n.name, f.*n.field);
+    return out;
+}
+
+result<fault_rule> fault_from_fields(const fault_fields& fields) {
     fault_rule r;
-    r.client = client.empty() ? "*" : std::string(client);
-    r.endpoint = endpoint.empty() ? "*" : std::string(endpoint);
-    r.spec = base;
-    for (double p : {base.p429, base.p500, base.p503, base.reset, base.truncate, base.malformed, base.commit_drop})
-        if (p < 0 || p > 1) return fail(errc::invalid_argument, "set fault: probabilities must be within 0..1");
-    if (base.latency_ms < 0 || base.latency_jitter_ms < 0 || base.latency_ms > 600000)
-        return fail(errc::invalid_argument, "set fault: latency out of range");
+    auto bad = [](const std::string& key, std::string_view why) {
+        return fail(errc::invalid_argument, "set fault: " + key.substr(0, 64) + " " + std::string(why));
+    };
+    for (auto& [key, v] : fields) {
+        if (key == "client" || key == "endpoint") {
+            if (!v.is_string) return bad(key, "must be a string");
+            auto& dst = key == "client" ? r.client : r.endpoint;
+            dst = v.text.empty() ? "*" : v.text;
+            continue;
+        }
+        if (key == "late_mode") {
+            if (!v.is_string || (v.text != "504" && v.text != "hold")) return bad(key, "must be \"504\" or \"hold\"");
+            r.spec.late = v.text == "hold" ? late_mode::hold : late_mode::gateway_504;
+            continue;
+        }
+        if (key == "nth") {
+            if (!v.is_integer || v.integer < 1) return bad(key, "must be an integer >= 1");
+            r.nth = std::uint64_t(v.integer);
+            continue;
+        }
+        if (key == "persist") {
+            if (!v.is_bool) return bad(key, "must be true or false");
+            r.persist = v.boolean;
+            continue;
+        }
+        auto n = std::find_if(std::begin(k_numbers), std::end(k_numbers), [&](auto& f) { return key == f.name; });
+        if (n == std::end(k_numbers)) return bad(key, "is not a fault field (see sim/README.md)");
+        if (!v.is_number) return bad(key, "must be a number");
+        if (!(v.number >= 0 && v.number <= n->max))
+            return bad(key, n->max == 1 ? "is a probability: 0..1" : "is in milliseconds: 0..600000");
+        r.spec.*n->field = v.number;
+    }
+    if (std::find(std::begin(k_endpoints), std::end(k_endpoints), r.endpoint) == std::end(k_endpoints))
+        return bad(r.endpoint, "is not an endpoint key (see sim/README.md)");
+    if (r.persist && r.nth == 0) return bad(std::string("persist"), "needs nth");
     return r;
 }
 
@@ -120,14 +189,16 @@ result<void> apply_toml(settings& s, const std::string& path) {
         for (auto& node : *arr) {
             auto* ft = node.as_table();
             if (!ft) return bad("faults");
-            fault_spec f;
-            auto num = [&](const char* k, double& out) {
-                if (auto v = (*ft)[k].value<double>()) out = *v;
-            };
-            num("latency_ms", f.latency_ms), num("latency_jitter_ms", f.latency_jitter_ms), num("p429", f.p429),
-                num("p500", f.p500), num("p503", f.p503), num("reset", f.reset), num("truncate", f.truncate),
-                num("malformed", f.malformed), num("commit_drop", f.commit_drop);
-            auto r = fault_from_fields((*ft)["client"].value_or(std::string("*")), (*ft)["endpoint"].value_or(std::string("*")), f);
+            fault_fields fields;
+            for (auto& [k, field] : *ft) {
+                fault_value v;
+                if (auto d = field.value<double>()) v.is_number = true, v.number = *d;
+                if (auto i = field.as_integer()) v.is_integer = true, v.integer = i->get();
+                if (auto b = field.as_boolean()) v.is_bool = true, v.boolean = b->get();
+                if (auto t = field.as_string()) v.is_string = true, v.text = t->get();
+                fields.emplace_back(std::string(k.str()), std::move(v));
+            }
+            auto r = fault_from_fields(fields);
             if (!r) return fail(errc::config_error, "read config " + path + ": " + r.error().message);
             s.faults.push_back(*r);
         }

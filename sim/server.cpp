@@ -11,6 +11,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <csignal>
@@ -173,7 +174,12 @@ struct server::impl {
     asio::awaitable<void> tick_loop() {
         asio::steady_timer t(co_await asio::this_coro::executor);
         for (;;) {
-            t.expires_after(std::chrono::milliseconds(100));
+            // Late writes land on time rather than on the next 100 ms tick.
+            auto wait = std::chrono::steady_clock::duration(std::chrono::milliseconds(100));
+            if (auto due = sim.next_late_due())
+                wait = std::clamp<std::chrono::steady_clock::duration>(*due - std::chrono::steady_clock::now(),
+                                                                        std::chrono::milliseconds(1), wait);
+            t.expires_after(wait);
             auto [ec] = co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
             if (ec) co_return;
             sim.tick();

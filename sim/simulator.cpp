@@ -1,4 +1,5 @@
-// Request routing, signature check, rate limit, faults and background work (see simulator.hpp).
+// Request routing, signature check, rate limit and background work (see simulator.hpp); the
+// faults are applied in faults.cpp.
 #include "sim/simulator.hpp"
 
 #include "agentd/log/log.hpp"
@@ -112,13 +113,6 @@ simulator::simulator(world w, const settings& s)
 
 void simulator::count(std::string_view endpoint, int status) { ++stats_[{std::string(endpoint), status}]; }
 
-const fault_spec* simulator::fault_for(std::string_view client, std::string_view endpoint) const {
-    const fault_spec* found = nullptr;
-    for (auto& f : faults_)  // the last matching rule wins, so later PUTs refine earlier ones
-        if ((f.client == "*" || f.client == client) && (f.endpoint == "*" || f.endpoint == endpoint)) found = &f.spec;
-    return found;
-}
-
 namespace {
 
 std::string route(const std::string& method, const std::vector<std::string>& s) {
@@ -225,44 +219,7 @@ http_response simulator::api(const http_request& r, std::string_view path, std::
         return resp;
     }
 
-    const fault_spec* f = fault_for(c.c->name, c.endpoint);
-    std::chrono::milliseconds delay{0};
-    bool truncate = false, malformed = false, drop = false;
-    if (f) {
-        delay = std::chrono::milliseconds(std::int64_t(f->latency_ms + f->latency_jitter_ms * rng_.unit()));
-        auto roll = [&](double p) { return p > 0 && rng_.unit() < p; };
-        auto early = [&](http_response resp) {
-            resp.delay = delay;
-            count(c.endpoint, resp.status);
-            return resp;
-        };
-        if (roll(f->reset)) {
-            http_response resp;
-            resp.fault = transport_fault::reset;
-            resp.status = 0;
-            return early(resp);
-        }
-        if (roll(f->p429)) {
-            auto resp = error_response(api_fail(429, 0, "Too many requests."));
-            resp.headers.emplace_back("Retry-After", "1");
-            return early(resp);
-        }
-        if (roll(f->p500)) return early(error_response(api_fail(500, 0, "An error has occurred.")));
-        if (roll(f->p503)) return early(error_response(api_fail(503, 0, "Service unavailable.")));
-        truncate = roll(f->truncate);
-        malformed = roll(f->malformed);
-        drop = roll(f->commit_drop);
-    }
-
-    http_response resp;
-    if (!parse_query(query, c.query)) resp = error_response(api_fail(400, 0, "The request is invalid: bad query string."));
-    else resp = dispatch(c);
-    count(c.endpoint, resp.status);
-    resp.delay = delay;
-    if (drop) resp.fault = transport_fault::drop;
-    else if (truncate) resp.fault = transport_fault::truncate;
-    else if (malformed) resp.body = resp.body.substr(0, resp.body.size() / 2) + "\x01}{,";
-    return resp;
+    return answer(c, r, query);
 }
 
 http_response simulator::dispatch(call& c) {
@@ -295,6 +252,7 @@ void simulator::tick() {
     auto steady = std::chrono::steady_clock::now();
     double dt = std::chrono::duration<double>(steady - last_tick_).count();
     last_tick_ = steady;
+    run_late_locked(steady);
     for (std::size_t i = 0; i < states_.size(); ++i) {
         states_[i]->expire(now);
         if (public_rate_ <= 0) continue;

@@ -10,9 +10,11 @@
 #include "sim/state.hpp"
 
 #include <atomic>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -60,8 +62,12 @@ public:
     simulator& operator=(const simulator&) = delete;
 
     http_response handle(const http_request& r);
-    // Background work: basket expiry and competing public sales. Call every ~100 ms.
+    // Background work: basket expiry, competing public sales and late writes that are due.
+    // Call every ~100 ms, and at next_late_due() when that is sooner.
     void tick();
+    // Applies the late writes (fault late_apply) due by `now`; tick() calls it with the present.
+    void run_late(std::chrono::steady_clock::time_point now);
+    std::optional<std::chrono::steady_clock::time_point> next_late_due() const;
     std::string ready_line(const std::string& base_url) const;
     const world& catalogue() const noexcept { return world_; }
     sim_clock& clock() noexcept { return clock_; }
@@ -97,7 +103,26 @@ private:
     http_response confirm(call& c);
     http_response get_order(call& c);
 
-    const fault_spec* fault_for(std::string_view client, std::string_view endpoint) const;
+    // faults and late writes (faults.cpp)
+    struct fault_choice;
+    // A write answered with a fault now and applied later (fault late_apply).
+    struct late_write {
+        std::uint64_t seq = 0;
+        std::uint32_t client_index = 0;
+        int account = 0;
+        std::string method, endpoint, query, body;
+        std::vector<std::string> seg;  // path segments after /{client}/api/v3/
+        std::chrono::steady_clock::time_point due;
+        sys_time received{}, applied{};
+        bool done = false;
+        int status = 0;        // the apply's own answer, which no client sees
+        std::string basket;    // the basket it addressed or created
+        std::string message;   // the apply's error message, if it failed
+    };
+    fault_choice choose_fault(std::string_view client, const call& c, std::string_view method);
+    http_response answer(call& c, const http_request& r, std::string_view query);
+    void run_late_locked(std::chrono::steady_clock::time_point now);
+    http_response late_audit() const;
     void count(std::string_view endpoint, int status);
 
     world world_;
@@ -109,6 +134,8 @@ private:
     std::vector<std::unique_ptr<client_state>> states_;
     std::map<std::string, token_bucket> buckets_;  // by client/login
     std::vector<fault_rule> faults_;
+    std::deque<late_write> late_;  // pending first-come first-served, then a bounded history
+    std::uint64_t late_seq_ = 0;
     std::map<std::pair<std::string, int>, std::uint64_t> stats_;
     rng rng_;
     double public_rate_;

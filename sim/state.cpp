@@ -88,6 +88,7 @@ std::optional<holder> client_state::holder_of(std::uint32_t inst, std::uint32_t 
 
 void client_state::touch(basket& b, sys_time now, const basket_policy& p) {
     ++b.version;
+    b.touched = now;
     if (p.sliding) b.expires = now + p.ttl;
 }
 
@@ -97,6 +98,7 @@ basket& client_state::create_basket(int account, sys_time now, const basket_poli
     b.id = make_id(b.number, salt_ ^ 0xba5e7);
     b.account = account;
     b.created = now;
+    b.touched = now;
     b.expires = now + p.ttl;
     basket_ids_[b.number] = b.id;
     auto [it, _] = baskets_.emplace(b.id, std::move(b));
@@ -193,7 +195,7 @@ void client_state::set_agent_customer(basket& b, std::string json, sys_time now,
     touch(b, now, p);
 }
 
-outcome<order*> client_state::confirm(basket& b) {
+outcome<order*> client_state::confirm(basket& b, sys_time now) {
     if (b.tickets.empty()) return api_fail(409, 101, "The basket is empty.");
     order o;
     o.number = next_order_++;
@@ -202,6 +204,7 @@ outcome<order*> client_state::confirm(basket& b) {
     o.basket_id = b.id;
     o.agent_customer = b.agent_customer;
     o.created = b.created;
+    o.confirmed = now;
     rng r(salt_ ^ o.number);
     for (auto& t : b.tickets) {
         at(t.instance, t.slot) = std::uint8_t(seat_state::sold);

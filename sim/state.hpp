@@ -53,6 +53,7 @@ struct basket {
     std::vector<ticket> tickets;
     std::string agent_customer;  // serialised JSON object, empty for null
     sys_time created, expires;
+    sys_time touched;  // last modifying call (creation included)
     std::int64_t total() const noexcept;
 };
 
@@ -63,7 +64,8 @@ struct order {
     std::string basket_id;
     std::vector<ticket> tickets;
     std::string agent_customer;
-    sys_time created;
+    sys_time created;    // of the basket (the order's first transaction)
+    sys_time confirmed;
     std::int64_t total() const noexcept;
 };
 
@@ -103,7 +105,7 @@ public:
                                  const basket_policy& p);
     void clear(basket& b, sys_time now, const basket_policy& p);
     void set_agent_customer(basket& b, std::string json, sys_time now, const basket_policy& p);
-    outcome<order*> confirm(basket& b);
+    outcome<order*> confirm(basket& b, sys_time now);
     // Basket id that was confirmed, with its order number.
     std::optional<std::uint32_t> confirmed_order(std::string_view basket_id) const;
     const order* find_order(std::string_view id, int account) const;

@@ -84,6 +84,46 @@ latency_ms = 40
     CHECK_FALSE(parse({"--config", "/nonexistent/sim.toml"}).has_value());
 }
 
+TEST_CASE("the book-breaking faults come from TOML; a bad one names its field") {
+    auto path = write_temp(R"(
+[[faults]]
+endpoint = "writes"
+late_apply = 1.0
+late_mode = "hold"
+late_apply_ms = 250
+late_hold_ms = 5000
+nth = 2
+persist = true
+[[faults]]
+endpoint = "confirm"
+p500_after_commit = 0.5
+p503_after_commit = 0.25
+)");
+    auto s = parse({"--config", path});
+    REQUIRE_MESSAGE(s.has_value(), s.error().message);
+    REQUIRE(s->faults.size() == 2);
+    auto& late = s->faults[0];
+    CHECK(late.endpoint == "writes");
+    CHECK(late.spec.late_apply == 1);
+    CHECK(late.spec.late == late_mode::hold);
+    CHECK(late.spec.late_apply_ms == 250);
+    CHECK(late.spec.late_hold_ms == 5000);
+    CHECK(late.nth == 2);
+    CHECK(late.persist);
+    CHECK(s->faults[1].spec.p500_after_commit == 0.5);
+    CHECK(s->faults[1].spec.p503_after_commit == 0.25);
+    std::remove(path.c_str());
+
+    for (const char* text : {"[[faults]]\nlate_mode = \"later\"\n", "[[faults]]\nnth = 0\n", "[[faults]]\npersist = true\n",
+                             "[[faults]]\nlate_apply = 2\n", "[[faults]]\nendpoint = \"confirms\"\n", "[[faults]]\nlate = 1\n"}) {
+        CAPTURE(text);
+        auto bad = write_temp(text);
+        auto b = parse({"--config", bad});
+        CHECK_FALSE(b.has_value());
+        std::remove(bad.c_str());
+    }
+}
+
 TEST_CASE("flags are checked") {
     CHECK(parse({"--size", "large", "--seed", "9", "--listen", "127.0.0.1:0"}).has_value());
     CHECK_FALSE(parse({"--size", "huge"}).has_value());

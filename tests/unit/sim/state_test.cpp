@@ -58,7 +58,7 @@ TEST_CASE("seats move Available -> InBasket -> Sold and counts always add up") {
     CHECK(cs.state(0, 0) == seat_state::available);
     CHECK_FALSE(cs.remove_tickets(b, {"nope"}, now, p).has_value());
 
-    auto o = cs.confirm(b);
+    auto o = cs.confirm(b, now);
     REQUIRE(o.has_value());
     CHECK(cs.state(0, 1) == seat_state::sold);
     CHECK((*o)->tickets[0].barcode.size() == 13);
@@ -66,7 +66,7 @@ TEST_CASE("seats move Available -> InBasket -> Sold and counts always add up") {
     CHECK(cs.invariants().empty());
     cs.clear(b2, now, p);
     CHECK(cs.status(0, 1).available == 29);
-    auto empty = cs.confirm(b2);
+    auto empty = cs.confirm(b2, now);
     REQUIRE_FALSE(empty.has_value());
     CHECK(empty.error().code == 101);
 }
