@@ -132,7 +132,10 @@ http_response simulator::patch_basket(call& c) {
     auto found = open_basket(c);
     if (!found) return error_response(found.error());
     basket& b = **found;
+    // Every PATCH is a modifying call (contract §14 #9), an empty one included: it restarts a
+    // sliding lifetime even when it changes nothing.
     if (ac != doc.MemberEnd()) c.cs->set_agent_customer(b, std::move(stored), c.now, policy_);
+    else c.cs->touch_basket(b, c.now, policy_);
     return basket_json(*c.c, b);
 }
 

@@ -105,6 +105,8 @@ public:
                                  const basket_policy& p);
     void clear(basket& b, sys_time now, const basket_policy& p);
     void set_agent_customer(basket& b, std::string json, sys_time now, const basket_policy& p);
+    // A modifying call that changes nothing (an empty PATCH) still restarts a sliding lifetime.
+    void touch_basket(basket& b, sys_time now, const basket_policy& p) { touch(b, now, p); }
     outcome<order*> confirm(basket& b, sys_time now);
     // Basket id that was confirmed, with its order number.
     std::optional<std::uint32_t> confirmed_order(std::string_view basket_id) const;

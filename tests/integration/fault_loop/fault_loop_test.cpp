@@ -189,7 +189,7 @@ struct loop {
             const auto st = std::string(domain::to_string(r.rec.state));
             CHECK_MESSAGE((st == "confirmed" || st == "confirm_unknown"), "an order exists for a reservation in " << st);
             // The customer reached the order.
-            REQUIRE_MESSAGE(o["agentCustomer"].IsObject(), "order " << o["id"].GetString() << " carries no customer");
+            REQUIRE_MESSAGE(o["agentCustomer"].IsObject(), "order " << std::string(o["id"].GetString()) << " carries no customer");
             REQUIRE(r.rec.customer.has_value());
             CHECK(std::string(o["agentCustomer"]["reference"].GetString()) == r.rec.customer->reference);
             CHECK(std::string(o["agentCustomer"]["lastName"].GetString()) == r.rec.customer->last_name);
