@@ -1,7 +1,9 @@
-// core/defer: a workaround for GCC 12, which destroys the temporaries of a co_await
-// full-expression twice when they have non-trivial destructors (moved-from strings, vectors,
-// std::function). Building the awaitable inside a plain function ends those temporaries before
-// the caller suspends. Use as `co_await defer([&] { return call(args...); })`. Header-only, pure.
+// core/defer: builds an awaitable inside a plain function, so temporaries of the call end
+// before the coroutine suspends. Needed only for the forms GCC 12 miscompiles in a statement
+// that contains co_await (it destroys them twice): an aggregate with non-trivial members built
+// in place, a lambda capturing non-trivial values by value, a ?: whose result is a class. The
+// rule, its evidence and a reproducer are in tests/unit/core/coro_temporaries_test.cpp; new
+// code names such values in their own statement instead of using defer. Header-only, pure.
 #pragma once
 
 namespace agentd {

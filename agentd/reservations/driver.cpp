@@ -98,11 +98,11 @@ asio::awaitable<void> reservation_service::impl::drive(std::string id, std::opti
             if (row->rec.state == reservation_state::queued && !from_queue) {
                 // Back in queued after a transient failure: wait (backing off), then queue again.
                 requeue = !row->rec.cancel_pending;
-                if (requeue) co_await defer([&] { return pause(backoff_delay(row->rec.place_attempts)); });
+                if (requeue) co_await pause(backoff_delay(row->rec.place_attempts));
             }
             if (auto f = domain::follow_up(row->rec)) {
                 requeue = false;
-                auto a = co_await defer([&] { return record(id, *f); });
+                auto a = co_await record(id, *f);
                 if (a && a->row.rec.state != reservation_state::queued)
                     queue.erase_if([&](const auto& e) { return e.item == id; });
                 continue;
@@ -111,22 +111,22 @@ asio::awaitable<void> reservation_service::impl::drive(std::string id, std::opti
                 from_queue = false;
                 commit_wait.erase(id);
                 const auto start = sc::now();
-                auto a = co_await defer([&] { return apply(id, domain::ev::place_started{}); });
+                auto a = co_await apply(id, domain::ev::place_started{});
                 if (!a) break;  // the rescan drives it again
                 upstream_stopwatch sw;
-                co_await defer([&] { return place(std::move(a->row), sw); });
+                co_await place(std::move(a->row), sw);
                 const auto spent = sc::now() - start - sw.upstream;
                 place_timing.add(std::chrono::duration<double, std::micro>(spent).count());
                 place_cpu_timing.add(std::chrono::duration<double, std::micro>(spent - commit_wait[id]).count());
                 commit_wait.erase(id);
             } else if (row->rec.state == reservation_state::placing) {
                 upstream_stopwatch sw;
-                co_await defer([&] { return place(std::move(*row), sw); });
+                co_await place(std::move(*row), sw);
             } else if (row->rec.state == reservation_state::confirming) {
                 commit_wait.erase(id);
                 const auto start = sc::now();
                 upstream_stopwatch sw;
-                co_await defer([&] { return confirm_upstream(std::move(*row), sw); });
+                co_await confirm_upstream(std::move(*row), sw);
                 const auto spent = sc::now() - start - sw.upstream;
                 confirm_timing.add(std::chrono::duration<double, std::micro>(spent).count());
                 confirm_cpu_timing.add(std::chrono::duration<double, std::micro>(spent - commit_wait[id]).count());
@@ -134,7 +134,7 @@ asio::awaitable<void> reservation_service::impl::drive(std::string id, std::opti
             } else if (row->rec.state == reservation_state::releasing) {
                 auto nb = release_not_before.find(id);
                 if (nb != release_not_before.end() && sc::now() < nb->second) break;  // backing off
-                co_await defer([&] { return clear_upstream(std::move(*row)); });
+                co_await clear_upstream(std::move(*row));
                 if (!again.contains(id)) break;
             } else {
                 if (row->rec.state == reservation_state::held) note_deadline(*row);
@@ -176,7 +176,7 @@ asio::awaitable<std::size_t> reservation_service::impl::expire_pass() {
         if (!deadline_passed(*row)) continue;
         // Measured on the monotonic clock: a wall clock stepped back must not keep the hold
         // past upstream's lifetime, which runs on upstream's own clock.
-        auto a = co_await defer([&] { return apply(id, domain::ev::expiry_due{true}); });
+        auto a = co_await apply(id, domain::ev::expiry_due{true});
         if (!a) continue;
         hold_deadlines.erase(id);
         ++n;
@@ -188,10 +188,10 @@ asio::awaitable<std::size_t> reservation_service::impl::expire_pass() {
 asio::awaitable<void> reservation_service::impl::expiry_loop() {
     co_await asio::this_coro::throw_if_cancelled(false);
     while (!co_await cancelled()) {
-        co_await defer([&] { return pause(std::chrono::milliseconds(250)); });
+        co_await pause(std::chrono::milliseconds(250));
         if (co_await cancelled()) break;
         try {
-            co_await defer([&] { return expire_pass(); });
+            co_await expire_pass();
         } catch (const std::exception& e) {
             log::warn("reservations", "expire", "expiry pass failed", {{"cause", e.what()}});
         }
@@ -203,7 +203,7 @@ asio::awaitable<void> reservation_service::impl::rescan_loop() {
     const reservation_state states[] = {reservation_state::queued, reservation_state::placing,
                                         reservation_state::confirming};
     while (!co_await cancelled()) {
-        co_await defer([&] { return pause(cfg.rescan_interval); });
+        co_await pause(cfg.rescan_interval);
         if (co_await cancelled()) break;
         // Every acknowledged reservation is driven again without a restart: a row whose drive
         // ended early (a failed local write, a step left for later) is picked up here.
@@ -241,7 +241,7 @@ asio::awaitable<void> reservation_service::impl::worker_loop() {
     // A confirm already sent is settled now if it can be, rather than after a restart.
     const auto drain_until = sc::now() + cfg.drain_timeout;
     while (confirms_sent_in_flight > 0 && sc::now() < drain_until)
-        co_await defer([&] { return pause(std::chrono::milliseconds(20)); });
+        co_await pause(std::chrono::milliseconds(20));
     if (confirms_sent_in_flight > 0)
         log::warn("reservations", "stop", "confirms still unsettled at the end of the drain; recovery settles them",
                   {{"count", confirms_sent_in_flight}});
@@ -260,7 +260,7 @@ asio::awaitable<result<void>> reservation_service::impl::recover() {
     for (const auto& id : *ids) {
         if (busy.contains(id)) continue;
         busy.insert(id);
-        co_await defer([&] { return drive(id, std::nullopt); });  // clears busy
+        co_await drive(id, std::nullopt);  // clears busy
         ++resolved;
     }
     // A release acknowledged while the reservation was still placing is kept as cancel_pending
@@ -275,7 +275,7 @@ asio::awaitable<result<void>> reservation_service::impl::recover() {
         note_deadline(*row);
         if (!row->rec.cancel_pending || busy.contains(id)) continue;
         busy.insert(id);
-        co_await defer([&] { return drive(id, std::nullopt); });  // clears busy
+        co_await drive(id, std::nullopt);  // clears busy
         ++resolved;
     }
     const reservation_state queued_state[] = {reservation_state::queued};

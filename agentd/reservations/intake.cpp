@@ -107,7 +107,7 @@ asio::awaitable<result<api::created_reservation>> reservation_service::create(st
 
     ++m.pending_total;
     ++m.pending_per_channel[channel];
-    auto out = co_await defer([&] { return m.run_job<created_row>(insert_job(std::move(row))); });
+    auto out = co_await m.run_job<created_row>(insert_job(std::move(row)));
     --m.pending_total;
     if (--m.pending_per_channel[channel] == 0) m.pending_per_channel.erase(channel);
     if (!out) {
@@ -169,7 +169,10 @@ asio::awaitable<result<api::reservation>> reservation_service::confirm(std::stri
     domain::end_customer cust{req.cust.first_name, req.cust.last_name, req.cust.address_line1, req.reference};
     if (auto ok = domain::validate_confirm(cust); !ok) co_return ok.error();
     if (!valid_id(id)) co_return no_such("confirm");
-    auto out = co_await defer([&] { return m.apply(id, domain::ev::confirm_requested{cust}); });
+    // Named, not built in the co_await statement: GCC 12 destroys an aggregate temporary with
+    // non-trivial members there twice (see tests/unit/core/coro_temporaries_test.cpp).
+    domain::event requested = domain::ev::confirm_requested{cust};
+    auto out = co_await m.apply(id, std::move(requested));
     if (!out) {
         if (out.error().code == errc::not_found) co_return no_such("confirm");
         // A retry of an accepted confirm (same customer and reference) gets the same answer.
@@ -192,7 +195,10 @@ asio::awaitable<result<api::reservation>> reservation_service::extend(std::strin
     if (req.seconds < 0) co_return fail(errc::invalid_argument, "extend reservation: seconds must not be negative");
     if (!valid_id(id)) co_return no_such("extend");
     auto row = m.load(id);
-    if (!row) co_return row.error().code == errc::not_found ? no_such("extend") : row.error();
+    if (!row) {
+        if (row.error().code == errc::not_found) co_return no_such("extend");
+        co_return row.error();
+    }
     if (row->rec.state != reservation_state::held || !row->rec.expires_at)
         co_return fail(errc::conflict, "extend reservation in state " + std::string(domain::to_string(row->rec.state)) +
                                            ": not allowed");
@@ -219,7 +225,7 @@ asio::awaitable<result<api::reservation>> reservation_service::extend(std::strin
     } guard{m, id};
     // A modifying call without customer data restarts the basket's sliding lifetime (§14 #9).
     const sys_time sent = m.clock.now();
-    auto touched = co_await defer([&] { return up->touch_basket(row->rec.basket_id, m.write_options(true)); });
+    auto touched = co_await up->touch_basket(row->rec.basket_id, m.write_options(true));
     if (!touched) {
         auto e = touched.error().to_error();
         co_return error{e.code, "extend reservation " + id + ": " + e.message};
@@ -231,7 +237,7 @@ asio::awaitable<result<api::reservation>> reservation_service::extend(std::strin
         auto asked = *row->rec.expires_at + seconds(req.seconds);
         if (asked < *deadline) *deadline = std::max(asked, sent + seconds(1));
     }
-    auto out = co_await defer([&] { return m.record(id, domain::ev::extend_requested{*deadline, sent}); });
+    auto out = co_await m.record(id, domain::ev::extend_requested{*deadline, sent});
     if (!out) co_return out.error();
     m.note_deadline(out->row);
     co_return to_api(out->row);
@@ -241,7 +247,10 @@ asio::awaitable<result<api::reservation>> reservation_service::release(std::stri
     auto& m = *impl_;
     if (!valid_id(id)) co_return no_such("release");
     auto row = m.load(id);
-    if (!row) co_return row.error().code == errc::not_found ? no_such("release") : row.error();
+    if (!row) {
+        if (row.error().code == errc::not_found) co_return no_such("release");
+        co_return row.error();
+    }
     // A retry of an acknowledged release answers as the reservation stands.
     const auto st = row->rec.state;
     if (st == reservation_state::releasing || st == reservation_state::released || st == reservation_state::cancelled ||
@@ -249,7 +258,7 @@ asio::awaitable<result<api::reservation>> reservation_service::release(std::stri
         if (st == reservation_state::releasing) m.start_drive(id);
         co_return to_api(*row);
     }
-    auto out = co_await defer([&] { return m.apply(id, domain::ev::cancel_requested{}); });
+    auto out = co_await m.apply(id, domain::ev::cancel_requested{});
     if (!out) co_return out.error();
     const auto now_state = out->row.rec.state;
     if (now_state == reservation_state::cancelled || now_state == reservation_state::releasing)
@@ -269,9 +278,12 @@ asio::awaitable<result<api::reservation>> reservation_service::resolve(std::stri
     if (req.note.size() > 512) co_return fail(errc::invalid_argument, "resolve reservation: note is longer than 512 characters");
     domain::event ev = req.sold ? domain::event{domain::ev::resolve_sold{req.order_id, req.note}}
                                 : domain::event{domain::ev::resolve_not_sold{req.note}};
-    auto out = co_await defer([&] { return m.apply(id, std::move(ev), {}, req.sold ? "operator: sold as order " + req.order_id
-                                                                                    : "operator: not sold"); });
-    if (!out) co_return out.error().code == errc::not_found ? no_such("resolve") : out.error();
+    std::string note = req.sold ? "operator: sold as order " + req.order_id : std::string("operator: not sold");
+    auto out = co_await m.apply(id, std::move(ev), {}, std::move(note));
+    if (!out) {
+        if (out.error().code == errc::not_found) co_return no_such("resolve");
+        co_return out.error();
+    }
     log::info("reservations", "resolve", "confirm_unknown settled by an operator",
               {{"id", id}, {"sold", req.sold ? "yes" : "no"}, {"order", req.order_id}});
     if (out->row.rec.state == reservation_state::releasing) m.start_drive(id);

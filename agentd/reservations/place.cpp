@@ -39,57 +39,59 @@ asio::awaitable<void> reservation_service::impl::place(store::reservation_row ro
     const int wanted = best ? row.request.best_available->quantity : static_cast<int>(row.request.tickets.size());
 
     auto reject = [&](std::string code, std::string reason) -> asio::awaitable<void> {
-        co_await defer([&] { return record(id, domain::ev::place_failed{std::move(reason), false},
-                       set_error_code(std::move(code))); });
+        domain::event failed = domain::ev::place_failed{std::move(reason), false};
+        co_await record(id, std::move(failed), set_error_code(std::move(code)));
     };
     auto requeue = [&](std::string reason) -> asio::awaitable<void> {
         if (row.rec.place_attempts >= cfg.drive.max_place_attempts) {
             // An add whose answer was lost may have filled the basket: empty it before giving up.
             if (!row.rec.basket_id.empty())
                 for (int i = 1; i <= cfg.drive.max_unsent_retries; ++i) {
-                    if (co_await defer([&] { return timed(sw, up->clear_basket(row.rec.basket_id, write_options(true))); })) break;
-                    co_await defer([&] { return pause(backoff_delay(i)); });
+                    if (co_await timed(sw, up->clear_basket(row.rec.basket_id, write_options(true)))) break;
+                    co_await pause(backoff_delay(i));
                 }
-            co_await defer([&] { return reject("upstream_unavailable", "place reservation: upstream kept failing (" + reason + ")"); });
+            co_await reject("upstream_unavailable", "place reservation: upstream kept failing (" + reason + ")");
             co_return;
         }
-        co_await defer([&] { return record(id, domain::ev::place_failed{std::move(reason), true}); });
+        domain::event failed = domain::ev::place_failed{std::move(reason), true};
+        co_await record(id, std::move(failed));
     };
     // `touched`: send time of the last call known to have been applied to the basket.
     auto hold_tickets = [&](const std::vector<upstream::ticket>& tickets, sys_time touched) -> asio::awaitable<void> {
         auto held = seats_of(tickets);
         const auto anchor = domain::lifetime_anchor(row.rec.basket_created_at, touched, touched, cfg.hold);
         auto deadline = domain::local_deadline(row.rec.created_at, anchor, cfg.hold);
-        auto a = co_await defer([&] { return record(id, domain::ev::placed{std::move(held.first), deadline, touched},
-                                                    set_details(std::move(held.second))); });
+        domain::event placed = domain::ev::placed{std::move(held.first), deadline, touched};
+        auto a = co_await record(id, std::move(placed), set_details(std::move(held.second)));
         if (!a) log::warn("reservations", "place", "record hold failed", {{"id", id}, {"cause", a.error().message}});
         else note_deadline(a->row);
     };
 
     if (!up) {
-        co_await defer([&] { return reject("refused", "place reservation: no upstream account for client " + row.client); });
+        co_await reject("refused", "place reservation: no upstream account for client " + row.client);
         co_return;
     }
 
     if (row.rec.basket_id.empty()) {
         const sys_time sent = clock.now();
-        auto b = co_await defer([&] { return timed(sw, up->create_basket(write_options(false))); });
+        auto b = co_await timed(sw, up->create_basket(write_options(false)));
         if (!b) {
             auto d = domain::classify_failure(domain::upstream_step::create_basket, map_failure(b.error(), true),
                                               b.error().error_code, form);
-            if (d.kind == domain::decision_kind::reject) co_await defer([&] { return reject(reject_code(d.reason), b.error().message); });
-            else co_await defer([&] { return requeue(b.error().message); });
+            if (d.kind == domain::decision_kind::reject) co_await reject(reject_code(d.reason), b.error().message);
+            else co_await requeue(b.error().message);
             co_return;
         }
         // Stored before any ticket is added: a crash from here on is resolved from this basket.
-        auto a = co_await defer([&] { return record(id, domain::ev::basket_created{b->id, sent}); });
+        domain::event created = domain::ev::basket_created{b->id, sent};
+        auto a = co_await record(id, std::move(created));
         if (!a) co_return;
         row = std::move(a->row);
     } else {
         // Resumed (crash, ambiguous add, requeue): the basket says what happened.
-        auto rb = co_await defer([&] { return timed(sw, up->get_basket(row.rec.basket_id, read_options())); });
+        auto rb = co_await timed(sw, up->get_basket(row.rec.basket_id, read_options()));
         if (!rb && rb.error().cls != upstream::error_class::not_found) {
-            co_await defer([&] { return requeue(rb.error().message); });
+            co_await requeue(rb.error().message);
             co_return;
         }
         domain::place_read_back r{rb.has_value(), rb ? static_cast<int>(rb->tickets.size()) : 0, wanted};
@@ -97,15 +99,15 @@ asio::awaitable<void> reservation_service::impl::place(store::reservation_row ro
         case domain::place_resume::hold_as_is: {
             // The add was applied at an unknown time after the last touch we know of.
             const sys_time touched = row.rec.last_upstream_touch.value_or(row.rec.basket_created_at.value_or(row.rec.created_at));
-            co_await defer([&] { return hold_tickets(rb->tickets, touched); });
+            co_await hold_tickets(rb->tickets, touched);
             co_return;
         }
         case domain::place_resume::reject_gone:
-            co_await defer([&] { return reject("basket_gone", "place reservation: basket " + row.rec.basket_id + " expired upstream"); });
+            co_await reject("basket_gone", "place reservation: basket " + row.rec.basket_id + " expired upstream");
             co_return;
         case domain::place_resume::clear_and_retry:
-            if (auto c = co_await defer([&] { return timed(sw, up->clear_basket(row.rec.basket_id, write_options(true))); }); !c) {
-                co_await defer([&] { return requeue(c.error().message); });
+            if (auto c = co_await timed(sw, up->clear_basket(row.rec.basket_id, write_options(true))); !c) {
+                co_await requeue(c.error().message);
                 co_return;
             }
             break;
@@ -118,24 +120,25 @@ asio::awaitable<void> reservation_service::impl::place(store::reservation_row ro
         std::vector<upstream::new_ticket> nts;
         if (best) {
             const auto& b = *row.request.best_available;
-            auto seats = co_await defer([&] { return timed(
-                sw, up->best_available(row.instance, b.quantity,
-                                       b.price_band.empty() ? std::nullopt : std::optional<std::string>(b.price_band),
-                                       b.area.empty() ? std::nullopt : std::optional<std::string>(b.area), read_options())); });
+            // Named, not a ?: inside the co_await statement (GCC 12 destroys its result twice).
+            std::optional<std::string> band, area;
+            if (!b.price_band.empty()) band = b.price_band;
+            if (!b.area.empty()) area = b.area;
+            auto seats = co_await timed(sw, up->best_available(row.instance, b.quantity, std::move(band), std::move(area), read_options()));
             if (!seats) {
                 const auto f = map_failure(seats.error(), false);
                 if (f == domain::upstream_failure::conflict || f == domain::upstream_failure::not_found ||
                     f == domain::upstream_failure::permanent) {
                     auto d = domain::classify_failure(domain::upstream_step::add_tickets, f, seats.error().error_code, form);
-                    co_await defer([&] { return reject(reject_code(d.reason), seats.error().message); });
+                    co_await reject(reject_code(d.reason), seats.error().message);
                 } else {
-                    co_await defer([&] { return requeue(seats.error().message); });
+                    co_await requeue(seats.error().message);
                 }
                 co_return;
             }
             if (!domain::best_available_complete(seats->size(), b.quantity)) {
-                co_await defer([&] { return reject("unavailable", "place reservation: only " + std::to_string(seats->size()) + " of " +
-                                                   std::to_string(b.quantity) + " seats available"); });
+                co_await reject("unavailable", "place reservation: only " + std::to_string(seats->size()) + " of " +
+                                                   std::to_string(b.quantity) + " seats available");
                 co_return;
             }
             for (const auto& s : *seats) nts.push_back({row.instance, s.id, std::nullopt, b.ticket_type});
@@ -148,9 +151,9 @@ asio::awaitable<void> reservation_service::impl::place(store::reservation_row ro
             }
         }
         const sys_time sent = clock.now();
-        auto added = co_await defer([&] { return timed(sw, up->add_tickets(row.rec.basket_id, std::move(nts), write_options(false))); });
+        auto added = co_await timed(sw, up->add_tickets(row.rec.basket_id, std::move(nts), write_options(false)));
         if (added) {
-            co_await defer([&] { return hold_tickets(*added, sent); });
+            co_await hold_tickets(*added, sent);
             co_return;
         }
         const auto f = map_failure(added.error(), true);
@@ -160,12 +163,12 @@ asio::awaitable<void> reservation_service::impl::place(store::reservation_row ro
             if (d.kind == domain::decision_kind::retry) continue;  // taken in between: ask again
         }
         if (d.kind == domain::decision_kind::reject) {
-            co_await defer([&] { return reject(reject_code(d.reason), added.error().message); });
+            co_await reject(reject_code(d.reason), added.error().message);
             co_return;
         }
         // Retry or resolve by reading back: the next round reads the basket first, so an add
         // that was applied after all is found there, never added twice.
-        co_await defer([&] { return requeue(added.error().message); });
+        co_await requeue(added.error().message);
         co_return;
     }
 }

@@ -5,7 +5,6 @@
 // Private to reservations/. Threading: the executor's single thread only.
 #pragma once
 
-#include "agentd/core/defer.hpp"
 #include "agentd/domain/fair_queue.hpp"
 #include "agentd/domain/hold.hpp"
 #include "agentd/domain/placement.hpp"

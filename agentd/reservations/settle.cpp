@@ -48,20 +48,25 @@ asio::awaitable<void> reservation_service::impl::confirm_upstream(store::reserva
 
     // Nothing can have been sold yet: the hold stands, the channel sees why.
     auto refuse = [&](std::string reason) -> asio::awaitable<void> {
-        co_await defer([&] { return record(id, domain::ev::confirm_failed_permanent{std::move(reason)},
-                                           set_error_code("confirm_refused")); });
+        domain::event refused = domain::ev::confirm_failed_permanent{std::move(reason)};
+        co_await record(id, std::move(refused), set_error_code("confirm_refused"));
     };
     auto gone = [&](std::string reason) -> asio::awaitable<void> {
-        co_await defer([&] { return record(id, domain::ev::basket_gone{std::move(reason)}, set_error_code("basket_gone")); });
+        domain::event lost = domain::ev::basket_gone{std::move(reason)};
+        co_await record(id, std::move(lost), set_error_code("basket_gone"));
     };
     auto abandon = [&](std::string code, std::string reason) -> asio::awaitable<void> {
-        co_await defer([&] { return record(id, domain::ev::confirm_abandoned{std::move(reason)}, set_error_code(std::move(code))); });
+        domain::event abandoned = domain::ev::confirm_abandoned{std::move(reason)};
+        co_await record(id, std::move(abandoned), set_error_code(std::move(code)));
     };
 
     if (!up || basket.empty()) {
-        if (!row.rec.confirm_sent_at) co_await defer([&] { return abandon("confirm_refused", "confirm reservation: no upstream basket to confirm"); });
-        else co_await defer([&] { return record(id, domain::ev::confirm_ambiguous{"confirm reservation: no upstream account to settle it with"},
-                                                set_error_code("confirm_unknown")); });
+        if (!row.rec.confirm_sent_at) {
+            co_await abandon("confirm_refused", "confirm reservation: no upstream basket to confirm");
+            co_return;
+        }
+        domain::event unknown = domain::ev::confirm_ambiguous{"confirm reservation: no upstream account to settle it with"};
+        co_await record(id, std::move(unknown), set_error_code("confirm_unknown"));
         co_return;
     }
 
@@ -73,43 +78,43 @@ asio::awaitable<void> reservation_service::impl::confirm_upstream(store::reserva
         for (int round = 0;; ++round) {
             b.reset();
             for (int attempt = 1; !b; ++attempt) {
-                auto got = co_await defer([&] { return timed(sw, up->get_basket(basket, read_options())); });
+                auto got = co_await timed(sw, up->get_basket(basket, read_options()));
                 if (got) {
                     b = std::move(*got);
                     break;
                 }
                 const auto f = map_failure(got.error(), false);
                 if (f == upstream_failure::not_found) {
-                    co_await defer([&] { return gone("confirm reservation: basket " + basket + " expired upstream before the confirm"); });
+                    co_await gone("confirm reservation: basket " + basket + " expired upstream before the confirm");
                     co_return;
                 }
                 if (f == upstream_failure::permanent) {
-                    co_await defer([&] { return refuse("confirm reservation: " + got.error().message); });
+                    co_await refuse("confirm reservation: " + got.error().message);
                     co_return;
                 }
                 if (attempt >= cfg.drive.max_unsent_retries || co_await cancelled()) co_return;  // the rescan tries again
-                co_await defer([&] { return pause(backoff_delay(attempt)); });
+                co_await pause(backoff_delay(attempt));
             }
             const auto proof = domain::prove_basket(row.rec.seats, tickets_of(b->tickets));
             if (proof.missing > 0) {
                 log::warn("reservations", "confirm", "basket lost held tickets; releasing instead of confirming",
                           {{"id", id}, {"missing", static_cast<std::int64_t>(proof.missing)}});
-                co_await defer([&] { return abandon("basket_changed", "confirm reservation: basket " + basket + " no longer holds " +
-                                                    std::to_string(proof.missing) + " of the held tickets"); });
+                co_await abandon("basket_changed", "confirm reservation: basket " + basket + " no longer holds " +
+                                                    std::to_string(proof.missing) + " of the held tickets");
                 co_return;
             }
             if (proof.exact) break;
             if (round >= 2) {
-                co_await defer([&] { return abandon("basket_changed", "confirm reservation: basket " + basket +
-                                                    " keeps tickets that were not held"); });
+                co_await abandon("basket_changed", "confirm reservation: basket " + basket +
+                                                    " keeps tickets that were not held");
                 co_return;
             }
             log::warn("reservations", "confirm", "basket holds tickets that were not held; removing them",
                       {{"id", id}, {"extra", static_cast<std::int64_t>(proof.extra_ticket_ids.size())}});
-            auto removed = co_await defer([&] { return timed(sw, up->remove_tickets(basket, proof.extra_ticket_ids, write_options(true))); });
+            auto removed = co_await timed(sw, up->remove_tickets(basket, proof.extra_ticket_ids, write_options(true)));
             if (!removed) {
                 if (removed.error().cls == upstream::error_class::not_found) {
-                    co_await defer([&] { return gone("confirm reservation: basket " + basket + " expired upstream before the confirm"); });
+                    co_await gone("confirm reservation: basket " + basket + " expired upstream before the confirm");
                 }
                 co_return;  // anything else: the rescan proves the basket again
             }
@@ -117,23 +122,23 @@ asio::awaitable<void> reservation_service::impl::confirm_upstream(store::reserva
         if (!same_customer(b->customer, want)) {
             for (int attempt = 1;; ++attempt) {
                 // Setting the customer is idempotent; nothing is sold until confirm.
-                auto r = co_await defer([&] { return timed(sw, up->set_agent_customer(basket, want, write_options(true))); });
+                auto r = co_await timed(sw, up->set_agent_customer(basket, want, write_options(true)));
                 if (r) break;
                 const auto f = map_failure(r.error(), true);
                 if (f == upstream_failure::not_found) {
-                    co_await defer([&] { return gone("confirm reservation: basket " + basket + " expired upstream before the confirm"); });
+                    co_await gone("confirm reservation: basket " + basket + " expired upstream before the confirm");
                     co_return;
                 }
                 if (f == upstream_failure::permanent || f == upstream_failure::conflict) {
-                    co_await defer([&] { return refuse("confirm reservation: " + r.error().message); });
+                    co_await refuse("confirm reservation: " + r.error().message);
                     co_return;
                 }
                 if (attempt >= cfg.drive.max_unsent_retries || co_await cancelled()) co_return;  // the rescan tries again
-                co_await defer([&] { return pause(backoff_delay(attempt)); });
+                co_await pause(backoff_delay(attempt));
             }
         }
         // Durable before the first byte of the confirm leaves: from here on the sale may exist.
-        auto marked = co_await defer([&] { return apply(id, domain::ev::confirm_sending{}); });
+        auto marked = co_await apply(id, domain::ev::confirm_sending{});
         if (!marked) co_return;  // nothing sent; the rescan tries again
         row = std::move(marked->row);
     }
@@ -141,7 +146,7 @@ asio::awaitable<void> reservation_service::impl::confirm_upstream(store::reserva
     sent_guard guard(confirms_sent_in_flight);
     int ambiguous = 0, unsent = 0;
     for (;;) {
-        auto o = co_await defer([&] { return timed(sw, up->confirm_basket(basket, write_options(false))); });
+        auto o = co_await timed(sw, up->confirm_basket(basket, write_options(false)));
         if (o) {
             std::vector<std::string> barcodes;
             for (const auto& s : row.rec.seats) {
@@ -158,7 +163,8 @@ asio::awaitable<void> reservation_service::impl::confirm_upstream(store::reserva
                 mismatch += std::string(mismatch.empty() ? "" : "; ") + "order carries another customer";
             if (!mismatch.empty())
                 log::warn("reservations", "confirm", "order differs from the hold", {{"id", id}, {"order", o->id}, {"difference", mismatch}});
-            auto a = co_await defer([&] { return record(id, domain::ev::confirmed{o->id, std::move(barcodes), "upstream_order", mismatch}); });
+            domain::event sold = domain::ev::confirmed{o->id, std::move(barcodes), "upstream_order", mismatch};
+            auto a = co_await record(id, std::move(sold));
             if (!a) log::error("reservations", "confirm", "order could not be recorded", {{"id", id}, {"order", o->id}, {"cause", a.error().message}});
             co_return;
         }
@@ -166,7 +172,7 @@ asio::awaitable<void> reservation_service::impl::confirm_upstream(store::reserva
         if (f == upstream_failure::not_sent) {
             // Provably not sent (no budget token, refused connection, 429): not unknown.
             if (++unsent > cfg.drive.max_unsent_retries || co_await cancelled()) co_return;  // rescan / recovery resends
-            co_await defer([&] { return pause(backoff_delay(unsent)); });
+            co_await pause(backoff_delay(unsent));
             continue;
         }
         if (f == upstream_failure::transient || f == upstream_failure::timeout || f == upstream_failure::ambiguous) ++ambiguous;
@@ -176,19 +182,22 @@ asio::awaitable<void> reservation_service::impl::confirm_upstream(store::reserva
         switch (domain::after_sent_confirm_failure(f, o.error().error_code, alive)) {
         case domain::sent_confirm_next::send_again:
             if (co_await cancelled()) co_return;  // recovery resends
-            co_await defer([&] { return pause(backoff_delay(ambiguous)); });
+            co_await pause(backoff_delay(ambiguous));
             continue;
-        case domain::sent_confirm_next::proven_sold:
-            co_await defer([&] { return record(id, domain::ev::confirmed{"", {}, "already_confirmed", ""}); });
+        case domain::sent_confirm_next::proven_sold: {
+            domain::event sold = domain::ev::confirmed{"", {}, "already_confirmed", ""};
+            co_await record(id, std::move(sold));
             co_return;
+        }
         case domain::sent_confirm_next::proven_not_sold:
-            co_await defer([&] { return abandon("confirm_not_sold", "confirm reservation: upstream found the basket empty; no order was made (" +
-                                                o.error().message + ")"); });
+            co_await abandon("confirm_not_sold", "confirm reservation: upstream found the basket empty; no order was made (" +
+                                                o.error().message + ")");
             co_return;
-        case domain::sent_confirm_next::unknown:
-            co_await defer([&] { return record(id, domain::ev::confirm_ambiguous{"confirm reservation: outcome not provable: " + o.error().message},
-                                               set_error_code("confirm_unknown")); });
+        case domain::sent_confirm_next::unknown: {
+            domain::event unknown = domain::ev::confirm_ambiguous{"confirm reservation: outcome not provable: " + o.error().message};
+            co_await record(id, std::move(unknown), set_error_code("confirm_unknown"));
             co_return;
+        }
         }
     }
 }
@@ -197,31 +206,31 @@ asio::awaitable<void> reservation_service::impl::clear_upstream(store::reservati
     const std::string id = row.id;
     auto* up = client_for(row);
     auto done = [&](domain::event ev) -> asio::awaitable<void> {
-        auto a = co_await defer([&] { return record(id, std::move(ev)); });
+        auto a = co_await record(id, std::move(ev));
         if (a) {
             release_attempts.erase(id);
             release_not_before.erase(id);
         }
     };
     if (row.rec.basket_id.empty() || !up) {
-        co_await defer([&] { return done(domain::ev::released{}); });
+        co_await done(domain::ev::released{});
         co_return;
     }
-    auto r = co_await defer([&] { return up->clear_basket(row.rec.basket_id, write_options(true)); });
+    auto r = co_await up->clear_basket(row.rec.basket_id, write_options(true));
     if (r) {
-        co_await defer([&] { return done(domain::ev::released{}); });
+        co_await done(domain::ev::released{});
         co_return;
     }
     auto d = domain::classify_failure(domain::upstream_step::release, map_failure(r.error(), true), r.error().error_code,
                                       domain::request_form::specific_seats);
     if (d.kind == domain::decision_kind::already_done) {
-        co_await defer([&] { return done(domain::ev::expired{}); });
+        co_await done(domain::ev::expired{});
         co_return;
     }
     if (d.kind == domain::decision_kind::wait_for_upstream_expiry) {
         const auto anchor = domain::lifetime_anchor(row.rec.basket_created_at, row.rec.last_upstream_touch, row.rec.updated_at, cfg.hold);
         if (clock.now() >= domain::upstream_expiry(anchor, cfg.hold)) {
-            co_await defer([&] { return done(domain::ev::expired{}); });
+            co_await done(domain::ev::expired{});
             co_return;
         }
     }

@@ -91,12 +91,12 @@ asio::awaitable<result<reservation_service::impl::applied>> reservation_service:
 asio::awaitable<result<reservation_service::impl::applied>> reservation_service::impl::record(std::string id, domain::event ev, amend_fn amend,
                                                                    std::string note) {
     for (int attempt = 1;; ++attempt) {
-        auto a = co_await defer([&] { return apply(id, ev, amend, note); });
+        auto a = co_await apply(id, ev, amend, note);
         if (a || !local_write_may_pass(a.error())) co_return a;
         log::warn("reservations", "record", "storing an upstream outcome failed; retrying the local write",
                   {{"id", id}, {"attempt", static_cast<std::int64_t>(attempt)}, {"error", a.error().message}});
         if (co_await cancelled()) co_return a;
-        co_await defer([&] { return pause(backoff_delay(attempt)); });
+        co_await pause(backoff_delay(attempt));
     }
 }
 

@@ -140,13 +140,18 @@ TEST_CASE("faults, including commit then drop on add and confirm: every reservat
     g.pump(all_settled, std::chrono::seconds(60));
 
     std::map<std::string, int> by_state;
-    std::set<std::string> confirmed_orders, unknown_baskets;
+    std::set<std::string> confirmed_orders, unknown_baskets, proven_baskets;
     for (const auto& id : ids) {
         auto r = *g.svc->get(id);
         ++by_state[r.state];
         CHECK((r.state == "confirmed" || r.state == "confirm_unknown" || r.state == "released" ||
                r.state == "rejected" || r.state == "expired"));
-        if (r.state == "confirmed") confirmed_orders.insert(*r.order_id);
+        // A sale proven by "already confirmed" has no order id: its basket names the order.
+        if (r.state == "confirmed" && r.order_id) confirmed_orders.insert(*r.order_id);
+        if (r.state == "confirmed" && !r.order_id) {
+            CHECK(r.settled_by == std::optional<std::string>("already_confirmed"));
+            proven_baskets.insert(g.basket_of(id));
+        }
         if (r.state == "confirm_unknown") unknown_baskets.insert(g.basket_of(id));
     }
     auto orders = json(g.sim.control("GET", "orders"));
@@ -157,8 +162,9 @@ TEST_CASE("faults, including commit then drop on add and confirm: every reservat
         const std::string basket = o["basket"].GetString();
         CHECK(order_baskets.insert(basket).second);  // one order per basket
         // Every upstream order is a confirmed reservation or one kept as confirm_unknown.
-        CHECK((confirmed_orders.count(oid) == 1 || unknown_baskets.count(basket) == 1));
+        CHECK((confirmed_orders.count(oid) == 1 || unknown_baskets.count(basket) == 1 || proven_baskets.count(basket) == 1));
     }
+    for (const auto& b : proven_baskets) CHECK(order_baskets.count(b) == 1);
     for (const auto& oid : confirmed_orders) {
         bool found = false;
         for (auto& o : orders.GetArray()) found = found || oid == o["id"].GetString();
