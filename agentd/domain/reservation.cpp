@@ -80,6 +80,8 @@ struct stepper {
 
     result<transition_outcome> operator()(const ev::confirm_requested& e) const {
         if (r.state != rs::held) return not_allowed("confirm", r.state);
+        // A release acknowledged while placing runs once the hold lands: it wins.
+        if (r.cancel_pending) return fail(errc::conflict, "confirm reservation: a release was already acknowledged");
         if (r.expires_at && now >= *r.expires_at)
             return fail(errc::conflict, "confirm reservation: hold deadline has passed");
         if (auto ok = validate_confirm(e.customer); !ok) return ok.error();
