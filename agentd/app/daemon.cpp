@@ -245,7 +245,13 @@ int run_daemon(const daemon_options& o) {
     p.db = std::move(*db);
 
     notifier notify;
-    const agentd::clock& clk = system_clock::instance();
+    // End-to-end tests step the daemon's wall clock through a file; never set in production.
+    std::optional<stepped_clock> stepped;
+    if (const char* f = std::getenv("AGENTD_CLOCK_STEP_FILE"); f && *f) {
+        stepped.emplace(f);
+        log::warn("daemon", "clock", "wall clock is stepped by a test file (AGENTD_CLOCK_STEP_FILE)", {{"file", f}});
+    }
+    const agentd::clock& clk = stepped ? static_cast<const agentd::clock&>(*stepped) : system_clock::instance();
 
     std::vector<sync_client> sync_clients;
     std::vector<reservations::res_client> res_clients;

@@ -5,6 +5,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
+#include <string>
 
 namespace agentd {
 
@@ -22,6 +24,20 @@ class system_clock final : public clock {
 public:
     sys_time now() const noexcept override { return std::chrono::system_clock::now(); }
     static system_clock& instance() noexcept;
+};
+
+// The system clock stepped by a signed number of seconds read from a file, for end-to-end
+// tests of wall-clock steps (AGENTD_CLOCK_STEP_FILE). The file is re-read at most every
+// 100 ms; a missing or unreadable file means no step. Thread-safe.
+class stepped_clock final : public clock {
+public:
+    explicit stepped_clock(std::string path) : path_(std::move(path)) {}
+    sys_time now() const noexcept override;
+
+private:
+    std::string path_;
+    mutable std::atomic<std::int64_t> step_s_{0};
+    mutable std::atomic<std::int64_t> read_at_ms_{-1'000'000};
 };
 
 class manual_clock final : public clock {
