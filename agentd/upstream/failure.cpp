@@ -24,6 +24,7 @@ bool failure::retryable() const noexcept {
 }
 
 agentd::error failure::to_error() const {
+    if (invalid_argument) return agentd::error{errc::invalid_argument, message};
     errc code = errc::upstream_permanent;
     switch (cls) {
     case error_class::transient: code = errc::upstream_transient; break;

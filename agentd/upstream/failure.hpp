@@ -31,6 +31,9 @@ struct failure {
     int http_status = 0;  // 0 when no answer arrived
     int error_code = 0;   // upstream `errorCode`, 0 when absent
     std::string message;  // "add tickets to basket X: 409 seat unavailable"
+    // Refused before anything was sent: an argument (an id for the path or body) was not
+    // acceptable. Class permanent; to_error() gives invalid_argument.
+    bool invalid_argument = false;
 
     // Whether the same call may succeed later (transient, rate_limited, timeout).
     bool retryable() const noexcept;
