@@ -1,0 +1,3 @@
+-- 0004_reserved: a placeholder that keeps migration numbers without gaps on this branch
+-- only. Number 4 belongs to another change; when that change's 0004_*.sql lands, this file
+-- is deleted in the same merge.
