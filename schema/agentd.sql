@@ -1,7 +1,7 @@
 -- agentd: the whole current schema, for reading and review. It is not executed by agentd;
 -- the migrations in migrations/ are. A test (tests/unit/store) proves that applying every
 -- migration to an empty database yields exactly these objects.
--- user_version: 4
+-- user_version: 5
 
 -- Small key/value facts about this database.
 CREATE TABLE meta (
@@ -9,7 +9,8 @@ CREATE TABLE meta (
     value TEXT NOT NULL
 ) WITHOUT ROWID;
 
--- The change feed, in commit order; seq is never reused (AUTOINCREMENT).
+-- The change feed, in commit order; seq is never reused (AUTOINCREMENT). Rows older than
+-- daemon.feed_retention are pruned (store/housekeeping).
 CREATE TABLE feed (
     seq     INTEGER PRIMARY KEY AUTOINCREMENT,
     at      TEXT NOT NULL,   -- ISO 8601 UTC with 'Z'
@@ -203,6 +204,13 @@ CREATE TABLE reservations (
     UNIQUE (channel, idempotency_key)
 ) WITHOUT ROWID;
 CREATE INDEX reservations_by_state ON reservations (state, updated_at);
+-- Listing by channel and state, and without a channel, newest first (0005).
+CREATE INDEX reservations_by_channel_state ON reservations (channel, state, created_at);
+CREATE INDEX reservations_by_channel ON reservations (channel, created_at);
+CREATE INDEX reservations_by_created ON reservations (created_at);
+-- Finished reservations in the order they finished, for history retention (0005).
+CREATE INDEX reservations_finished ON reservations (updated_at)
+    WHERE state IN ('confirmed', 'rejected', 'cancelled', 'released', 'expired');
 
 -- The seats a reservation holds (or held); replaced as a whole when placing succeeds.
 CREATE TABLE reservation_tickets (
@@ -219,7 +227,8 @@ CREATE TABLE reservation_tickets (
     PRIMARY KEY (reservation_id, position)
 ) WITHOUT ROWID;
 
--- Append-only: one row per transition, never updated or deleted.
+-- One row per transition, never updated. Append-only while the reservation is live; once it
+-- finished longer ago than daemon.history_retention, all its rows but the last are pruned.
 CREATE TABLE reservation_history (
     reservation_id TEXT NOT NULL REFERENCES reservations (id),
     version        INTEGER NOT NULL,

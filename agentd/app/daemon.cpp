@@ -236,7 +236,10 @@ int run_daemon(const daemon_options& o) {
     asio::io_context ioc(1);
     asio::signal_set sigs(ioc, SIGINT, SIGTERM, SIGHUP);
 
-    auto db = store::database::open({.path = p.settings.daemon.database});
+    // Retention passes run on the store's writer thread by themselves (store/housekeeping.hpp).
+    auto db = store::database::open({.path = p.settings.daemon.database,
+                                     .housekeeping = {.feed_retention = p.settings.daemon.feed_retention,
+                                                      .history_retention = p.settings.daemon.history_retention}});
     if (!db) {
         log::error("daemon", "open_store", "cannot open the database", {{"error", db.error().message}});
         std::fprintf(stderr, "agentd: %s\n", db.error().message.c_str());

@@ -151,14 +151,15 @@ int cmd_instance(context& ctx, const positionals& a) {
         return exit_ok;
     }
     auto& o = ctx.out();
-    o << "instance " << i->id << " of client " << i->client << "\n";
-    o << "  event        " << i->event_name << " (" << i->event << ")\n";
-    o << "  start        " << i->start << " local, " << short_time(i->start_utc) << "\n";
-    o << "  plan         " << or_dash(i->plan) << "\n";
+    // Names and ids are upstream text; printable() keeps each on its line.
+    o << "instance " << printable(i->id) << " of client " << printable(i->client) << "\n";
+    o << "  event        " << printable(i->event_name + " (" + i->event + ")") << "\n";
+    o << "  start        " << printable(i->start) << " local, " << printable(short_time(i->start_utc)) << "\n";
+    o << "  plan         " << printable(or_dash(i->plan)) << "\n";
     o << "  on sale      " << yes_no(i->on_sale) << (i->cancelled ? " (cancelled)" : "") << "\n";
     o << "  available    " << i->avail.available << " of " << i->avail.capacity << " (" << i->avail.locked << " locked)\n";
     o << "  freshness    availability confirmed " << span_text(i->availability_age) << " ago";
-    if (!i->availability_confirmed_at.empty()) o << " (" << short_time(i->availability_confirmed_at) << ")";
+    if (!i->availability_confirmed_at.empty()) o << " (" << printable(short_time(i->availability_confirmed_at)) << ")";
     o << "\n\nprices:\n";
     table p({"PRICE BAND", "TICKET TYPE", "NAME", "PRICE"});
     for (auto& x : i->prices) p.add({x.price_band, x.ticket_type, or_dash(x.ticket_type_name), x.price});
@@ -196,7 +197,7 @@ int cmd_seats(context& ctx, const positionals& a) {
     auto inst = ctx.get(base, decode_instance);  // for the areas' names
     if (!inst) return ctx.code();
     for (auto& ar : inst->avail.areas) opt.area_names.emplace_back(ar.area, ar.name);
-    ctx.out() << "plan " << or_dash(plan->plan) << " of instance " << plan->instance << ", seat status confirmed "
+    ctx.out() << "plan " << printable(or_dash(plan->plan)) << " of instance " << printable(plan->instance) << ", seat status confirmed "
               << when_text(plan->confirmed_at.empty() ? std::nullopt : std::optional(plan->confirmed_at), ctx.now()) << "\n\n"
               << render_seat_map(*plan, opt);
     return exit_ok;
@@ -220,7 +221,7 @@ int cmd_sync_now(context& ctx, const positionals&) {
     if (ctx.json()) ctx.out() << api::to_json(*ans) << "\n";
     else
         ctx.out() << (ans->accepted ? "refresh requested" : "refresh not accepted") << " for client " << req.client
-                  << (req.instance ? " instance " + *req.instance : std::string()) << ": " << ans->message << "\n";
+                  << (req.instance ? " instance " + *req.instance : std::string()) << ": " << printable(ans->message) << "\n";
     return ans->accepted ? exit_ok : exit_conflict;
 }
 

@@ -51,16 +51,18 @@ std::string seat_names(const api::reservation& r) {
 void print_reservation(context& ctx, const api::reservation& r) {
     auto& o = ctx.out();
     auto now = ctx.now();
-    o << "reservation " << r.id << " (channel " << r.channel << "): " << r.state << ", version " << r.version << "\n";
-    o << "  client    " << r.client << "\n";
-    o << "  instance  " << r.instance << "\n";
-    o << "  request   " << request_text(r.request) << "\n";
-    o << "  total     " << r.total.value_or("-") << "\n";
-    o << "  expires   " << when_text(r.expires_at, now) << "\n";
-    o << "  order     " << r.order_id.value_or("-") << "\n";
-    if (r.error) o << "  error     " << r.error->code << ": " << r.error->message << "\n";
-    o << "  created   " << when_text(r.created_at, now) << "\n";
-    o << "  updated   " << when_text(r.updated_at, now) << "\n";
+    // Fields quote channels and upstream; printable() keeps each on its line.
+    o << "reservation " << printable(r.id) << " (channel " << printable(r.channel) << "): " << printable(r.state)
+      << ", version " << r.version << "\n";
+    o << "  client    " << printable(r.client) << "\n";
+    o << "  instance  " << printable(r.instance) << "\n";
+    o << "  request   " << printable(request_text(r.request)) << "\n";
+    o << "  total     " << printable(r.total.value_or("-")) << "\n";
+    o << "  expires   " << printable(when_text(r.expires_at, now)) << "\n";
+    o << "  order     " << printable(r.order_id.value_or("-")) << "\n";
+    if (r.error) o << "  error     " << printable(r.error->code + ": " + r.error->message) << "\n";
+    o << "  created   " << printable(when_text(r.created_at, now)) << "\n";
+    o << "  updated   " << printable(when_text(r.updated_at, now)) << "\n";
     if (!r.seats.empty()) {
         table t({"SEAT", "NAME", "AREA", "PRICE BAND", "TICKET TYPE", "PRICE", "BARCODE"});
         for (auto& s : r.seats) t.add({s.seat, or_dash(s.name), or_dash(s.area), s.price_band, s.ticket_type, s.price, s.barcode.value_or("-")});
@@ -79,7 +81,7 @@ void print_list(context& ctx, const std::vector<api::reservation>& list) {
 
 int print_one(context& ctx, const api::reservation& r) {
     if (ctx.json()) ctx.out() << api::to_json(r) << "\n";
-    else ctx.out() << r.id << " " << r.state << " (version " << r.version << ")\n";
+    else ctx.out() << printable(r.id) << " " << printable(r.state) << " (version " << r.version << ")\n";
     return exit_ok;
 }
 

@@ -2,6 +2,7 @@
 
 #include "agentd/api/json.hpp"
 #include "agentd/cli/exit_codes.hpp"
+#include "agentd/cli/format.hpp"
 #include "agentd/config/config.hpp"
 
 #include <cerrno>
@@ -39,7 +40,8 @@ void context::set_timeout(std::chrono::milliseconds t) {
 
 int context::report(int code, std::string_view message) {
     code_ = code;
-    err_ << "agentctl: " << message << "\n";
+    // Messages quote the daemon's errors, which quote upstream and channel text: one line.
+    err_ << "agentctl: " << printable(message) << "\n";
     return code;
 }
 

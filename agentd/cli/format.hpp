@@ -12,12 +12,22 @@
 
 namespace agentd::cli {
 
+// Text from upstream or a channel (names, references, error messages) made safe to print on a
+// terminal. Removed: C0 controls and DEL, C1 controls (U+0080..U+009F), and whole escape
+// sequences (ESC or CSI ... final byte; OSC, DCS, SOS, PM, APC strings up to BEL or ST), so
+// "\x1b]0;title\x07" and "\x1b[2J" vanish instead of retitling or clearing the terminal. Bytes
+// that are not valid UTF-8 (a lone 0x9B is CSI to an 8-bit terminal) become '?'. Newlines and
+// tabs are kept with `multiline`, otherwise each becomes a space so a value cannot forge
+// lines of output. Every printed cell and the text stream (safe_stream.hpp) go through this.
+std::string printable(std::string_view text, bool multiline = false);
+
 class table {
 public:
     explicit table(std::vector<std::string> headings) : head_(std::move(headings)) {}
     void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
     bool empty() const noexcept { return rows_.empty(); }
-    // Columns separated by two spaces, padded to the widest cell (UTF-8 aware), no trailing blanks.
+    // Columns separated by two spaces, padded to the widest cell (UTF-8 aware), no trailing
+    // blanks; every cell passes through printable() first.
     std::string render() const;
 
 private:

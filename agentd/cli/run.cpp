@@ -3,6 +3,7 @@
 
 #include "agentd/cli/commands.hpp"
 #include "agentd/cli/exit_codes.hpp"
+#include "agentd/cli/safe_stream.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -64,10 +65,7 @@ const command_spec* find_command(const std::vector<std::string>& words) {
     return best;
 }
 
-}  // namespace
-
-int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
-    auto parsed = parse_args(argv);
+int dispatch(const result<parsed_args>& parsed, std::ostream& out, std::ostream& err) {
     if (!parsed) {
         err << "agentctl: " << parsed.error().message << " (see agentctl --help)\n";
         return exit_usage;
@@ -128,6 +126,18 @@ int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& e
         ctx.set_timeout(std::chrono::milliseconds(static_cast<long long>(std::ceil(*s * 1000))));
     }
     return cmd->fn(ctx, pos);
+}
+
+}  // namespace
+
+// Everything printed, by every command and on every path, goes through the safe streams.
+int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
+    safe_streambuf err_buf(err, safe_streambuf::mode::text);
+    std::ostream safe_err(&err_buf);
+    auto parsed = parse_args(argv);
+    safe_streambuf out_buf(out, parsed && parsed->flag("json") ? safe_streambuf::mode::json : safe_streambuf::mode::text);
+    std::ostream safe_out(&out_buf);
+    return dispatch(parsed, safe_out, safe_err);
 }
 
 }  // namespace agentd::cli

@@ -1,5 +1,7 @@
 #include "agentd/cli/seat_map.hpp"
 
+#include "agentd/cli/format.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -51,7 +53,7 @@ std::string render_seat_map(const api::seat_plan& plan, const seat_map_options& 
         // Seats without a row name each get a line keyed by their rounded y.
         std::string row = s.row.empty() ? "\x01" + std::to_string(std::lround(*s.y)) : s.row;
         auto [it, added] = index.try_emplace({s.area, row}, lines.size());
-        if (added) lines.push_back({s.area, s.row, 0, {}});
+        if (added) lines.push_back({s.area, printable(s.row), 0, {}});  // the label, sized as printed
         lines[it->second].seats.push_back(&s);
     }
     std::string out;
@@ -95,8 +97,8 @@ std::string render_seat_map(const api::seat_plan& plan, const seat_map_options& 
         std::size_t overlaps = 0;
         auto name_of = [&](const std::string& area) {
             for (auto& [id, name] : opt.area_names)
-                if (id == area && !name.empty()) return name + " (" + area + ")";
-            return area.empty() ? std::string("(no area)") : area;
+                if (id == area && !name.empty()) return printable(name + " (" + area + ")");
+            return area.empty() ? std::string("(no area)") : printable(area);
         };
         const std::string* current = nullptr;
         for (auto& l : lines) {

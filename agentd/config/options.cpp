@@ -200,6 +200,10 @@ std::vector<option_entry> build() {
         "How long shutdown waits for in-flight work before cancelling it."));
     t.push_back(mode<&daemon_settings::socket_mode>("daemon", "socket_mode", 0660,
         "Permission bits of the API socket, as an octal string."));
+    t.push_back(dur<&daemon_settings::feed_retention>("daemon", "feed_retention", 7 * day, 0s, 3650 * day,
+        "Change feed rows older than this are deleted, a few hundred at a time; 0s keeps them forever."));
+    t.push_back(dur<&daemon_settings::history_retention>("daemon", "history_retention", 90 * day, 0s, 3650 * day,
+        "A finished reservation keeps its full history this long, then only its last entry; 0s keeps it all."));
     // [sync]
     t.push_back(dur<&sync_settings::catalogue_interval>("sync", "catalogue_interval", 1h, 1min, 7 * day,
         "How often each client's catalogue (events, instances, prices, plans) is re-read."));

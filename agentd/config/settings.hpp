@@ -21,6 +21,8 @@ struct daemon_settings {
     std::string log_level;  // one of debug, info, warn, error, off
     duration drain_timeout{};
     std::uint32_t socket_mode = 0;  // permission bits, parsed from an octal string
+    duration feed_retention{};      // 0: kept forever
+    duration history_retention{};   // of finished reservations; 0: kept forever
 };
 
 struct sync_settings {

@@ -53,6 +53,28 @@ result<money> parse_money(std::string_view text, int decimals) {
     return money{negative ? -value : value};
 }
 
+result<money> parse_price(std::string_view text, int decimals) {
+    auto m = parse_money(text, decimals);
+    if (!m) return m;
+    if (m->minor < 0)
+        return fail(errc::invalid_argument, "parse amount '" + std::string(text.substr(0, 32)) + "': negative");
+    return m;
+}
+
+result<money> checked_add(money a, money b) {
+    money out;
+    if (__builtin_add_overflow(a.minor, b.minor, &out.minor))
+        return fail(errc::invalid_argument, "add amounts: sum out of range");
+    return out;
+}
+
+result<money> checked_multiply(money a, std::int64_t n) {
+    money out;
+    if (__builtin_mul_overflow(a.minor, n, &out.minor))
+        return fail(errc::invalid_argument, "multiply amount: product out of range");
+    return out;
+}
+
 std::string format_money(money m, int decimals) {
     std::int64_t v = m.minor;
     bool negative = v < 0;

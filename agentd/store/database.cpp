@@ -1,4 +1,5 @@
 #include "agentd/store/database.hpp"
+#include "agentd/core/clock.hpp"
 #include "agentd/log/log.hpp"
 #include "agentd/store/migrations.hpp"
 #include "agentd/store/pragmas.hpp"
@@ -107,26 +108,73 @@ writer_stats database::stats() const {
     s.commits = commits_.load();
     s.durable_commits = durable_commits_.load();
     s.failed_commits = failed_commits_.load();
+    s.housekeeping_passes = housekeeping_passes_.load();
+    s.pruned_rows = pruned_rows_.load();
     std::lock_guard lk(mu_);
     s.queued = queue_.size();
     return s;
 }
 
 void database::run_loop() {
+    using steady = std::chrono::steady_clock;
+    const bool housekeeping = opts_.housekeeping.enabled();
+    // The first pass comes soon after start, so a daemon that restarts often still prunes.
+    auto next_pass = steady::now() + opts_.housekeeping.backlog_pause;
     std::deque<job> batch;
     for (;;) {
+        bool pass_due = false;
         {
             std::unique_lock lk(mu_);
-            cv_.wait(lk, [&] { return !queue_.empty() || closing_; });
-            if (queue_.empty()) return;  // closing and drained
-            while (!queue_.empty() && batch.size() < opts_.max_batch) {
-                batch.push_back(std::move(queue_.front()));
-                queue_.pop_front();
+            auto ready = [&] { return !queue_.empty() || closing_; };
+            if (housekeeping) pass_due = !cv_.wait_until(lk, next_pass, ready) || steady::now() >= next_pass;
+            else cv_.wait(lk, ready);
+            if (closing_ && queue_.empty()) return;  // closing and drained
+            // A due pass runs before the next batch: it is small, and it must not starve
+            // under a steady stream of jobs.
+            if (!pass_due) {
+                while (!queue_.empty() && batch.size() < opts_.max_batch) {
+                    batch.push_back(std::move(queue_.front()));
+                    queue_.pop_front();
+                }
             }
+        }
+        if (pass_due) {
+            next_pass = run_housekeeping();
+            continue;
         }
         run_batch(batch);
         batch.clear();
     }
+}
+
+std::chrono::steady_clock::time_point database::run_housekeeping() {
+    const auto& o = opts_.housekeeping;
+    const agentd::clock& clk = o.clock ? *o.clock : system_clock::instance();
+    std::optional<result<housekeeping_report>> outcome;
+    std::deque<job> one;
+    job j;
+    j.run = [&](write_txn& t) -> result<void> {
+        outcome.emplace(housekeeping_pass(t, clk.now(), o));
+        if (!*outcome) return outcome->error();
+        return {};
+    };
+    j.complete = [&](const error* batch_error) {
+        if (batch_error) outcome.emplace(*batch_error);
+    };
+    one.push_back(std::move(j));
+    run_batch(one);
+    ++housekeeping_passes_;
+    if (!outcome || !*outcome) {
+        log::warn("store", "housekeeping", "retention pass failed",
+                  {{"error", outcome ? outcome->error().message : std::string("not run")}});
+        return std::chrono::steady_clock::now() + o.interval;
+    }
+    const auto& rep = outcome->value();
+    pruned_rows_ += rep.feed_rows + rep.history_rows;
+    if (rep.feed_rows + rep.history_rows > 0)
+        log::debug("store", "housekeeping", "pruned",
+                   {{"feed_rows", rep.feed_rows}, {"history_rows", rep.history_rows}, {"more", rep.more}});
+    return std::chrono::steady_clock::now() + (rep.more ? o.backlog_pause : o.interval);
 }
 
 void database::run_batch(std::deque<job>& batch) {

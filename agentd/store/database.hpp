@@ -4,6 +4,8 @@
 // what is queued, runs each job inside its own SAVEPOINT (a failing job rolls back only
 // itself), commits the batch once (group commit) and then completes every job on the writer
 // thread. A batch commits with synchronous=FULL when any of its jobs is durable, else NORMAL.
+// With housekeeping enabled the writer also runs bounded retention passes by itself
+// (store/housekeeping.hpp), each in its own small transaction between batches.
 // The store does not depend on Asio: completions are plain callbacks, which an async caller
 // posts back to its own executor.
 // Threading: submit/submit_wait/stats/close are thread-safe. Jobs and completions run on the
@@ -11,6 +13,7 @@
 #pragma once
 
 #include "agentd/core/error.hpp"
+#include "agentd/store/housekeeping.hpp"
 #include "agentd/store/sqlite.hpp"
 
 #include <atomic>
@@ -34,6 +37,7 @@ struct database_options {
     std::size_t max_batch = 512;      // jobs per commit at most
     std::chrono::milliseconds busy_timeout{5000};
     std::int64_t cache_size_kib = 64 * 1024;
+    housekeeping_options housekeeping{};  // off unless a retention is set
 };
 
 struct job_options {
@@ -61,6 +65,8 @@ struct writer_stats {
     std::uint64_t commits = 0;          // successful batch commits
     std::uint64_t durable_commits = 0;  // of which with synchronous=FULL
     std::uint64_t failed_commits = 0;
+    std::uint64_t housekeeping_passes = 0;  // retention passes run (each one transaction)
+    std::uint64_t pruned_rows = 0;          // feed and history rows they deleted
     std::size_t queued = 0;             // waiting right now
 };
 
@@ -106,6 +112,8 @@ private:
     bool on_writer_thread() const noexcept { return std::this_thread::get_id() == writer_id_; }
     void run_loop();
     void run_batch(std::deque<job>& batch);
+    // One retention pass as a batch of its own; returns when the next one is due.
+    std::chrono::steady_clock::time_point run_housekeeping();
 
     database_options opts_;
     int lock_fd_ = -1;
@@ -122,6 +130,7 @@ private:
     std::mutex close_mu_;
 
     std::atomic<std::uint64_t> jobs_{0}, failed_jobs_{0}, commits_{0}, durable_commits_{0}, failed_commits_{0};
+    std::atomic<std::uint64_t> housekeeping_passes_{0}, pruned_rows_{0};
 };
 
 template <class R>

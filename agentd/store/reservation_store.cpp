@@ -335,12 +335,22 @@ result<std::optional<reservation_row>> find_reservation_by_key(connection& c, st
     return load_where(c, "res.load_by_key", "channel = ?1 AND idempotency_key = ?2", channel, key);
 }
 
+std::string reservation_list_sql(bool by_state, bool by_channel) {
+    // One statement per filter shape: "?1 IS NULL OR state = ?1" would keep SQLite from using
+    // an index, so each shape names its columns and gets its index (0005_housekeeping).
+    std::string where = by_channel ? (by_state ? "channel = ?2 AND state = ?1" : "channel = ?2 AND ?1 IS NULL")
+                                   : (by_state ? "state = ?1 AND ?2 IS NULL" : "?1 IS NULL AND ?2 IS NULL");
+    return "SELECT id FROM reservations WHERE " + where +
+           " AND (?3 IS NULL OR client = ?3) ORDER BY created_at DESC, id DESC LIMIT ?4";
+}
+
 result<std::vector<reservation_row>> list_reservations(connection& c, const reservation_query& q) {
     std::vector<std::string> ids;
     {
-        auto st = c.prepare("res.list",
-                            "SELECT id FROM reservations WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR "
-                            "channel = ?2) AND (?3 IS NULL OR client = ?3) ORDER BY created_at DESC, id DESC LIMIT ?4");
+        const bool by_state = q.state.has_value(), by_channel = q.channel.has_value();
+        const char* name = by_channel ? (by_state ? "res.list.channel_state" : "res.list.channel")
+                                      : (by_state ? "res.list.state" : "res.list.all");
+        auto st = c.prepare(name, reservation_list_sql(by_state, by_channel));
         if (!st) return st.error();
         st->bind(1, q.state).bind(2, q.channel).bind(3, q.client).bind(4, static_cast<std::int64_t>(q.limit));
         for (;;) {

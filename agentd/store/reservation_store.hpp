@@ -72,6 +72,9 @@ result<std::optional<reservation_row>> find_reservation_by_key(connection& c, st
                                                                std::string_view key);
 // Newest first.
 result<std::vector<reservation_row>> list_reservations(connection& c, const reservation_query& q);
+// The listing's SQL for one filter shape (bind: ?1 state, ?2 channel, ?3 client, ?4 limit),
+// public so tests can EXPLAIN it.
+std::string reservation_list_sql(bool by_state, bool by_channel);
 // Ids of reservations in any of `states`, oldest first.
 result<std::vector<std::string>> reservation_ids_in_states(connection& c,
                                                            std::span<const domain::reservation_state> states);

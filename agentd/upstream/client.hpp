@@ -9,6 +9,10 @@
 //   when `call_options::retry_safe` allows it (default: GETs yes, writes no), and never past
 //   `call_options::deadline`. A write that failed ambiguously (timeout, reset, 5xx) may have
 //   been applied upstream: the caller reconciles by reading the basket back.
+// - Every id given (for a path, a query or a body) must pass valid_upstream_id (ids.hpp);
+//   otherwise the call fails at once, before anything is signed or sent, with class
+//   permanent and `invalid_argument` set. Ids in answers pass the same rule or the answer is
+//   a decode failure.
 // - Cancellation of the awaiting coroutine ends the call with class `cancelled` (or returns
 //   the result it already has); the connection in use is then discarded.
 // Threading: io_context thread only; calls may run concurrently on that thread.
@@ -59,6 +63,8 @@ public:
     // A modifying call that changes nothing (PATCH with an empty object): restarts a sliding
     // basket lifetime without sending any customer data.
     virtual call<basket> touch_basket(std::string basket_id, call_options o = {}) = 0;
+    // The answer's tickets must be the asked ones (answer_check.hpp), else class decode: the
+    // add may have been applied, so callers read the basket back as for any ambiguous write.
     virtual call<std::vector<ticket>> add_tickets(std::string basket_id, std::vector<new_ticket> tickets,
                                                   call_options o = {}) = 0;
     virtual call<void> remove_tickets(std::string basket_id, std::vector<std::string> ticket_ids, call_options o = {}) = 0;

@@ -4,6 +4,7 @@
 #include "agentd/upstream/codec.hpp"
 
 #include "agentd/core/time.hpp"
+#include "agentd/upstream/ids.hpp"
 
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
@@ -63,6 +64,21 @@ std::optional<std::string> maybe_text(const rj::Value& o, const char* k) {
     return text_of(*v, k);
 }
 
+// Ids (strings, or numbers kept as their text) must pass the token rule of upstream/ids.hpp;
+// the value is never echoed, it may be the hostile part.
+std::string id_of(const rj::Value& v, const char* field) {
+    std::string s = text_of(v, field);
+    if (!valid_upstream_id(s)) throw decode_error{field, "not a valid id"};
+    return s;
+}
+std::string req_id(const rj::Value& o, const char* k) { return id_of(need(o, k), k); }
+// An optional id kept as text where "" already means "none" (a price's id, a ticket's plan).
+std::string opt_id(const rj::Value& o, const char* k) {
+    const rj::Value* v = find(o, k);
+    if (!v || (v->IsString() && v->GetStringLength() == 0)) return {};
+    return id_of(*v, k);
+}
+
 std::int64_t int_of(const rj::Value& v, const char* field) {
     if (!v.IsString()) throw decode_error{field, "expected integer"};
     auto s = sv(v);
@@ -86,17 +102,24 @@ bool opt_bool(const rj::Value& o, const char* k) {
     return v ? bool_of(*v, k) : false;
 }
 
+// Every amount agentd reads (prices, ticket and order totals) is a price: never negative.
 money money_of(const rj::Value& v, const char* field) {
     if (!v.IsString()) throw decode_error{field, "expected decimal number"};
-    auto m = parse_money(sv(v), 2);
+    auto m = parse_price(sv(v), 2);
     if (!m) throw decode_error{field, m.error().message};
     return *m;
 }
 
+money add_amounts(money a, money b, const char* field) {
+    auto s = checked_add(a, b);
+    if (!s) throw decode_error{field, "sum out of range"};
+    return *s;
+}
+
 // `{id}` (optionally expanded) or a bare id string.
 std::string ref_id(const rj::Value& v, const char* field) {
-    if (v.IsObject()) return req_text(v, "id");
-    if (v.IsString()) return std::string(sv(v));
+    if (v.IsObject()) return req_id(v, "id");
+    if (v.IsString()) return id_of(v, field);
     throw decode_error{field, "expected {id} or string"};
 }
 std::string req_ref(const rj::Value& o, const char* k) { return ref_id(need(o, k), k); }
@@ -108,7 +131,7 @@ std::optional<std::string> maybe_ref(const rj::Value& o, const char* k) {
 
 named_ref named_of(const rj::Value& v, const char* field) {
     expect_object(v, field);
-    return named_ref{req_text(v, "id"), opt_text(v, "name")};
+    return named_ref{req_id(v, "id"), opt_text(v, "name")};
 }
 
 template <class T, class F>
@@ -126,7 +149,7 @@ std::vector<T> array_of(const rj::Value& v, const char* field, F&& item) {
 event event_of(const rj::Value& o) {
     expect_object(o, "event");
     event e;
-    e.id = req_text(o, "id");
+    e.id = req_id(o, "id");
     e.name = req_text(o, "name");
     e.description = opt_text(o, "description");
     e.duration_minutes = opt_int(o, "duration");
@@ -141,9 +164,9 @@ event event_of(const rj::Value& o) {
 instance instance_of(const rj::Value& o) {
     expect_object(o, "instance");
     instance i;
-    i.id = req_text(o, "id");
+    i.id = req_id(o, "id");
     i.event_id = req_ref(o, "event");
-    i.plan_id = req_text(o, "planId");
+    i.plan_id = req_id(o, "planId");
     i.price_list_id = req_ref(o, "priceList");
     i.start_local = req_text(o, "start");
     auto utc = parse_iso(text_of(need(o, "startUtc"), "startUtc"));
@@ -158,7 +181,7 @@ instance instance_of(const rj::Value& o) {
 
 price price_of(const rj::Value& o) {
     price p;
-    p.id = opt_text(o, "id");
+    p.id = opt_id(o, "id");
     p.ticket_type = named_of(need(o, "ticketType"), "ticketType");
     p.band = named_of(need(o, "priceBand"), "priceBand");
     p.amount = money_of(need(o, "amount"), "amount");
@@ -168,7 +191,7 @@ price price_of(const rj::Value& o) {
 
 seat seat_of(const rj::Value& o) {
     seat s;
-    s.id = req_text(o, "id");
+    s.id = req_id(o, "id");
     s.name = opt_text(o, "name");
     s.row = opt_text(o, "row");
     s.number = opt_int(o, "number");
@@ -183,7 +206,7 @@ area area_of(const rj::Value& o, int depth) {
     if (depth > max_area_depth) throw decode_error{"areas", "nested too deeply"};
     expect_object(o, "areas");
     area a;
-    a.id = req_text(o, "id");
+    a.id = req_id(o, "id");
     a.name = opt_text(o, "name");
     auto type = opt_text(o, "type");
     a.reserved = type != "Unreserved";
@@ -223,7 +246,7 @@ band_status band_status_of(const rj::Value& o) {
         b.id = n.id;
         b.name = n.name;
     } else {
-        b.id = req_text(o, "id");
+        b.id = req_id(o, "id");
         b.name = opt_text(o, "name");
     }
     b.counts = counts_of(o);
@@ -237,7 +260,7 @@ std::vector<band_status> bands_of(const rj::Value& o) {
 
 area_status area_status_of(const rj::Value& o) {
     area_status a;
-    a.id = req_text(o, "id");
+    a.id = req_id(o, "id");
     a.name = opt_text(o, "name");
     a.counts = counts_of(o);
     a.bands = bands_of(o);
@@ -258,12 +281,12 @@ std::optional<agent_customer> customer_of(const rj::Value& o, const agent_custom
 
 ticket ticket_of(const rj::Value& o) {
     ticket t;
-    t.id = req_text(o, "id");
+    t.id = req_id(o, "id");
     t.instance_id = req_ref(o, "instance");
     if (auto e = maybe_ref(o, "event")) t.event_id = *e;
     t.seat_id = maybe_ref(o, "seat");
     t.seat_name = opt_text(o, "seatName");
-    t.plan_id = opt_text(o, "planId");
+    t.plan_id = opt_id(o, "planId");
     if (auto b = maybe_ref(o, "band")) t.band_id = *b;
     if (auto ty = maybe_ref(o, "type")) t.type_id = *ty;
     else if (auto old = maybe_ref(o, "ticketType")) t.type_id = *old;
@@ -274,8 +297,20 @@ ticket ticket_of(const rj::Value& o) {
     return t;
 }
 
+// A ticket list whose prices or totals could not be added up in int64 minor units is refused
+// here, so every consumer may sum them with plain arithmetic.
+std::vector<ticket> ticket_list(const rj::Value& v) {
+    auto out = array_of<ticket>(v, "tickets", ticket_of);
+    money prices, totals;
+    for (const auto& t : out) {
+        prices = add_amounts(prices, t.price, "price");
+        totals = add_amounts(totals, t.total, "total");
+    }
+    return out;
+}
+
 std::vector<ticket> tickets_in(const rj::Value& o) {
-    if (const auto* v = find(o, "tickets")) return array_of<ticket>(*v, "tickets", ticket_of);
+    if (const auto* v = find(o, "tickets")) return ticket_list(*v);
     return {};
 }
 
@@ -314,7 +349,7 @@ result<price_list> decode_price_list(std::string_view json) {
     return decode<price_list>(json, "price list", [](const rj::Value& v) {
         expect_object(v, "priceList");
         price_list p;
-        p.id = req_text(v, "id");
+        p.id = req_id(v, "id");
         p.prices = array_of<price>(need(v, "prices"), "prices", price_of);
         return p;
     });
@@ -336,14 +371,14 @@ result<instance_status> decode_instance_status(std::string_view json) {
 result<std::vector<seat_status>> decode_seat_statuses(std::string_view json) {
     return decode<std::vector<seat_status>>(json, "seat status", [](const rj::Value& v) {
         return array_of<seat_status>(v, "seats", [](const rj::Value& o) {
-            return seat_status{req_text(o, "id"), parse_seat_state(req_text(o, "status"))};
+            return seat_status{req_id(o, "id"), parse_seat_state(req_text(o, "status"))};
         });
     });
 }
 result<std::vector<best_seat>> decode_best_available(std::string_view json) {
     return decode<std::vector<best_seat>>(json, "best available", [](const rj::Value& v) {
         return array_of<best_seat>(v, "seats", [](const rj::Value& o) {
-            best_seat s{req_text(o, "id"), maybe_ref(o, "area"), maybe_ref(o, "priceBand")};
+            best_seat s{req_id(o, "id"), maybe_ref(o, "area"), maybe_ref(o, "priceBand")};
             if (!s.band_id) s.band_id = maybe_ref(o, "band");
             return s;
         });
@@ -353,7 +388,7 @@ result<basket> decode_basket(std::string_view json, const agent_customer_fields&
     return decode<basket>(json, "basket", [&](const rj::Value& v) {
         expect_object(v, "basket");
         basket b;
-        b.id = find(v, "id") ? req_text(v, "id") : req_text(v, "basketId");
+        b.id = find(v, "id") ? req_id(v, "id") : req_id(v, "basketId");
         b.hash = opt_text(v, "hash");
         b.tickets = tickets_in(v);
         b.customer = customer_of(v, f);
@@ -361,16 +396,16 @@ result<basket> decode_basket(std::string_view json, const agent_customer_fields&
     });
 }
 result<std::vector<ticket>> decode_tickets(std::string_view json) {
-    return decode<std::vector<ticket>>(json, "tickets", [](const rj::Value& v) { return array_of<ticket>(v, "tickets", ticket_of); });
+    return decode<std::vector<ticket>>(json, "tickets", [](const rj::Value& v) { return ticket_list(v); });
 }
 result<order> decode_order(std::string_view json, const agent_customer_fields& f) {
     return decode<order>(json, "order", [&](const rj::Value& v) {
         expect_object(v, "order");
         order o;
-        o.id = req_text(v, "id");
+        o.id = req_id(v, "id");
         o.tickets = tickets_in(v);
         if (find(v, "total")) o.total = money_of(need(v, "total"), "total");
-        else for (const auto& t : o.tickets) o.total = o.total + t.total;
+        else for (const auto& t : o.tickets) o.total = add_amounts(o.total, t.total, "total");
         o.customer = customer_of(v, f);
         return o;
     });

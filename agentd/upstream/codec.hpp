@@ -1,8 +1,11 @@
 // upstream/codec: JSON bodies <-> DTOs. Decoders validate: unknown keys are ignored, a missing
 // required key or a wrong type is a `decode` failure naming the field ("decode instance:
-// field 'startUtc': expected string"); money is parsed exactly; ids may arrive as strings or
-// numbers and are kept as text; `event` may be `{id}` or a bare string. Invalid UTF-8, deep
-// nesting and truncated input are refused, never crash. Pure, thread-safe.
+// field 'startUtc': expected string"); money is parsed exactly and never negative, and the
+// prices and totals of a ticket list must add up within int64 minor units; ids may arrive as
+// strings or numbers, are kept as text and must pass the token rule of upstream/ids.hpp (an id
+// such as "../x" is a decode failure, so it can never reach a request path); `event` may be
+// `{id}` or a bare string. Invalid UTF-8, deep nesting and truncated input are refused, never
+// crash. Pure, thread-safe.
 #pragma once
 
 #include "agentd/upstream/failure.hpp"

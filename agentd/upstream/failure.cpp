@@ -24,6 +24,7 @@ bool failure::retryable() const noexcept {
 }
 
 agentd::error failure::to_error() const {
+    if (invalid_argument) return agentd::error{errc::invalid_argument, message};
     errc code = errc::upstream_permanent;
     switch (cls) {
     case error_class::transient: code = errc::upstream_transient; break;
@@ -44,7 +45,7 @@ void throw_exception_from_error(const failure& f, const boost::source_location&)
 }
 
 bool failure::may_have_applied() const noexcept {
-    if (!sent) return false;
+    if (!sent || invalid_argument) return false;
     if (http_status == 429) return false;
     if (http_status >= 400 && http_status < 500) return false;
     if (http_status >= 200 && http_status < 300) return true;  // applied, answer unreadable

@@ -38,6 +38,9 @@ struct failure {
     // or 429 answer, or nothing sent at all, proves this call changed nothing. The one place
     // that says it; callers decide what an earlier attempt of the same operation may have done.
     bool may_have_applied() const noexcept;
+    // Refused before anything was sent: an argument (an id for the path or body) was not
+    // acceptable. Class permanent; to_error() gives invalid_argument.
+    bool invalid_argument = false;
 
     // Whether the same call may succeed later (transient, rate_limited, timeout).
     bool retryable() const noexcept;

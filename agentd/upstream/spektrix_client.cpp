@@ -7,7 +7,9 @@
 #include "agentd/log/log.hpp"
 #include "agentd/net/http_client.hpp"
 #include "agentd/net/url.hpp"
+#include "agentd/upstream/answer_check.hpp"
 #include "agentd/upstream/codec.hpp"
+#include "agentd/upstream/ids.hpp"
 #include "agentd/upstream/signer.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -17,6 +19,8 @@
 
 #include <charconv>
 #include <functional>
+#include <initializer_list>
+#include <optional>
 #include <random>
 
 namespace agentd::upstream {
@@ -105,6 +109,29 @@ std::chrono::seconds retry_after_of(const std::string& v, const agentd::clock& c
 
 std::string id_seg(const std::string& id) { return net::percent_encode(id); }
 
+// Every id put in a path, a query or a body passes the token rule (ids.hpp) first: a refused
+// id ends the call before anything is signed or sent, so "../x" never becomes another path.
+std::optional<failure> bad_id(std::string_view what, std::initializer_list<std::string_view> ids) {
+    for (auto id : ids)
+        if (!valid_upstream_id(id))
+            return failure{error_class::permanent, 0, 0, std::string(what) + ": invalid id " + quote_id(id), true};
+    return std::nullopt;
+}
+std::optional<failure> bad_id(std::string_view what, const std::vector<new_ticket>& tickets) {
+    for (const auto& t : tickets) {
+        if (auto f = bad_id(what, {t.instance_id, t.type_id})) return f;
+        if (t.seat_id.has_value() == t.area_id.has_value())
+            return failure{error_class::permanent, 0, 0, std::string(what) + ": a ticket needs either a seat or an area", true};
+        if (auto f = bad_id(what, {t.seat_id ? *t.seat_id : *t.area_id})) return f;
+    }
+    return std::nullopt;
+}
+
+template <class T>
+call<T> refused(failure f) {
+    co_return f;
+}
+
 class spektrix_client final : public client {
 public:
     spektrix_client(client_context& ctx, signer s, std::string login)
@@ -116,44 +143,54 @@ public:
                                          {}, "GET events", "list events", o, codec::decode_events);
     }
     call<event> get_event(std::string id, call_options o) override {
+        if (auto f = bad_id("get event", {id})) return refused<event>(*f);
         return fetch<event>("GET", "events/" + id_seg(id), {}, "GET events/{id}", "get event " + id, o, codec::decode_event);
     }
     call<std::vector<instance>> list_instances(std::string event_id, date_text from, date_text to, call_options o) override {
+        if (auto f = bad_id("list instances", {event_id})) return refused<std::vector<instance>>(*f);
         return fetch<std::vector<instance>>("GET", "events/" + id_seg(event_id) + "/instances?start_from=" +
                                                        net::percent_encode(from) + "&start_to=" + net::percent_encode(to),
                                             {}, "GET events/{id}/instances", "list instances of event " + event_id, o,
                                             codec::decode_instances);
     }
     call<instance> get_instance(std::string id, call_options o) override {
+        if (auto f = bad_id("get instance", {id})) return refused<instance>(*f);
         return fetch<instance>("GET", "instances/" + id_seg(id), {}, "GET instances/{id}", "get instance " + id, o,
                                codec::decode_instance);
     }
     call<price_list> get_price_list(std::string id, call_options o) override {
+        if (auto f = bad_id("get price list", {id})) return refused<price_list>(*f);
         return fetch<price_list>("GET", "instances/" + id_seg(id) + "/price-list", {}, "GET instances/{id}/price-list",
                                  "get price list of instance " + id, o, codec::decode_price_list);
     }
     call<plan> get_plan(std::string id, call_options o) override {
+        if (auto f = bad_id("get plan", {id})) return refused<plan>(*f);
         return fetch<plan>("GET", "instances/" + id_seg(id) + "/plan", {}, "GET instances/{id}/plan",
                            "get plan of instance " + id, o, codec::decode_plan);
     }
     call<instance_status> get_instance_status(std::string id, call_options o) override {
+        if (auto f = bad_id("get instance status", {id})) return refused<instance_status>(*f);
         return fetch<instance_status>("GET", "instances/" + id_seg(id) + "/status?includeLockInformation=true&includeChildPlans=true",
                                       {}, "GET instances/{id}/status", "get status of instance " + id, o,
                                       codec::decode_instance_status);
     }
     call<instance_status> get_area_status(std::string id, std::string area_id, call_options o) override {
+        if (auto f = bad_id("get area status", {id, area_id})) return refused<instance_status>(*f);
         return fetch<instance_status>("GET", "instances/" + id_seg(id) + "/status/areas/" + id_seg(area_id) +
                                                  "?includeLockInformation=true&includeChildPlans=true",
                                       {}, "GET instances/{id}/status/areas/{id}",
                                       "get status of area " + area_id + " of instance " + id, o, codec::decode_instance_status);
     }
     call<std::vector<seat_status>> get_seat_status(std::string id, call_options o) override {
+        if (auto f = bad_id("get seat status", {id})) return refused<std::vector<seat_status>>(*f);
         return fetch<std::vector<seat_status>>("GET", "instances/" + id_seg(id) + "/status/seats", {},
                                                "GET instances/{id}/status/seats", "get seat status of instance " + id, o,
                                                codec::decode_seat_statuses);
     }
     call<std::vector<best_seat>> best_available(std::string id, int quantity, std::optional<std::string> band,
                                                 std::optional<std::string> area, call_options o) override {
+        if (auto f = bad_id("find best available seats", {id, band.value_or("-"), area.value_or("-")}))
+            return refused<std::vector<best_seat>>(*f);
         std::string q = "instances/" + id_seg(id) + "/best-available?quantity=" + std::to_string(quantity);
         if (band) q += "&priceBand=" + net::percent_encode(*band);
         if (area) q += "&area=" + net::percent_encode(*area);
@@ -164,9 +201,11 @@ public:
         return fetch<basket>("POST", "baskets", codec::encode_empty_object(), "POST baskets", "create basket", o, basket_decoder());
     }
     call<basket> get_basket(std::string id, call_options o) override {
+        if (auto f = bad_id("get basket", {id})) return refused<basket>(*f);
         return fetch<basket>("GET", "baskets/" + id_seg(id), {}, "GET baskets/{id}", "get basket " + id, o, basket_decoder());
     }
     call<basket> set_agent_customer(std::string id, agent_customer c, call_options o) override {
+        if (auto f = bad_id("set customer of basket", {id})) return refused<basket>(*f);
         return fetch<basket>("PATCH", "baskets/" + id_seg(id), codec::encode_agent_customer_patch(c, ctx_.settings().customer_fields),
                              "PATCH baskets/{id}", "set customer of basket " + id, o, basket_decoder());
     }
@@ -175,10 +214,41 @@ public:
                              "touch basket " + id, o, basket_decoder());
     }
     call<std::vector<ticket>> add_tickets(std::string id, std::vector<new_ticket> t, call_options o) override {
-        return fetch<std::vector<ticket>>("POST", "baskets/" + id_seg(id) + "/tickets", codec::encode_new_tickets(t),
-                                          "POST baskets/{id}/tickets", "add tickets to basket " + id, o, codec::decode_tickets);
+        if (auto f = bad_id("add tickets to basket", {id})) return refused<std::vector<ticket>>(*f);
+        if (auto f = bad_id("add tickets to basket " + id, t)) return refused<std::vector<ticket>>(*f);
+        std::string body = codec::encode_new_tickets(t);
+        // The answer must be about what was asked, not merely well-formed.
+        auto decode = [asked = std::move(t)](std::string_view b) -> result<std::vector<ticket>> {
+            auto got = codec::decode_tickets(b);
+            if (!got) return got;
+            if (auto ok = check_added_tickets(asked, *got); !ok) return ok.error();
+            return got;
+        };
+        return fetch<std::vector<ticket>>("POST", "baskets/" + id_seg(id) + "/tickets", std::move(body),
+                                          "POST baskets/{id}/tickets", "add tickets to basket " + id, o, std::move(decode));
     }
     call<void> remove_tickets(std::string id, std::vector<std::string> ticket_ids, call_options o) override {
+        if (auto f = bad_id("remove tickets from basket", {id})) return refused<void>(*f);
+        for (const auto& t : ticket_ids)
+            if (auto f = bad_id("remove tickets from basket " + id, {t})) return refused<void>(*f);
+        return remove_checked(std::move(id), std::move(ticket_ids), o);
+    }
+    call<void> clear_basket(std::string id, call_options o) override {
+        if (auto f = bad_id("clear basket", {id})) return refused<void>(*f);
+        return clear_checked(std::move(id), o);
+    }
+    call<order> confirm_basket(std::string id, call_options o) override {
+        if (auto f = bad_id("confirm basket", {id})) return refused<order>(*f);
+        return fetch<order>("POST", "baskets/" + id_seg(id) + "/confirm", codec::encode_confirm(), "POST baskets/{id}/confirm",
+                            "confirm basket " + id, o, order_decoder());
+    }
+    call<order> get_order(std::string id, call_options o) override {
+        if (auto f = bad_id("get order", {id})) return refused<order>(*f);
+        return fetch<order>("GET", "orders/" + id_seg(id), {}, "GET orders/{id}", "get order " + id, o, order_decoder());
+    }
+
+private:
+    call<void> remove_checked(std::string id, std::vector<std::string> ticket_ids, call_options o) {
         std::string q = "baskets/" + id_seg(id) + "/tickets?ticketIds=";
         for (std::size_t i = 0; i < ticket_ids.size(); ++i) q += (i ? "," : "") + net::percent_encode(ticket_ids[i]);
         auto r = co_await request("DELETE", std::move(q), codec::encode_empty_object(), "DELETE baskets/{id}/tickets",
@@ -186,21 +256,13 @@ public:
         if (!r) co_return r.error();
         co_return result<void>{};
     }
-    call<void> clear_basket(std::string id, call_options o) override {
+    call<void> clear_checked(std::string id, call_options o) {
         auto r = co_await request("POST", "baskets/" + id_seg(id) + "/clear", codec::encode_empty_object(),
                                   "POST baskets/{id}/clear", "clear basket " + id, o);
         if (!r) co_return r.error();
         co_return result<void>{};
     }
-    call<order> confirm_basket(std::string id, call_options o) override {
-        return fetch<order>("POST", "baskets/" + id_seg(id) + "/confirm", codec::encode_confirm(), "POST baskets/{id}/confirm",
-                            "confirm basket " + id, o, order_decoder());
-    }
-    call<order> get_order(std::string id, call_options o) override {
-        return fetch<order>("GET", "orders/" + id_seg(id), {}, "GET orders/{id}", "get order " + id, o, order_decoder());
-    }
 
-private:
     std::function<result<basket>(std::string_view)> basket_decoder() {
         return [f = ctx_.settings().customer_fields](std::string_view b) { return codec::decode_basket(b, f); };
     }

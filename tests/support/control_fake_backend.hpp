@@ -20,6 +20,7 @@ public:
     std::function<void(std::uint64_t)> on_feed;  // set to server.notify_feed
     std::string client = "royalcourt";
     std::string instance_id = "67201AVC";
+    std::string event_name = "The Seagull";  // tests of hostile text set their own
 
     result<api::health> health() override {
         api::health h;
@@ -41,12 +42,12 @@ public:
     }
     result<std::vector<api::event>> events(const api::event_query& q) override {
         if (q.client != client) return fail(errc::not_found, "list events: unknown client " + q.client);
-        return std::vector<api::event>{{"1201AVC", client, "The Seagull", "Chekhov", "2026-12-01T19:30:00Z",
+        return std::vector<api::event>{{"1201AVC", client, event_name, "Chekhov", "2026-12-01T19:30:00Z",
                                         "2026-12-20T19:30:00Z", true}};
     }
     result<std::vector<api::instance_summary>> instances(const api::instance_query& q) override {
         if (q.client != client) return fail(errc::not_found, "list instances: unknown client " + q.client);
-        return std::vector<api::instance_summary>{{instance_id, client, "1201AVC", "The Seagull", "2026-12-01T19:30:00",
+        return std::vector<api::instance_summary>{{instance_id, client, "1201AVC", event_name, "2026-12-01T19:30:00",
                                                    "2026-12-01T19:30:00Z", true, false, 118}};
     }
     result<api::instance> instance(std::string_view c, std::string_view id) override {
@@ -55,7 +56,7 @@ public:
         i.id = instance_id;
         i.client = client;
         i.event = "1201AVC";
-        i.event_name = "The Seagull";
+        i.event_name = event_name;
         i.start = "2026-12-01T19:30:00";
         i.start_utc = "2026-12-01T19:30:00Z";
         i.plan = "P1";
