@@ -21,7 +21,7 @@ seen read_event(net::uds_client& c) {
     REQUIRE(ev.id.has_value());
     std::string state;
     if (ev.event == "reservation") {
-        auto r = api::from_json<api::reservation>(ev.data);
+        auto r = api::from_json<api::feed_reservation>(ev.data);
         REQUIRE(r.has_value());
         state = r->state;
     }
