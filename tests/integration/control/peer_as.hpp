@@ -45,14 +45,18 @@ inline int raw_connect(const std::string& path) {
 }
 
 // A client whose connection carries `uid`/`gid` as its peer credentials; nullopt if the
-// switch or the connect failed.
-inline std::optional<net::uds_client> connect_as(const std::string& path, std::uint32_t uid, std::uint32_t gid) {
+// switch or the connect failed. With `feed_target`, the SSE stream is opened there too (open_stream
+// reconnects, which must also happen under the switched uid). Keep-alive requests reuse the
+// connection; if the server closes it, the client would reconnect as root.
+inline std::optional<net::uds_client> connect_as(const std::string& path, std::uint32_t uid, std::uint32_t gid,
+                                                 const std::string& feed_target = {}) {
     std::optional<net::uds_client> out;
     std::thread t([&] {
         if (::syscall(SYS_setresgid, -1, gid, -1) != 0) return;
         if (::syscall(SYS_setresuid, -1, uid, -1) == 0) {
             net::uds_client c(path, std::chrono::seconds(10));
-            if (c.connect()) out.emplace(std::move(c));
+            bool ok = feed_target.empty() ? c.connect().has_value() : c.open_stream(feed_target).has_value();
+            if (ok) out.emplace(std::move(c));
             (void)::syscall(SYS_setresuid, -1, 0, -1);
         }
         (void)::syscall(SYS_setresgid, -1, 0, -1);
