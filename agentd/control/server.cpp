@@ -25,9 +25,8 @@ using asio::redirect_error;
 using asio::use_awaitable;
 
 server::impl::impl(asio::any_io_executor ex, server_settings s, backend& be)
-    : ex_(ex), settings_(std::move(s)), be_(be), tasks_(ex), ctx_{be_, settings_, changes_, {}} {
+    : ex_(ex), settings_(std::move(s)), be_(be), tasks_(ex), ctx_{be_, settings_, changes_, {}, &gate_} {
     ctx_.add_metrics = [this](api::metrics_snapshot& m) { add_metrics(m); };
-    ctx_.gate = &gate_;
 }
 
 server::server(asio::any_io_executor ex, server_settings settings, backend& be)

@@ -54,13 +54,14 @@ struct server::impl {
     boost::asio::any_io_executor ex_;
     server_settings settings_;
     backend& be_;
+    // Sessions hold permits and per-uid counts: declared before the tasks that use them.
+    upstream_gate gate_;
+    std::map<std::uint32_t, std::size_t> per_uid_;  // open sessions per peer uid
     net::task_group tasks_;
     std::optional<net::uds_acceptor> acceptor_;
     change_signal changes_;
     handler_context ctx_;
     std::map<std::string, token_bucket, std::less<>> buckets_;
-    upstream_gate gate_;
-    std::map<std::uint32_t, std::size_t> per_uid_;  // open sessions per peer uid
     std::list<stream_type*> streams_;  // open sessions, closed at stop
     std::list<feed_subscriber*> subscribers_;
     std::uint64_t feed_last_ = 0;  // highest seq fanned out
