@@ -24,7 +24,7 @@ std::string config_text(const rig& r, const std::string& db, std::int64_t rpm, b
                     std::string(fast_tiers ? "tier_24h = \"2s\"\ntier_7d = \"2s\"\ntier_30d = \"2s\"\ntier_later = \"2s\"\n" : "") +
                     "\n"
                     "[reservations]\nqueue_limit = 10000000\nchannel_backlog_limit = 10000000\n\n"
-                    "[api]\nrequests_per_second = 1000000\nburst = 1000000\nmax_connections = 4096\n\n";
+                    "[api]\nrequests_per_second = 1000000\nburst = 1000000\nmax_connections = 4096\nmax_connections_per_uid = 4096\n\n";
     int n = 0;
     for (const auto& cl : r.sim.clients) {
         c += "[[client]]\nname = \"" + cl.name + "\"\nbase_url = \"" + r.sim.base_url +
@@ -37,12 +37,14 @@ std::string config_text(const rig& r, const std::string& db, std::int64_t rpm, b
                  "\"\nsecret_file = \"" + secret_path + "\"\n\n";
         }
     }
-    c += "[[channel]]\nname = \"bench\"\nuid = " + std::to_string(::getuid()) + "\nrole = \"admin\"\n";
+    // The benchmarks measure the daemon, not the per-channel charge for upstream work.
+    const std::string unlimited = "upstream_per_minute = 1000000\nupstream_burst = 1000000\nupstream_concurrency = 100000\n";
+    c += "[[channel]]\nname = \"bench\"\nuid = " + std::to_string(::getuid()) + "\nrole = \"admin\"\n" + unlimited;
     // Channels are peer uids: as root the ack benchmark runs each connection under its own uid.
     if (::geteuid() == 0)
         for (int i = 0; i < bench_channels; ++i)
             c += "\n[[channel]]\nname = \"ch" + std::to_string(i) + "\"\nuid = " + std::to_string(bench_channel_uid0 + i) +
-                 "\nrole = \"sales\"\n";
+                 "\nrole = \"sales\"\n" + unlimited;
     return c;
 }
 

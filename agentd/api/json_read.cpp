@@ -5,6 +5,8 @@
 
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
+#include <rapidjson/encodedstream.h>
+#include <rapidjson/memorystream.h>
 
 namespace agentd::api {
 namespace {
@@ -89,13 +91,56 @@ void each(const value& obj, const std::string& path, std::string_view name, F&& 
     for (rapidjson::SizeType i = 0; i < m->Size(); ++i) f((*m)[i], p + "[" + std::to_string(i) + "]");
 }
 
+// Forwards SAX events to the document while counting nesting; refusing one more level makes
+// the reader stop. With kParseIterativeFlag the reader keeps its own stack on the heap, so no
+// input reaches the machine stack's limit.
+struct depth_limited {
+    rapidjson::Document& doc;
+    int depth = 0;
+    bool too_deep = false;
+
+    bool Null() { return doc.Null(); }
+    bool Bool(bool b) { return doc.Bool(b); }
+    bool Int(int i) { return doc.Int(i); }
+    bool Uint(unsigned u) { return doc.Uint(u); }
+    bool Int64(std::int64_t i) { return doc.Int64(i); }
+    bool Uint64(std::uint64_t u) { return doc.Uint64(u); }
+    bool Double(double d) { return doc.Double(d); }
+    bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) { return doc.RawNumber(s, n, copy); }
+    bool String(const char* s, rapidjson::SizeType n, bool copy) { return doc.String(s, n, copy); }
+    bool Key(const char* s, rapidjson::SizeType n, bool copy) { return doc.Key(s, n, copy); }
+    bool StartObject() { return enter() && doc.StartObject(); }
+    bool EndObject(rapidjson::SizeType n) { return --depth, doc.EndObject(n); }
+    bool StartArray() { return enter() && doc.StartArray(); }
+    bool EndArray(rapidjson::SizeType n) { return --depth, doc.EndArray(n); }
+
+    bool enter() {
+        if (++depth <= k_max_json_depth) return true;
+        too_deep = true;
+        return false;
+    }
+};
+
 template <class T, class F>
 result<T> decode(std::string_view text, F&& f) {
     rapidjson::Document doc;
-    doc.Parse(text.data(), text.size());
-    if (doc.HasParseError()) {
-        return fail(errc::decode_error, "body: malformed JSON at offset " + std::to_string(doc.GetErrorOffset()) +
-                                            ": " + rapidjson::GetParseError_En(doc.GetParseError()));
+    rapidjson::ParseResult parsed;
+    bool too_deep = false;
+    auto generate = [&](rapidjson::Document& d) {
+        depth_limited h{d};
+        rapidjson::Reader reader;
+        rapidjson::MemoryStream ms(text.data(), text.size());
+        rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> in(ms);
+        parsed = reader.Parse<rapidjson::kParseIterativeFlag>(in, h);
+        too_deep = h.too_deep;
+        return !parsed.IsError();
+    };
+    doc.Populate(generate);
+    if (too_deep)
+        return fail(errc::decode_error, "body: JSON nested deeper than " + std::to_string(k_max_json_depth) + " levels");
+    if (parsed.IsError()) {
+        return fail(errc::decode_error, "body: malformed JSON at offset " + std::to_string(parsed.Offset()) + ": " +
+                                            rapidjson::GetParseError_En(parsed.Code()));
     }
     try {
         return f(object(doc, ""));
@@ -251,6 +296,14 @@ result<std::vector<reservation>> from_json(std::string_view text) {
 }
 
 template <>
+result<feed_reservation> from_json(std::string_view text) {
+    return decode<feed_reservation>(text, [](const value& o) {
+        return feed_reservation{req_string(o, "", "id"), req_string(o, "", "channel"), req_string(o, "", "state"),
+                                req_int(o, "", "version")};
+    });
+}
+
+template <>
 result<health> from_json(std::string_view text) {
     return decode<health>(text, [](const value& o) {
         health h;
@@ -272,6 +325,7 @@ result<health> from_json(std::string_view text) {
                                  opt_string(c, p, "lastSuccess"), opt_string(c, p, "lastError"),
                                  opt_double(c, p, "lagSeconds"), opt_double(c, p, "budgetLeft")});
         });
+        h.include_queue = member(o, "queue") != nullptr;
         if (auto* q = member(o, "queue")) {
             object(*q, "queue");
             h.queue.depth = opt_int(*q, "queue", "depth").value_or(0);

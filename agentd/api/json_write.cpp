@@ -190,14 +190,16 @@ std::string to_json(const health& h) {
         w.StartArray();
         for (auto& c : h.clients) write(w, c);
         w.EndArray();
-        key(w, "queue");
-        w.StartObject();
-        kv(w, "depth", h.queue.depth);
-        key(w, "byState");
-        w.StartObject();
-        for (auto& [k, v] : h.queue.by_state) kv(w, k, v);
-        w.EndObject();
-        w.EndObject();
+        if (h.include_queue) {
+            key(w, "queue");
+            w.StartObject();
+            kv(w, "depth", h.queue.depth);
+            key(w, "byState");
+            w.StartObject();
+            for (auto& [k, v] : h.queue.by_state) kv(w, k, v);
+            w.EndObject();
+            w.EndObject();
+        }
         w.EndObject();
     });
 }
@@ -284,6 +286,17 @@ std::string to_json(const reservation_request& r) {
 
 std::string to_json(const reservation& r) {
     return build([&](writer& w) { write(w, r); });
+}
+
+std::string to_json(const feed_reservation& r) {
+    return build([&](writer& w) {
+        w.StartObject();
+        kv(w, "id", r.id);
+        kv(w, "channel", r.channel);
+        kv(w, "state", r.state);
+        kv(w, "version", r.version);
+        w.EndObject();
+    });
 }
 
 std::string to_json(const std::vector<history_entry>& v) {

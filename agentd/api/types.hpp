@@ -44,6 +44,8 @@ struct health {
     sync_progress sync;
     std::vector<client_state> clients;
     queue_state queue;
+    // The queue counts every channel's reservations: a sales channel's view leaves it out.
+    bool include_queue = true;
 };
 
 struct event_query {
@@ -165,6 +167,14 @@ struct feed_event {
     std::uint64_t seq = 0;
     std::string kind;  // e.g. "reservation", "availability", "instance"
     std::string data;  // a JSON document, already encoded
+};
+
+// The data of a feed event of kind "reservation": which reservation moved to which state.
+// Deliberately small (no seats, customer or barcodes): the full reservation is one GET away,
+// where channel scoping applies.
+struct feed_reservation {
+    std::string id, channel, state;
+    std::int64_t version = 0;
 };
 
 struct metric_sample {

@@ -42,6 +42,8 @@ control::server_settings to_server(const config::settings& s, std::string versio
     out.longpoll_max = s.api.longpoll_max;
     out.feed_buffer = std::size_t(s.api.feed_buffer);
     out.feed_heartbeat = s.api.feed_heartbeat;
+    out.max_connections_per_uid = std::size_t(s.api.max_connections_per_uid);
+    out.metrics_open = s.api.metrics_open;
     out.version = std::move(version);
     for (const auto& ch : s.channels) {
         control::channel_entry e;
@@ -50,6 +52,7 @@ control::server_settings to_server(const config::settings& s, std::string versio
         e.gid = ch.gid;
         e.role = ch.role == config::channel_role::admin ? control::role::admin : control::role::sales;
         e.weight = int(ch.weight);
+        e.upstream = {double(ch.upstream_per_minute) / 60.0, double(ch.upstream_burst), std::size_t(ch.upstream_concurrency)};
         out.channels.push_back(std::move(e));
     }
     return out;

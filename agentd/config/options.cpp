@@ -273,6 +273,10 @@ std::vector<option_entry> build() {
         "Events buffered per feed subscriber before it is disconnected."));
     t.push_back(dur<&api_settings::feed_heartbeat>("api", "feed_heartbeat", 15s, 1s, 10min,
         "Interval of heartbeat comments on an idle feed stream."));
+    t.push_back(integer<&api_settings::max_connections_per_uid>("api", "max_connections_per_uid", 64, 1, 100000,
+        "Open API connections at most from one peer uid, so one caller cannot take every slot."));
+    t.push_back(boolean<&api_settings::metrics_open>("api", "metrics_open", false,
+        "Let every mapped channel read /metrics (it shows all channels' counters); false: admin only."));
     // [[client]]
     t.push_back(text<&client_settings::name>("client", "name", K::identifier, "", true, "royalcourt", 1,
         "Name of the client in the API, logs and metrics; letters, digits and _ . : - (required)."));
@@ -327,6 +331,12 @@ std::vector<option_entry> build() {
         "sales may reserve and read; admin may also manage other channels' reservations."));
     t.push_back(integer<&channel_settings::weight>("channel", "weight", 1, 1, 100,
         "Share of upstream reservation capacity relative to other channels."));
+    t.push_back(integer<&channel_settings::upstream_per_minute>("channel", "upstream_per_minute", 600, 1, 1000000,
+        "Sustained create/confirm/extend/release requests per minute for this channel; beyond: 429."));
+    t.push_back(integer<&channel_settings::upstream_burst>("channel", "upstream_burst", 60, 1, 1000000,
+        "Such requests the channel may send in a burst above its sustained rate."));
+    t.push_back(integer<&channel_settings::upstream_concurrency>("channel", "upstream_concurrency", 16, 1, 100000,
+        "Such requests of this channel in progress at once; beyond: 429."));
     return t;
 }
 

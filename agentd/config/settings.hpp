@@ -68,6 +68,8 @@ struct api_settings {
     duration longpoll_max{};
     std::int64_t feed_buffer = 0;  // events
     duration feed_heartbeat{};
+    std::int64_t max_connections_per_uid = 0;
+    bool metrics_open = false;
 };
 
 struct account_settings {
@@ -102,6 +104,9 @@ struct channel_settings {
     std::optional<std::uint32_t> gid;
     channel_role role = channel_role::sales;
     std::int64_t weight = 1;
+    std::int64_t upstream_per_minute = 0;  // create/confirm/extend/release requests
+    std::int64_t upstream_burst = 0;
+    std::int64_t upstream_concurrency = 0;
 };
 
 struct settings {

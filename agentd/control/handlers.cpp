@@ -59,16 +59,35 @@ result<std::optional<std::string>> query_time(const query_list& q, std::string_v
     return v;
 }
 
+// One answer for "no such id", "not yours" and "not a valid id", built from the caller's own
+// input only, so a sales channel cannot tell another channel's reservation from a missing one.
 error not_found_reservation(std::string_view id) {
-    return fail(errc::not_found, "get reservation " + std::string(id) + ": not found");
+    return fail(errc::not_found, "reservation " + std::string(id) + ": not found");
 }
 
 // The reservation if the caller may see it: admins see all, a sales channel only its own.
 result<api::reservation> visible_reservation(handler_context& ctx, const caller& who, const std::string& id) {
     if (!valid_id(id)) return not_found_reservation(id);
     auto r = ctx.be.reservation(id);
-    if (!r) return r;
+    if (!r) return r.error().code == errc::not_found ? result<api::reservation>(not_found_reservation(id)) : r;
     if (!who.is_admin() && r->channel != who.channel) return not_found_reservation(id);
+    return r;
+}
+
+// A permit for one request that costs upstream calls, or the 429 to answer instead.
+result<upstream_gate::permit> charge(handler_context& ctx, const caller& who, std::chrono::seconds& retry_after) {
+    if (!ctx.gate) return upstream_gate::permit{};
+    auto p = ctx.gate->try_acquire(who.channel, limits_for(ctx.settings, who.channel), std::chrono::steady_clock::now(),
+                                   retry_after);
+    if (!p)
+        return fail(errc::rate_limited,
+                    "channel " + who.channel + ": reservation request limit reached (create, confirm, extend, release)");
+    return p;
+}
+
+reply refused(const error& e, std::chrono::seconds retry_after) {
+    auto r = error_reply(e);
+    r.headers.emplace_back("Retry-After", std::to_string(retry_after.count()));
     return r;
 }
 
@@ -102,7 +121,11 @@ awaitable<reply> dispatch(handler_context& ctx, const caller& who, const request
     auto& be = ctx.be;
     auto& p = m.params;
     switch (m.route->id) {
-    case route_id::health: co_return answer(be.health());
+    case route_id::health: {
+        auto h = be.health();
+        if (h) h->include_queue = who.is_admin();
+        co_return answer(h);
+    }
     case route_id::clients: co_return answer(be.clients());
     case route_id::events: {
         auto from = query_time(q, "from"), to = query_time(q, "to");
@@ -127,6 +150,9 @@ awaitable<reply> dispatch(handler_context& ctx, const caller& who, const request
             co_return error_reply(fail(errc::invalid_argument, "create reservation: Idempotency-Key must be 1-128 of [A-Za-z0-9_.:-]"));
         auto body = decode_body<api::reservation_request>(req);
         if (!body) co_return error_reply(body.error());
+        std::chrono::seconds retry_after{1};
+        auto permit = charge(ctx, who, retry_after);
+        if (!permit) co_return refused(permit.error(), retry_after);
         auto r = co_await be.create_reservation(who.channel, std::string(req.idempotency_key), std::move(*body));
         if (!r) co_return error_reply(r.error());
         co_return ok(r->replayed ? 200 : 202, r->reservation);
@@ -157,16 +183,22 @@ awaitable<reply> dispatch(handler_context& ctx, const caller& who, const request
     case route_id::release_reservation: {
         auto r = visible_reservation(ctx, who, p[0]);
         if (!r) co_return error_reply(r.error());
+        std::optional<api::confirm_request> confirm;
+        std::optional<api::extend_request> extend;
         if (m.route->id == route_id::confirm_reservation) {
             auto body = decode_body<api::confirm_request>(req);
             if (!body) co_return error_reply(body.error());
-            co_return answer(co_await be.confirm_reservation(p[0], std::move(*body)), 202);
-        }
-        if (m.route->id == route_id::extend_reservation) {
+            confirm = std::move(*body);
+        } else if (m.route->id == route_id::extend_reservation) {
             auto body = req.body.empty() ? result<api::extend_request>(api::extend_request{}) : decode_body<api::extend_request>(req);
             if (!body) co_return error_reply(body.error());
-            co_return answer(co_await be.extend_reservation(p[0], std::move(*body)));
+            extend = std::move(*body);
         }
+        std::chrono::seconds retry_after{1};
+        auto permit = charge(ctx, who, retry_after);
+        if (!permit) co_return refused(permit.error(), retry_after);
+        if (confirm) co_return answer(co_await be.confirm_reservation(p[0], std::move(*confirm)), 202);
+        if (extend) co_return answer(co_await be.extend_reservation(p[0], std::move(*extend)));
         co_return answer(co_await be.release_reservation(p[0]), 202);
     }
     case route_id::feed: {
@@ -213,6 +245,12 @@ bool is_json(std::string_view ct) {
 
 }  // namespace
 
+upstream_limits limits_for(const server_settings& s, std::string_view channel) {
+    for (auto& c : s.channels)
+        if (c.name == channel) return c.upstream;
+    return {};
+}
+
 awaitable<reply> handle(handler_context& ctx, const caller& who, const request_view& req) {
     auto qpos = req.target.find('?');
     auto path = req.target.substr(0, qpos);
@@ -224,7 +262,9 @@ awaitable<reply> handle(handler_context& ctx, const caller& who, const request_v
         r.headers.emplace_back("Allow", m.allow);
         co_return r;
     }
-    if (m.route->admin_only && !who.is_admin())
+    // /metrics carries every channel's counters: admin-only unless the operator opened it.
+    bool admin_only = m.route->admin_only || (m.route->id == route_id::metrics && !ctx.settings.metrics_open);
+    if (admin_only && !who.is_admin())
         co_return error_reply(fail(errc::permission_denied, std::string(path) + ": channel " + who.channel + " is not admin"));
     if (m.route->has_body && !req.body.empty() && !is_json(req.content_type))
         co_return error_reply(415, "unsupported_media_type", "request body: Content-Type must be application/json");

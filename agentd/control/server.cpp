@@ -12,6 +12,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include <array>
 #include <cmath>
 
 namespace agentd::control {
@@ -24,7 +25,7 @@ using asio::redirect_error;
 using asio::use_awaitable;
 
 server::impl::impl(asio::any_io_executor ex, server_settings s, backend& be)
-    : ex_(ex), settings_(std::move(s)), be_(be), tasks_(ex), ctx_{be_, settings_, changes_, {}} {
+    : ex_(ex), settings_(std::move(s)), be_(be), tasks_(ex), ctx_{be_, settings_, changes_, {}, &gate_} {
     ctx_.add_metrics = [this](api::metrics_snapshot& m) { add_metrics(m); };
 }
 
@@ -58,6 +59,7 @@ void server::update_settings(server_settings s) {
         s.socket_mode = m->settings_.socket_mode;
         m->settings_ = std::move(s);
         m->buckets_.clear();  // rebuilt lazily at the new rate
+        m->rescope_subscribers();
     });
 }
 
@@ -90,6 +92,32 @@ awaitable<void> server::stop(std::chrono::milliseconds grace) {
     log::info("control", "stop", "local API stopped");
 }
 
+namespace {
+
+std::string canned(const reply& r, std::string_view reason) {
+    return "HTTP/1.1 " + std::to_string(r.status) + " " + std::string(reason) +
+           "\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: " + std::to_string(r.body.size()) +
+           "\r\n\r\n" + r.body;
+}
+
+// What a refused peer may still send is read and dropped, so its request write does not fail
+// before it reads the answer; past these bounds the socket is closed regardless.
+constexpr std::size_t k_max_rejecting = 64;
+constexpr std::size_t k_reject_drain = 64 * 1024;
+constexpr auto k_reject_time = std::chrono::seconds(1);
+
+// Framing of a request beyond its fields (chunk-size lines, chunk extensions, trailers) is
+// counted against max_header; the read buffer holds at most one header block plus this.
+constexpr std::size_t k_buffer_slack = 4096;
+
+bool closed_or_timed_out(const boost::system::error_code& ec) {
+    return ec == beast::error::timeout || ec == asio::error::operation_aborted || ec == http::error::end_of_stream ||
+           ec == asio::error::eof || ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
+           ec == http::error::partial_message;
+}
+
+}  // namespace
+
 bool server::impl::allow(const std::string& channel, std::chrono::seconds& retry_after) {
     auto now = std::chrono::steady_clock::now();
     auto it = buckets_.find(channel);
@@ -114,60 +142,85 @@ awaitable<void> server::impl::accept_loop() {
             co_await backoff.async_wait(redirect_error(use_awaitable, ec));
             continue;
         }
+        auto creds = peer_credentials_of(sock.native_handle());
+        if (!creds) {
+            log::warn("control", "auth", "peer credentials unreadable; closing", {{"error", creds.error().message}});
+            continue;  // the socket closes here
+        }
+        // Refusals are decided before any byte is read: an unknown or greedy peer gets no
+        // session, no read buffer and no idle timeout to hold a slot with.
+        if (!identify(settings_.channels, *creds)) {
+            ++rejected_peer_;
+            log::warn("control", "auth", "peer not mapped to a channel", {{"uid", creds->uid}, {"gid", creds->gid}, {"pid", creds->pid}});
+            refuse(std::move(sock), canned(error_reply(fail(errc::permission_denied, "identify caller: uid " + std::to_string(creds->uid) +
+                                                                                         " / gid " + std::to_string(creds->gid) +
+                                                                                         " is not mapped to a channel")),
+                                           "Forbidden"));
+            continue;
+        }
         if (connections_ >= settings_.max_connections) {
             ++rejected_conn_;
-            if (rejecting_ < 64) tasks_.spawn(reject(std::move(sock)), "control.reject");
-            continue;  // else the socket closes here
+            refuse(std::move(sock), canned(error_reply(fail(errc::unavailable, "connect: too many connections")), "Service Unavailable"));
+            continue;
         }
-        tasks_.spawn(session(std::move(sock)), "control.session");
+        if (auto u = per_uid_.find(creds->uid); u != per_uid_.end() && u->second >= settings_.max_connections_per_uid) {
+            ++rejected_conn_;
+            refuse(std::move(sock), canned(error_reply(fail(errc::unavailable, "connect: too many connections from uid " +
+                                                                                   std::to_string(creds->uid))),
+                                           "Service Unavailable"));
+            continue;
+        }
+        tasks_.spawn(session(std::move(sock), *creds), "control.session");
     }
 }
 
-namespace {
-
-std::string canned(int status, std::string_view reason, const std::string& body) {
-    return "HTTP/1.1 " + std::to_string(status) + " " + std::string(reason) +
-           "\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: " + std::to_string(body.size()) +
-           "\r\n\r\n" + body;
+void server::impl::refuse(net::uds_socket sock, std::string text) {
+    if (rejecting_ >= k_max_rejecting) return;  // the socket closes here, unanswered
+    ++rejecting_;  // counted from here: many accepts may come before the first reject runs
+    tasks_.spawn(reject(std::move(sock), std::move(text)), "control.reject");
 }
 
-}  // namespace
-
-awaitable<void> server::impl::reject(net::uds_socket sock) {
-    ++rejecting_;
+awaitable<void> server::impl::reject(net::uds_socket sock, std::string text) {
+    struct guard {
+        std::size_t& n;
+        ~guard() { --n; }
+    } g{rejecting_};
     stream_type stream(std::move(sock));
-    auto body = error_reply(fail(errc::unavailable, "connect: too many connections")).body;
-    auto text = canned(503, "Service Unavailable", body);
-    stream.expires_after(std::chrono::seconds(1));
+    stream.expires_after(k_reject_time);
     boost::system::error_code ec;
     co_await asio::async_write(stream, asio::buffer(text), redirect_error(use_awaitable, ec));
+    if (ec) co_return;
     stream.socket().shutdown(asio::socket_base::shutdown_send, ec);
-    --rejecting_;
+    std::array<char, 4096> sink;
+    for (std::size_t drained = 0; drained < k_reject_drain && !stopping_;) {
+        auto n = co_await stream.async_read_some(asio::buffer(sink), redirect_error(use_awaitable, ec));
+        if (ec) break;
+        drained += n;
+    }
 }
 
-awaitable<void> server::impl::session(net::uds_socket sock) {
+awaitable<void> server::impl::session(net::uds_socket sock, peer_credentials peer) {
     ++connections_;
+    ++per_uid_[peer.uid];
     stream_type stream(std::move(sock));
     streams_.push_back(&stream);
     auto self = std::prev(streams_.end());
     struct guard {
         impl* m;
         std::list<stream_type*>::iterator it;
+        std::uint32_t uid;
         ~guard() {
             m->streams_.erase(it);
             --m->connections_;
+            if (auto u = m->per_uid_.find(uid); u != m->per_uid_.end() && --u->second == 0) m->per_uid_.erase(u);
         }
-    } g{this, self};
+    } g{this, self, peer.uid};
 
-    std::optional<caller> who;
-    peer_credentials peer;
-    if (auto creds = peer_credentials_of(stream.socket().native_handle())) {
-        peer = *creds;
-        who = identify(settings_.channels, peer);
-    }
-    if (!who) log::warn("control", "auth", "peer not mapped to a channel", {{"uid", peer.uid}, {"gid", peer.gid}, {"pid", peer.pid}});
-
-    beast::flat_buffer buf;
+    auto too_large = [&](std::string what) { return error_reply(fail(errc::too_large, std::move(what))); };
+    // Bounded: one header block plus a little framing. Body bytes move into the body (itself
+    // bounded by max_body) as they arrive, so nothing else accumulates here; a chunk-size line
+    // or trailer that does not fit is refused (buffer_overflow) instead of growing it.
+    beast::flat_buffer buf(settings_.max_header + k_buffer_slack);
     boost::system::error_code ec;
     while (!stopping_) {
         // Idle keep-alive: wait for the first byte of the next request.
@@ -184,18 +237,18 @@ awaitable<void> server::impl::session(net::uds_socket sock) {
         parser.body_limit(settings_.max_body);
 
         std::optional<reply> early;
-        co_await http::async_read_header(stream, buf, parser, redirect_error(use_awaitable, ec));
+        auto body_too_large = [&] { return too_large("request body: larger than " + std::to_string(settings_.max_body) + " bytes"); };
+        std::size_t consumed = co_await http::async_read_header(stream, buf, parser, redirect_error(use_awaitable, ec));
         if (ec == http::error::body_limit) {
-            early = error_reply(fail(errc::too_large, "request body: larger than " + std::to_string(settings_.max_body) + " bytes"));
-        } else if (ec == http::error::header_limit) {
+            early = body_too_large();
+        } else if (ec == http::error::header_limit || ec == http::error::buffer_overflow) {
             early = error_reply(431, "too_large", "request header: larger than " + std::to_string(settings_.max_header) + " bytes");
-        } else if (ec == beast::error::timeout || ec == asio::error::operation_aborted || ec == http::error::end_of_stream ||
-                   ec == asio::error::eof || ec == asio::error::connection_reset) {
+        } else if (closed_or_timed_out(ec)) {
             co_return;
         } else if (ec) {
             early = error_reply(fail(errc::decode_error, "request: malformed HTTP: " + ec.message()));
         } else if (parser.content_length() && *parser.content_length() > settings_.max_body) {
-            early = error_reply(fail(errc::too_large, "request body: larger than " + std::to_string(settings_.max_body) + " bytes"));
+            early = body_too_large();
         } else {
             auto& hreq = parser.get();
             if (beast::iequals(hreq[http::field::expect], "100-continue")) {
@@ -203,25 +256,40 @@ awaitable<void> server::impl::session(net::uds_socket sock) {
                 co_await asio::async_write(stream, asio::buffer(k_continue), redirect_error(use_awaitable, ec));
                 if (ec) co_return;
             }
-            co_await http::async_read(stream, buf, parser, redirect_error(use_awaitable, ec));
-            if (ec == http::error::body_limit)
-                early = error_reply(fail(errc::too_large, "request body: larger than " + std::to_string(settings_.max_body) + " bytes"));
-            else if (ec == beast::error::timeout || ec == asio::error::operation_aborted || ec == asio::error::eof ||
-                     ec == http::error::end_of_stream || ec == asio::error::connection_reset || ec == http::error::partial_message)
+            // Step by step so chunked framing (size lines, extensions, trailers) is counted:
+            // together with the header it may not exceed max_header.
+            while (!ec && !parser.is_done()) {
+                consumed += co_await http::async_read_some(stream, buf, parser, redirect_error(use_awaitable, ec));
+                if (!ec && consumed - parser.get().body().size() > settings_.max_header) {
+                    early = too_large("request framing: header, chunk extensions and trailers larger than " +
+                                      std::to_string(settings_.max_header) + " bytes");
+                    break;
+                }
+            }
+            if (early) {
+            } else if (ec == http::error::body_limit) {
+                early = body_too_large();
+            } else if (ec == http::error::buffer_overflow) {
+                early = too_large("request framing: a chunk-size line or trailer larger than " +
+                                  std::to_string(settings_.max_header) + " bytes");
+            } else if (closed_or_timed_out(ec)) {
                 co_return;
-            else if (ec)
+            } else if (ec) {
                 early = error_reply(fail(errc::decode_error, "request: malformed HTTP: " + ec.message()));
+            }
         }
 
         auto& req = parser.get();
         bool keep_alive = !early && req.keep_alive();
+        // Identity and role come from the table in force now, for every request: a reload that
+        // removes or demotes a channel applies to its open connections at once.
+        auto who = identify(settings_.channels, peer);
         reply rep;
         if (early) {
             rep = std::move(*early);
         } else if (!who) {
-            rep = error_reply(fail(errc::permission_denied,
-                                   "identify caller: uid " + std::to_string(peer.uid) + " / gid " + std::to_string(peer.gid) +
-                                       " is not mapped to a channel"));
+            rep = error_reply(fail(errc::permission_denied, "identify caller: uid " + std::to_string(peer.uid) + " / gid " +
+                                                                std::to_string(peer.gid) + " is not mapped to a channel"));
             keep_alive = false;
         } else {
             std::chrono::seconds retry_after{1};
@@ -241,7 +309,7 @@ awaitable<void> server::impl::session(net::uds_socket sock) {
         if (stopping_) co_return;
 
         if (rep.start_feed) {
-            co_await run_feed(stream, rep.feed_since);
+            co_await run_feed(stream, rep.feed_since, *who);
             co_return;
         }
 
@@ -269,8 +337,10 @@ void server::impl::add_metrics(api::metrics_snapshot& s) const {
     add("agentd_api_requests_total", "Local API requests from mapped peers.", "counter", static_cast<double>(requests_));
     add("agentd_api_rate_limited_total", "Requests refused by the per-channel rate limit.", "counter",
         static_cast<double>(rejected_rate_));
-    add("agentd_api_connections_refused_total", "Connections refused over the connection cap.", "counter",
-        static_cast<double>(rejected_conn_));
+    add("agentd_api_connections_refused_total", "Connections refused over the connection caps (total or per uid).",
+        "counter", static_cast<double>(rejected_conn_));
+    add("agentd_api_peers_refused_total", "Connections refused because the peer maps to no channel.", "counter",
+        static_cast<double>(rejected_peer_));
     add("agentd_api_feed_overflows_total", "Feed subscribers cut off for reading too slowly.", "counter",
         static_cast<double>(overflows_));
 }

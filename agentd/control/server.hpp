@@ -1,6 +1,7 @@
 // control/server: the local API server. HTTP/1.1 on a Unix socket, one coroutine per
-// connection in a task group, identity from peer credentials, per-channel rate limits,
-// connection cap, header/idle/write deadlines, long-polls and the server-sent-event feed.
+// connection in a task group, identity from peer credentials (unmapped peers are refused before
+// a byte is read), per-channel rate limits and upstream charges, connection caps (total and per
+// uid), bounded read buffers, header/idle/write deadlines, long-polls and the scoped SSE feed.
 //
 // Use (composition root, one io_context thread):
 //   control::server srv(ioc.get_executor(), settings, backend);
@@ -38,10 +39,11 @@ public:
     // Thread-safe (posts to the server's executor).
     void notify_feed(std::uint64_t seq);
 
-    // SIGHUP reload: the new channel map and roles apply to new connections (a connection's
-    // identity is fixed when it is accepted); limits and timeouts apply to the next request.
-    // The socket path and mode keep their start-up values. Thread-safe (posts to the server's
-    // executor); open connections are kept.
+    // SIGHUP reload: the new channel map and roles apply to every connection's next request
+    // (identity is re-derived from the peer's credentials per request: a removed channel gets
+    // 403, a demoted admin loses admin endpoints), open feeds are re-scoped or, for peers no
+    // longer mapped, ended; limits and timeouts apply to the next request. The socket path and
+    // mode keep their start-up values. Thread-safe (posts to the server's executor).
     void update_settings(server_settings s);
 
     // Stops accepting, removes the socket file, closes connections, and waits up to `grace`

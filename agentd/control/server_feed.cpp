@@ -1,7 +1,9 @@
 // The server-sent-event feed: catch-up from the backend at the reader's pace, then live
 // fan-out into a bounded per-subscriber queue; a reader that lets its queue fill is sent a
 // final `overflow` event carrying the last seq it got and disconnected, so it never slows the
-// daemon and can resume with `since`.
+// daemon and can resume with `since`. Every event passes the subscriber's scope
+// (feed_scope.hpp) as of now: a reload re-scopes open streams and ends those of removed peers.
+#include "agentd/control/feed_scope.hpp"
 #include "agentd/control/server_impl.hpp"
 
 #include "agentd/log/log.hpp"
@@ -58,8 +60,13 @@ void server::impl::on_feed(std::uint64_t seq) {
         if (rows->empty()) return;
         for (auto& row : *rows) {
             feed_last_ = row.seq;
+            auto scope = scope_of(row);
             for (auto* sub : subscribers_) {
                 if (!sub->live || sub->overflow || row.seq <= sub->high) continue;
+                if (!visible_to(scope, sub->who)) {
+                    sub->high = row.seq;
+                    continue;
+                }
                 if (sub->queue.size() >= settings_.feed_buffer) {
                     sub->overflow = true;
                 } else {
@@ -73,9 +80,23 @@ void server::impl::on_feed(std::uint64_t seq) {
     asio::post(ex_, [this, s = feed_last_ + 1] { on_feed(s); });
 }
 
-awaitable<void> server::impl::run_feed(stream_type& stream, std::uint64_t since) {
+void server::impl::rescope_subscribers() {
+    for (auto* sub : subscribers_) {
+        auto who = identify(settings_.channels, sub->who.peer);
+        if (!who) {
+            sub->revoked = true;
+            sub->wake.cancel();
+            continue;
+        }
+        sub->who = std::move(*who);
+        // Events queued under the old role go out only if the new one may see them.
+        std::erase_if(sub->queue, [&](const api::feed_event& e) { return !visible_to(scope_of(e), sub->who); });
+    }
+}
+
+awaitable<void> server::impl::run_feed(stream_type& stream, std::uint64_t since, const caller& who) {
     boost::system::error_code ec;
-    feed_subscriber sub(ex_);
+    feed_subscriber sub(ex_, who);
     sub.high = sub.delivered = since;
     subscribers_.push_back(&sub);
     struct guard {
@@ -104,10 +125,15 @@ awaitable<void> server::impl::run_feed(stream_type& stream, std::uint64_t since)
             co_return;
         }
         if (rows->empty()) break;
+        if (sub.revoked) break;
         out.clear();
-        for (auto& r : *rows) format_event(out, r);
-        if (!co_await write(out)) co_return;
-        sub.high = sub.delivered = rows->back().seq;
+        for (auto& r : *rows)
+            if (visible_to(scope_of(r), sub.who)) {
+                format_event(out, r);
+                sub.delivered = r.seq;
+            }
+        if (!out.empty() && !co_await write(out)) co_return;
+        sub.high = rows->back().seq;
     }
     // No suspension between the empty read above and going live: the hub cannot miss a row.
     // If others are live, the hub's position stays where they need it (rows this subscriber
@@ -118,6 +144,17 @@ awaitable<void> server::impl::run_feed(stream_type& stream, std::uint64_t since)
     if (!others_live) feed_last_ = std::max(feed_last_, sub.high);
 
     while (!stopping_) {
+        if (sub.revoked) {
+            log::info("control", "feed", "feed peer no longer mapped to a channel; closing",
+                      {{"uid", sub.who.peer.uid}, {"channel", sub.who.channel}});
+            out = "event: error\ndata: " +
+                  error_reply(fail(errc::permission_denied, "feed: uid " + std::to_string(sub.who.peer.uid) +
+                                                               " is no longer mapped to a channel"))
+                      .body +
+                  "\n\n";
+            co_await write(out);
+            co_return;
+        }
         if (!sub.queue.empty()) {
             out.clear();
             std::uint64_t last = sub.delivered;

@@ -3,6 +3,8 @@
 // Thread-safe: a plain value, copied into the server.
 #pragma once
 
+#include "agentd/control/upstream_gate.hpp"
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -21,6 +23,7 @@ struct channel_entry {
     std::optional<std::uint32_t> gid;
     control::role role = role::sales;
     int weight = 1;  // used by the queue's fairness, carried here for completeness
+    upstream_limits upstream;  // create/confirm/extend/release charged to this channel
 };
 
 struct server_settings {
@@ -31,6 +34,8 @@ struct server_settings {
     double requests_per_second = 200;     // per channel, token bucket rate
     double burst = 400;                   // per channel, token bucket size
     std::size_t max_connections = 4096;   // beyond: 503 and close
+    std::size_t max_connections_per_uid = 64;  // per peer uid, so one peer cannot take every slot
+    bool metrics_open = false;            // true: every mapped channel may read /metrics, not only admins
     std::chrono::milliseconds idle_timeout{60'000};    // keep-alive idle before the next request
     std::chrono::milliseconds header_timeout{10'000};  // first byte to complete request (slow-loris)
     std::chrono::milliseconds write_timeout{10'000};   // one answer or one feed write

@@ -105,7 +105,7 @@ public:
             keys_[k] = r.id;
             res_[r.id] = r;
             history_[r.id].push_back({1, "queued", r.created_at, "accepted"});
-            seq = append_locked("reservation", api::to_json(r));
+            seq = append_locked("reservation", feed_data(r));
             out.reservation = r;
         }
         if (on_feed) on_feed(seq);
@@ -114,7 +114,8 @@ public:
     result<api::reservation> reservation(std::string_view id) override {
         std::lock_guard l(mu_);
         auto it = res_.find(std::string(id));
-        if (it == res_.end()) return fail(errc::not_found, "get reservation " + std::string(id) + ": not found");
+        // The daemon's own wording, which differs from the server's "not yours" answer.
+        if (it == res_.end()) return fail(errc::not_found, "get reservation " + std::string(id) + ": unknown id");
         return it->second;
     }
     result<std::vector<api::reservation>> reservations(const api::reservation_filter& f) override {
@@ -160,11 +161,21 @@ public:
                 r.expires_at = "2026-11-26T21:40:00Z";
             }
             history_[id].push_back({r.version, state, "2026-11-26T21:31:00Z", ""});
-            seq = append_locked("reservation", api::to_json(r));
+            seq = append_locked("reservation", feed_data(r));
             out = r;
         }
         if (on_feed) on_feed(seq);
         return out;
+    }
+
+    // Appends one feed row as the daemon's sync or another part would (kind and JSON data).
+    void add_feed_row(std::string kind, std::string data) {
+        std::uint64_t seq;
+        {
+            std::lock_guard l(mu_);
+            seq = append_locked(std::move(kind), std::move(data));
+        }
+        if (on_feed) on_feed(seq);
     }
 
     // Appends `n` feed rows of `bytes` padding each, notifying after each row.
@@ -235,6 +246,10 @@ private:
             if (!ok) return fail(errc::conflict, "reservation " + id + ": cannot go from " + it->second.state + " to " + to);
         }
         return transition(id, to);
+    }
+    // What the daemon's store writes for a reservation transition (store/reservation_store.cpp).
+    static std::string feed_data(const api::reservation& r) {
+        return api::to_json(api::feed_reservation{r.id, r.channel, r.state, r.version});
     }
     std::uint64_t append_locked(std::string kind, std::string data) {
         feed_.push_back({++seq_, std::move(kind), std::move(data)});

@@ -103,5 +103,5 @@ TEST_CASE("best-available holds and bad hold arguments") {
     CHECK(ctl(srv, {"reservations", "--state", "lost"}).code == 2);
     auto missing = ctl(srv, {"reservation", "r_999"});
     CHECK(missing.code == 5);
-    CHECK(missing.err_has("not found: get reservation r_999: not found"));
+    CHECK(missing.err_has("not found: reservation r_999: not found"));
 }

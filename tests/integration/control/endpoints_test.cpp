@@ -172,8 +172,8 @@ TEST_CASE("bad requests get typed errors over the socket") {
 TEST_CASE("identity: unmapped peers and sales peers on admin endpoints get 403") {
     SUBCASE("uid not mapped at all") {
         running_server s([](control::server_settings& st) {
-            st.channels = {{"web", 4242424u, std::nullopt, control::role::sales, 1},
-                           {"box", std::nullopt, 4242425u, control::role::sales, 1}};
+            st.channels = {{"web", 4242424u, std::nullopt, control::role::sales, 1, {}},
+                           {"box", std::nullopt, 4242425u, control::role::sales, 1, {}}};
         });
         auto c = s.client();
         auto r = c.get("/v1/health");

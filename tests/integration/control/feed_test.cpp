@@ -1,4 +1,5 @@
 // The server-sent-event feed over a real socket: order, resume with `since`, overflow cut-off.
+#include "peer_as.hpp"
 #include "server_fixture.hpp"
 
 #include "agentd/api/json.hpp"
@@ -21,7 +22,7 @@ seen read_event(net::uds_client& c) {
     REQUIRE(ev.id.has_value());
     std::string state;
     if (ev.event == "reservation") {
-        auto r = api::from_json<api::reservation>(ev.data);
+        auto r = api::from_json<api::feed_reservation>(ev.data);
         REQUIRE(r.has_value());
         state = r->state;
     }
@@ -178,4 +179,110 @@ TEST_CASE("stop ends long-polls and feeds and removes the socket file") {
     CHECK_FALSE(e->has_value());
     CHECK(::access(path.c_str(), F_OK) != 0);
     srv.reset();
+}
+
+namespace {
+
+// Events read until one of kind `kind` whose data contains `marker`.
+std::vector<net::sse_event> read_until(net::uds_client& c, std::string_view marker) {
+    std::vector<net::sse_event> out;
+    for (;;) {
+        auto e = c.next_event();
+        REQUIRE(e.has_value());
+        REQUIRE(e->has_value());
+        out.push_back(**e);
+        if ((*e)->data.find(marker) != std::string::npos) return out;
+    }
+}
+
+}  // namespace
+
+TEST_CASE("a sales channel's feed carries its own reservations and inventory changes, nothing of other channels") {
+    running_server s([](control::server_settings& st) {
+        st.channels[0].name = "web";
+        st.channels[0].role = control::role::sales;
+    });
+    auto order = *api::from_json<api::reservation_request>(k_order);
+    auto live = s.client();
+    REQUIRE(live.open_stream("/v1/feed").has_value());
+    REQUIRE(wait_until([&] { return s.on_server([&] { return s.srv->live_feed_subscribers(); }) == 1; }, std::chrono::seconds(5)));
+
+    auto theirs = s.be.create_now("shop", "a", order);
+    REQUIRE(theirs.has_value());
+    REQUIRE(s.be.transition(theirs->reservation.id, "held").has_value());
+    s.be.add_feed_row("availability", R"({"available":117,"seats_changed":1})");
+    s.be.add_feed_row("sync", R"({"refused":"instance","reason":"too many removals"})");  // admin-only
+    auto mine = s.client().request("POST", "/v1/reservations", k_order, {{"Idempotency-Key", "w-1"}});
+    REQUIRE(mine.has_value());
+    REQUIRE(mine->status == 202);
+    auto my_id = api::from_json<api::reservation>(mine->body)->id;
+
+    // Live and catch-up see the same filtered stream.
+    auto later = s.client();
+    REQUIRE(later.open_stream("/v1/feed?since=0").has_value());
+    for (auto* c : {&live, &later}) {
+        auto seen = read_until(*c, "\"id\":\"" + my_id + "\"");
+        std::vector<std::string> kinds;
+        for (auto& e : seen) {
+            kinds.push_back(e.event);
+            CHECK(e.data.find("shop") == std::string::npos);
+            CHECK(e.data.find(theirs->reservation.id + "\"") == std::string::npos);
+        }
+        CHECK(kinds == std::vector<std::string>{"availability", "reservation"});
+    }
+
+    // An admin sees everything.
+    auto st = test_settings(s.dir);
+    s.srv->update_settings(st);
+    auto admin = s.client();
+    REQUIRE(admin.open_stream("/v1/feed?since=0").has_value());
+    auto all = read_until(admin, "\"id\":\"" + my_id + "\"");
+    CHECK(all.size() == 5);
+}
+
+TEST_CASE("two channels on two uids: each feed holds only its own reservations; the admin's holds both") {
+    if (!can_switch_uid()) {
+        MESSAGE("not root: needs peers of other uids; skipped");
+        return;
+    }
+    running_server s([](control::server_settings& st) {
+        st.channels.push_back({"web", k_other_uid, std::nullopt, control::role::sales, 1, k_unlimited});
+        st.channels.push_back({"shop", k_third_uid, std::nullopt, control::role::sales, 1, k_unlimited});
+    });
+    expose_socket(s.dir, s.path);
+    auto web = connect_as(s.path, k_other_uid, k_other_uid);
+    auto shop = connect_as(s.path, k_third_uid, k_third_uid);
+    auto web_feed = connect_as(s.path, k_other_uid, k_other_uid, "/v1/feed");
+    auto shop_feed = connect_as(s.path, k_third_uid, k_third_uid, "/v1/feed");
+    REQUIRE((web && shop && web_feed && shop_feed));
+    auto admin = s.client();
+    REQUIRE(admin.open_stream("/v1/feed").has_value());
+    REQUIRE(wait_until([&] { return s.on_server([&] { return s.srv->live_feed_subscribers(); }) == 3; }, std::chrono::seconds(5)));
+
+    auto w = web->request("POST", "/v1/reservations", k_order, {{"Idempotency-Key", "same-key"}});
+    auto h = shop->request("POST", "/v1/reservations", k_order, {{"Idempotency-Key", "same-key"}});
+    REQUIRE((w && h));
+    REQUIRE(w->status == 202);
+    REQUIRE(h->status == 202);
+    auto wid = api::from_json<api::reservation>(w->body)->id;
+    auto hid = api::from_json<api::reservation>(h->body)->id;
+    // Each marker is the other's last event: everything before it has been delivered.
+    auto web_seen = read_until(*web_feed, "\"id\":\"" + wid + "\"");
+    auto shop_seen = read_until(*shop_feed, "\"id\":\"" + hid + "\"");
+    REQUIRE(web_seen.size() == 1);
+    REQUIRE(shop_seen.size() == 1);
+    CHECK(web_seen[0].data.find("\"channel\":\"web\"") != std::string::npos);
+    CHECK(shop_seen[0].data.find("\"channel\":\"shop\"") != std::string::npos);
+    // shop's reservation (created after web's) must not reach web: a later own event arrives first.
+    REQUIRE(s.be.transition(wid, "held").has_value());
+    auto next = web_feed->next_event();
+    REQUIRE(next.has_value());
+    REQUIRE(next->has_value());
+    CHECK((*next)->data.find("\"id\":\"" + wid + "\"") != std::string::npos);
+    auto both = read_until(admin, "\"id\":\"" + hid + "\"");
+    CHECK(both.size() == 2);
+    // Not yours looks like not found, over the socket too.
+    auto peek = web->get("/v1/reservations/" + hid);
+    REQUIRE(peek.has_value());
+    CHECK(peek->status == 404);
 }

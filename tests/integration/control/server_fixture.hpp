@@ -19,6 +19,9 @@
 
 namespace agentd::test {
 
+// Upstream charges that no functional test reaches; the limit tests set their own.
+inline constexpr control::upstream_limits k_unlimited{1e6, 1e6, 100000};
+
 inline control::server_settings test_settings(const temp_dir& dir) {
     control::server_settings s;
     s.socket_path = dir.file("api.sock");
@@ -28,8 +31,9 @@ inline control::server_settings test_settings(const temp_dir& dir) {
     s.feed_heartbeat = std::chrono::milliseconds(200);
     s.requests_per_second = 100000;
     s.burst = 100000;
+    s.max_connections_per_uid = 100000;
     // The tests run as one uid; by default that uid is an admin channel "ops".
-    s.channels.push_back({"ops", static_cast<std::uint32_t>(::getuid()), std::nullopt, control::role::admin, 1});
+    s.channels.push_back({"ops", static_cast<std::uint32_t>(::getuid()), std::nullopt, control::role::admin, 1, k_unlimited});
     return s;
 }
 

@@ -104,3 +104,48 @@ TEST_CASE("non-finite numbers encode as null, keeping the document valid") {
     CHECK(text.find(R"("lagSeconds":null)") != std::string::npos);
     CHECK(api::from_json<api::health>(text).has_value());
 }
+
+TEST_CASE("nesting is bounded: 3,000,000 '[' is a typed decode error, not a stack overflow") {
+    // Far deeper than any machine stack allows a recursive parser to go.
+    std::string deep(3'000'000, '[');
+    auto r = api::from_json<api::reservation_request>(deep);
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().code == errc::decode_error);
+    CHECK(r.error().message == "body: JSON nested deeper than 64 levels");
+    // The same inside a valid object, and with objects instead of arrays.
+    std::string in_field = R"({"client":"c","instance":"i","x":)" + std::string(100'000, '[');
+    auto f = api::from_json<api::confirm_request>(in_field);
+    REQUIRE_FALSE(f.has_value());
+    CHECK(f.error().code == errc::decode_error);
+    std::string objects;
+    for (int i = 0; i < 100'000; ++i) objects += R"({"a":)";
+    auto o = api::from_json<api::extend_request>(objects);
+    REQUIRE_FALSE(o.has_value());
+    CHECK(o.error().message.find("nested deeper than 64") != std::string::npos);
+}
+
+TEST_CASE("nesting up to the limit decodes; one more level does not") {
+    auto nested = [](int levels) {  // the body object is level 1
+        return R"({"seconds":30,"x":)" + std::string(std::size_t(levels - 1), '[') + std::string(std::size_t(levels - 1), ']') + "}";
+    };
+    auto ok = api::from_json<api::extend_request>(nested(api::k_max_json_depth));
+    REQUIRE(ok.has_value());
+    CHECK(ok->seconds == 30);
+    auto deep = api::from_json<api::extend_request>(nested(api::k_max_json_depth + 1));
+    REQUIRE_FALSE(deep.has_value());
+    CHECK(deep.error().code == errc::decode_error);
+    // Malformed JSON still names the offset.
+    auto bad = api::from_json<api::extend_request>(R"({"seconds":})");
+    REQUIRE_FALSE(bad.has_value());
+    CHECK(bad.error().message.starts_with("body: malformed JSON at offset 11"));
+}
+
+TEST_CASE("a reservation feed event round-trips") {
+    api::feed_reservation e{"r_1", "web", "held", 3};
+    CHECK(api::to_json(e) == R"({"id":"r_1","channel":"web","state":"held","version":3})");
+    auto back = api::from_json<api::feed_reservation>(api::to_json(e));
+    REQUIRE(back.has_value());
+    CHECK(back->channel == "web");
+    CHECK(back->version == 3);
+    CHECK_FALSE(api::from_json<api::feed_reservation>(R"({"id":"r_1","state":"held","version":3})").has_value());
+}

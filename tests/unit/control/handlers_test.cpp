@@ -16,7 +16,8 @@ struct fixture {
     test::control_fake_backend be;
     server_settings settings;
     change_signal changes;
-    handler_context ctx{be, settings, changes, {}};
+    upstream_gate gate;
+    handler_context ctx{be, settings, changes, {}, &gate};
     caller web{"web", role::sales, {1001, 1001, 1}};
     caller ops{"ops", role::admin, {0, 0, 1}};
 
@@ -49,10 +50,50 @@ TEST_CASE_FIXTURE(fixture, "reads answer from the backend") {
     auto bad = call(web, "GET", "/v1/clients/royalcourt/events?from=yesterday");
     CHECK(bad.status == 400);
     CHECK(bad.body.find("query from") != std::string::npos);
-    auto m = call(web, "GET", "/metrics");
+    auto m = call(ops, "GET", "/metrics");
     CHECK(m.status == 200);
     CHECK(m.content_type.starts_with("text/plain"));
     CHECK(m.body.find("agentd_sync_lag_seconds{client=\"royalcourt\"} 3.5") != std::string::npos);
+}
+
+TEST_CASE_FIXTURE(fixture, "/metrics is admin-only unless opened; health shows a sales channel no queue") {
+    auto m = call(web, "GET", "/metrics");
+    CHECK(m.status == 403);
+    CHECK(m.body.find("\"code\":\"permission_denied\"") != std::string::npos);
+    settings.metrics_open = true;
+    CHECK(call(web, "GET", "/metrics").status == 200);
+
+    create(ops, "q");  // the queue counts every channel's reservations
+    auto mine = api::from_json<api::health>(call(web, "GET", "/v1/health").body);
+    REQUIRE(mine.has_value());
+    CHECK_FALSE(mine->include_queue);
+    CHECK(call(web, "GET", "/v1/health").body.find("\"queue\"") == std::string::npos);
+    auto all = api::from_json<api::health>(call(ops, "GET", "/v1/health").body);
+    REQUIRE(all.has_value());
+    CHECK(all->include_queue);
+    CHECK(all->queue.depth == 1);
+}
+
+TEST_CASE_FIXTURE(fixture, "another channel's reservation is answered exactly like a missing one") {
+    caller shop{"shop", role::sales, {1003, 1003, 1}};
+    auto theirs = create(shop, "x");
+    auto ghost = "r_999";
+    auto same = [&](std::string_view method, const std::string& suffix, std::string_view body = {}) {
+        auto a = call(web, method, "/v1/reservations/" + theirs + suffix, body);
+        auto b = call(web, method, "/v1/reservations/" + std::string(ghost) + suffix, body);
+        CHECK(a.status == 404);
+        CHECK(a.status == b.status);
+        auto text = a.body;
+        for (auto p = text.find(theirs); p != std::string::npos; p = text.find(theirs)) text.replace(p, theirs.size(), ghost);
+        CHECK_MESSAGE(text == b.body, method << " " << suffix << ": " << a.body << " vs " << b.body);
+        CHECK(a.headers == b.headers);
+    };
+    same("GET", "");
+    same("GET", "?wait=5&version=1");
+    same("GET", "/history");
+    same("DELETE", "");
+    same("POST", "/confirm", R"({"customer":{"firstName":"A","lastName":"L"}})");
+    same("POST", "/extend", "");
 }
 
 TEST_CASE_FIXTURE(fixture, "create is idempotent per channel and validates input") {
@@ -139,4 +180,30 @@ TEST_CASE_FIXTURE(fixture, "long-poll returns at once when the version moved on"
     auto r = call(web, "GET", "/v1/reservations/" + id + "?wait=30&version=1");
     CHECK(r.status == 200);
     CHECK(r.body.find("\"version\":2") != std::string::npos);
+}
+
+TEST_CASE_FIXTURE(fixture, "requests that cost upstream calls are charged to the channel: 429 with Retry-After") {
+    settings.channels = {{"web", 1001, std::nullopt, role::sales, 1, {1.0 / 3600, 3, 16}},
+                         {"shop", 1003, std::nullopt, role::sales, 1, {1.0 / 3600, 3, 16}}};
+    std::vector<std::string> ids;
+    for (int i = 0; i < 3; ++i) ids.push_back(create(web, "c" + std::to_string(i)));
+    auto over = call(web, "POST", "/v1/reservations",
+                     R"({"client":"royalcourt","instance":"67201AVC","tickets":[{"seat":"53613","ticketType":"1AHG"}]})", "c9");
+    CHECK(over.status == 429);
+    auto e = api::from_json<api::error_body>(over.body);
+    REQUIRE(e.has_value());
+    CHECK(e->code == "rate_limited");
+    CHECK(e->retryable);
+    REQUIRE(over.headers.size() == 1);
+    CHECK(over.headers[0].first == "Retry-After");
+    CHECK(std::stoi(over.headers[0].second) >= 1);
+    // Confirm, extend and release are charged too; reads are not.
+    REQUIRE(be.transition(ids[0], "held").has_value());
+    CHECK(call(web, "POST", "/v1/reservations/" + ids[0] + "/extend", "").status == 429);
+    CHECK(call(web, "DELETE", "/v1/reservations/" + ids[0]).status == 429);
+    CHECK(call(web, "POST", "/v1/reservations/" + ids[0] + "/confirm", R"({"customer":{"firstName":"A","lastName":"L"}})").status == 429);
+    CHECK(call(web, "GET", "/v1/reservations/" + ids[0]).status == 200);
+    // Another channel has its own budget.
+    caller shop{"shop", role::sales, {1003, 1003, 1}};
+    create(shop, "s1");
 }

@@ -40,9 +40,9 @@ TEST_CASE("query strings decode") {
 }
 
 TEST_CASE("peer identity: uid first, then gid; root is not special") {
-    std::vector<channel_entry> ch{{"box", std::nullopt, 2000, role::sales, 1},
-                                  {"web", 1001, std::nullopt, role::sales, 1},
-                                  {"ops", 1002, 2000, role::admin, 1}};
+    std::vector<channel_entry> ch{{"box", std::nullopt, 2000, role::sales, 1, {}},
+                                  {"web", 1001, std::nullopt, role::sales, 1, {}},
+                                  {"ops", 1002, 2000, role::admin, 1, {}}};
     auto web = identify(ch, {1001, 2000, 1});
     REQUIRE(web.has_value());
     CHECK(web->channel == "web");  // uid beats a gid match
