@@ -1,8 +1,10 @@
 // config: loads and validates agentd's TOML configuration into `settings`. Errors are
 // errc::config_error with "FILE:LINE: option 'section.key': what is wrong" messages; unknown
-// options, duplicates and insecure secret files are refused. Secret values are read at load
-// time and never appear in messages. Thread-safe: pure functions (they read files and the
-// CREDENTIALS_DIRECTORY environment variable).
+// options, duplicates, plain-http upstreams not explicitly allowed, a configuration file
+// writable by group/others, and secret files readable by group/others are refused, as is
+// either kind of file owned by a user other than root or the one agentd runs as. Secret
+// values are read at load time and never appear in messages. Thread-safe: pure functions
+// (they read files and the CREDENTIALS_DIRECTORY environment variable).
 #pragma once
 
 #include "agentd/config/options.hpp"

@@ -5,13 +5,12 @@
 #include <toml++/toml.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -182,6 +181,22 @@ std::string resolve(const context& c, const std::string& path) {
     return c.base_dir + "/" + path;
 }
 
+std::string mode_text(mode_t m) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(m & 07777));
+    return mode;
+}
+
+// A file agentd trusts must belong to root or to the user agentd runs as: any other local user
+// (a sales channel among them) could rewrite it.
+result<void> check_owner(const struct stat& st, const std::string& path, const std::string& what) {
+    const uid_t self = ::geteuid();
+    if (st.st_uid == 0 || st.st_uid == self) return {};
+    return fail(errc::config_error, path + ": " + what + " is owned by uid " + std::to_string(st.st_uid) +
+                                        ", neither root nor the user agentd runs as (uid " + std::to_string(self) +
+                                        "); refusing it (chown it to root or to that user)");
+}
+
 // Reads a secret from a file that only its owner may read. The value never enters a message.
 result<secret> read_secret(const std::string& path, const std::string& what) {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
@@ -190,12 +205,10 @@ result<secret> read_secret(const std::string& path, const std::string& what) {
     struct stat st {};
     if (::fstat(fd, &st) != 0) return fail(errc::config_error, what + ": cannot stat " + path + ": " + std::strerror(errno));
     if (!S_ISREG(st.st_mode)) return fail(errc::config_error, what + ": " + path + " is not a regular file");
-    if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-        char mode[8];
-        std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-        return fail(errc::config_error, what + ": secret file " + path + " has mode " + mode +
+    if (auto r = check_owner(st, path, "secret file"); !r) return fail(errc::config_error, what + ": " + r.error().message);
+    if (st.st_mode & (S_IRWXG | S_IRWXO))
+        return fail(errc::config_error, what + ": secret file " + path + " has mode " + mode_text(st.st_mode) +
                                             ", readable by group or others; refusing it (chmod 600 " + path + ")");
-    }
     if (st.st_size > 64 * 1024) return fail(errc::config_error, what + ": secret file " + path + " is larger than 64KiB");
     std::string data(static_cast<std::size_t>(st.st_size), '\0');
     std::size_t got = 0;
@@ -242,9 +255,15 @@ result<void> load_account(const context& c, const toml::table& t, account_settin
 
 result<void> load_client(const context& c, const toml::table& t, client_settings& cl) {
     if (auto r = apply_table(c, t, "client", &cl, "account"); !r) return r;
+    const toml::source_region url_at = t["base_url"].node() ? t["base_url"].node()->source() : t.source();
     if (!cl.base_url.starts_with("https://") && !cl.base_url.starts_with("http://"))
-        return config_fail(c, t["base_url"].node() ? t["base_url"].node()->source() : t.source(), "client.base_url",
-                           "expected an http:// or https:// URL");
+        return config_fail(c, url_at, "client.base_url", "expected an http:// or https:// URL");
+    // Plain HTTP would carry the request signatures and the end customers' details unencrypted;
+    // only a deliberate setting (a simulator on the loopback) may ask for it.
+    if (cl.base_url.starts_with("http://") && !cl.allow_insecure_http)
+        return config_fail(c, url_at, "client.base_url",
+                           "\"" + cl.base_url + "\" is plain http (client '" + cl.name +
+                               "'): use https://, or set 'client.allow_insecure_http = true' for a local simulator");
     const toml::node* acc = t.get("account");
     const toml::array* arr = acc ? acc->as_array() : nullptr;
     if (acc && (!arr || !arr->is_array_of_tables()))
@@ -357,19 +376,32 @@ result<settings> load_string(std::string_view text, std::string_view name) {
 }
 
 result<settings> load_file(const std::string& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) return fail(errc::config_error, path + ": cannot open configuration: " + std::strerror(errno));
+    struct closer { int fd; ~closer() { ::close(fd); } } guard{fd};
     struct stat st {};
-    if (::stat(path.c_str(), &st) != 0)
-        return fail(errc::config_error, path + ": cannot open configuration: " + std::strerror(errno));
+    if (::fstat(fd, &st) != 0) return fail(errc::config_error, path + ": cannot stat configuration: " + std::strerror(errno));
     if (!S_ISREG(st.st_mode)) return fail(errc::config_error, path + ": configuration is not a regular file");
+    if (auto r = check_owner(st, path, "configuration file"); !r) return r.error();
+    // Whoever may write the configuration chooses the upstream, the secret files and the
+    // channels' roles: only its owner may.
+    if (st.st_mode & (S_IWGRP | S_IWOTH))
+        return fail(errc::config_error, path + ": configuration file has mode " + mode_text(st.st_mode) +
+                                            ", writable by group or others; refusing it (chmod go-w " + path + ")");
     if (st.st_size > 4 * 1024 * 1024) return fail(errc::config_error, path + ": configuration is larger than 4MiB");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return fail(errc::config_error, path + ": cannot open configuration: " + std::strerror(errno));
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    if (in.bad() || ss.fail()) return fail(errc::config_error, path + ": cannot read configuration");
+    std::string text;
+    char buf[16 * 1024];
+    for (;;) {
+        auto n = ::read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return fail(errc::config_error, path + ": cannot read configuration: " + std::strerror(errno));
+        if (n == 0) break;
+        text.append(buf, static_cast<std::size_t>(n));
+        if (text.size() > 4 * 1024 * 1024) return fail(errc::config_error, path + ": configuration is larger than 4MiB");
+    }
     auto slash = path.rfind('/');
     std::string dir = slash == std::string::npos ? "" : (slash == 0 ? "/" : path.substr(0, slash));
-    return load(ss.str(), context{path, dir});
+    return load(text, context{path, dir});
 }
 
 }  // namespace agentd::config
