@@ -235,9 +235,10 @@ private:
                 auto& old_acc = running.accounts[j];
                 if (!same || j >= n.clients[i].accounts.size()) continue;
                 const auto& new_acc = n.clients[i].accounts[j];
-                if (new_acc.name != old_acc.name || (new_acc.login == old_acc.login && new_acc.secret == old_acc.secret))
+                if (new_acc.name != old_acc.name || (new_acc.login == old_acc.login && new_acc.secret == old_acc.secret) ||
+                    flat >= p_.clients.size())
                     continue;
-                if (auto r = upstream::update_credentials(*p_.clients.at(flat), to_upstream(new_acc)); !r) {
+                if (auto r = upstream::update_credentials(*p_.clients[flat], to_upstream(new_acc)); !r) {
                     log::error("daemon", "reload", "new API credentials refused; keeping the running ones",
                                {{"client", running.name}, {"account", old_acc.name}, {"error", r.error().message}});
                     continue;

@@ -63,8 +63,8 @@ TEST_CASE("configuration and secret files owned by another non-root user are ref
         auto r = load_file(path);
         REQUIRE_FALSE(r.has_value());
         CHECK(r.error().code == errc::config_error);
-        CHECK(r.error().message == path + ": configuration file is owned by uid 65534, neither root nor the user agentd "
-                                          "runs as (uid 0); refusing it (chown it to root or to that user)");
+        CHECK(r.error().message == path + ": configuration file is owned by uid 65534, not by root, the user running "
+                                          "agentd (uid 0) or the service user agentd; refusing it (chown it to root or agentd)");
     }
     SUBCASE("a secret file, even at mode 0600") {
         REQUIRE(::chown(key.c_str(), k_other_uid, k_other_uid) == 0);
