@@ -27,8 +27,9 @@ std::string config_text(const rig& r, const std::string& db, std::int64_t rpm, b
                     "[api]\nrequests_per_second = 1000000\nburst = 1000000\nmax_connections = 4096\nmax_connections_per_uid = 4096\n\n";
     int n = 0;
     for (const auto& cl : r.sim.clients) {
-        c += "[[client]]\nname = \"" + cl.name + "\"\nbase_url = \"" + r.sim.base_url +
-             "\"\nrequests_per_minute = " + std::to_string(rpm) + "\n\n";
+        c += "[[client]]\nname = \"" + cl.name + "\"\nbase_url = \"" + r.sim.base_url + "\"\n" +
+             (r.sim.base_url.starts_with("http://") ? "allow_insecure_http = true\n" : "") +
+             "requests_per_minute = " + std::to_string(rpm) + "\n\n";
         int i = 0;
         for (const auto& a : cl.accounts) {
             auto secret_path = r.dir.file("secret-" + std::to_string(n++));

@@ -22,9 +22,12 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 namespace agentd::app {
@@ -55,6 +58,16 @@ void configure_log(const config::settings& s, const std::optional<std::string>& 
     // instead of timestamps (the journal adds its own).
     lo.journal_prefix = std::getenv("JOURNAL_STREAM") != nullptr;
     log::configure(lo);
+}
+
+// Said at start-up and on every reload, so plain HTTP is never forgotten in a running system.
+void warn_insecure_upstreams(const config::settings& s) {
+    for (const auto& c : s.clients)
+        if (c.base_url.starts_with("http://"))
+            log::warn("daemon", "config",
+                      "INSECURE: upstream over plain http (allow_insecure_http = true): request signatures and "
+                      "customer details travel unencrypted; use only with a simulator on this machine",
+                      {{"client", c.name}, {"base_url", c.base_url}});
 }
 
 std::string status_line(const sync_progress& p, const reservations::reservation_stats& r) {
@@ -189,6 +202,8 @@ private:
             restart_needed = a.name != b.name || a.base_url != b.base_url || a.accounts.size() != b.accounts.size();
         }
         configure_log(n, level_override_);
+        warn_insecure_upstreams(n);
+        apply_credentials(n);
         for (std::size_t i = 0; i < p_.contexts.size() && i < n.clients.size(); ++i) {
             if (n.clients[i].name == p_.contexts[i]->settings().client_name)
                 p_.contexts[i]->request_budget().set_configured_rate(double(n.clients[i].requests_per_minute));
@@ -208,6 +223,37 @@ private:
         notify_.ready();
     }
 
+    // A rotated API key applies at once: the venue may already have revoked the old one. The
+    // clients in p_.clients were made one per account, in the order of the settings.
+    void apply_credentials(const config::settings& n) {
+        std::size_t flat = 0;
+        for (std::size_t i = 0; i < p_.settings.clients.size(); ++i) {
+            auto& running = p_.settings.clients[i];
+            const bool same = i < n.clients.size() && n.clients[i].name == running.name;
+            bool changed = false;
+            for (std::size_t j = 0; j < running.accounts.size(); ++j, ++flat) {
+                auto& old_acc = running.accounts[j];
+                if (!same || j >= n.clients[i].accounts.size()) continue;
+                const auto& new_acc = n.clients[i].accounts[j];
+                if (new_acc.name != old_acc.name || (new_acc.login == old_acc.login && new_acc.secret == old_acc.secret) ||
+                    flat >= p_.clients.size())
+                    continue;
+                if (auto r = upstream::update_credentials(*p_.clients[flat], to_upstream(new_acc)); !r) {
+                    log::error("daemon", "reload", "new API credentials refused; keeping the running ones",
+                               {{"client", running.name}, {"account", old_acc.name}, {"error", r.error().message}});
+                    continue;
+                }
+                old_acc.login = new_acc.login;
+                old_acc.secret = new_acc.secret;
+                changed = true;
+                log::info("daemon", "reload", "API credentials replaced",
+                          {{"client", running.name}, {"account", old_acc.name}, {"login", old_acc.login}});
+            }
+            // Calls refused under the old key wait out their backoff otherwise.
+            if (changed) p_.sync->request_sync(running.name, std::nullopt);
+        }
+    }
+
     asio::io_context& ioc_;
     parts& p_;
     notifier& notify_;
@@ -222,6 +268,11 @@ private:
 }  // namespace
 
 int run_daemon(const daemon_options& o) {
+    // Before any secret is read: no core dump, and no ptrace or /proc/<pid>/mem, environ or fd
+    // access by other processes of the same user (the kernel then treats our /proc entries as
+    // root's). SO_PEERCRED on the API socket and our own /proc/self reads are unaffected.
+    if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+        std::fprintf(stderr, "agentd: warning: cannot mark the process non-dumpable: %s\n", std::strerror(errno));
     auto loaded = config::load_file(o.config_path);
     if (!loaded) {
         std::fprintf(stderr, "agentd: %s\n", loaded.error().message.c_str());
@@ -232,6 +283,7 @@ int run_daemon(const daemon_options& o) {
     configure_log(p.settings, o.log_level);
     log::info("daemon", "start", "agentd starting",
               {{"version", k_version}, {"config", o.config_path}, {"pid", long(::getpid())}});
+    warn_insecure_upstreams(p.settings);
 
     asio::io_context ioc(1);
     asio::signal_set sigs(ioc, SIGINT, SIGTERM, SIGHUP);

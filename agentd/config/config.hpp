@@ -1,7 +1,10 @@
 // config: loads and validates agentd's TOML configuration into `settings`. Errors are
 // errc::config_error with "FILE:LINE: option 'section.key': what is wrong" messages; unknown
-// options, duplicates and insecure secret files are refused. Secret values are read at load
-// time and never appear in messages. Thread-safe: pure functions (they read files and the
+// options, duplicates, plain-http upstreams not explicitly allowed, a configuration file
+// writable by group/others, and secret files readable by group/others are refused, as is
+// either kind of file owned by another user than root, the one running agentd or the service
+// user agentd (config/files.hpp). Secret values are read at load time and never appear in
+// messages. Thread-safe: pure functions (they read files, the user database and the
 // CREDENTIALS_DIRECTORY environment variable).
 #pragma once
 

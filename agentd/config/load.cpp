@@ -1,19 +1,13 @@
 #include "agentd/config/config.hpp"
+#include "agentd/config/files.hpp"
 #include "agentd/config/option_entry.hpp"
 #include "agentd/core/id.hpp"
 
 #include <toml++/toml.h>
 
-#include <cerrno>
 #include <cstdlib>
-#include <cstring>
-#include <fcntl.h>
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
-#include <sys/stat.h>
-#include <unistd.h>
 
 namespace agentd::config {
 namespace {
@@ -182,37 +176,6 @@ std::string resolve(const context& c, const std::string& path) {
     return c.base_dir + "/" + path;
 }
 
-// Reads a secret from a file that only its owner may read. The value never enters a message.
-result<secret> read_secret(const std::string& path, const std::string& what) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0) return fail(errc::config_error, what + ": cannot open " + path + ": " + std::strerror(errno));
-    struct closer { int fd; ~closer() { ::close(fd); } } guard{fd};
-    struct stat st {};
-    if (::fstat(fd, &st) != 0) return fail(errc::config_error, what + ": cannot stat " + path + ": " + std::strerror(errno));
-    if (!S_ISREG(st.st_mode)) return fail(errc::config_error, what + ": " + path + " is not a regular file");
-    if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-        char mode[8];
-        std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-        return fail(errc::config_error, what + ": secret file " + path + " has mode " + mode +
-                                            ", readable by group or others; refusing it (chmod 600 " + path + ")");
-    }
-    if (st.st_size > 64 * 1024) return fail(errc::config_error, what + ": secret file " + path + " is larger than 64KiB");
-    std::string data(static_cast<std::size_t>(st.st_size), '\0');
-    std::size_t got = 0;
-    while (got < data.size()) {
-        auto n = ::read(fd, data.data() + got, data.size() - got);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return fail(errc::config_error, what + ": cannot read " + path + ": " + std::strerror(errno));
-        if (n == 0) break;
-        got += static_cast<std::size_t>(n);
-    }
-    data.resize(got);
-    auto first = data.find_first_not_of(" \t\r\n");
-    auto last = data.find_last_not_of(" \t\r\n");
-    if (first == std::string::npos) return fail(errc::config_error, what + ": secret file " + path + " is empty");
-    return secret(data.substr(first, last - first + 1));
-}
-
 result<void> load_account(const context& c, const toml::table& t, account_settings& a, const std::string& client) {
     if (auto r = apply_table(c, t, "client.account", &a); !r) return r;
     const std::string owner = " (client '" + client + "' account '" + a.name + "')";
@@ -234,7 +197,7 @@ result<void> load_account(const context& c, const toml::table& t, account_settin
             return fail(errc::config_error, where + ": CREDENTIALS_DIRECTORY is not set (use LoadCredential= in the unit)");
         path = std::string(dir) + "/" + a.secret_credential;
     }
-    auto s = read_secret(path, where);
+    auto s = detail::read_secret(path, where);
     if (!s) return s.error();
     a.secret = std::move(*s);
     return {};
@@ -242,9 +205,15 @@ result<void> load_account(const context& c, const toml::table& t, account_settin
 
 result<void> load_client(const context& c, const toml::table& t, client_settings& cl) {
     if (auto r = apply_table(c, t, "client", &cl, "account"); !r) return r;
+    const toml::source_region url_at = t["base_url"].node() ? t["base_url"].node()->source() : t.source();
     if (!cl.base_url.starts_with("https://") && !cl.base_url.starts_with("http://"))
-        return config_fail(c, t["base_url"].node() ? t["base_url"].node()->source() : t.source(), "client.base_url",
-                           "expected an http:// or https:// URL");
+        return config_fail(c, url_at, "client.base_url", "expected an http:// or https:// URL");
+    // Plain HTTP would carry the request signatures and the end customers' details unencrypted;
+    // only a deliberate setting (a simulator on the loopback) may ask for it.
+    if (cl.base_url.starts_with("http://") && !cl.allow_insecure_http)
+        return config_fail(c, url_at, "client.base_url",
+                           "\"" + cl.base_url + "\" is plain http (client '" + cl.name +
+                               "'): use https://, or set 'client.allow_insecure_http = true' for a local simulator");
     const toml::node* acc = t.get("account");
     const toml::array* arr = acc ? acc->as_array() : nullptr;
     if (acc && (!arr || !arr->is_array_of_tables()))
@@ -357,19 +326,11 @@ result<settings> load_string(std::string_view text, std::string_view name) {
 }
 
 result<settings> load_file(const std::string& path) {
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0)
-        return fail(errc::config_error, path + ": cannot open configuration: " + std::strerror(errno));
-    if (!S_ISREG(st.st_mode)) return fail(errc::config_error, path + ": configuration is not a regular file");
-    if (st.st_size > 4 * 1024 * 1024) return fail(errc::config_error, path + ": configuration is larger than 4MiB");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return fail(errc::config_error, path + ": cannot open configuration: " + std::strerror(errno));
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    if (in.bad() || ss.fail()) return fail(errc::config_error, path + ": cannot read configuration");
+    auto text = detail::read_config_file(path);
+    if (!text) return text.error();
     auto slash = path.rfind('/');
     std::string dir = slash == std::string::npos ? "" : (slash == 0 ? "/" : path.substr(0, slash));
-    return load(ss.str(), context{path, dir});
+    return load(*text, context{path, dir});
 }
 
 }  // namespace agentd::config

@@ -282,6 +282,8 @@ std::vector<option_entry> build() {
         "Name of the client in the API, logs and metrics; letters, digits and _ . : - (required)."));
     t.push_back(text<&client_settings::base_url>("client", "base_url", K::string, "https://system.spektrix.com", false, "",
         1, "Base URL of the client's Spektrix system."));
+    t.push_back(boolean<&client_settings::allow_insecure_http>("client", "allow_insecure_http", false,
+        "Accept an http:// base_url (signatures and customer data unencrypted; a local simulator only)."));
     t.push_back(integer<&client_settings::requests_per_minute>("client", "requests_per_minute", 600, 1, 100000,
         "Upstream request budget per minute for this client (reservations first, sync gets the rest)."));
     t.push_back(integer<&client_settings::max_connections>("client", "max_connections", 4, 1, 64,

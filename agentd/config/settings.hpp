@@ -83,6 +83,7 @@ struct account_settings {
 struct client_settings {
     std::string name;
     std::string base_url;
+    bool allow_insecure_http = false;  // an http:// base_url is refused unless this is set
     std::int64_t requests_per_minute = 0;
     std::int64_t max_connections = 0;
     std::string ca_file;

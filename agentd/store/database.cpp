@@ -5,19 +5,63 @@
 #include "agentd/store/pragmas.hpp"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace agentd::store {
 namespace {
 
+// The database holds every channel's reservations and end customers, and the channels are
+// local users: its files are for agentd alone whatever umask it was started with.
+constexpr mode_t k_private = 0600;
+
+// Makes an open file private, tightening one an older agentd (or another umask) left readable.
+result<void> make_private(int fd, const std::string& path, const std::string& db_path) {
+    struct stat st {};
+    if (::fstat(fd, &st) != 0)
+        return fail(errc::io_error, "open database " + db_path + ": cannot stat " + path + ": " + std::strerror(errno));
+    if ((st.st_mode & 07777) == k_private) return {};
+    if (::fchmod(fd, k_private) != 0)
+        return fail(errc::io_error, "open database " + db_path + ": cannot make " + path + " private (chmod 600): " +
+                                        std::strerror(errno));
+    if (st.st_size > 0) {
+        char old[8];
+        std::snprintf(old, sizeof old, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+        log::warn("store", "open", "database file had a wider mode; made it private (0600)",
+                  {{"path", path}, {"old_mode", old}});
+    }
+    return {};
+}
+
+// Creates the database file 0600 before SQLite opens it: SQLite creates a new file 0644 less
+// the umask, and gives the -wal and -shm files it creates the main file's mode, so a private
+// main file makes all three private. A -wal or -shm that already exists keeps its mode in
+// SQLite, so those are tightened here too.
+result<void> prepare_files(const std::string& db_path) {
+    for (const std::string suffix : {"", "-wal", "-shm"}) {
+        const std::string path = db_path + suffix;
+        const int create = suffix.empty() ? O_CREAT : 0;
+        int fd = ::open(path.c_str(), O_RDWR | create | O_CLOEXEC | O_NOCTTY, k_private);
+        if (fd < 0) {
+            if (!create && errno == ENOENT) continue;
+            return fail(errc::io_error, "open database " + db_path + ": cannot open " + path + ": " + std::strerror(errno));
+        }
+        auto r = make_private(fd, path, db_path);
+        ::close(fd);
+        if (!r) return r;
+    }
+    return {};
+}
+
 // Takes an exclusive, non-blocking flock on "<db>.lock" and records our pid in it. The kernel
 // drops the lock when the process dies, so a crash never leaves a stale lock behind.
 result<int> take_lock(const std::string& db_path) {
     const std::string path = db_path + ".lock";
-    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, k_private);
     if (fd < 0) return fail(errc::io_error, "open database " + db_path + ": cannot open " + path + ": " + std::strerror(errno));
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
         int err = errno;
@@ -30,6 +74,10 @@ result<int> take_lock(const std::string& db_path) {
             return fail(errc::conflict, "database " + db_path + " is in use by another agentd (pid " + pid + ")");
         }
         return fail(errc::io_error, "open database " + db_path + ": cannot lock " + path + ": " + std::strerror(err));
+    }
+    if (auto r = make_private(fd, path, db_path); !r) {
+        ::close(fd);
+        return r.error();
     }
     std::string pid = std::to_string(::getpid()) + "\n";
     if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size())) {
@@ -49,6 +97,8 @@ result<std::unique_ptr<database>> database::open(database_options o) {
     auto fd = take_lock(db->opts_.path);
     if (!fd) return fd.error();
     db->lock_fd_ = *fd;  // released by the destructor on every failure path below
+    // Under the lock: the -wal and -shm files belong to no other process now.
+    if (auto r = prepare_files(db->opts_.path); !r) return r.error();
 
     auto c = connection::open(db->opts_.path, connection::open_mode::read_write_create);
     if (!c) return c.error();

@@ -1,5 +1,6 @@
 // store/database: the database's single writer. Opening takes an exclusive lock on
-// "<path>.lock" (one agentd per database), sets the PRAGMAs, runs the migrations and starts the
+// "<path>.lock" (one agentd per database), makes the database, -wal, -shm and lock files
+// private (0600, whatever the umask), sets the PRAGMAs, runs the migrations and starts the
 // writer thread, which owns the only write connection. Callers submit jobs; the writer drains
 // what is queued, runs each job inside its own SAVEPOINT (a failing job rolls back only
 // itself), commits the batch once (group commit) and then completes every job on the writer

@@ -137,6 +137,13 @@ public:
     spektrix_client(client_context& ctx, signer s, std::string login)
         : ctx_(ctx), signer_(std::move(s)), login_(std::move(login)), rng_(std::random_device{}()) {}
 
+    // Each attempt signs when it is sent, so the next attempt of a call already under way uses
+    // the new credentials too.
+    void set_credentials(signer s, std::string login) {
+        signer_ = std::move(s);
+        login_ = std::move(login);
+    }
+
     call<std::vector<event>> list_events(date_text from, date_text to, call_options o) override {
         return fetch<std::vector<event>>("GET", "events?instanceStart_from=" + net::percent_encode(from) +
                                                     "&instanceStart_to=" + net::percent_encode(to),
@@ -379,6 +386,15 @@ agentd::result<std::unique_ptr<client>> make_spektrix_client(client_context& ctx
     auto s = signer::make(account.login, account.secret);
     if (!s) return s.error();
     return std::unique_ptr<client>(new spektrix_client(ctx, std::move(*s), std::move(account.login)));
+}
+
+agentd::result<void> update_credentials(client& c, const account_settings& account) {
+    auto* sc = dynamic_cast<spektrix_client*>(&c);
+    if (!sc) return fail(errc::invalid_argument, "update credentials for " + account.login + ": not a Spektrix client");
+    auto s = signer::make(account.login, account.secret);
+    if (!s) return s.error();
+    sc->set_credentials(std::move(*s), account.login);
+    return {};
 }
 
 }  // namespace agentd::upstream

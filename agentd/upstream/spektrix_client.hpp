@@ -62,4 +62,10 @@ private:
 // Fails (invalid_argument) when the account's secret is not base64; the secret is never echoed.
 agentd::result<std::unique_ptr<client>> make_spektrix_client(client_context& ctx, account_settings account);
 
+// Replaces the login and secret of a client made by make_spektrix_client (a rotated API key,
+// applied on reload); later requests, including retries of calls under way, sign with them.
+// Fails (invalid_argument) when the secret is not base64 or `c` is not a Spektrix client, and
+// then the old credentials stay in use.
+agentd::result<void> update_credentials(client& c, const account_settings& account);
+
 }  // namespace agentd::upstream

@@ -133,8 +133,9 @@ std::string write_daemon_config(const temp_dir& dir, const sim_process& sim, con
     t += "[reservations]\n" + o.reservations_extra + "\n";
     int n = 0;
     for (const auto& c : sim.clients) {
-        t += "[[client]]\nname = \"" + c.name + "\"\nbase_url = \"" + sim.base_url +
-             "\"\nrequests_per_minute = " + std::to_string(o.requests_per_minute) + "\n\n";
+        t += "[[client]]\nname = \"" + c.name + "\"\nbase_url = \"" + sim.base_url + "\"\n" +
+             (sim.base_url.starts_with("http://") ? "allow_insecure_http = true\n" : "") +
+             "requests_per_minute = " + std::to_string(o.requests_per_minute) + "\n\n";
         int i = 0;
         for (const auto& a : c.accounts) {
             std::string secret_path = dir.file("secret-" + std::to_string(n++));

@@ -1,10 +1,24 @@
 #!/usr/bin/env bash
-# The shipped unit must pass `systemd-analyze verify` and rate at or below 2.0 on
-# `systemd-analyze security --offline=true`. The unit is checked as installed, with ExecStart
-# pointing at the built binary (verify checks that the binary exists).
+# The shipped unit must carry the hardening the security docs promise, pass
+# `systemd-analyze verify` and rate at or below 1.5 on `systemd-analyze security --offline=true`.
+# The unit is checked as installed, with ExecStart pointing at the built binary (verify checks
+# that the binary exists).
 set -euo pipefail
 unit=$1
 binary=$2
+
+# Directives the documentation relies on, checked before anything needs systemd-analyze.
+missing=0
+for line in StateDirectoryMode=0700 RuntimeDirectoryMode=0750 UMask=0077 LimitCORE=0 PrivateMounts=yes \
+            NoNewPrivileges=yes CapabilityBoundingSet= ProtectProc=invisible; do
+  grep -qx "$line" "$unit" || { echo "unit lacks $line" >&2; missing=1; }
+done
+for key in MemoryHigh MemoryMax TasksMax; do
+  grep -Eq "^$key=[0-9]+[KMG]?$" "$unit" || { echo "unit lacks a numeric $key=" >&2; missing=1; }
+done
+[ "$missing" = 0 ] || exit 1
+echo "directives: present"
+
 if ! command -v systemd-analyze >/dev/null; then
   echo "systemd-analyze not installed; skipping" >&2
   exit 77
@@ -28,5 +42,5 @@ score_line=$(systemd-analyze security --offline=true "$work/agentd.service" 2>&1
 echo "${score_line:-no score}"
 score=$(printf '%s\n' "$score_line" | sed -n 's/.*: \([0-9.]*\).*/\1/p')
 [ -n "$score" ] || { echo "could not read the security score" >&2; exit 1; }
-awk -v s="$score" 'BEGIN { exit !(s <= 2.0) }' || { echo "exposure $score is above 2.0" >&2; exit 1; }
-echo "security: $score (target <= 2.0)"
+awk -v s="$score" 'BEGIN { exit !(s <= 1.5) }' || { echo "exposure $score is above 1.5" >&2; exit 1; }
+echo "security: $score (target <= 1.5)"
