@@ -152,6 +152,18 @@ void install_crash_faults(const sim_process& sim) {
         sim_put_fault(sim, r);
 }
 
+std::string sim_fault_counts(const sim_process& sim) {
+    auto a = tcp_request(sim.control_url, "GET", "/faults", {}, 30s);
+    if (!a || a->status != 200) return "(no answer)";
+    std::string out;
+    for (int i = 0, n = json_array_size(a->body, ""); i < n; ++i) {
+        auto p = std::to_string(i) + ".";
+        out += json_get(a->body, p + "endpoint").value_or("?") + " " + json_get(a->body, p + "matched").value_or("?") +
+               "/" + json_get(a->body, p + "fired").value_or("?") + " ";
+    }
+    return out;
+}
+
 int sim_late_pending(const sim_process& sim) {
     auto a = tcp_request(sim.control_url, "GET", "/late", {}, 30s);
     if (!a || a->status != 200) return -1;

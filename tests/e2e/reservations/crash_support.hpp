@@ -53,6 +53,8 @@ void sim_put_fault(const sim_process& sim, const std::string& rule);
 // The fault set of the crash test, resembling a bad day upstream; one rule per endpoint, since
 // the last rule selecting a request decides all of its faults (latency included).
 void install_crash_faults(const sim_process& sim);
+// "endpoint matched/fired" of each installed fault rule (GET /_sim/faults), for the report.
+std::string sim_fault_counts(const sim_process& sim);
 // GET /_sim/late "pending": late writes not applied yet; -1 on a bad answer.
 int sim_late_pending(const sim_process& sim);
 // POST /_sim/clock advance_seconds; fails the test unless the simulator takes it.

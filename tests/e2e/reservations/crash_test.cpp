@@ -57,7 +57,7 @@ TEST_CASE("SIGKILL at random points of a place/confirm/release stream loses noth
     const int kills = env_int("AGENTD_CRASH_KILLS", 20);
     const auto seed = static_cast<std::uint32_t>(env_int("AGENTD_CRASH_SEED", 20261126));
     const bool faults = env_int("AGENTD_CRASH_FAULTS", 1) != 0;
-    MESSAGE("kills=" << kills << " seed=" << seed << " faults=" << (faults ? "on" : "off"));
+    MESSAGE("kills=" << kills << " seed=" << seed << " faults=" << std::string(faults ? "on" : "off"));
     std::mt19937 rng(seed);
 
     temp_dir dir;
@@ -98,10 +98,30 @@ TEST_CASE("SIGKILL at random points of a place/confirm/release stream loses noth
     std::map<std::string, acked> acks;   // reservation id → what was acknowledged
     std::vector<std::string> open;       // ids with neither a confirm nor a release acknowledged
     std::vector<std::pair<std::string, std::string>> unanswered;  // (key, body) of creates without an answer
+    std::map<int, int> answers;  // status → count over the stream (0: no answer), for the report
+    std::map<int, std::string> first_refusal;  // status → the first refusal's body, for the report
+    auto count_answer = [&](const std::optional<http_answer>& a) {
+        ++answers[a ? a->status : 0];
+        if (a && a->status >= 400 && !first_refusal.count(a->status)) first_refusal[a->status] = a->body;
+    };
     int key_seq = 0, creates = 0, confirms = 0, releases = 0, replayed = 0, unread = 0;
 
+    // A request refused because agentd is still recovering is sent again once recovery is done:
+    // a stream sent only into recovery would never reach upstream.
+    auto ask = [&](const std::string& method, const std::string& target, const std::string& body,
+                   std::vector<std::string> headers) {
+        std::optional<http_answer> a;
+        wait_until(
+            [&] {
+                a = uds_request(sock, method, target, body, headers, 5s);
+                return !(a && a->status == 503 && a->body.find("still starting") != std::string::npos);
+            },
+            60s, 20ms);
+        count_answer(a);
+        return a;
+    };
     auto create = [&](const std::string& key, const std::string& body) {
-        auto a = uds_request(sock, "POST", "/v1/reservations", body, {"Idempotency-Key: " + key}, 5s);
+        auto a = ask("POST", "/v1/reservations", body, {"Idempotency-Key: " + key});
         if (!a) {
             unanswered.emplace_back(key, body);
             return;
@@ -179,7 +199,17 @@ TEST_CASE("SIGKILL at random points of a place/confirm/release stream loses noth
                 create(r.key, r.body);
                 continue;
             }
-            auto a = uds_request(sock, r.method, r.target, r.body, {}, 5s);
+            // A confirm waits for the hold (with a deadline), so that it is sent upstream rather
+            // than refused for a reservation still being placed.
+            if (r.kind == 1)
+                wait_until(
+                    [&] {
+                        auto g = uds_request(sock, "GET", "/v1/reservations/" + r.id);
+                        auto st = g ? json_get(g->body, "state").value_or("") : "";
+                        return st != "queued" && st != "placing";
+                    },
+                    30s, 20ms);
+            auto a = ask(r.method, r.target, r.body, {});
             if (!a || a->status / 100 != 2) continue;
             if (r.kind == 1) {
                 acks[r.id].confirm_acked = true;
@@ -199,10 +229,17 @@ TEST_CASE("SIGKILL at random points of a place/confirm/release stream loses noth
     }
     MESSAGE("acknowledged: creates=" << creates << " confirms=" << confirms << " releases=" << releases
                                      << " replayed keys=" << replayed
-                                     << " requests never read=" << unread);
+                                     << " requests never read=" << unread << " answers by status="
+                                     << [&] {
+                                            std::string t;
+                                            for (auto [st, n] : answers) t += std::to_string(st) + ":" + std::to_string(n) + " ";
+                                            for (auto& [st, b] : first_refusal) t += "\n  first " + std::to_string(st) + ": " + b;
+                                            return t;
+                                        }());
     REQUIRE(creates > 0);
 
     // The end of the bad day: upstream answers cleanly again, so what is still owed settles.
+    if (faults) MESSAGE("faults (endpoint matched/fired): " << sim_fault_counts(sim));
     sim_put_fault(sim, R"({"clear":true})");
     books_input books;
     books.sock = sock;
