@@ -17,12 +17,12 @@ bool is_not_sold_code(const std::string& code) {
     return code == "confirm_refused" || code == "basket_changed" || code == "basket_gone" || code == "confirm_not_sold";
 }
 
-std::size_t seats_in_new_baskets(const books_input& in, bool report) {
+std::size_t seats_in_new_baskets(const books_input& in, const char* when) {
     std::size_t n = 0;
     for (const auto& b : sim_list(*in.sim, "baskets", in.client)) {
         if (in.baskets_before.count(b.id) || b.seats.empty()) continue;
         n += b.seats.size();
-        if (report) MESSAGE("basket " << b.id << " still holds " << b.seats.size() << " seat(s)");
+        MESSAGE("basket " << b.id << " holds " << b.seats.size() << " seat(s) " << std::string(when));
     }
     return n;
 }
@@ -145,9 +145,9 @@ books_figures check_books(const books_input& in) {
     }
 
     // No seat outlives its basket's lifetime in a basket made during the test.
-    f.seats_in_baskets = seats_in_new_baskets(in, false);
+    f.seats_in_baskets = seats_in_new_baskets(in, "before the basket lifetime passed");
     sim_advance_clock(*in.sim, 1201);
-    f.seats_left_in_baskets = seats_in_new_baskets(in, true);
+    f.seats_left_in_baskets = seats_in_new_baskets(in, "after the basket lifetime passed");
     CHECK(f.seats_left_in_baskets == 0);
     auto inv = tcp_request(in.sim->control_url, "GET", "/invariants", {}, 30s);
     REQUIRE(inv);

@@ -281,7 +281,11 @@ TEST_CASE("SIGKILL at random points of a place/confirm/release stream loses noth
 
     daemon->signal(SIGTERM);
     CHECK(daemon->wait(60s) == 0);
-    // AGENTD_CRASH_KEEP_LOG=path keeps the daemon's log of every start for a post-mortem.
-    if (const char* keep = std::getenv("AGENTD_CRASH_KEEP_LOG"); keep && *keep)
+    // AGENTD_CRASH_KEEP_LOG=path keeps the daemon's log of every start for a post-mortem, with
+    // its database (path.db) and the simulator's late writes (path.late.json).
+    if (const char* keep = std::getenv("AGENTD_CRASH_KEEP_LOG"); keep && *keep) {
         write_file(keep, read_file(dir.file("agentd.log")));
+        write_file(std::string(keep) + ".db", read_file(dir.file("agentd.db")));
+        if (auto late = tcp_request(sim.control_url, "GET", "/late", {}, 30s)) write_file(std::string(keep) + ".late.json", late->body);
+    }
 }
