@@ -3,7 +3,10 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+#include <string>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -74,6 +77,11 @@ std::vector<reservation_view> list_reservations(const std::string& sock, const s
             r.instance = *json_get(row, "instance");
             r.order_id = json_get(row, "orderId").value_or("null");
             int seats = json_array_size(row, "seats");
+            r.seat_count = std::size_t(std::max(seats, 0));
+            r.total = json_get(row, "total").value_or("null");
+            r.settled_by = json_get(row, "settledBy").value_or("");
+            r.error_code = json_get(row, "error.code").value_or("");
+            r.error_message = json_get(row, "error.message").value_or("");
             for (int s = 0; s < seats; ++s)
                 r.seats.insert(r.instance + "/" + *json_get(row, "seats." + std::to_string(s) + ".seat"));
             out.push_back(std::move(r));
@@ -100,9 +108,74 @@ std::vector<sim_holding> sim_list(const sim_process& sim, const std::string& wha
             auto p = "tickets." + std::to_string(k);
             h.seats.insert(*json_get(row, p + ".instance") + "/" + *json_get(row, p + ".seat"));
         }
+        h.tickets = std::size_t(std::max(t, 0));
+        h.total = std::stod(json_get(row, "total").value_or("0"));
+        if (auto c = json_get(row, "agentCustomer"); c && *c != "null") {
+            auto field = [&](const char* name) { return json_get(*c, name).value_or("(absent)"); };
+            h.customer = customer_data{field("firstName"), field("lastName"), field("addressLine1"), field("reference")};
+        }
         out.push_back(std::move(h));
     }
     return out;
+}
+
+customer_data customer_for(const std::string& id) {
+    return {"Ada " + id, "Lovelace " + id, "1 Main St, flat " + id, "CRASH-" + id};
+}
+
+std::string confirm_body(const std::string& id) {
+    auto c = customer_for(id);
+    return R"({"customer":{"firstName":")" + c.first_name + R"(","lastName":")" + c.last_name +
+           R"(","addressLine1":")" + c.address_line1 + R"("},"reference":")" + c.reference + R"("})";
+}
+
+void sim_put_fault(const sim_process& sim, const std::string& rule) {
+    auto a = tcp_request(sim.control_url, "PUT", "/faults", rule, 30s);
+    REQUIRE(a);
+    INFO(rule << " -> " << a->body);
+    REQUIRE(a->status / 100 == 2);
+}
+
+void install_crash_faults(const sim_process& sim) {
+    // The latency of every request; each endpoint rule below repeats it, since the winning rule's
+    // latency is the one applied.
+    const std::string lat = R"("latency_ms":2,"latency_jitter_ms":30)";
+    for (const std::string& r : {
+             R"({"client":"*","endpoint":"*",)" + lat + "}",
+             // Answers lost after the commit, 503 after the commit, and a 504 whose write lands 100 ms later.
+             R"({"client":"*","endpoint":"confirm","commit_drop":0.2,"p503_after_commit":0.05,"late_apply":0.05,"late_mode":"504","late_apply_ms":100,)" + lat + "}",
+             R"({"client":"*","endpoint":"add_tickets","commit_drop":0.1,"late_apply":0.05,"late_mode":"504","late_apply_ms":100,)" + lat + "}",
+             R"({"client":"*","endpoint":"patch_basket","p503":0.1,)" + lat + "}",
+             R"({"client":"*","endpoint":"create_basket","reset":0.05,)" + lat + "}",
+             R"({"client":"*","endpoint":"clear_basket","p500":0.15,)" + lat + "}",
+         })
+        sim_put_fault(sim, r);
+}
+
+std::string sim_fault_counts(const sim_process& sim) {
+    auto a = tcp_request(sim.control_url, "GET", "/faults", {}, 30s);
+    if (!a || a->status != 200) return "(no answer)";
+    std::string out;
+    for (int i = 0, n = json_array_size(a->body, ""); i < n; ++i) {
+        auto p = std::to_string(i) + ".";
+        out += json_get(a->body, p + "endpoint").value_or("?") + " " + json_get(a->body, p + "matched").value_or("?") +
+               "/" + json_get(a->body, p + "fired").value_or("?") + " ";
+    }
+    return out;
+}
+
+int sim_late_pending(const sim_process& sim) {
+    auto a = tcp_request(sim.control_url, "GET", "/late", {}, 30s);
+    if (!a || a->status != 200) return -1;
+    auto p = json_get(a->body, "pending");
+    return p ? std::atoi(p->c_str()) : -1;
+}
+
+void sim_advance_clock(const sim_process& sim, int seconds) {
+    auto a = tcp_request(sim.control_url, "POST", "/clock", R"({"advance_seconds":)" + std::to_string(seconds) + "}", 30s);
+    REQUIRE(a);
+    INFO(a->body);
+    REQUIRE(a->status / 100 == 2);
 }
 
 bool is_transient(const std::string& s) {
