@@ -5,6 +5,8 @@
 
 #include "agentd/log/log.hpp"
 
+#include <algorithm>
+
 namespace agentd::reservations {
 namespace asio = boost::asio;
 using domain::reservation_state;
@@ -55,13 +57,18 @@ void reservation_service::impl::wake() {
     wake_timer.cancel();
 }
 
-void reservation_service::impl::note_deadline(const store::reservation_row& row) {
+void reservation_service::impl::note_deadline(const store::reservation_row& row, std::optional<sent_at> sent) {
     if (row.rec.state != reservation_state::held || !row.rec.expires_at) {
         hold_deadlines.erase(row.id);
         return;
     }
-    // Converted once, when the hold is recorded (or first seen after a start): from then on
-    // only the monotonic clock counts down.
+    // Measured from the call itself, so a wall-clock step after it changes nothing.
+    if (sent) {
+        hold_deadlines[row.id] = sent->mono + std::chrono::duration_cast<sc::duration>(*row.rec.expires_at - sent->wall);
+        return;
+    }
+    if (hold_deadlines.contains(row.id)) return;
+    // First seen after a start: converted once, then only the monotonic clock counts down.
     hold_deadlines[row.id] = sc::now() + std::chrono::duration_cast<sc::duration>(*row.rec.expires_at - clock.now());
 }
 
@@ -205,6 +212,7 @@ asio::awaitable<void> reservation_service::impl::rescan_loop() {
     while (!co_await cancelled()) {
         co_await pause(cfg.rescan_interval);
         if (co_await cancelled()) break;
+        co_await run_sweeps();
         // Every acknowledged reservation is driven again without a restart: a row whose drive
         // ended early (a failed local write, a step left for later) is picked up here.
         auto c = reader();
@@ -256,11 +264,15 @@ asio::awaitable<result<void>> reservation_service::impl::recover() {
                                                   reservation_state::releasing};
     auto ids = store::reservation_ids_in_states(**c, in_flight_states);
     if (!ids) co_return ids.error();
+    // Driven as children: a confirm that must be resent while upstream answers 5xx may take
+    // as long as its basket lives, and must not hold the start for that long. Readiness waits
+    // a bounded time for the rest; they carry on under the same per-reservation lock.
     std::size_t resolved = 0;
+    std::vector<std::string> started;
     for (const auto& id : *ids) {
         if (busy.contains(id)) continue;
-        busy.insert(id);
-        co_await drive(id, std::nullopt);  // clears busy
+        start_drive(id);
+        started.push_back(id);
         ++resolved;
     }
     // A release acknowledged while the reservation was still placing is kept as cancel_pending
@@ -274,10 +286,14 @@ asio::awaitable<result<void>> reservation_service::impl::recover() {
         if (!row) continue;
         note_deadline(*row);
         if (!row->rec.cancel_pending || busy.contains(id)) continue;
-        busy.insert(id);
-        co_await drive(id, std::nullopt);  // clears busy
+        start_drive(id);
+        started.push_back(id);
         ++resolved;
     }
+    const auto until = sc::now() + cfg.recovery_wait;
+    while (sc::now() < until &&
+           std::any_of(started.begin(), started.end(), [&](const std::string& id) { return busy.contains(id); }))
+        co_await pause(std::chrono::milliseconds(20));
     const reservation_state queued_state[] = {reservation_state::queued};
     auto queued = store::reservation_ids_in_states(**c, queued_state);
     if (!queued) co_return queued.error();

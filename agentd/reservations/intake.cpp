@@ -225,6 +225,7 @@ asio::awaitable<result<api::reservation>> reservation_service::extend(std::strin
     } guard{m, id};
     // A modifying call without customer data restarts the basket's sliding lifetime (§14 #9).
     const sys_time sent = m.clock.now();
+    const impl::sent_at sent_now{sent, std::chrono::steady_clock::now()};
     auto touched = co_await up->touch_basket(row->rec.basket_id, m.write_options(true));
     if (!touched) {
         auto e = touched.error().to_error();
@@ -239,7 +240,7 @@ asio::awaitable<result<api::reservation>> reservation_service::extend(std::strin
     }
     auto out = co_await m.record(id, domain::ev::extend_requested{*deadline, sent});
     if (!out) co_return out.error();
-    m.note_deadline(out->row);
+    m.note_deadline(out->row, sent_now);
     co_return to_api(out->row);
 }
 

@@ -45,6 +45,8 @@ asio::awaitable<void> reservation_service::impl::place(store::reservation_row ro
     auto requeue = [&](std::string reason) -> asio::awaitable<void> {
         if (row.rec.place_attempts >= cfg.drive.max_place_attempts) {
             // An add whose answer was lost may have filled the basket: empty it before giving up.
+            if (!row.rec.basket_id.empty() && ambiguous_baskets.erase(row.rec.basket_id))
+                sweeps.push_back({id, row.rec.basket_id, sc::now() + cfg.sweep_after});
             if (!row.rec.basket_id.empty())
                 for (int i = 1; i <= cfg.drive.max_unsent_retries; ++i) {
                     if (co_await timed(sw, up->clear_basket(row.rec.basket_id, write_options(true)))) break;
@@ -57,14 +59,15 @@ asio::awaitable<void> reservation_service::impl::place(store::reservation_row ro
         co_await record(id, std::move(failed));
     };
     // `touched`: send time of the last call known to have been applied to the basket.
-    auto hold_tickets = [&](const std::vector<upstream::ticket>& tickets, sys_time touched) -> asio::awaitable<void> {
+    auto hold_tickets = [&](const std::vector<upstream::ticket>& tickets, sys_time touched,
+                            std::optional<sent_at> touched_now) -> asio::awaitable<void> {
         auto held = seats_of(tickets);
         const auto anchor = domain::lifetime_anchor(row.rec.basket_created_at, touched, touched, cfg.hold);
         auto deadline = domain::local_deadline(row.rec.created_at, anchor, cfg.hold);
         domain::event placed = domain::ev::placed{std::move(held.first), deadline, touched};
         auto a = co_await record(id, std::move(placed), set_details(std::move(held.second)));
         if (!a) log::warn("reservations", "place", "record hold failed", {{"id", id}, {"cause", a.error().message}});
-        else note_deadline(a->row);
+        else note_deadline(a->row, touched_now);
     };
 
     if (!up) {
@@ -99,7 +102,7 @@ asio::awaitable<void> reservation_service::impl::place(store::reservation_row ro
         case domain::place_resume::hold_as_is: {
             // The add was applied at an unknown time after the last touch we know of.
             const sys_time touched = row.rec.last_upstream_touch.value_or(row.rec.basket_created_at.value_or(row.rec.created_at));
-            co_await hold_tickets(rb->tickets, touched);
+            co_await hold_tickets(rb->tickets, touched, std::nullopt);
             co_return;
         }
         case domain::place_resume::reject_gone:
@@ -151,9 +154,10 @@ asio::awaitable<void> reservation_service::impl::place(store::reservation_row ro
             }
         }
         const sys_time sent = clock.now();
+        const sent_at sent_now{sent, sc::now()};
         auto added = co_await timed(sw, up->add_tickets(row.rec.basket_id, std::move(nts), write_options(false)));
         if (added) {
-            co_await hold_tickets(*added, sent);
+            co_await hold_tickets(*added, sent, sent_now);
             co_return;
         }
         const auto f = map_failure(added.error(), true);
@@ -168,6 +172,7 @@ asio::awaitable<void> reservation_service::impl::place(store::reservation_row ro
         }
         // Retry or resolve by reading back: the next round reads the basket first, so an add
         // that was applied after all is found there, never added twice.
+        if (added.error().may_have_applied()) ambiguous_baskets.insert(row.rec.basket_id);
         co_await requeue(added.error().message);
         co_return;
     }

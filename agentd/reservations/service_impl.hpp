@@ -94,7 +94,14 @@ struct reservation_service::impl {
     void wake();
     // The monotonic deadline of a hold: wall deadlines are persisted, but a wall-clock step
     // must neither release holds early nor keep them past upstream's lifetime.
-    void note_deadline(const store::reservation_row& row);
+    // `sent` (wall and monotonic time of the call the deadline runs from) fixes the countdown
+    // at the moment of that call; without it an existing countdown is kept, and a missing one
+    // (after a start) is derived from the wall clock once.
+    struct sent_at {
+        sys_time wall;
+        std::chrono::steady_clock::time_point mono;
+    };
+    void note_deadline(const store::reservation_row& row, std::optional<sent_at> sent = std::nullopt);
     bool deadline_passed(const store::reservation_row& row) const;
 
     boost::asio::any_io_executor ex;
@@ -122,6 +129,14 @@ struct reservation_service::impl {
     std::map<std::string, std::chrono::steady_clock::time_point, std::less<>> last_extend;
     std::map<std::string, int, std::less<>> release_attempts;  // backoff of failed clears
     std::map<std::string, std::chrono::steady_clock::time_point, std::less<>> release_not_before;
+    // Baskets that saw a write with no definite answer; once released they are swept again.
+    std::set<std::string, std::less<>> ambiguous_baskets;
+    struct sweep {
+        std::string id, basket;
+        std::chrono::steady_clock::time_point due;
+    };
+    std::vector<sweep> sweeps;
+    boost::asio::awaitable<void> run_sweeps();
     std::int64_t in_flight = 0;
     std::int64_t confirms_sent_in_flight = 0;  // drives past confirm_sending: drained on stop
     std::mt19937_64 rng{std::random_device{}()};

@@ -25,6 +25,11 @@ struct settings {
     std::chrono::seconds extend_min_interval{10};         // per reservation
     std::chrono::milliseconds rescan_interval{5'000};     // re-drive rows missing from memory
     std::chrono::milliseconds drain_timeout{10'000};      // on stop: let confirms already sent finish
+    // A write whose answer was lost may still be applied after the basket was cleared (a late
+    // add): such a basket is cleared once more this long after its release.
+    std::chrono::milliseconds sweep_after{30'000};
+    // At start, how long readiness waits for the drives of reservations left in flight.
+    std::chrono::milliseconds recovery_wait{10'000};
 };
 
 }  // namespace agentd::reservations

@@ -210,6 +210,9 @@ asio::awaitable<void> reservation_service::impl::clear_upstream(store::reservati
         if (a) {
             release_attempts.erase(id);
             release_not_before.erase(id);
+            // A late add may land after this clear and hold seats for a whole lifetime.
+            if (ambiguous_baskets.erase(row.rec.basket_id))
+                sweeps.push_back({id, row.rec.basket_id, sc::now() + cfg.sweep_after});
         }
     };
     if (row.rec.basket_id.empty() || !up) {
@@ -237,6 +240,26 @@ asio::awaitable<void> reservation_service::impl::clear_upstream(store::reservati
     // Backs off across drives: the expiry pass starts one every 250 ms, the drive waits.
     const int n = ++release_attempts[id];
     release_not_before[id] = sc::now() + backoff_delay(n);
+}
+
+asio::awaitable<void> reservation_service::impl::run_sweeps() {
+    const auto now = sc::now();
+    std::vector<sweep> due;
+    std::erase_if(sweeps, [&](const sweep& s) {
+        if (s.due > now) return false;
+        due.push_back(s);
+        return true;
+    });
+    for (const auto& s : due) {
+        auto row = load(s.id);
+        if (!row) continue;
+        auto* up = client_for(*row);
+        if (!up) continue;
+        // Best effort: a basket already gone (404) is what we want; anything else expires.
+        auto r = co_await up->clear_basket(s.basket, write_options(true));
+        log::info("reservations", "sweep", "released basket cleared again after an ambiguous write",
+                  {{"id", s.id}, {"basket", s.basket}, {"outcome", r ? std::string("cleared") : r.error().message}});
+    }
 }
 
 }  // namespace agentd::reservations
