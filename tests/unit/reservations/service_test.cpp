@@ -369,3 +369,26 @@ TEST_CASE("fairness: channels share placements by weight") {
     for (int i = 0; i < 8; ++i) gold_first8 += std::stoi(order[i].second.substr(1)) <= 12 ? 1 : 0;
     CHECK(gold_first8 == 6);
 }
+
+TEST_CASE("cancelling a requeued reservation that owns a basket clears the basket") {
+    res_fixture f;
+    auto c = f.create("k1", f.seats_req({"S1"}));
+    REQUIRE(c.has_value());
+    const std::string id = c->reservation.id;
+    // As an add whose answer was lost leaves it: requeued, its basket holding the ticket.
+    auto basket = f.run(f.up.create_basket());
+    REQUIRE(basket.has_value());
+    std::vector<upstream::new_ticket> nts{{k_instance, "S1", std::nullopt, k_type}};
+    REQUIRE(f.run(f.up.add_tickets(basket->id, nts)).has_value());
+    f.force(id, domain::ev::place_started{});
+    f.force(id, domain::ev::basket_created{basket->id, f.clock.now()});
+    f.force(id, domain::ev::place_failed{"fake: reset", true});
+    REQUIRE(f.state(id) == "queued");
+    auto r = f.run(f.svc->release(id));
+    REQUIRE(r.has_value());
+    CHECK(r->state == "releasing");
+    CHECK(f.settle(id).state == "released");
+    CHECK(f.count("clear_basket") == 1);
+    CHECK(f.up.taken[k_instance].empty());
+    CHECK(f.svc->stats().queue_depth == 0);
+}
