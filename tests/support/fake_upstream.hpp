@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <functional>
 #include <optional>
 #include <map>
 #include <set>
@@ -40,13 +41,21 @@ public:
     std::map<std::string, upstream::order> orders;
     std::vector<std::string> calls;                       // method names, in call order
     std::vector<upstream::call_options> options_seen;
+    // Called as each call enters, before it is applied: a test may move a manual clock here to
+    // stand for the time a call spends in flight (its send time is then before its answer).
+    std::function<void(const std::string& method)> on_call;
 
     // The next call of `method` fails with `f`; with `apply_first` the change is made first
     // (the answer is lost after the commit).
     void fail_next(std::string method, failure f, bool apply_first = false) {
         faults_[std::move(method)].push_back({std::move(f), apply_first});
     }
+    void clear_faults() { faults_.clear(); }
     static failure transient(std::string m = "fake: 503") { return failure{error_class::transient, 503, 0, std::move(m)}; }
+    // A call that provably never left (no budget token, connection refused): nothing applied.
+    static failure not_sent(std::string m = "fake: not sent") {
+        return failure{error_class::transient, 0, 0, std::move(m), false};
+    }
 
     call<std::vector<upstream::event>> list_events(upstream::date_text, upstream::date_text, call_options o = {}) override {
         if (auto f = enter("list_events", o)) co_return *f;
@@ -260,6 +269,7 @@ private:
     std::optional<std::pair<failure, bool>> enter_write(const char* method, const call_options& o) {
         calls.emplace_back(method);
         options_seen.push_back(o);
+        if (on_call) on_call(calls.back());
         auto it = faults_.find(method);
         if (it == faults_.end() || it->second.empty()) return std::nullopt;
         auto f = it->second.front();

@@ -20,7 +20,11 @@ failure_decision rej(reject_reason r) { return {dk::reject, r}; }
 }  // namespace
 
 TEST_CASE("placing failures") {
+    CHECK(place(uf::not_sent) == failure_decision{dk::retry, {}});
     CHECK(place(uf::transient) == failure_decision{dk::retry, {}});
+    CHECK(classify_failure(upstream_step::create_basket, uf::not_sent, 0, request_form::specific_seats).kind == dk::retry);
+    // A create whose answer was lost made a basket nobody knows: it holds nothing and expires.
+    CHECK(classify_failure(upstream_step::create_basket, uf::ambiguous, 0, request_form::specific_seats).kind == dk::retry);
     CHECK(place(uf::timeout).kind == dk::resolve_by_reading_back);
     CHECK(place(uf::ambiguous).kind == dk::resolve_by_reading_back);
     CHECK(classify_failure(upstream_step::create_basket, uf::timeout, 0, request_form::best_available).kind == dk::retry);
@@ -36,8 +40,11 @@ TEST_CASE("placing failures") {
 }
 
 TEST_CASE("confirm failures never allow placing again") {
-    CHECK(confirm(uf::transient).kind == dk::retry);
-    for (auto f : {uf::timeout, uf::ambiguous, uf::not_found}) {
+    // Only a confirm provably never sent may simply be retried; a 5xx on a write may have
+    // been applied (a gateway can answer after the backend committed).
+    CHECK(confirm(uf::not_sent) == failure_decision{dk::retry, {}});
+    for (auto f : {uf::transient, uf::timeout, uf::ambiguous, uf::not_found}) {
+        CAPTURE(static_cast<int>(f));
         CHECK(confirm(f).kind == dk::resolve_by_reading_back);
         CHECK(confirm(f, 0, true).kind == dk::confirm_unknown);
     }
@@ -46,10 +53,16 @@ TEST_CASE("confirm failures never allow placing again") {
         CHECK(confirm(uf::conflict, c, true).kind == dk::confirm_unknown);
     }
     CHECK(confirm(uf::permanent) == rej(reject_reason::refused));
+    CHECK(confirm(uf::conflict, code::seat_unavailable) == rej(reject_reason::refused));
+    for (auto f : {uf::not_sent, uf::transient, uf::timeout, uf::ambiguous, uf::not_found, uf::conflict, uf::permanent})
+        for (bool after : {false, true}) CHECK(confirm(f, code::already_confirmed, after).kind != dk::already_done);
 }
 
 TEST_CASE("release failures") {
+    CHECK(release(uf::not_sent).kind == dk::retry);
     CHECK(release(uf::transient).kind == dk::retry);
+    CHECK(release(uf::ambiguous).kind == dk::retry);  // clearing is idempotent
+    CHECK(release(uf::conflict).kind == dk::wait_for_upstream_expiry);
     CHECK(release(uf::timeout).kind == dk::retry);
     CHECK(release(uf::not_found).kind == dk::already_done);
     CHECK(release(uf::permanent).kind == dk::wait_for_upstream_expiry);

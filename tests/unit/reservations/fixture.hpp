@@ -16,6 +16,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <optional>
@@ -164,6 +165,44 @@ struct res_fixture {
         return r;
     }
     api::confirm_request customer() { return api::confirm_request{{"Ada", "Lovelace", "1 Main St"}, "WEB-1"}; }
+    upstream::agent_customer upstream_customer() { return {"Ada", "Lovelace", "1 Main St", "WEB-1"}; }
+
+    // How many times the fake upstream saw `method`.
+    std::ptrdiff_t count(const std::string& method) const { return std::count(up.calls.begin(), up.calls.end(), method); }
+    // The states a reservation's history went through, oldest first.
+    std::vector<std::string> states_of(const std::string& id) {
+        std::vector<std::string> out;
+        auto h = svc->history(id);
+        REQUIRE(h.has_value());
+        for (const auto& e : *h) out.push_back(e.state);
+        return out;
+    }
+    std::int64_t ledger_entries() {
+        auto rd = store::reader::open(path);
+        REQUIRE(rd.has_value());
+        return store::ledger_count(rd->conn()).value();
+    }
+    // Stores a transition directly, as a daemon that died right after it would have left it.
+    void force(const std::string& id, domain::event ev) {
+        const auto now = clock.now();
+        auto done = db->submit_wait<std::int64_t>([&](store::write_txn& t) -> result<std::int64_t> {
+            auto row = store::load_reservation(t.conn(), id).value().value();
+            auto out = domain::transition(row.rec, ev, now);
+            if (!out) return out.error();
+            row.rec = out->next;
+            return store::save_transition(t, row, *out, "");
+        });
+        REQUIRE_MESSAGE(done.has_value(), done.error().message);
+    }
+    // The one basket of a held reservation.
+    upstream::basket& basket_of(const std::string& id) {
+        auto rd = store::reader::open(path);
+        REQUIRE(rd.has_value());
+        auto row = store::load_reservation(rd->conn(), id).value().value();
+        auto it = up.baskets.find(row.rec.basket_id);
+        REQUIRE(it != up.baskets.end());
+        return it->second;
+    }
 };
 
 }  // namespace agentd::test

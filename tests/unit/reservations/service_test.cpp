@@ -7,14 +7,6 @@ using namespace agentd::test;
 
 namespace {
 
-std::vector<std::string> states_of(res_fixture& f, const std::string& id) {
-    std::vector<std::string> out;
-    auto h = f.svc->history(id);
-    REQUIRE(h.has_value());
-    for (const auto& e : *h) out.push_back(e.state);
-    return out;
-}
-
 upstream::failure dropped() { return upstream::failure{upstream::error_class::transient, 0, 0, "fake: connection reset"}; }
 upstream::failure seat_taken() { return upstream::failure{upstream::error_class::conflict, 409, 20, "fake: 409 seat unavailable"}; }
 
@@ -71,7 +63,11 @@ TEST_CASE("create acknowledges a durable queued reservation and validates first"
         auto r = f.run(f.svc->release(c->reservation.id));
         REQUIRE(r.has_value());
         CHECK(r->state == "cancelled");
-        CHECK(f.run(f.svc->release(c->reservation.id)).error().code == errc::conflict);
+        // A retry of the release answers as the reservation stands.
+        auto again = f.run(f.svc->release(c->reservation.id));
+        REQUIRE(again.has_value());
+        CHECK(again->state == "cancelled");
+        CHECK(again->version == r->version);
         CHECK(f.svc->stats().queue_depth == 0);
     }
 }
@@ -104,7 +100,7 @@ TEST_CASE("place, confirm and release through the worker") {
     CHECK(held.seats[0].price == "35.50");
     REQUIRE(held.expires_at.has_value());
     CHECK(*held.expires_at == format_iso_utc(t0 + std::chrono::minutes(18)));
-    CHECK(states_of(f, held.id) == std::vector<std::string>{"queued", "placing", "placing", "held"});
+    CHECK(f.states_of(held.id) == std::vector<std::string>{"queued", "placing", "placing", "held"});
     CHECK(f.up.taken[k_instance].size() == 2);
     // The basket was created before tickets were added.
     auto create_at = std::find(f.up.calls.begin(), f.up.calls.end(), "create_basket");
@@ -199,16 +195,22 @@ TEST_CASE("answers lost after the commit end in defined states") {
         CHECK(f.up.baskets.size() == 1);
         CHECK(f.up.baskets.begin()->second.tickets.size() == 2);
     }
-    SUBCASE("confirm applied, answer dropped: confirm_unknown, never a second order") {
+    SUBCASE("confirm applied, answer dropped: sent again, proven by 409/100, never a second order") {
         auto held = f.hold({"S1"});
         f.up.fail_next("confirm_basket", dropped(), true);
         REQUIRE(f.run(f.svc->confirm(held.id, f.customer())).has_value());
         auto r = f.settle(held.id);
-        CHECK(r.state == "confirm_unknown");
+        CHECK(r.state == "confirmed");
+        CHECK(r.settled_by == std::optional<std::string>("already_confirmed"));
+        CHECK_FALSE(r.order_id.has_value());  // proven sold, order id not returned
+        CHECK(f.count("confirm_basket") == 2);
         CHECK(f.up.orders.size() == 1);
+        CHECK(f.ledger_entries() == 1);
         auto rep = f.svc->reconcile();
         REQUIRE(rep.has_value());
-        CHECK(rep->confirm_unknown.size() == 1);
+        CHECK(rep->confirm_unknown.empty());
+        REQUIRE(rep->sold_unread.size() == 1);
+        CHECK(rep->sold_unread[0].id == held.id);
     }
     SUBCASE("confirm not applied, answer dropped: the same basket is confirmed again") {
         auto held = f.hold({"S1"});
@@ -233,10 +235,15 @@ TEST_CASE("expiry and extension follow the local deadline") {
     f.stop_worker();  // expiry passes are run by hand below
     const auto created = f.clock.now();
 
-    SUBCASE("before the deadline nothing expires; after it the basket is cleared") {
+    SUBCASE("a wall clock stepped forward does not release early; a restart reads the wall deadline") {
         f.clock.advance(std::chrono::minutes(17));
         CHECK(f.run(f.svc->expire_due()) == 0);
+        // 18 minutes on the wall, but the hold's monotonic deadline is still ahead.
         f.clock.advance(std::chrono::minutes(1));
+        CHECK(f.run(f.svc->expire_due()) == 0);
+        CHECK(f.state(held.id) == "held");
+        // A restarted daemon only has the stored wall deadline, which has passed.
+        f.make_service();
         CHECK(f.run(f.svc->expire_due()) == 1);
         CHECK(f.settle(held.id).state == "expired");
         CHECK(f.up.taken[k_instance].empty());
@@ -254,11 +261,15 @@ TEST_CASE("expiry and extension follow the local deadline") {
         e = f.run(f.svc->extend(held.id, {}));
         REQUIRE(e.has_value());
         CHECK(*e->expires_at == format_iso_utc(created + std::chrono::minutes(60)));  // max_hold
+        // Extends touch the basket with an empty PATCH, never with customer data.
+        CHECK(f.count("touch_basket") == 3);
+        CHECK(f.count("set_agent_customer") == 0);
         f.clock.advance(std::chrono::minutes(17));  // 61 min: past the deadline
         auto late = f.run(f.svc->extend(held.id, {}));
         REQUIRE_FALSE(late.has_value());
         CHECK(late.error().code == errc::conflict);
         CHECK(f.run(f.svc->confirm(held.id, f.customer())).error().code == errc::conflict);
+        f.make_service();  // the wall deadline is read afresh
         CHECK(f.run(f.svc->expire_due()) == 1);
         CHECK(f.settle(held.id).state == "expired");
     }
@@ -275,17 +286,8 @@ TEST_CASE("recovery resolves in-flight reservations from their basket") {
     REQUIRE(basket.has_value());
     std::vector<upstream::new_ticket> nts{{k_instance, "S1", std::nullopt, k_type}, {k_instance, "S2", std::nullopt, k_type}};
     REQUIRE(f.run(f.up.add_tickets(basket->id, nts)).has_value());
-    for (domain::event ev : {domain::event{domain::ev::place_started{}}, domain::event{domain::ev::basket_created{basket->id}}}) {
-        auto now = f.clock.now();
-        auto done = f.db->submit_wait<std::int64_t>([&](store::write_txn& t) -> result<std::int64_t> {
-            auto row = store::load_reservation(t.conn(), id).value().value();
-            auto out = domain::transition(row.rec, ev, now);
-            if (!out) return out.error();
-            row.rec = out->next;
-            return store::save_transition(t, row, *out, "");
-        });
-        REQUIRE(done.has_value());
-    }
+    f.force(id, domain::ev::place_started{});
+    f.force(id, domain::ev::basket_created{basket->id, f.clock.now()});
     // A second one still queued: queued again after the restart.
     auto c2 = f.create("k2", f.seats_req({"S3"}));
     REQUIRE(c2.has_value());
@@ -303,27 +305,43 @@ TEST_CASE("recovery resolves in-flight reservations from their basket") {
     f.stop_worker();
 }
 
-TEST_CASE("recovery marks a confirm it cannot prove as confirm_unknown and never re-places it") {
+TEST_CASE("recovery settles a confirm by proof and never re-places it") {
     res_fixture f;
     f.start_worker();
     auto held = f.hold({"S1"});
     f.stop_worker();
-    // Confirm applied upstream, agentd died before recording it.
-    auto basket_id = f.up.baskets.begin()->first;
-    REQUIRE(f.run(f.up.confirm_basket(basket_id)).has_value());
-    auto now = f.clock.now();
-    REQUIRE(f.db->submit_wait<std::int64_t>([&](store::write_txn& t) -> result<std::int64_t> {
-                 auto row = store::load_reservation(t.conn(), held.id).value().value();
-                 auto out = domain::transition(row.rec, domain::ev::confirm_requested{{"Ada", "L", "1 St", "R"}}, now);
-                 if (!out) return out.error();
-                 row.rec = out->next;
-                 return store::save_transition(t, row, *out, "");
-             }).has_value());
-    f.make_service();
-    REQUIRE(f.run(f.svc->recover()).has_value());
-    CHECK(f.svc->get(held.id)->state == "confirm_unknown");
-    CHECK(f.up.orders.size() == 1);
-    CHECK(std::count(f.up.calls.begin(), f.up.calls.end(), "create_basket") == 1);
+    const auto basket_id = f.up.baskets.begin()->first;
+    const domain::end_customer ada{"Ada", "Lovelace", "1 Main St", "WEB-1"};
+
+    SUBCASE("sent, applied upstream, agentd died before recording: resent, 409/100 proves the sale") {
+        f.force(held.id, domain::ev::confirm_requested{ada});
+        f.force(held.id, domain::ev::confirm_sending{});
+        REQUIRE(f.run(f.up.confirm_basket(basket_id)).has_value());
+        f.make_service();
+        REQUIRE(f.run(f.svc->recover()).has_value());
+        auto r = f.svc->get(held.id);
+        CHECK(r->state == "confirmed");
+        CHECK(r->settled_by == std::optional<std::string>("already_confirmed"));
+        CHECK(f.up.orders.size() == 1);
+        CHECK(f.ledger_entries() == 1);
+    }
+    SUBCASE("accepted but not yet sent: recovery sets the customer on the basket before confirming") {
+        f.force(held.id, domain::ev::confirm_requested{ada});
+        REQUIRE_FALSE(f.up.baskets.at(basket_id).customer.has_value());
+        f.make_service();
+        REQUIRE(f.run(f.svc->recover()).has_value());
+        auto r = f.svc->get(held.id);
+        CHECK(r->state == "confirmed");
+        CHECK(f.count("set_agent_customer") == 1);
+        REQUIRE(f.up.orders.size() == 1);
+        const auto& o = f.up.orders.begin()->second;
+        REQUIRE(o.customer.has_value());
+        CHECK(o.customer->reference == "WEB-1");
+        CHECK(o.customer->last_name == "Lovelace");
+        CHECK(r->order_id == std::optional<std::string>(o.id));
+    }
+    CHECK(f.count("create_basket") == 1);
+    CHECK(f.count("add_tickets") == 1);
 }
 
 TEST_CASE("fairness: channels share placements by weight") {
@@ -350,4 +368,27 @@ TEST_CASE("fairness: channels share placements by weight") {
     int gold_first8 = 0;
     for (int i = 0; i < 8; ++i) gold_first8 += std::stoi(order[i].second.substr(1)) <= 12 ? 1 : 0;
     CHECK(gold_first8 == 6);
+}
+
+TEST_CASE("cancelling a requeued reservation that owns a basket clears the basket") {
+    res_fixture f;
+    auto c = f.create("k1", f.seats_req({"S1"}));
+    REQUIRE(c.has_value());
+    const std::string id = c->reservation.id;
+    // As an add whose answer was lost leaves it: requeued, its basket holding the ticket.
+    auto basket = f.run(f.up.create_basket());
+    REQUIRE(basket.has_value());
+    std::vector<upstream::new_ticket> nts{{k_instance, "S1", std::nullopt, k_type}};
+    REQUIRE(f.run(f.up.add_tickets(basket->id, nts)).has_value());
+    f.force(id, domain::ev::place_started{});
+    f.force(id, domain::ev::basket_created{basket->id, f.clock.now()});
+    f.force(id, domain::ev::place_failed{"fake: reset", true});
+    REQUIRE(f.state(id) == "queued");
+    auto r = f.run(f.svc->release(id));
+    REQUIRE(r.has_value());
+    CHECK(r->state == "releasing");
+    CHECK(f.settle(id).state == "released");
+    CHECK(f.count("clear_basket") == 1);
+    CHECK(f.up.taken[k_instance].empty());
+    CHECK(f.svc->stats().queue_depth == 0);
 }
