@@ -64,6 +64,7 @@ struct res_fixture {
         settings.call_timeout = std::chrono::seconds(5);
         settings.extend_min_interval = std::chrono::seconds(0);
         settings.backoff = {std::chrono::milliseconds(5), std::chrono::milliseconds(40), 4};
+        settings.recovery_wait = std::chrono::milliseconds(500);
         domain::instance_facts f;
         f.ticket_types = {k_type};
         f.price_bands = {"B1"};
