@@ -240,7 +240,13 @@ asio::awaitable<result<api::reservation>> reservation_service::extend(std::strin
     }
     auto out = co_await m.record(id, domain::ev::extend_requested{*deadline, sent});
     if (!out) co_return out.error();
-    m.note_deadline(out->row, sent_now);
+    // The countdown runs from this touch: after a wall-clock step back the stored deadline (never
+    // shortened on the wall clock) may lie beyond what this touch gives upstream's lifetime.
+    if (out->row.rec.expires_at) {
+        const auto own = domain::local_deadline(row->rec.created_at, sent, m.cfg.hold);
+        const auto effective = std::min(*out->row.rec.expires_at, own);
+        m.hold_deadlines[id] = sent_now.mono + std::chrono::duration_cast<std::chrono::steady_clock::duration>(effective - sent);
+    }
     co_return to_api(out->row);
 }
 

@@ -31,16 +31,16 @@ struct failure {
     int http_status = 0;  // 0 when no answer arrived
     int error_code = 0;   // upstream `errorCode`, 0 when absent
     std::string message;  // "add tickets to basket X: 409 seat unavailable"
-    bool sent = true;     // false: provably no byte of any attempt reached the upstream
-
-    // Whether this call may have changed upstream state although it failed: an attempt was
-    // sent and no definite refusal came back (5xx, timeout, reset, an unreadable 2xx). A 4xx
-    // or 429 answer, or nothing sent at all, proves this call changed nothing. The one place
-    // that says it; callers decide what an earlier attempt of the same operation may have done.
-    bool may_have_applied() const noexcept;
     // Refused before anything was sent: an argument (an id for the path or body) was not
     // acceptable. Class permanent; to_error() gives invalid_argument.
     bool invalid_argument = false;
+    bool sent = true;  // false: provably no byte of any attempt reached the upstream
+
+    // Whether this call may have changed upstream state although it failed: an attempt was
+    // sent and no definite refusal came back (5xx, timeout, reset, an unreadable 2xx). A 4xx
+    // or 429 answer, an invalid argument, or nothing sent at all, proves this call changed
+    // nothing. The one place that says it; callers decide what an earlier attempt may have done.
+    bool may_have_applied() const noexcept;
 
     // Whether the same call may succeed later (transient, rate_limited, timeout).
     bool retryable() const noexcept;

@@ -144,7 +144,8 @@ std::string write_daemon_config(const temp_dir& dir, const sim_process& sim, con
                  "\"\nsecret_file = \"" + secret_path + "\"\n\n";
         }
     }
-    t += "[[channel]]\nname = \"" + o.channel + "\"\nuid = " + std::to_string(::getuid()) + "\nrole = \"" + o.role + "\"\n\n";
+    t += "[[channel]]\nname = \"" + o.channel + "\"\nuid = " + std::to_string(::getuid()) + "\nrole = \"" + o.role + "\"\n" +
+         o.channel_extra + "\n";
     t += o.extra;
     std::string path = dir.file("agentd.toml");
     write_file(path, t, 0600);

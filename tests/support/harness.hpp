@@ -38,6 +38,7 @@ struct daemon_config_options {
     std::string sync_extra;                     // TOML lines added to [sync]
     std::string reservations_extra;             // TOML lines added to [reservations]
     std::string daemon_extra;                   // TOML lines added to [daemon]
+    std::string channel_extra;                  // TOML lines added to the test's [[channel]]
     std::string extra;                          // TOML appended at the end
     std::int64_t requests_per_minute = 60000;
 };

@@ -1,6 +1,7 @@
 // Hold deadlines against wall-clock steps: the daemon's wall clock is stepped through
 // AGENTD_CLOCK_STEP_FILE while it holds seats. A step forward must not release a hold early; a
-// step back must not keep it past the basket lifetime (upstream's clock did not move).
+// step back must not keep it past the basket lifetime (upstream's clock did not move). Steps
+// stay inside the simulator's signature clock tolerance (300 s), as a real NTP correction would.
 #include "tests/support/harness.hpp"
 #include "tests/support/process.hpp"
 
@@ -59,7 +60,12 @@ struct stepped_daemon {
         REQUIRE(a);
         REQUIRE(a->status == 202);
         auto id = *json_get(a->body, "id");
-        REQUIRE(wait_until([&] { return state(id) == "held"; }, 60s, 20ms));
+        const bool held = wait_until([&] { return state(id) != "queued" && state(id) != "placing"; }, 60s, 20ms) &&
+                          state(id) == "held";
+        if (!held) {
+            auto r = uds_request(sock, "GET", "/v1/reservations/" + id);
+            FAIL("reservation did not become held: " << (r ? r->body : std::string("no answer")));
+        }
         return id;
     }
     std::optional<std::string> field(const std::string& id, const std::string& name) {
@@ -72,17 +78,18 @@ struct stepped_daemon {
 }  // namespace
 
 TEST_CASE("a wall-clock step forward does not release a hold early") {
-    stepped_daemon t("");
+    // A one-minute lifetime and no margin: by the wall clock the hold ends 60 s after the add.
+    stepped_daemon t("basket_lifetime = \"1m\"\nexpiry_margin = \"0s\"\n");
     auto a = t.hold("step-a");
     const auto version = *t.field(a, "version");
     const auto created_a = *t.field(a, "createdAt");
-    write_file(t.step_file, "7200\n");  // two hours ahead: far past A's wall deadline
-    // The step is in effect once a new reservation is stamped two hours later.
+    write_file(t.step_file, "240\n");  // four minutes ahead: past A's wall deadline
+    // The step is in effect once a new reservation is stamped minutes later.
     std::string b;
     REQUIRE(wait_until(
         [&] {
             b = t.hold("step-b-" + std::to_string(std::rand()));
-            return t.field(b, "createdAt").value_or("").substr(0, 13) > created_a.substr(0, 13);
+            return t.field(b, "createdAt").value_or("").substr(0, 16) > created_a.substr(0, 16);
         },
         30s, 50ms));
     // Several expiry passes (every 250 ms) run while we wait for A to change: it must not.
@@ -96,6 +103,7 @@ TEST_CASE("a wall-clock step back does not keep a hold past its basket lifetime"
     // A one-minute basket lifetime and no margin: the hold ends about 60 s after the add.
     stepped_daemon t("basket_lifetime = \"1m\"\nexpiry_margin = \"0s\"\n");
     auto a = t.hold("back-a");
-    write_file(t.step_file, "-3600\n");  // an hour back: by the wall clock the deadline is far away
-    CHECK(wait_until([&] { return t.state(a) == "expired"; }, 120s, 200ms));
+    write_file(t.step_file, "-240\n");  // four minutes back: by the wall clock the deadline is 5 min away
+    // Monotonic: about 60 s. Had the wall clock governed, 300 s.
+    CHECK(wait_until([&] { return t.state(a) == "expired"; }, 150s, 200ms));
 }
