@@ -27,6 +27,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <unistd.h>
 
@@ -60,10 +62,16 @@ asio::awaitable<void> send_all(net::uds_socket& s, std::string bytes) {
     s.shutdown(asio::socket_base::shutdown_send, ec);
 }
 
+// Reads the server's answers until it closes. AGENTD_FUZZ_ECHO=1 copies them to stderr, to see
+// what a reproducer gets back.
 asio::awaitable<void> drain(net::uds_socket& s) {
+    static const bool echo = std::getenv("AGENTD_FUZZ_ECHO") != nullptr;
     char sink[8192];
     boost::system::error_code ec;
-    while (!ec) co_await s.async_read_some(asio::buffer(sink), asio::redirect_error(asio::use_awaitable, ec));
+    while (!ec) {
+        auto n = co_await s.async_read_some(asio::buffer(sink), asio::redirect_error(asio::use_awaitable, ec));
+        if (echo) std::fwrite(sink, 1, n, stderr);
+    }
 }
 
 struct quiet_log {
