@@ -29,4 +29,11 @@ function(agentd_test)
   if(T_LABELS)
     set_tests_properties(${T_NAME} PROPERTIES LABELS "${T_LABELS}")
   endif()
+  # One build target per tier (tests_unit, tests_integration, tests_e2e), so a build directory
+  # that only runs some tiers (the sanitizer build in scripts/test) compiles only those.
+  string(REGEX MATCH "^[a-z0-9]+" tier ${T_NAME})
+  if(NOT TARGET tests_${tier})
+    add_custom_target(tests_${tier})
+  endif()
+  add_dependencies(tests_${tier} test_${T_NAME})
 endfunction()
