@@ -258,7 +258,8 @@ result<http_request> parse_http_request(std::string_view raw, std::size_t max_bo
         used += n;
     }
     if (ec == http::error::need_more) ec = {};
-    if (!ec && !parser.is_done()) parser.put_eof(ec);
+    // put_eof requires that some bytes were parsed (Beast asserts got_some()).
+    if (!ec && !parser.is_done() && parser.got_some()) parser.put_eof(ec);
     if (ec == http::error::body_limit) return fail(errc::too_large, "parse request: body too large");
     if (ec || !parser.is_done()) return fail(errc::decode_error, "parse request: " + (ec ? ec.message() : std::string("incomplete")));
     return to_request(parser.get());

@@ -38,8 +38,10 @@ bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
 }
 
 result<sys_time> make_time(std::string_view text, int y, int mo, int d, int h, int mi, int s, int ms) {
+    // sys_time counts nanoseconds in 64 bits: only about 1678..2261 fit. Years outside are
+    // refused rather than overflowing into a wrong date; no ticket is sold that far out.
     year_month_day ymd{year{y}, month{unsigned(mo)}, day{unsigned(d)}};
-    if (!ymd.ok() || h > 23 || mi > 59 || s > 60)
+    if (y < 1900 || y > 2200 || !ymd.ok() || h > 23 || mi > 59 || s > 60)
         return fail(errc::invalid_argument, "parse time '" + std::string(text.substr(0, 40)) + "': out of range");
     return sys_time{sys_days{ymd}} + hours{h} + minutes{mi} + seconds{s} + milliseconds{ms};
 }

@@ -46,3 +46,14 @@ TEST_CASE("secrets never print") {
     CHECK(os.str() == "[redacted]");
     CHECK(s.reveal() == "c2VjcmV0");
 }
+
+TEST_CASE("years the 64-bit clock cannot hold are refused, not wrapped (found by fuzzing)") {
+    for (const char* text : {"2263-01-01T00:00:00Z", "4050-12-01", "1677-01-01", "9999-12-31T23:59:59Z"}) {
+        CAPTURE(text);
+        auto t = agentd::parse_iso(text);
+        REQUIRE(t.has_error());
+        CHECK(t.error().code == agentd::errc::invalid_argument);
+    }
+    CHECK(agentd::parse_rfc1123("Sat, 01 Jan 2300 00:00:00 GMT").has_error());
+    CHECK(agentd::parse_iso("2199-12-31T23:59:59Z").has_value());
+}
