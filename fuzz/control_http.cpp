@@ -47,7 +47,11 @@ control::server_settings fuzz_settings() {
     s.requests_per_second = 0.001;
     s.burst = 8;
     s.feed_buffer = 4;
-    s.channels.push_back({"ops", static_cast<std::uint32_t>(::getuid()), std::nullopt, control::role::admin, 1});
+    control::channel_entry ops;
+    ops.name = "ops";
+    ops.uid = static_cast<std::uint32_t>(::getuid());
+    ops.role = control::role::admin;
+    s.channels.push_back(std::move(ops));
     return s;
 }
 
@@ -95,7 +99,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     net::uds_socket server_end(ioc.get_executor()), client_end(ioc.get_executor());
     asio::local::connect_pair(server_end, client_end);
-    m.tasks_.spawn(m.session(std::move(server_end)), "fuzz.session");
+    // The peer as the server would read it from the socket: this process, mapped to "ops".
+    control::peer_credentials peer{static_cast<std::uint32_t>(::getuid()), static_cast<std::uint32_t>(::getgid()),
+                                   static_cast<std::int32_t>(::getpid())};
+    m.tasks_.spawn(m.session(std::move(server_end), peer), "fuzz.session");
     asio::co_spawn(ioc, send_all(client_end, std::string(reinterpret_cast<const char*>(data), size)), asio::detached);
     asio::co_spawn(ioc, drain(client_end), asio::detached);
     poll_until_idle(ioc);
