@@ -131,7 +131,8 @@ result<T> decode(std::string_view text, F&& f) {
         rapidjson::Reader reader;
         rapidjson::MemoryStream ms(text.data(), text.size());
         rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> in(ms);
-        parsed = reader.Parse<rapidjson::kParseIterativeFlag>(in, h);
+        // Full precision: a number we encode must decode to the same double (fuzzed round trip).
+        parsed = reader.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseFullPrecisionFlag>(in, h);
         too_deep = h.too_deep;
         return !parsed.IsError();
     };
