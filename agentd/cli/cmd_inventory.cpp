@@ -50,6 +50,11 @@ int cmd_status(context& ctx, const positionals&) {
               << h->sync.clients_done << "/" << h->sync.clients_total << ", instances " << h->sync.instances_done << "/"
               << h->sync.instances_total << ")\n\n";
     print_clients(ctx, h->clients);
+    // A sales channel is not told about the whole queue (other channels' work): say so.
+    if (!h->include_queue) {
+        ctx.out() << "\nqueue: shown to admin channels only\n";
+        return exit_ok;
+    }
     ctx.out() << "\nqueue: " << h->queue.depth << " reservation(s) in progress\n";
     if (!h->queue.by_state.empty()) {
         table t({"STATE", "RESERVATIONS"});
