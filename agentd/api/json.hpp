@@ -35,6 +35,7 @@ std::string to_json(const admin_sync_request&);
 std::string to_json(const admin_sync_answer&);
 std::string to_json(const reconcile_report&);
 std::string to_json(const resolve_request&);
+std::string to_json(const feed_overflow&);  // {"lastSeq":N,"message":"..."}
 std::string to_json(const feed_reservation&);
 
 // Decoders. `T` is one of the types below; others do not link.

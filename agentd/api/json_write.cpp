@@ -386,6 +386,16 @@ std::string to_json(const reconcile_report& r) {
     });
 }
 
+std::string to_json(const feed_overflow& o) {
+    return build([&](writer& w) {
+        w.StartObject();
+        key(w, "lastSeq");
+        w.Uint64(o.last_seq);
+        kv(w, "message", o.message);
+        w.EndObject();
+    });
+}
+
 std::string to_json(const resolve_request& r) {
     return build([&](writer& w) {
         w.StartObject();

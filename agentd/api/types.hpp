@@ -208,6 +208,12 @@ struct reconcile_report {
     std::vector<reservation> sold_unread;       // proven sold ("already confirmed"), order not read
 };
 
+// The last feed event a too-slow reader gets before it is disconnected.
+struct feed_overflow {
+    std::uint64_t last_seq = 0;
+    std::string message = "reader too slow; reconnect with since=lastSeq";
+};
+
 // An operator settles a confirm_unknown reservation from the venue's records.
 struct resolve_request {
     bool sold = false;

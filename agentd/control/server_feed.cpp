@@ -3,6 +3,7 @@
 // final `overflow` event carrying the last seq it got and disconnected, so it never slows the
 // daemon and can resume with `since`. Every event passes the subscriber's scope
 // (feed_scope.hpp) as of now: a reload re-scopes open streams and ends those of removed peers.
+#include "agentd/api/json.hpp"
 #include "agentd/control/feed_scope.hpp"
 #include "agentd/control/server_impl.hpp"
 
@@ -170,8 +171,7 @@ awaitable<void> server::impl::run_feed(stream_type& stream, std::uint64_t since,
         if (sub.overflow) {
             ++overflows_;
             log::warn("control", "feed", "feed reader too slow; disconnected", {{"last_seq", sub.delivered}});
-            out = "event: overflow\ndata: {\"lastSeq\":" + std::to_string(sub.delivered) +
-                  ",\"message\":\"reader too slow; reconnect with since=lastSeq\"}\n\n";
+            out = "event: overflow\ndata: " + api::to_json(api::feed_overflow{sub.delivered}) + "\n\n";
             co_await write(out);
             co_return;
         }

@@ -1,5 +1,7 @@
 #include "agentd/app/sync/mirror_writes.hpp"
 
+#include "agentd/api/json.hpp"
+
 #include "agentd/core/time.hpp"
 #include "agentd/store/feed.hpp"
 #include "agentd/store/mirror_store.hpp"
@@ -9,22 +11,6 @@
 namespace agentd::app::sync {
 
 namespace {
-
-std::string json_text(std::string_view s) {
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += c;
-        } else if (static_cast<unsigned char>(c) < 0x20) {
-            out += ' ';
-        } else {
-            out += c;
-        }
-    }
-    out += '"';
-    return out;
-}
 
 struct feeder {
     store::write_txn& t;
@@ -89,13 +75,13 @@ result<void> apply_listing(store::write_txn& t, std::string_view kind, std::stri
     if (!plan) {
         f.out.refused = true;
         f.out.refusal = plan.error().message;
-        return f.add("sync", "", "{\"refused\":" + json_text(kind) + ",\"reason\":" + json_text(plan.error().message) + "}");
+        return f.add("sync", "", "{\"refused\":" + api::json_quote(kind) + ",\"reason\":" + api::json_quote(plan.error().message) + "}");
     }
     auto write = [&](const std::string& id, std::string_view what) -> result<void> {
         auto r = upsert(*by_id.at(id), hashes.at(id));
         if (!r) return r;
         ++f.out.rows;
-        return f.add(kind, id, "{\"change\":" + json_text(what) + "}");
+        return f.add(kind, id, "{\"change\":" + api::json_quote(what) + "}");
     };
     for (const auto& id : plan->inserts)
         if (auto r = write(id, "added"); !r) return r;
