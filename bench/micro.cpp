@@ -15,7 +15,7 @@ namespace {
 
 const char* const states[] = {"Available", "Sold", "InOtherBasket", "Reserved", "Locked"};
 
-// Seat-status lists shaped as agentd-sim serves them (§14 #6): 1,000 seats each.
+// Seat-status lists shaped as agentd-sim serves them (docs/upstream-contract.md U6): 1,000 seats each.
 std::vector<std::string> seat_documents(int count) {
     std::vector<std::string> docs;
     for (int d = 0; d < count; ++d) {

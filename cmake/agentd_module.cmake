@@ -1,7 +1,7 @@
 # agentd_module(NAME <name> DEPS <targets...>)
 # Builds agentd/<name>/*.cpp into a static library agentd_<name> (alias agentd::<name>).
 # Sources are globbed so that adding a file never needs an edit here; the dependency edges
-# are what reviewers check against DESIGN.md.
+# are the module table of docs/architecture.md (tests/tree/module_includes.cmake checks them).
 function(agentd_module)
   cmake_parse_arguments(M "" "NAME" "DEPS;PRIVATE_DEPS" ${ARGN})
   file(GLOB srcs CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)

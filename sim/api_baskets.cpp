@@ -1,4 +1,4 @@
-// Basket and order endpoints (contract §14 rows 8-11, 14).
+// Basket and order endpoints (docs/upstream-contract.md U8-U11, U14).
 #include "sim/api_call.hpp"
 #include "sim/json_write.hpp"
 
@@ -132,7 +132,7 @@ http_response simulator::patch_basket(call& c) {
     auto found = open_basket(c);
     if (!found) return error_response(found.error());
     basket& b = **found;
-    // Every PATCH is a modifying call (contract §14 #9), an empty one included: it restarts a
+    // Every PATCH is a modifying call (docs/upstream-contract.md U9), an empty one included: it restarts a
     // sliding lifetime even when it changes nothing.
     if (ac != doc.MemberEnd()) c.cs->set_agent_customer(b, std::move(stored), c.now, policy_);
     else c.cs->touch_basket(b, c.now, policy_);

@@ -1,5 +1,5 @@
 // Read-only endpoints: events, instances, price lists, plans, status counts, seat status and
-// best available (contract §14 rows 4-7).
+// best available (docs/upstream-contract.md U4-U7).
 #include "agentd/core/time.hpp"
 #include "sim/api_call.hpp"
 #include "sim/json_write.hpp"

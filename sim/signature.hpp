@@ -1,4 +1,4 @@
-// Verification of Spektrix HMAC-SHA1 request signatures (contract §2.2), written independently
+// Verification of Spektrix HMAC-SHA1 request signatures (docs/upstream-contract.md, "Request signing"), written independently
 // of agentd's signer so a mistake on either side shows up in tests. Pure functions; thread-safe.
 #pragma once
 

@@ -193,7 +193,7 @@ http_response simulator::api(const http_request& r, std::string_view path, std::
     c.body = r.body;
     c.now = clock_.now();
 
-    // Signature (§2.2) over the full URL as the client addressed us.
+    // Signature (docs/upstream-contract.md, "Request signing") over the full URL as the client addressed us.
     std::string_view login, sig;
     int account = parse_authorization(r.authorization, login, sig) ? c.c->account_index(login) : -1;
     auto url = std::string(r.tls ? "https://" : "http://") + r.host + r.target;

@@ -1,4 +1,4 @@
-// Encoders of api/json.hpp. Field names follow DESIGN.md (camelCase on the wire).
+// Encoders of api/json.hpp. Field names follow docs/local-api.md (camelCase on the wire).
 #include "agentd/api/json.hpp"
 
 #include <rapidjson/stringbuffer.h>

@@ -1,5 +1,5 @@
 // domain/hold: hold deadline arithmetic. Upstream baskets live for a lifetime that is not
-// exposed in responses (contract §14 #9: sliding, restarted by every modifying call; a real
+// exposed in responses (docs/upstream-contract.md U9: sliding, restarted by every modifying call; a real
 // system may run it from creation instead, so the mode is a setting), so agentd tracks it from
 // its own calls and acts a safety margin before it. Every time passed in as a "touch" is the
 // SEND time of a call known to have been applied: upstream started its clock no earlier, so a

@@ -49,7 +49,7 @@ failure_decision classify_confirm(upstream_failure f, int code, bool after_read_
         return read_or_unknown;
     case upstream_failure::conflict:
         // 100 "already confirmed" and 101 "empty basket" can both follow our own applied
-        // confirm whose answer was lost: never a licence to place again (contract §14 #11).
+        // confirm whose answer was lost: never a licence to place again (docs/upstream-contract.md U11).
         if (code == upstream_code::already_confirmed || code == upstream_code::empty_basket) return read_or_unknown;
         return reject(reject_reason::refused);
     case upstream_failure::permanent:

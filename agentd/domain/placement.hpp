@@ -22,7 +22,7 @@ enum class upstream_failure {
                 // truncated or unreadable answer): may have been applied
 };
 
-// Spektrix Agency errorCode values on 409 (contract §14 #12).
+// Spektrix Agency errorCode values on 409 (docs/upstream-contract.md U12).
 namespace upstream_code {
 inline constexpr int none = 0;
 inline constexpr int seat_unavailable = 20;

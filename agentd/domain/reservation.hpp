@@ -1,10 +1,10 @@
-// domain/reservation: the reservation state machine of DESIGN.md "Reservations". A pure
+// domain/reservation: the reservation state machine (docs/architecture.md). A pure
 // function maps (record, event, now) to the next record; the store persists each outcome as
 // one transaction and the queue worker turns upstream answers into events. Also says which
 // states have an upstream call in flight and how each is recovered after a crash.
 // Pure values and functions: thread-safe, no I/O, time is passed in.
 //
-// Choices where DESIGN.md is silent:
+// Choices the state diagram alone does not show:
 // - Expiry clears the basket through `releasing` (crash-safe: the clear is an upstream call
 //   in flight) and ends `expired`; held -> expired directly when the basket is found gone.
 // - A retryable placing failure goes back to `queued` keeping its basket; a permanent one

@@ -223,7 +223,7 @@ asio::awaitable<result<api::reservation>> reservation_service::extend(std::strin
             if (m.again.erase(id)) m.start_drive(id);
         }
     } guard{m, id};
-    // A modifying call without customer data restarts the basket's sliding lifetime (§14 #9).
+    // A modifying call without customer data restarts the basket's sliding lifetime (docs/upstream-contract.md U9).
     const sys_time sent = m.clock.now();
     const impl::sent_at sent_now{sent, std::chrono::steady_clock::now()};
     auto touched = co_await up->touch_basket(row->rec.basket_id, m.write_options(true));

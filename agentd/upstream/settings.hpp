@@ -23,7 +23,7 @@ struct timeouts {
     std::chrono::milliseconds idle{30'000};     // keep-alive connections idle longer are closed
 };
 
-// JSON property names of the end customer on PATCH baskets/{id} (§14 #10: configurable).
+// JSON property names of the end customer on PATCH baskets/{id} (docs/upstream-contract.md U10: configurable).
 struct agent_customer_fields {
     std::string object = "agentCustomer";
     std::string first_name = "firstName";

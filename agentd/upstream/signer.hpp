@@ -1,4 +1,4 @@
-// upstream/signer: the Spektrix API v3 HMAC-SHA1 request signature (§2.2). The URL signed is
+// upstream/signer: the Spektrix API v3 HMAC-SHA1 request signature (docs/upstream-contract.md, "Request signing"). The URL signed is
 // the full URL as sent; non-GET requests sign the MD5 of the exact body bytes sent. The secret
 // is decoded once and never printed. Pure; a signer is immutable after construction, so it is
 // thread-safe.

@@ -363,7 +363,7 @@ private:
         }
     }
 
-    // Signatures carry our Date; a skewed clock makes the upstream refuse them (§14 #2).
+    // Signatures carry our Date; a skewed clock makes the upstream refuse them (docs/upstream-contract.md U2).
     void warn_on_skew(const std::string& date) {
         if (date.empty()) return;
         auto theirs = parse_rfc1123(date);

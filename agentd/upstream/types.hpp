@@ -1,4 +1,4 @@
-// upstream/types: typed DTOs for the Spektrix Agency API entities of §5 as agentd reads them.
+// upstream/types: typed DTOs for the Spektrix Agency API entities (docs/upstream-contract.md) as agentd reads them.
 // Ids are opaque strings; money is integer minor units; venue-local times stay text while UTC
 // times are parsed. Fields the daemon does not use are not kept. Plain values, thread-safe.
 #pragma once
@@ -13,7 +13,7 @@
 
 namespace agentd::upstream {
 
-// Query dates are "YYYY-MM-DD" text (§5.11); callers format them with format_date_utc().
+// Query dates are "YYYY-MM-DD" text (docs/upstream-contract.md U20); callers format them with format_date_utc().
 using date_text = std::string;
 
 struct event {
@@ -82,7 +82,7 @@ struct area {
 // A plan is the root area of a seating plan.
 using plan = area;
 
-// Counts of §5.6; keys missing upstream read as 0.
+// Counts of docs/upstream-contract.md U5; keys missing upstream read as 0.
 struct status_counts {
     std::int64_t capacity = 0;
     std::int64_t available = 0;
@@ -125,7 +125,7 @@ struct seat_status {
     seat_state status = seat_state::unknown;
 };
 
-// One seat proposed by best-available (§14 #7).
+// One seat proposed by best-available (docs/upstream-contract.md U7).
 struct best_seat {
     std::string id;
     std::optional<std::string> area_id;

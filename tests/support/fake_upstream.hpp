@@ -1,6 +1,6 @@
 // tests/support/fake_upstream: an in-memory upstream::client for unit tests of sync and
 // reservations. It keeps a catalogue the test fills in, seat ownership, baskets and orders,
-// and follows the contract of client.hpp (§14): a taken seat is a 409 errorCode 20, all or
+// and follows the contract of client.hpp (docs/upstream-contract.md): a taken seat is a 409 errorCode 20, all or
 // nothing per add; confirming an empty basket is 409/101, confirming again 409/100; a confirmed
 // or unknown basket answers 404. Faults are scripted per method, optionally after the change
 // was applied ("commit then drop"). Header-only; io_context thread only.

@@ -6,7 +6,8 @@
 #
 #   cmake -DSOURCE_DIR=<checkout> -P tests/tree/self_contained.cmake
 #
-# Files: `git ls-files` when SOURCE_DIR is a git checkout, else a glob of the source folders.
+# Files: `git ls-files` (tracked, and new files not ignored) when SOURCE_DIR is a git checkout,
+# else a glob of the source folders.
 # The patterns are assembled from pieces so that this script does not match itself.
 cmake_minimum_required(VERSION 3.25)
 
@@ -17,7 +18,7 @@ endif()
 set(files)
 find_program(GIT_EXECUTABLE git)
 if(GIT_EXECUTABLE)
-  execute_process(COMMAND ${GIT_EXECUTABLE} -C ${SOURCE_DIR} ls-files
+  execute_process(COMMAND ${GIT_EXECUTABLE} -C ${SOURCE_DIR} ls-files --cached --others --exclude-standard
     OUTPUT_VARIABLE listed RESULT_VARIABLE git_rc ERROR_QUIET OUTPUT_STRIP_TRAILING_WHITESPACE)
   if(git_rc EQUAL 0 AND listed)
     string(REPLACE "\n" ";" files "${listed}")
@@ -58,23 +59,32 @@ foreach(rel IN LISTS files)
     continue()
   endif()
   file(READ ${path} text)
+  set(hit FALSE)
   foreach(p IN LISTS patterns)
-    if(NOT text MATCHES "${p}")
-      continue()
+    if(text MATCHES "${p}")
+      set(hit TRUE)
+      break()
     endif()
-    # Report each offending line with its number.
-    # Square brackets and semicolons would change how CMake splits the list: neutralise them.
-    string(REPLACE ";" "," text_lines "${text}")
-    string(REPLACE "[" "(" text_lines "${text_lines}")
-    string(REPLACE "]" ")" text_lines "${text_lines}")
-    string(REPLACE "\n" ";" text_lines "${text_lines}")
-    set(line_no 0)
-    foreach(line IN LISTS text_lines)
-      math(EXPR line_no "${line_no} + 1")
+  endforeach()
+  if(NOT hit)
+    continue()
+  endif()
+  # Report each offending line once, with its number. Square brackets, semicolons and
+  # backslashes would change how CMake splits the list: neutralise them.
+  string(REPLACE "\\" "|" text_lines "${text}")
+  string(REPLACE ";" "," text_lines "${text_lines}")
+  string(REPLACE "[" "(" text_lines "${text_lines}")
+  string(REPLACE "]" ")" text_lines "${text_lines}")
+  string(REPLACE "\n" ";" text_lines "${text_lines}")
+  set(line_no 0)
+  foreach(line IN LISTS text_lines)
+    math(EXPR line_no "${line_no} + 1")
+    foreach(p IN LISTS patterns)
       if(line MATCHES "${p}")
         string(STRIP "${line}" shown)
         message("${rel}:${line_no}: ${shown}")
         math(EXPR found "${found} + 1")
+        break()
       endif()
     endforeach()
   endforeach()

@@ -1,4 +1,4 @@
-// Decoding every DTO from realistic payloads (§5 shapes) and refusing hostile ones with a
+// Decoding every DTO from realistic payloads (docs/upstream-contract.md shapes) and refusing hostile ones with a
 // typed error that names the field.
 #include "agentd/upstream/codec.hpp"
 #include "agentd/core/time.hpp"
@@ -247,7 +247,7 @@ TEST_CASE("error bodies and request encoders") {
 
     std::vector<new_ticket> t{{"67201AVCRKQDBSGLQHRCLJQTBDLCTLNNQ", std::nullopt, "6428ARVBDCVGBMTSRKLDHCQHSPQJQNLSH",
                                "1AHGJDSMMPLMPPGNLJBQVLBRSKVDLQRPP"}};
-    // Byte-identical to the §2.3 vector 3 body.
+    // Byte-identical to the body of signing test vector 3 (docs/upstream-contract.md).
     CHECK(codec::encode_new_tickets(t) ==
           R"([{"instance":"67201AVCRKQDBSGLQHRCLJQTBDLCTLNNQ","seatingPlan":"6428ARVBDCVGBMTSRKLDHCQHSPQJQNLSH","type":"1AHGJDSMMPLMPPGNLJBQVLBRSKVDLQRPP"}])");
     std::vector<new_ticket> s{{"i", std::string("53613"), std::nullopt, "t"}};

@@ -1,4 +1,4 @@
-// The §2.3 test vectors, byte for byte, and the secret-handling rules of the signer.
+// The signing test vectors of docs/upstream-contract.md, byte for byte, and the secret-handling rules of the signer.
 #include "agentd/upstream/signer.hpp"
 
 #include "tests/unit/upstream/doctest_result.hpp"
