@@ -1,5 +1,5 @@
 # tree_self_contained: fails when a file of the tree points outside the tree — at a reference
-# document a clone does not have (section-sign references, the old design file's name), at a
+# document a clone does not have (section-sign references, the old reference files' names), at a
 # sibling folder next to the checkout, at the development machine's work folder, or at a home
 # directory. A clone must explain itself: docs/architecture.md and docs/upstream-contract.md are
 # where such references go (docs/testing.md, "Tree checks").
@@ -43,6 +43,8 @@ string(CONCAT p_root "(^|[^A-Za-z0-9_.])/ro" "ot/")
 set(patterns
   "${section_sign}"          # a section of a document outside the tree
   "DESIGN[.]md"              # the design file that is not part of the tree
+  "(STYLE|MEASURED)[.]md"    # the other reference notes that are not part of the tree
+  "agency-api[.]md"          # the reference the upstream contract was distilled from
   "${p_shared}"              # a sibling folder next to the checkout
   "${p_work}"                # the development machine's work folder
   "/home/[A-Za-z0-9_.-]+"    # anyone's home directory
