@@ -2,9 +2,9 @@
 
 #include "agentd/core/defer.hpp"
 #include "agentd/reservations/service.hpp"
-#include "agentd/app/sync/mirror_view.hpp"
-#include "agentd/app/sync/progress_api.hpp"
-#include "agentd/app/sync/sync_service.hpp"
+#include "agentd/mirror/mirror_view.hpp"
+#include "agentd/mirror/progress_api.hpp"
+#include "agentd/mirror/sync_service.hpp"
 #include "agentd/store/feed.hpp"
 #include "agentd/upstream/spektrix_client.hpp"
 

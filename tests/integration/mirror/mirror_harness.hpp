@@ -4,8 +4,8 @@
 // through mirror_view (its own reader) and the service's thread-safe progress()/counters().
 #pragma once
 
-#include "agentd/app/sync/mirror_view.hpp"
-#include "agentd/app/sync/sync_service.hpp"
+#include "agentd/mirror/mirror_view.hpp"
+#include "agentd/mirror/sync_service.hpp"
 #include "agentd/store/database.hpp"
 #include "agentd/upstream/spektrix_client.hpp"
 #include "tests/support/sim_client.hpp"

@@ -1,6 +1,6 @@
 // The sync scheduler's choice of what to poll next, on a manual clock: tiers by time to start,
 // hot instances one tier faster, started and cancelled ones stopped, failures back off.
-#include "agentd/app/sync/sync_state.hpp"
+#include "agentd/mirror/sync_state.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,7 +1,7 @@
 // mirror_view over a real SQLite file: prices as decimal text to the penny, availability with
 // its age on a manual clock, catalogue facts for reservation validation, unknown ids.
-#include "agentd/app/sync/mirror_view.hpp"
-#include "agentd/app/sync/mirror_writes.hpp"
+#include "agentd/mirror/mirror_view.hpp"
+#include "agentd/mirror/mirror_writes.hpp"
 #include "agentd/core/time.hpp"
 #include "agentd/store/mirror_store.hpp"
 #include "tests/unit/mirror/mirror_support.hpp"

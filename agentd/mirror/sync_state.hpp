@@ -3,7 +3,7 @@
 // Threading: io_context thread, except `prog`, which is guarded by `mu`.
 #pragma once
 
-#include "agentd/app/sync/sync_service.hpp"
+#include "agentd/mirror/sync_service.hpp"
 #include "agentd/domain/sync_policy.hpp"
 
 #include <boost/asio/steady_timer.hpp>

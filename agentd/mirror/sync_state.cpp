@@ -1,4 +1,4 @@
-#include "agentd/app/sync/sync_state.hpp"
+#include "agentd/mirror/sync_state.hpp"
 
 #include <algorithm>
 

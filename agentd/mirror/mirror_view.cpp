@@ -1,6 +1,6 @@
-#include "agentd/app/sync/mirror_view.hpp"
+#include "agentd/mirror/mirror_view.hpp"
 
-#include "agentd/app/sync/mirror_writes.hpp"
+#include "agentd/mirror/mirror_writes.hpp"
 #include "agentd/core/money.hpp"
 #include "agentd/core/time.hpp"
 #include "agentd/store/mirror_store.hpp"

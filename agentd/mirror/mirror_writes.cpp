@@ -1,4 +1,4 @@
-#include "agentd/app/sync/mirror_writes.hpp"
+#include "agentd/mirror/mirror_writes.hpp"
 
 #include "agentd/api/json.hpp"
 

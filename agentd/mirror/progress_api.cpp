@@ -1,4 +1,4 @@
-#include "agentd/app/sync/progress_api.hpp"
+#include "agentd/mirror/progress_api.hpp"
 
 #include "agentd/core/time.hpp"
 

@@ -1,8 +1,8 @@
 // The sync service's upstream polls: one catalogue pass and one instance's availability.
-#include "agentd/app/sync/db_job.hpp"
-#include "agentd/app/sync/mirror_writes.hpp"
-#include "agentd/app/sync/sync_service.hpp"
-#include "agentd/app/sync/sync_state.hpp"
+#include "agentd/mirror/db_job.hpp"
+#include "agentd/mirror/mirror_writes.hpp"
+#include "agentd/mirror/sync_service.hpp"
+#include "agentd/mirror/sync_state.hpp"
 #include "agentd/core/time.hpp"
 #include "agentd/log/log.hpp"
 #include "agentd/store/mirror_store.hpp"

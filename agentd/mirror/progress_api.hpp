@@ -4,7 +4,7 @@
 #pragma once
 
 #include "agentd/api/types.hpp"
-#include "agentd/app/sync/sync_service.hpp"
+#include "agentd/mirror/sync_service.hpp"
 
 #include <vector>
 
