@@ -1,11 +1,11 @@
 #include "agentd/app/daemon.hpp"
 
-#include "agentd/app/backend.hpp"
+#include "agentd/app/control_adapter.hpp"
 #include "agentd/reservations/service.hpp"
 #include "agentd/app/sd_notify.hpp"
 #include "agentd/app/settings_map.hpp"
-#include "agentd/app/sync/mirror_view.hpp"
-#include "agentd/app/sync/sync_service.hpp"
+#include "agentd/mirror/view.hpp"
+#include "agentd/mirror/service.hpp"
 #include "agentd/config/config.hpp"
 #include "agentd/control/server.hpp"
 #include "agentd/core/clock.hpp"
@@ -43,10 +43,10 @@ struct parts {
     std::unique_ptr<store::database> db;
     std::vector<std::unique_ptr<upstream::client_context>> contexts;
     std::vector<std::unique_ptr<upstream::client>> clients;
-    std::unique_ptr<mirror_view> mirror;
-    std::unique_ptr<sync_service> sync;
+    std::unique_ptr<mirror::mirror_view> mirror;
+    std::unique_ptr<mirror::sync_service> sync;
     std::unique_ptr<agentd::reservations::reservation_service> reservations;
-    std::unique_ptr<daemon_backend> backend;
+    std::unique_ptr<control_adapter> backend;
     std::unique_ptr<control::server> server;
 };
 
@@ -70,7 +70,7 @@ void warn_insecure_upstreams(const config::settings& s) {
                       {{"client", c.name}, {"base_url", c.base_url}});
 }
 
-std::string status_line(const sync_progress& p, const reservations::reservation_stats& r) {
+std::string status_line(const mirror::sync_progress& p, const reservations::reservation_stats& r) {
     std::string s;
     if (!p.initial_complete) {
         s = "initial sync: clients " + std::to_string(p.clients_done) + "/" + std::to_string(p.clients_total) +
@@ -308,7 +308,7 @@ int run_daemon(const daemon_options& o) {
     }
     const agentd::clock& clk = stepped ? static_cast<const agentd::clock&>(*stepped) : system_clock::instance();
 
-    std::vector<sync_client> sync_clients;
+    std::vector<mirror::sync_client> sync_clients;
     std::vector<reservations::res_client> res_clients;
     std::vector<std::pair<std::string, upstream::client_context*>> upstreams;
     for (const auto& c : p.settings.clients) {
@@ -317,7 +317,7 @@ int run_daemon(const daemon_options& o) {
             std::fprintf(stderr, "agentd: client '%s': %s\n", c.name.c_str(), ctx.error().message.c_str());
             return exit_config;
         }
-        sync_client sc{c.name, {}};
+        mirror::sync_client sc{c.name, {}};
         reservations::res_client rc{c.name, {}};
         for (const auto& a : c.accounts) {
             auto cl = upstream::make_spektrix_client(**ctx, to_upstream(a));
@@ -343,14 +343,14 @@ int run_daemon(const daemon_options& o) {
         if (server_ptr) server_ptr->notify_feed(seq);
     };
 
-    p.mirror = std::make_unique<mirror_view>(p.settings.daemon.database, clk);
-    p.sync = std::make_unique<sync_service>(ioc.get_executor(), *p.db, p.settings.daemon.database, p.settings.sync,
+    p.mirror = std::make_unique<mirror::mirror_view>(p.settings.daemon.database, clk);
+    p.sync = std::make_unique<mirror::sync_service>(ioc.get_executor(), *p.db, p.settings.daemon.database, to_mirror(p.settings),
                                             std::move(sync_clients), clk, on_feed);
-    sync_service* sync_ptr = p.sync.get();
+    mirror::sync_service* sync_ptr = p.sync.get();
     p.reservations = std::make_unique<reservations::reservation_service>(
         ioc.get_executor(), *p.db, p.settings.daemon.database, to_reservations(p.settings), std::move(res_clients), *p.mirror, clk, on_feed,
         [sync_ptr](std::string_view client, std::string_view instance) { sync_ptr->mark_hot(client, instance); });
-    p.backend = std::make_unique<daemon_backend>(backend_parts{p.mirror.get(), p.sync.get(), p.reservations.get(),
+    p.backend = std::make_unique<control_adapter>(adapter_parts{p.mirror.get(), p.sync.get(), p.reservations.get(),
                                                                upstreams, p.settings.daemon.database, k_version, &clk});
     p.server = std::make_unique<control::server>(ioc.get_executor(), to_server(p.settings, k_version), *p.backend);
     server_ptr = p.server.get();

@@ -78,4 +78,21 @@ reservations::settings to_reservations(const config::settings& s) {
     return out;
 }
 
+mirror::settings to_mirror(const config::settings& s) {
+    const auto& y = s.sync;
+    mirror::settings out;
+    out.catalogue_interval = y.catalogue_interval;
+    out.catalogue_days_ahead = y.catalogue_days_ahead;
+    out.tier_24h = y.tier_24h;
+    out.tier_7d = y.tier_7d;
+    out.tier_30d = y.tier_30d;
+    out.tier_later = y.tier_later;
+    out.hot_window = y.hot_window;
+    out.tombstone_after = y.tombstone_after;
+    out.max_removal_share = y.max_removal_share;
+    out.seat_status = y.seat_status;
+    out.max_parallel_per_client = y.max_parallel_per_client;
+    return out;
+}
+
 }  // namespace agentd::app

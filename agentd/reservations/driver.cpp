@@ -18,7 +18,7 @@ reservation_service::impl::impl(asio::any_io_executor ex_, store::database& db_,
                                 std::function<void(std::string_view, std::string_view)> on_activity_)
     : ex(ex_), db(db_), db_path(std::move(db_path_)), cfg(std::move(s)), clients(std::move(clients_)),
       catalogue(catalogue_), clock(clock_), on_feed(std::move(on_feed_)), on_activity(std::move(on_activity_)),
-      queue(cfg.queue), children(ex_), wake_timer(ex_) {}
+      rd(db_path, "open reservations reader"), queue(cfg.queue), children(ex_), wake_timer(ex_) {}
 
 upstream::client* reservation_service::impl::client_for(const store::reservation_row& row) const {
     for (const auto& c : clients) {

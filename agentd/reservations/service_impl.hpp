@@ -14,7 +14,7 @@
 #include "agentd/reservations/service.hpp"
 #include "agentd/reservations/timing.hpp"
 #include "agentd/store/database.hpp"
-#include "agentd/store/reader.hpp"
+#include "agentd/store/lazy_reader.hpp"
 #include "agentd/store/reservation_store.hpp"
 #include "agentd/upstream/client.hpp"
 
@@ -116,7 +116,7 @@ struct reservation_service::impl {
     write_fault fault;
     std::uint64_t jobs_submitted = 0;
 
-    std::optional<store::reader> rd;
+    store::lazy_reader rd;
     domain::fair_queue<std::string> queue;
     std::size_t pending_total = 0;  // creates submitted but not yet committed
     std::map<std::string, std::size_t, std::less<>> pending_per_channel;
@@ -149,44 +149,37 @@ struct reservation_service::impl {
 
 }  // namespace agentd::reservations
 
-#include <boost/asio/async_result.hpp>
-#include <boost/asio/execution/outstanding_work.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/prefer.hpp>
-#include <boost/asio/use_awaitable.hpp>
+#include "agentd/store/await_job.hpp"
 
 namespace agentd::reservations {
 
+namespace impl_detail {
+
+template <class R>
+std::function<result<R>(store::write_txn&)> failing_job(error e) {
+    return [e = std::move(e)](store::write_txn&) -> result<R> { return e; };
+}
+
+template <class R>
+boost::asio::awaitable<result<R>> await_durable(store::database& db, std::function<result<R>(store::write_txn&)> job,
+                                                std::function<void(const result<R>&)> on_done) {
+    const store::job_options durable{.durable = true};
+    auto r = co_await store::await_job<R>(db, std::move(job), durable);
+    if (on_done) on_done(r);
+    co_return r;
+}
+
+}  // namespace impl_detail
+
+// Not a coroutine: the fault seam counts the job when it is submitted, not when awaited.
 template <class R>
 boost::asio::awaitable<result<R>> reservation_service::impl::run_job(std::function<result<R>(store::write_txn&)> job,
                                                                     std::function<void(const result<R>&)> on_done) {
-    namespace asio = boost::asio;
-    std::optional<error> injected;
     ++jobs_submitted;
-    if (fault) injected = fault(jobs_submitted);
-    auto initiate = [this, job = std::move(job), on_done = std::move(on_done), injected](auto handler) mutable {
-        using handler_t = decltype(handler);
-        auto h = std::make_shared<handler_t>(std::move(handler));
-        // Keeps the io_context running while the writer thread holds the job.
-        auto work = asio::prefer(ex, asio::execution::outstanding_work.tracked);
-        auto deliver = [h, work, on_done = std::move(on_done)](result<R> v) {
-            asio::post(work, [h, on_done, v = std::move(v)]() mutable {
-                if (on_done) on_done(v);
-                (*h)(std::move(v));
-            });
-        };
-        if (injected) {
-            // Fails inside the writer like a full disk: the job's savepoint rolls back.
-            auto failing = [e = *injected](store::write_txn&) -> result<R> { return e; };
-            auto submitted = db.submit<R>(std::move(failing), deliver, store::job_options{.durable = true});
-            if (!submitted) deliver(result<R>(submitted.error()));
-            return;
-        }
-        auto submitted = db.submit<R>(std::move(job), deliver, store::job_options{.durable = true});
-        if (!submitted) deliver(result<R>(submitted.error()));
-    };
-    return asio::async_initiate<const asio::use_awaitable_t<>&, void(result<R>)>(std::move(initiate),
-                                                                                 asio::use_awaitable);
+    // An injected fault fails inside the writer like a full disk: the job's savepoint rolls back.
+    if (fault)
+        if (auto injected = fault(jobs_submitted)) job = impl_detail::failing_job<R>(std::move(*injected));
+    return impl_detail::await_durable<R>(db, std::move(job), std::move(on_done));
 }
 
 }  // namespace agentd::reservations

@@ -58,14 +58,7 @@ reservation_service::impl::amend_fn reservation_service::impl::set_details(std::
     return [details = std::move(details)](store::reservation_row& r) { r.details = details; };
 }
 
-result<store::connection*> reservation_service::impl::reader() {
-    if (!rd) {
-        auto r = store::reader::open(db_path);
-        if (!r) return r.error().wrap("open reservations reader");
-        rd.emplace(std::move(*r));
-    }
-    return &rd->conn();
-}
+result<store::connection*> reservation_service::impl::reader() { return rd.conn(); }
 
 result<store::reservation_row> reservation_service::impl::load(std::string_view id) {
     auto c = reader();

@@ -7,8 +7,8 @@
 // thread. A batch commits with synchronous=FULL when any of its jobs is durable, else NORMAL.
 // With housekeeping enabled the writer also runs bounded retention passes by itself
 // (store/housekeeping.hpp), each in its own small transaction between batches.
-// The store does not depend on Asio: completions are plain callbacks, which an async caller
-// posts back to its own executor.
+// The store does not depend on Asio: completions are plain callbacks; a coroutine awaits a job
+// through store/await_job.hpp, which posts the outcome back to its executor.
 // Threading: submit/submit_wait/stats/close are thread-safe. Jobs and completions run on the
 // writer thread and must not block on other jobs (submit_wait from a job is refused).
 #pragma once

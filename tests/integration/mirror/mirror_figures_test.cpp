@@ -16,7 +16,7 @@ void figures_for(const std::string& size) {
     sim_test::sim_process sim({"--seed", "5", "--size", size, "--seat-status", "on", "--rate", "100000", "--burst", "100000"});
     agentd::test::temp_dir dir;
     const auto db_path = dir.file("mirror.db");
-    agentd::app::mirror_view view(db_path);
+    agentd::mirror::mirror_view view(db_path);
     const long rss_before = rss_kib();
     const auto t0 = std::chrono::steady_clock::now();
     daemon_side d(sim, db_path);

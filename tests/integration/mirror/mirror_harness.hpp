@@ -4,8 +4,8 @@
 // through mirror_view (its own reader) and the service's thread-safe progress()/counters().
 #pragma once
 
-#include "agentd/app/sync/mirror_view.hpp"
-#include "agentd/app/sync/sync_service.hpp"
+#include "agentd/mirror/view.hpp"
+#include "agentd/mirror/service.hpp"
 #include "agentd/store/database.hpp"
 #include "agentd/upstream/spektrix_client.hpp"
 #include "tests/support/sim_client.hpp"
@@ -31,8 +31,8 @@ namespace mirror_it {
 
 using namespace std::chrono_literals;
 
-inline agentd::config::sync_settings tight_settings() {
-    agentd::config::sync_settings s;
+inline agentd::mirror::settings tight_settings() {
+    agentd::mirror::settings s;
     s.catalogue_interval = std::chrono::hours(1);
     s.catalogue_days_ahead = 180;
     s.tier_24h = 1s;
@@ -57,14 +57,14 @@ inline rapidjson::Document json(const sim_test::reply& r) {
 // The daemon side; start() and stop() from the test thread.
 class daemon_side {
 public:
-    daemon_side(const sim_test::sim_process& sim, std::string db_path, agentd::config::sync_settings s = tight_settings())
+    daemon_side(const sim_test::sim_process& sim, std::string db_path, agentd::mirror::settings s = tight_settings())
         : db_path_(std::move(db_path)) {
         agentd::store::database_options o;
         o.path = db_path_;
         auto db = agentd::store::database::open(o);
         REQUIRE_MESSAGE(db.has_value(), (db ? "" : db.error().message));
         db_ = std::move(*db);
-        std::vector<agentd::app::sync_client> clients;
+        std::vector<agentd::mirror::sync_client> clients;
         for (const auto& [name, accounts] : sim.clients) {
             agentd::upstream::client_settings cs;
             cs.base_url = sim.base_url;
@@ -80,7 +80,7 @@ public:
             ctxs_.push_back(std::move(*ctx));
             ups_.push_back(std::move(*c));
         }
-        svc_ = std::make_unique<agentd::app::sync_service>(io_.get_executor(), *db_, db_path_, s, std::move(clients),
+        svc_ = std::make_unique<agentd::mirror::sync_service>(io_.get_executor(), *db_, db_path_, s, std::move(clients),
                                                            agentd::system_clock::instance(),
                                                            [this](std::uint64_t seq) { last_feed_ = seq; });
         boost::asio::co_spawn(io_, svc_->run(),
@@ -102,7 +102,7 @@ public:
         db_->close();
     }
 
-    agentd::app::sync_service& service() { return *svc_; }
+    agentd::mirror::sync_service& service() { return *svc_; }
     // request_sync must run on the service's io thread.
     void request_sync(std::string client) {
         boost::asio::post(io_, [this, client] { svc_->request_sync(client, std::nullopt); });
@@ -117,7 +117,7 @@ private:
     std::unique_ptr<agentd::store::database> db_;
     std::vector<std::unique_ptr<agentd::upstream::client_context>> ctxs_;
     std::vector<std::unique_ptr<agentd::upstream::client>> ups_;
-    std::unique_ptr<agentd::app::sync_service> svc_;
+    std::unique_ptr<agentd::mirror::sync_service> svc_;
     boost::asio::cancellation_signal stop_;
     std::thread thread_;
     std::atomic<std::uint64_t> last_feed_{0};
@@ -141,7 +141,7 @@ inline std::int64_t sim_seats_available(sim_test::sim_client& c, const std::stri
     return n;
 }
 
-inline std::int64_t mirror_seats_available(agentd::app::mirror_view& view, const std::string& client, const std::string& inst) {
+inline std::int64_t mirror_seats_available(agentd::mirror::mirror_view& view, const std::string& client, const std::string& inst) {
     auto seats = view.seats(client, inst);
     REQUIRE(seats.has_value());
     std::int64_t n = 0;

@@ -39,7 +39,7 @@ std::int64_t sim_available(sim_test::sim_client& c, const std::string& inst) {
     return st["available"].GetInt64();
 }
 
-void check_client_equal(const sim_test::sim_process& sim, std::size_t index, agentd::app::mirror_view& view) {
+void check_client_equal(const sim_test::sim_process& sim, std::size_t index, agentd::mirror::mirror_view& view) {
     const std::string name = sim.clients[index].first;
     auto c = sim.client(index);
     auto ev = json(c.get("events"));
@@ -95,7 +95,7 @@ TEST_CASE("a full mirror of the small world equals the simulator; sales are foll
     sim_test::sim_process sim({"--seed", "7", "--size", "small", "--seat-status", "on", "--rate", "5000", "--burst", "5000"});
     agentd::test::temp_dir dir;
     const auto db_path = dir.file("mirror.db");
-    agentd::app::mirror_view view(db_path);
+    agentd::mirror::mirror_view view(db_path);
     std::string target;
     {
         daemon_side d(sim, db_path);
@@ -162,7 +162,7 @@ TEST_CASE("a fault storm on one client leaves the others on time and the mirror 
     REQUIRE(storm.status == 200);
     agentd::test::temp_dir dir;
     const auto db_path = dir.file("mirror.db");
-    agentd::app::mirror_view view(db_path);
+    agentd::mirror::mirror_view view(db_path);
     daemon_side d(sim, db_path);
 
     auto others_done = [&] {
@@ -197,7 +197,7 @@ TEST_CASE("a 404 on the seat-status endpoint turns it off for that client; count
     sim_test::sim_process sim({"--seed", "3", "--size", "tiny", "--seat-status", "off", "--rate", "5000", "--burst", "5000"});
     agentd::test::temp_dir dir;
     const auto db_path = dir.file("mirror.db");
-    agentd::app::mirror_view view(db_path);
+    agentd::mirror::mirror_view view(db_path);
     daemon_side d(sim, db_path);
     REQUIRE(wait_until([&] { return d.service().progress().initial_complete; }, 30s));
     REQUIRE(wait_until([&] { return d.service().counters().availability_polls >= 10; }, 30s));

@@ -1,7 +1,7 @@
 // mirror_view over a real SQLite file: prices as decimal text to the penny, availability with
 // its age on a manual clock, catalogue facts for reservation validation, unknown ids.
-#include "agentd/app/sync/mirror_view.hpp"
-#include "agentd/app/sync/mirror_writes.hpp"
+#include "agentd/mirror/view.hpp"
+#include "agentd/mirror/write.hpp"
 #include "agentd/core/time.hpp"
 #include "agentd/store/mirror_store.hpp"
 #include "tests/unit/mirror/mirror_support.hpp"
@@ -9,7 +9,7 @@
 #include <doctest/doctest.h>
 
 using namespace agentd;
-using namespace agentd::app::sync;
+using namespace agentd::mirror;
 using namespace std::chrono_literals;
 
 TEST_CASE("mirror_view: an instance with prices, counts, seats and the age of its availability") {
@@ -53,7 +53,7 @@ TEST_CASE("mirror_view: an instance with prices, counts, seats and the age of it
     });
     REQUIRE_MESSAGE(w.has_value(), (w ? "" : w.error().message));
 
-    app::mirror_view view(f.path, clk);
+    mirror::mirror_view view(f.path, clk);
     clk.advance(7s);
     auto i = view.instance("venue", "I1");
     REQUIRE_MESSAGE(i.has_value(), (i ? "" : i.error().message));

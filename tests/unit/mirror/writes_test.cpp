@@ -1,6 +1,6 @@
 // Mirror writes against a real SQLite file: diffs write only what changed, misses become
 // tombstones only after N listings, mass removals are refused, seat writes count exactly.
-#include "agentd/app/sync/mirror_writes.hpp"
+#include "agentd/mirror/write.hpp"
 #include "agentd/store/feed.hpp"
 #include "agentd/store/mirror_store.hpp"
 #include "tests/unit/mirror/mirror_support.hpp"
@@ -8,7 +8,7 @@
 #include <doctest/doctest.h>
 
 using namespace agentd;
-using namespace agentd::app::sync;
+using namespace agentd::mirror;
 using mirror_test::make_event;
 using mirror_test::make_instance;
 

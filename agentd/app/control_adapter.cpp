@@ -1,10 +1,10 @@
-#include "agentd/app/backend.hpp"
+#include "agentd/app/control_adapter.hpp"
 
 #include "agentd/core/defer.hpp"
 #include "agentd/reservations/service.hpp"
-#include "agentd/app/sync/mirror_view.hpp"
-#include "agentd/app/sync/progress_api.hpp"
-#include "agentd/app/sync/sync_service.hpp"
+#include "agentd/mirror/view.hpp"
+#include "agentd/mirror/progress.hpp"
+#include "agentd/mirror/service.hpp"
 #include "agentd/store/feed.hpp"
 #include "agentd/upstream/spektrix_client.hpp"
 
@@ -18,10 +18,11 @@ api::metric_sample make_sample(std::string name, std::string help, std::string t
 
 }  // namespace
 
-daemon_backend::daemon_backend(backend_parts parts) : parts_(std::move(parts)) {}
-daemon_backend::~daemon_backend() = default;
+control_adapter::control_adapter(adapter_parts parts)
+    : parts_(std::move(parts)), feed_reader_(parts_.db_path, "open feed reader") {}
+control_adapter::~control_adapter() = default;
 
-void daemon_backend::add_budget(std::vector<api::client_state>& clients) {
+void control_adapter::add_budget(std::vector<api::client_state>& clients) {
     for (auto& c : clients) {
         for (auto& [name, ctx] : parts_.upstreams) {
             if (name != c.name || !ctx) continue;
@@ -30,14 +31,14 @@ void daemon_backend::add_budget(std::vector<api::client_state>& clients) {
     }
 }
 
-result<api::health> daemon_backend::health() {
+result<api::health> control_adapter::health() {
     api::health h;
     h.version = parts_.version;
     h.uptime_seconds = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_).count();
     h.ready = ready();
     auto p = parts_.sync->progress();
-    h.sync = to_api_progress(p);
-    h.clients = to_api_clients(p);
+    h.sync = mirror::to_api_progress(p);
+    h.clients = mirror::to_api_clients(p);
     add_budget(h.clients);
     auto r = parts_.reservations->stats();
     h.queue.depth = r.queue_depth;
@@ -48,74 +49,65 @@ result<api::health> daemon_backend::health() {
     return h;
 }
 
-result<std::vector<api::client_state>> daemon_backend::clients() {
+result<std::vector<api::client_state>> control_adapter::clients() {
     auto p = parts_.sync->progress();
-    auto out = to_api_clients(p);
+    auto out = mirror::to_api_clients(p);
     add_budget(out);
     return out;
 }
 
-result<std::vector<api::event>> daemon_backend::events(const api::event_query& q) { return parts_.mirror->events(q); }
+result<std::vector<api::event>> control_adapter::events(const api::event_query& q) { return parts_.mirror->events(q); }
 
-result<std::vector<api::instance_summary>> daemon_backend::instances(const api::instance_query& q) {
+result<std::vector<api::instance_summary>> control_adapter::instances(const api::instance_query& q) {
     return parts_.mirror->instances(q);
 }
 
-result<api::instance> daemon_backend::instance(std::string_view client, std::string_view id) {
+result<api::instance> control_adapter::instance(std::string_view client, std::string_view id) {
     auto r = parts_.mirror->instance(client, id);
     if (r) parts_.sync->mark_hot(client, id);  // someone is looking: keep it fresher for a while
     return r;
 }
 
-result<api::seat_plan> daemon_backend::seats(std::string_view client, std::string_view id) {
+result<api::seat_plan> control_adapter::seats(std::string_view client, std::string_view id) {
     auto r = parts_.mirror->seats(client, id);
     if (r) parts_.sync->mark_hot(client, id);
     return r;
 }
 
-boost::asio::awaitable<result<control::created_reservation>> daemon_backend::create_reservation(
+boost::asio::awaitable<result<control::created_reservation>> control_adapter::create_reservation(
     std::string channel, std::string idempotency_key, api::reservation_request req) {
     if (!ready()) co_return fail(errc::unavailable, "create reservation: agentd is still starting (recovery in progress)");
     co_return co_await defer([&] { return parts_.reservations->create(std::move(channel), std::move(idempotency_key), std::move(req)); });
 }
 
-result<api::reservation> daemon_backend::reservation(std::string_view id) { return parts_.reservations->get(id); }
+result<api::reservation> control_adapter::reservation(std::string_view id) { return parts_.reservations->get(id); }
 
-result<std::vector<api::reservation>> daemon_backend::reservations(const api::reservation_filter& f) {
+result<std::vector<api::reservation>> control_adapter::reservations(const api::reservation_filter& f) {
     return parts_.reservations->list(f);
 }
 
-result<std::vector<api::history_entry>> daemon_backend::reservation_history(std::string_view id) {
+result<std::vector<api::history_entry>> control_adapter::reservation_history(std::string_view id) {
     return parts_.reservations->history(id);
 }
 
-boost::asio::awaitable<result<api::reservation>> daemon_backend::confirm_reservation(std::string id,
+boost::asio::awaitable<result<api::reservation>> control_adapter::confirm_reservation(std::string id,
                                                                                      api::confirm_request req) {
     co_return co_await defer([&] { return parts_.reservations->confirm(std::move(id), std::move(req)); });
 }
 
-boost::asio::awaitable<result<api::reservation>> daemon_backend::extend_reservation(std::string id,
+boost::asio::awaitable<result<api::reservation>> control_adapter::extend_reservation(std::string id,
                                                                                     api::extend_request req) {
     co_return co_await defer([&] { return parts_.reservations->extend(std::move(id), std::move(req)); });
 }
 
-boost::asio::awaitable<result<api::reservation>> daemon_backend::release_reservation(std::string id) {
+boost::asio::awaitable<result<api::reservation>> control_adapter::release_reservation(std::string id) {
     co_return co_await defer([&] { return parts_.reservations->release(std::move(id)); });
 }
 
-result<store::reader*> daemon_backend::feed_reader() {
-    if (!reader_) {
-        auto r = store::reader::open(parts_.db_path);
-        if (!r) return r.error().wrap("open feed reader");
-        reader_.emplace(std::move(*r));
-    }
-    return &*reader_;
-}
-
-result<std::vector<api::feed_event>> daemon_backend::feed_since(std::uint64_t seq, std::size_t limit) {
-    auto rd = feed_reader();
-    if (!rd) return rd.error();
-    auto rows = store::feed_since((*rd)->conn(), std::int64_t(seq), limit);
+result<std::vector<api::feed_event>> control_adapter::feed_since(std::uint64_t seq, std::size_t limit) {
+    auto conn = feed_reader_.conn();
+    if (!conn) return conn.error();
+    auto rows = store::feed_since(**conn, std::int64_t(seq), limit);
     if (!rows) return rows.error();
     std::vector<api::feed_event> out;
     out.reserve(rows->size());
@@ -123,7 +115,7 @@ result<std::vector<api::feed_event>> daemon_backend::feed_since(std::uint64_t se
     return out;
 }
 
-result<api::metrics_snapshot> daemon_backend::metrics() {
+result<api::metrics_snapshot> control_adapter::metrics() {
     api::metrics_snapshot m;
     auto& s = m.samples;
     s.push_back(make_sample("agentd_up", "1 while the daemon serves; ready is 1 after recovery", "gauge", ready() ? 1 : 0));
@@ -183,7 +175,7 @@ result<api::metrics_snapshot> daemon_backend::metrics() {
     return m;
 }
 
-boost::asio::awaitable<result<api::admin_sync_answer>> daemon_backend::request_sync(api::admin_sync_request req) {
+boost::asio::awaitable<result<api::admin_sync_answer>> control_adapter::request_sync(api::admin_sync_request req) {
     bool known = false;
     for (auto& [name, ctx] : parts_.upstreams) known = known || name == req.client;
     if (!known) co_return fail(errc::not_found, "sync client '" + req.client + "': not configured");
@@ -192,9 +184,9 @@ boost::asio::awaitable<result<api::admin_sync_answer>> daemon_backend::request_s
     co_return api::admin_sync_answer{true, "refresh of " + req.client + " " + what + " scheduled"};
 }
 
-result<api::reconcile_report> daemon_backend::reconcile() { return parts_.reservations->reconcile(); }
+result<api::reconcile_report> control_adapter::reconcile() { return parts_.reservations->reconcile(); }
 
-boost::asio::awaitable<result<api::reservation>> daemon_backend::resolve_reservation(std::string id, api::resolve_request req) {
+boost::asio::awaitable<result<api::reservation>> control_adapter::resolve_reservation(std::string id, api::resolve_request req) {
     co_return co_await defer([&] { return parts_.reservations->resolve(std::move(id), std::move(req)); });
 }
 

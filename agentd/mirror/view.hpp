@@ -1,9 +1,9 @@
-// app/sync/mirror_view: the mirror's read side for the local API and for reservation
+// mirror/view: the mirror's read side for the local API and for reservation
 // validation. Point reads by primary key through prepared statements on a read-only
 // connection; maps store rows to api wire types (prices as decimal text, times as ISO 8601 Z,
 // availability with its age). Reading a partial mirror is fine: what is not synced yet is
 // absent (or carries availability_age -1).
-// Threading: each calling thread gets its own store::reader (opened on first use); the
+// Threading: each calling thread gets its own store::lazy_reader (opened on first use); the
 // pointer returned by find_instance is valid until that thread's next find_instance call.
 #pragma once
 
@@ -23,10 +23,10 @@
 
 namespace agentd::store {
 class connection;
-class reader;
+class lazy_reader;
 }
 
-namespace agentd::app {
+namespace agentd::mirror {
 
 class mirror_view final : public domain::catalogue_view {
 public:
@@ -49,14 +49,14 @@ public:
     std::optional<domain::instance_facts> instance_facts_of(std::string_view client, std::string_view instance) const;
 
 private:
-    result<store::reader*> reader_for_thread() const;
+    result<store::connection*> conn_for_thread() const;
     // This thread's connection, or not_found ("<what>: unknown client X") for an unknown client.
     result<store::connection*> known_client_conn(std::string_view client, std::string_view what) const;
 
     std::string db_path_;
     const agentd::clock& clock_;
     mutable std::mutex mu_;
-    mutable std::map<std::thread::id, std::unique_ptr<store::reader>> readers_;
+    mutable std::map<std::thread::id, std::unique_ptr<store::lazy_reader>> readers_;
     // Validation facts per thread and (client, instance), reused for k_facts_ttl: loading them
     // reads the plan's every seat, and a burst of reservations for one performance would pay
     // that on each request. Catalogue facts change on the catalogue cadence, not per second;
@@ -70,4 +70,4 @@ private:
     mutable std::map<std::thread::id, std::map<std::pair<std::string, std::string>, cached_facts>> facts_cache_;
 };
 
-}  // namespace agentd::app
+}  // namespace agentd::mirror

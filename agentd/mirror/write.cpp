@@ -1,4 +1,4 @@
-#include "agentd/app/sync/mirror_writes.hpp"
+#include "agentd/mirror/write.hpp"
 
 #include "agentd/api/json.hpp"
 
@@ -8,7 +8,7 @@
 
 #include <map>
 
-namespace agentd::app::sync {
+namespace agentd::mirror {
 
 namespace {
 
@@ -282,4 +282,4 @@ result<availability_outcome> apply_availability(store::write_txn& t, std::string
     return out;
 }
 
-}  // namespace agentd::app::sync
+}  // namespace agentd::mirror

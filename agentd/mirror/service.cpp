@@ -1,26 +1,24 @@
-#include "agentd/app/sync/sync_service.hpp"
+// The sync service's lifecycle: start and stop of the per-client workers, loading what the
+// store knows, failure and success bookkeeping, progress and counters. See service.hpp.
+#include "agentd/mirror/service.hpp"
 
-#include "agentd/app/sync/db_job.hpp"
-#include "agentd/app/sync/mirror_writes.hpp"
-#include "agentd/app/sync/sync_state.hpp"
+#include "agentd/mirror/jobs.hpp"
+#include "agentd/mirror/state.hpp"
 #include "agentd/core/time.hpp"
 #include "agentd/log/log.hpp"
-#include "agentd/store/mirror_store.hpp"
+#include "agentd/store/await_job.hpp"
 
-#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
 
-namespace agentd::app {
+namespace agentd::mirror {
 
 namespace asio = boost::asio;
-using namespace sync;
-
 
 sync_service::sync_service(asio::any_io_executor ex, store::database& db, std::string db_path,
-                           config::sync_settings settings, std::vector<sync_client> clients, const agentd::clock& clk,
+                           mirror::settings settings, std::vector<sync_client> clients, const agentd::clock& clk,
                            std::function<void(std::uint64_t)> on_feed)
     : ex_(ex), db_(db), db_path_(std::move(db_path)), settings_(settings), clock_(clk), on_feed_(std::move(on_feed)),
       tasks_(ex) {
@@ -69,28 +67,8 @@ asio::awaitable<void> sync_service::client_main(client_state& cs) {
 }
 
 asio::awaitable<void> sync_service::load_state(client_state& cs) {
-    struct loaded {
-        std::optional<bool> seat_status;
-        std::vector<store::mirror_sync_state_row> states;
-        std::vector<store::mirror_instance_row> instances;
-    };
-    std::function<result<loaded>(store::write_txn&)> job0 = [client = cs.name, account = cs.account, logins = cs.logins](store::write_txn& t)
-                                                -> result<loaded> {
-        if (auto p = store::mirror_put_client(t, client, account, logins); !p) return p.error();
-        loaded out;
-        auto clients = store::mirror_clients(t.conn());
-        if (!clients) return clients.error();
-        for (const auto& c : *clients)
-            if (c.name == client) out.seat_status = c.seat_status;
-        auto states = store::mirror_sync_states(t.conn(), client);
-        if (!states) return states.error();
-        out.states = std::move(*states);
-        auto inst = store::mirror_instances(t.conn(), client, std::nullopt, std::nullopt, std::nullopt);
-        if (!inst) return inst.error();
-        out.instances = std::move(*inst);
-        return out;
-    };
-    auto r = co_await run_job<loaded>(db_, std::move(job0));
+    auto job = load_client(cs.name, cs.account, cs.logins);
+    auto r = co_await store::await_job<client_snapshot>(db_, std::move(job));
     if (!r) {
         log::error("sync", "load", "cannot read sync state; starting from scratch",
                    {{"client", cs.name}, {"error", r.error().message}});
@@ -119,85 +97,6 @@ asio::awaitable<void> sync_service::load_state(client_state& cs) {
     }
     log::info("sync", "load", "sync state loaded",
               {{"client", cs.name}, {"instances", cs.instances.size()}, {"catalogue_known", cs.catalogue_last_ok.has_value()}});
-}
-
-asio::awaitable<void> sync_service::worker(client_state& cs, int index) {
-    const auto policy = policy_of(settings_);
-    asio::steady_timer timer(ex_);
-    try {
-        for (;;) {
-            auto state = co_await asio::this_coro::cancellation_state;
-            if (state.cancelled() != asio::cancellation_type::none) co_return;
-            const auto now = clock_.now();
-            if (!cs.catalogue_in_flight && catalogue_due(cs, now, policy)) {
-                cs.catalogue_in_flight = true;
-                cs.catalogue_forced = false;
-                co_await sync_catalogue(cs);
-                cs.catalogue_in_flight = false;
-                wake(cs);
-                continue;
-            }
-            auto next = pick_next(cs, now, policy);
-            if (next.id && next.due <= now) {
-                auto& is = cs.instances[*next.id];
-                is.in_flight = true;
-                is.forced = false;
-                co_await sync_availability(cs, *next.id);
-                if (index == 0) log_progress(clock_.now());
-                continue;
-            }
-            if (index == 0) log_progress(now);
-            sys_time until = now + std::chrono::seconds(1);
-            if (next.id) until = std::min(until, next.due);
-            if (!cs.catalogue_in_flight) until = std::min(until, catalogue_next(cs, now, policy));
-            timer.expires_after(std::max<std::chrono::nanoseconds>(until - now, std::chrono::milliseconds(1)));
-            cs.sleepers.push_back(&timer);
-            boost::system::error_code ec;
-            co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-            std::erase(cs.sleepers, &timer);
-        }
-    } catch (const boost::system::system_error& e) {
-        std::erase(cs.sleepers, &timer);
-        if (e.code() == asio::error::operation_aborted) co_return;  // shutdown
-        throw;
-    }
-}
-
-void sync_service::wake(client_state& cs) {
-    for (auto* t : cs.sleepers) t->cancel();
-}
-
-sync_service::client_state* sync_service::find(std::string_view client) {
-    for (auto& cs : clients_)
-        if (cs->name == client) return cs.get();
-    return nullptr;
-}
-
-void sync_service::request_sync(std::string client, std::optional<std::string> instance) {
-    auto* cs = find(client);
-    if (!cs) return;
-    if (instance) {
-        auto it = cs->instances.find(*instance);
-        if (it == cs->instances.end()) return;
-        it->second.forced = true;
-        it->second.retry_after = {};
-    } else {
-        cs->catalogue_forced = true;
-        cs->catalogue_retry = {};
-        for (auto& [id, is] : cs->instances) is.retry_after = {};
-    }
-    wake(*cs);
-}
-
-void sync_service::mark_hot(std::string_view client, std::string_view instance) {
-    auto* cs = find(client);
-    if (!cs) return;
-    auto it = cs->instances.find(instance);
-    if (it == cs->instances.end()) return;
-    const bool was_hot = it->second.last_read && clock_.now() - *it->second.last_read <
-                                                     std::chrono::duration_cast<sys_time::duration>(settings_.hot_window);
-    it->second.last_read = clock_.now();
-    if (!was_hot) wake(*cs);
 }
 
 void sync_service::note_failure(client_state& cs, std::string_view what, const std::string& message) {
@@ -269,4 +168,4 @@ void sync_service::log_progress(sys_time now) {
                {"requests_per_second", p.requests_per_second}});
 }
 
-}  // namespace agentd::app
+}  // namespace agentd::mirror

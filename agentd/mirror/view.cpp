@@ -1,12 +1,12 @@
-#include "agentd/app/sync/mirror_view.hpp"
+#include "agentd/mirror/view.hpp"
 
-#include "agentd/app/sync/mirror_writes.hpp"
+#include "agentd/mirror/write.hpp"
 #include "agentd/core/money.hpp"
 #include "agentd/core/time.hpp"
 #include "agentd/store/mirror_store.hpp"
-#include "agentd/store/reader.hpp"
+#include "agentd/store/lazy_reader.hpp"
 
-namespace agentd::app {
+namespace agentd::mirror {
 
 namespace {
 
@@ -18,7 +18,7 @@ std::optional<std::string> upper_bound(const std::optional<std::string>& to) {
 
 std::string seat_status_text(const std::optional<int>& s) {
     if (!s) return "unknown";
-    auto n = sync::seat_state_name(*s);
+    auto n = seat_state_name(*s);
     if (n == "unavailable") return "locked";
     return std::string(n);
 }
@@ -37,21 +37,17 @@ mirror_view::mirror_view(std::string db_path, const agentd::clock& clk) : db_pat
 
 mirror_view::~mirror_view() = default;
 
-result<store::reader*> mirror_view::reader_for_thread() const {
+result<store::connection*> mirror_view::conn_for_thread() const {
     std::lock_guard lk(mu_);
     auto& slot = readers_[std::this_thread::get_id()];
-    if (!slot) {
-        auto r = store::reader::open(db_path_);
-        if (!r) return r.error();
-        slot = std::make_unique<store::reader>(std::move(*r));
-    }
-    return slot.get();
+    if (!slot) slot = std::make_unique<store::lazy_reader>(db_path_);
+    return slot->conn();
 }
 
 result<std::vector<api::client_state>> mirror_view::clients() {
-    auto rd = reader_for_thread();
-    if (!rd) return rd.error();
-    auto& c = (*rd)->conn();
+    auto conn = conn_for_thread();
+    if (!conn) return conn.error();
+    auto& c = **conn;
     auto rows = store::mirror_clients(c);
     if (!rows) return rows.error();
     std::vector<api::client_state> out;
@@ -62,7 +58,7 @@ result<std::vector<api::client_state>> mirror_view::clients() {
         if (!st) return st.error();
         s.state = "syncing";
         if (*st) {
-            if ((*st)->last_success) s.last_success = format_iso_utc(sync::from_ms(*(*st)->last_success));
+            if ((*st)->last_success) s.last_success = format_iso_utc(from_ms(*(*st)->last_success));
             s.last_error = (*st)->last_error;
             s.state = (*st)->last_error ? "degraded" : ((*st)->last_success ? "ok" : "syncing");
         }
@@ -72,9 +68,9 @@ result<std::vector<api::client_state>> mirror_view::clients() {
 }
 
 result<store::connection*> mirror_view::known_client_conn(std::string_view client, std::string_view what) const {
-    auto rd = reader_for_thread();
-    if (!rd) return rd.error();
-    auto& c = (*rd)->conn();
+    auto conn = conn_for_thread();
+    if (!conn) return conn.error();
+    auto& c = **conn;
     auto known = client_known(c, client);
     if (!known) return known.error();
     if (!*known) return fail(errc::not_found, std::string(what) + ": unknown client " + std::string(client));
@@ -128,9 +124,9 @@ result<std::vector<api::instance_summary>> mirror_view::instances(const api::ins
 }
 
 result<api::instance> mirror_view::instance(std::string_view client, std::string_view id) {
-    auto rd = reader_for_thread();
-    if (!rd) return rd.error();
-    auto& c = (*rd)->conn();
+    auto conn = conn_for_thread();
+    if (!conn) return conn.error();
+    auto& c = **conn;
     auto row = store::mirror_instance(c, client, id);
     if (!row) return row.error();
     if (!*row || (*row)->tombstoned)
@@ -165,7 +161,7 @@ result<api::instance> mirror_view::instance(std::string_view client, std::string
     if (!st) return st.error();
     out.availability_age = -1;
     if (*st && (*st)->last_success) {
-        const auto at = sync::from_ms(*(*st)->last_success);
+        const auto at = from_ms(*(*st)->last_success);
         out.availability_confirmed_at = format_iso_utc_ms(at);
         out.availability_age = std::max(0.0, std::chrono::duration<double>(clock_.now() - at).count());
     }
@@ -173,9 +169,9 @@ result<api::instance> mirror_view::instance(std::string_view client, std::string
 }
 
 result<api::seat_plan> mirror_view::seats(std::string_view client, std::string_view id) {
-    auto rd = reader_for_thread();
-    if (!rd) return rd.error();
-    auto& c = (*rd)->conn();
+    auto conn = conn_for_thread();
+    if (!conn) return conn.error();
+    auto& c = **conn;
     auto row = store::mirror_instance(c, client, id);
     if (!row) return row.error();
     if (!*row || (*row)->tombstoned)
@@ -185,7 +181,7 @@ result<api::seat_plan> mirror_view::seats(std::string_view client, std::string_v
     out.plan = (*row)->plan_id;
     auto st = store::mirror_sync_state(c, client, "avail:" + std::string(id));
     if (!st) return st.error();
-    if (*st && (*st)->last_success) out.confirmed_at = format_iso_utc_ms(sync::from_ms(*(*st)->last_success));
+    if (*st && (*st)->last_success) out.confirmed_at = format_iso_utc_ms(from_ms(*(*st)->last_success));
     auto seats = store::mirror_seats(c, client, out.plan, id);
     if (!seats) return seats.error();
     out.seats.reserve(seats->size());
@@ -206,9 +202,9 @@ result<api::seat_plan> mirror_view::seats(std::string_view client, std::string_v
 
 std::optional<domain::instance_facts> mirror_view::instance_facts_of(std::string_view client,
                                                                      std::string_view instance) const {
-    auto rd = reader_for_thread();
-    if (!rd) return std::nullopt;
-    auto& c = (*rd)->conn();
+    auto conn = conn_for_thread();
+    if (!conn) return std::nullopt;
+    auto& c = **conn;
     auto row = store::mirror_instance(c, client, instance);
     if (!row || !*row || (*row)->tombstoned) return std::nullopt;
     const auto& r = **row;
@@ -254,4 +250,4 @@ const domain::instance_facts* mirror_view::find_instance(std::string_view client
     return &slot.facts;
 }
 
-}  // namespace agentd::app
+}  // namespace agentd::mirror

@@ -1,4 +1,4 @@
-// app/sync/mirror_writes: what one upstream answer turns into in the store. Each function runs
+// mirror/write: what one upstream answer turns into in the store. Each function runs
 // inside one writer job: it diffs the answer against what the mirror holds (content hashes,
 // domain/diff), writes only what changed and appends one feed entry per change in the same
 // transaction. Also the content hashes and the upstream -> store row mapping.
@@ -18,7 +18,7 @@
 #include <string_view>
 #include <vector>
 
-namespace agentd::app::sync {
+namespace agentd::mirror {
 
 std::uint64_t hash_of(const upstream::event& e);
 std::uint64_t hash_of(const upstream::instance& i);
@@ -73,4 +73,4 @@ result<availability_outcome> apply_availability(store::write_txn& t, std::string
 
 std::string_view seat_state_name(int state) noexcept;
 
-}  // namespace agentd::app::sync
+}  // namespace agentd::mirror

@@ -1,4 +1,4 @@
-// app/backend: the daemon's implementation of control::backend. Thin: reads go to the mirror
+// app/control_adapter: the daemon's implementation of control::backend. Thin: reads go to the mirror
 // view and the reservation service, writes to the reservation service, and health/metrics are
 // assembled from the services' snapshots and the upstream clients' counters.
 // Threading: called on the io_context thread only (the server's); owns one store reader.
@@ -6,7 +6,7 @@
 
 #include "agentd/control/backend.hpp"
 #include "agentd/core/clock.hpp"
-#include "agentd/store/reader.hpp"
+#include "agentd/store/lazy_reader.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -18,17 +18,19 @@
 namespace agentd::upstream {
 class client_context;
 }
+namespace agentd::mirror {
+class mirror_view;
+class sync_service;
+}
 namespace agentd::reservations {
 class reservation_service;
 }
 
 namespace agentd::app {
 
-class mirror_view;
-class sync_service;
-struct backend_parts {
-    mirror_view* mirror = nullptr;
-    sync_service* sync = nullptr;
+struct adapter_parts {
+    mirror::mirror_view* mirror = nullptr;
+    mirror::sync_service* sync = nullptr;
     agentd::reservations::reservation_service* reservations = nullptr;
     std::vector<std::pair<std::string, upstream::client_context*>> upstreams;  // by client name
     std::string db_path;
@@ -36,10 +38,10 @@ struct backend_parts {
     const agentd::clock* clock = nullptr;
 };
 
-class daemon_backend final : public control::backend {
+class control_adapter final : public control::backend {
 public:
-    explicit daemon_backend(backend_parts parts);
-    ~daemon_backend() override;
+    explicit control_adapter(adapter_parts parts);
+    ~control_adapter() override;
 
     void set_ready(bool ready) noexcept { ready_.store(ready); }
     bool ready() const noexcept { return ready_.load(); }
@@ -68,11 +70,10 @@ public:
     boost::asio::awaitable<result<api::reservation>> resolve_reservation(std::string id, api::resolve_request req) override;
 
 private:
-    result<store::reader*> feed_reader();
     void add_budget(std::vector<api::client_state>& clients);
 
-    backend_parts parts_;
-    std::optional<store::reader> reader_;
+    adapter_parts parts_;
+    store::lazy_reader feed_reader_;
     std::atomic<bool> ready_{false};
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };

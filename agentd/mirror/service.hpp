@@ -1,15 +1,18 @@
-// app/sync/sync_service: the mirror's scheduler. One set of worker coroutines per venue client
+// mirror/service: the mirror's sync service. One set of worker coroutines per venue client
 // (max_parallel_per_client of them) keeps that client's catalogue (slow cadence) and each
 // instance's availability (tiered by start time and heat, domain/sync_policy) in the store.
 // Clients are independent: each has its own workers, budget and backoff, so one venue that is
 // down or rate-limited never delays another. Writes are diffs committed by the store's writer
 // with their feed entries; on_feed(last seq) is called after each commit (writer thread).
+// Its parts: service.cpp (lifecycle, state loading, progress), schedule.cpp (the workers' loop and
+// what is due next), fetch_catalogue.cpp and fetch_availability.cpp (the upstream reads), jobs.cpp
+// (the writer jobs they submit) and write.cpp (what a job writes).
 // Threading: construct, run(), request_sync(), mark_hot() on the io_context thread; progress()
 // and counters() are thread-safe.
 #pragma once
 
-#include "agentd/config/settings.hpp"
 #include "agentd/core/clock.hpp"
+#include "agentd/mirror/settings.hpp"
 #include "agentd/net/task_group.hpp"
 #include "agentd/store/database.hpp"
 #include "agentd/upstream/client.hpp"
@@ -28,7 +31,7 @@
 #include <utility>
 #include <vector>
 
-namespace agentd::app {
+namespace agentd::mirror {
 
 struct sync_client {
     std::string name;
@@ -75,7 +78,7 @@ struct sync_counters {
 class sync_service {
 public:
     sync_service(boost::asio::any_io_executor ex, store::database& db, std::string db_path,
-                 config::sync_settings settings, std::vector<sync_client> clients, const agentd::clock& clk,
+                 mirror::settings settings, std::vector<sync_client> clients, const agentd::clock& clk,
                  std::function<void(std::uint64_t feed_seq)> on_feed);
     ~sync_service();
     sync_service(const sync_service&) = delete;
@@ -112,7 +115,7 @@ private:
     boost::asio::any_io_executor ex_;
     store::database& db_;
     std::string db_path_;
-    config::sync_settings settings_;
+    mirror::settings settings_;
     const agentd::clock& clock_;
     std::function<void(std::uint64_t)> on_feed_;
     std::vector<std::unique_ptr<client_state>> clients_;
@@ -124,4 +127,4 @@ private:
     sync_counters counters_;
 };
 
-}  // namespace agentd::app
+}  // namespace agentd::mirror

@@ -1,8 +1,8 @@
-#include "agentd/app/sync/progress_api.hpp"
+#include "agentd/mirror/progress.hpp"
 
 #include "agentd/core/time.hpp"
 
-namespace agentd::app {
+namespace agentd::mirror {
 
 api::sync_progress to_api_progress(const sync_progress& p) {
     api::sync_progress out;
@@ -29,4 +29,4 @@ std::vector<api::client_state> to_api_clients(const sync_progress& p) {
     return out;
 }
 
-}  // namespace agentd::app
+}  // namespace agentd::mirror

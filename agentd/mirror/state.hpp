@@ -1,9 +1,10 @@
-// app/sync/sync_state: the sync service's per-client bookkeeping (schedule, caches, progress)
-// and the pure scheduling step over it. Internal to app/sync.
-// Threading: io_context thread, except `prog`, which is guarded by `mu`.
+// mirror/state: the sync service's per-client bookkeeping (schedule, caches, progress) and the
+// pure scheduling step over it (schedule.cpp). Internal to mirror/.
+// Threading: the io_context thread, except `prog`, which is guarded by `mu`.
 #pragma once
 
-#include "agentd/app/sync/sync_service.hpp"
+#include "agentd/mirror/service.hpp"
+#include "agentd/core/backoff.hpp"
 #include "agentd/domain/sync_policy.hpp"
 
 #include <boost/asio/steady_timer.hpp>
@@ -14,9 +15,7 @@
 #include <string>
 #include <vector>
 
-namespace agentd::app {
-
-namespace sync {
+namespace agentd::mirror {
 
 struct instance_schedule {
     sys_time start{};
@@ -40,15 +39,18 @@ struct pick {
     sys_time due{};
 };
 
-domain::sync_settings policy_of(const config::sync_settings& s);
+domain::sync_settings policy_of(const settings& s);
 
-}  // namespace sync
+// How long after `failures` consecutive failures a resource is tried again: 1 s doubled per
+// failure (2 s, 4 s, ...), at most 1024 s and at most `cap` (core/backoff, without jitter:
+// the schedule itself spreads instances out).
+sys_time::duration retry_delay(int failures, sys_time::duration cap);
 
 struct sync_service::client_state {
     std::string name, account;
     std::vector<std::string> logins;  // every agent account of the client
     upstream::client* up = nullptr;
-    std::map<std::string, sync::instance_schedule, std::less<>> instances;
+    std::map<std::string, instance_schedule, std::less<>> instances;
     std::optional<sys_time> catalogue_last_ok;
     sys_time catalogue_retry{};
     int catalogue_failures = 0;
@@ -63,14 +65,10 @@ struct sync_service::client_state {
     client_progress prog;
 };
 
-namespace sync {
-
 // The most urgent instance not in flight (domain::due_order) and its due time; refreshes the
 // client's progress counts (total, done, lag) as it scans.
 pick pick_next(sync_service::client_state& cs, sys_time now, const domain::sync_settings& policy);
 bool catalogue_due(const sync_service::client_state& cs, sys_time now, const domain::sync_settings& policy);
 sys_time catalogue_next(const sync_service::client_state& cs, sys_time now, const domain::sync_settings& policy);
 
-}  // namespace sync
-
-}  // namespace agentd::app
+}  // namespace agentd::mirror
