@@ -3,7 +3,9 @@
 // "tickets[0].seat: expected a string" (errc::decode_error for malformed JSON or wrong types,
 // errc::invalid_argument for missing or out-of-range values). Decoding never recurses on the
 // input: nesting deeper than k_max_json_depth is a decode_error, whatever the body's size.
-// RapidJSON stays inside json_read.cpp / json_write.cpp. Pure functions, thread-safe.
+// api is the tree's only JSON encoder and escaper: the daemon's answers and feed payloads and
+// agentctl's --json output all come from here. RapidJSON stays inside agentd/api's .cpp files
+// (and its private json_detail.hpp). Pure functions, thread-safe.
 #pragma once
 
 #include "agentd/api/types.hpp"
@@ -36,7 +38,20 @@ std::string to_json(const admin_sync_answer&);
 std::string to_json(const reconcile_report&);
 std::string to_json(const resolve_request&);
 std::string to_json(const feed_overflow&);  // {"lastSeq":N,"message":"..."}
+// Feed event data (api/types.hpp documents each kind).
 std::string to_json(const feed_reservation&);
+std::string to_json(const feed_mirror_change&);
+std::string to_json(const feed_price_list&);
+std::string to_json(const feed_plan&);
+std::string to_json(const feed_availability&);
+std::string to_json(const feed_sync&);
+std::string to_json(const feed_data&);
+// agentctl's --json documents.
+std::string to_json(const config_check_report&);
+std::string to_json(const db_stats_report&);
+std::string to_json(const db_check_report&);
+std::string to_json(const std::vector<instance_with_age>&);  // {"instances":[...]}
+std::string to_json(const reservation_with_history&);
 
 // Decoders. `T` is one of the types below; others do not link.
 template <class T>
@@ -51,9 +66,31 @@ template <> result<error_body> from_json(std::string_view);  // {"error":{...}}
 template <> result<reservation> from_json(std::string_view);
 template <> result<std::vector<reservation>> from_json(std::string_view);
 template <> result<health> from_json(std::string_view);
+template <> result<std::vector<client_state>> from_json(std::string_view);
+template <> result<std::vector<event>> from_json(std::string_view);
+template <> result<std::vector<instance_summary>> from_json(std::string_view);
+template <> result<instance> from_json(std::string_view);
+template <> result<seat_plan> from_json(std::string_view);
+template <> result<std::vector<history_entry>> from_json(std::string_view);
+template <> result<reconcile_report> from_json(std::string_view);
+template <> result<admin_sync_answer> from_json(std::string_view);
 template <> result<feed_reservation> from_json(std::string_view);
+template <> result<feed_mirror_change> from_json(std::string_view);
+template <> result<feed_price_list> from_json(std::string_view);
+template <> result<feed_plan> from_json(std::string_view);
+template <> result<feed_availability> from_json(std::string_view);
+template <> result<feed_sync> from_json(std::string_view);
+template <> result<feed_overflow> from_json(std::string_view);
 
-// Escapes text as a JSON string literal including the quotes (for small hand-built bodies).
+// A feed event's data by its kind: errc::invalid_argument for a kind the feed never sends.
+result<feed_data> decode_feed_data(std::string_view kind, std::string_view data);
+
+// Escapes text as a JSON string literal including the quotes.
 std::string json_quote(std::string_view text);
+
+// `json` (a JSON document) with DEL and the C1 controls U+0080..U+009F, which the encoders
+// write as raw UTF-8, escaped as \u007f / \u0080..\u009f: the same document to a JSON
+// reader, inert on a terminal (agentctl's output).
+std::string json_escape_c1(std::string_view json);
 
 }  // namespace agentd::api

@@ -1,29 +1,26 @@
 // Decoders of api/json.hpp. Inside this file a decode failure unwinds as `bad_field` to the
 // one catch in `decode`, which turns it into a result; nothing escapes.
 #include "agentd/api/json.hpp"
+#include "agentd/api/json_detail.hpp"
 #include "agentd/core/id.hpp"
 
-#include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 #include <rapidjson/encodedstream.h>
 #include <rapidjson/memorystream.h>
 
 namespace agentd::api {
-namespace {
 
-using value = rapidjson::Value;
+namespace detail {
 
-struct bad_field {
-    error err;
-};
-
-[[noreturn]] void bad(errc c, const std::string& path, std::string_view what) {
+void bad(errc c, const std::string& path, std::string_view what) {
     throw bad_field{error{c, (path.empty() ? std::string("body") : path) + ": " + std::string(what)}};
 }
 
 std::string join(const std::string& path, std::string_view name) {
     return path.empty() ? std::string(name) : path + "." + std::string(name);
 }
+
+std::string index(const std::string& path, std::size_t i) { return path + "[" + std::to_string(i) + "]"; }
 
 const value& object(const value& v, const std::string& path) {
     if (!v.IsObject()) bad(errc::decode_error, path, "expected an object");
@@ -75,21 +72,14 @@ bool opt_bool(const value& obj, const std::string& path, std::string_view name, 
     return m->GetBool();
 }
 
-double opt_double(const value& obj, const std::string& path, std::string_view name) {
+std::optional<double> opt_number(const value& obj, const std::string& path, std::string_view name) {
     auto* m = member(obj, name);
-    if (!m) return 0;
+    if (!m) return std::nullopt;
     if (!m->IsNumber()) bad(errc::decode_error, join(path, name), "expected a number");
     return m->GetDouble();
 }
 
-template <class F>
-void each(const value& obj, const std::string& path, std::string_view name, F&& f) {
-    auto* m = member(obj, name);
-    if (!m) return;
-    auto p = join(path, name);
-    if (!m->IsArray()) bad(errc::decode_error, p, "expected an array");
-    for (rapidjson::SizeType i = 0; i < m->Size(); ++i) f((*m)[i], p + "[" + std::to_string(i) + "]");
-}
+namespace {
 
 // Forwards SAX events to the document while counting nesting; refusing one more level makes
 // the reader stop. With kParseIterativeFlag the reader keeps its own stack on the heap, so no
@@ -121,9 +111,9 @@ struct depth_limited {
     }
 };
 
-template <class T, class F>
-result<T> decode(std::string_view text, F&& f) {
-    rapidjson::Document doc;
+}  // namespace
+
+std::optional<error> parse(std::string_view text, rapidjson::Document& doc) {
     rapidjson::ParseResult parsed;
     bool too_deep = false;
     auto generate = [&](rapidjson::Document& d) {
@@ -138,17 +128,15 @@ result<T> decode(std::string_view text, F&& f) {
     };
     doc.Populate(generate);
     if (too_deep)
-        return fail(errc::decode_error, "body: JSON nested deeper than " + std::to_string(k_max_json_depth) + " levels");
+        return error{errc::decode_error, "body: JSON nested deeper than " + std::to_string(k_max_json_depth) + " levels"};
     if (parsed.IsError()) {
-        return fail(errc::decode_error, "body: malformed JSON at offset " + std::to_string(parsed.Offset()) + ": " +
-                                            rapidjson::GetParseError_En(parsed.Code()));
+        return error{errc::decode_error, "body: malformed JSON at offset " + std::to_string(parsed.Offset()) + ": " +
+                                             rapidjson::GetParseError_En(parsed.Code())};
     }
-    try {
-        return f(object(doc, ""));
-    } catch (const bad_field& b) {
-        return b.err;
-    }
+    return std::nullopt;
 }
+
+namespace {
 
 reservation_request read_request(const value& o, const std::string& path, bool strict) {
     reservation_request r;
@@ -177,6 +165,8 @@ reservation_request read_request(const value& o, const std::string& path, bool s
     }
     return r;
 }
+
+}  // namespace
 
 reservation read_reservation(const value& o, const std::string& path) {
     reservation r;
@@ -210,7 +200,9 @@ reservation read_reservation(const value& o, const std::string& path) {
     return r;
 }
 
-}  // namespace
+}  // namespace detail
+
+using namespace detail;
 
 template <>
 result<reservation_request> from_json(std::string_view text) {
@@ -297,14 +289,6 @@ result<std::vector<reservation>> from_json(std::string_view text) {
 }
 
 template <>
-result<feed_reservation> from_json(std::string_view text) {
-    return decode<feed_reservation>(text, [](const value& o) {
-        return feed_reservation{req_string(o, "", "id"), req_string(o, "", "channel"), req_string(o, "", "state"),
-                                req_int(o, "", "version")};
-    });
-}
-
-template <>
 result<health> from_json(std::string_view text) {
     return decode<health>(text, [](const value& o) {
         health h;
@@ -324,7 +308,7 @@ result<health> from_json(std::string_view text) {
             object(c, p);
             h.clients.push_back({req_string(c, p, "name"), opt_string(c, p, "state").value_or(""),
                                  opt_string(c, p, "lastSuccess"), opt_string(c, p, "lastError"),
-                                 opt_double(c, p, "lagSeconds"), opt_double(c, p, "budgetLeft")});
+                                 opt_number(c, p, "lagSeconds").value_or(0), opt_number(c, p, "budgetLeft").value_or(0)});
         });
         h.include_queue = member(o, "queue") != nullptr;
         if (auto* q = member(o, "queue")) {

@@ -1,21 +1,20 @@
 // Encoders of api/json.hpp. Field names follow docs/local-api.md (camelCase on the wire).
 #include "agentd/api/json.hpp"
 
-#include <rapidjson/stringbuffer.h>
+#include "agentd/api/json_detail.hpp"
+
 #include <cmath>
-#include <rapidjson/writer.h>
 
 namespace agentd::api {
-namespace {
 
-using writer = rapidjson::Writer<rapidjson::StringBuffer>;
+namespace detail {
 
 void str(writer& w, std::string_view s) { w.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); }
 void key(writer& w, std::string_view k) { w.Key(k.data(), static_cast<rapidjson::SizeType>(k.size())); }
+void kv(writer& w, std::string_view k, std::string_view v) { key(w, k); str(w, v); }
 void kv(writer& w, std::string_view k, const std::string& v) { key(w, k); str(w, v); }
 void kv(writer& w, std::string_view k, std::int64_t v) { key(w, k); w.Int64(v); }
 void kv(writer& w, std::string_view k, bool v) { key(w, k); w.Bool(v); }
-// RapidJSON refuses NaN/Inf (and would leave the document broken): send null instead.
 void kv(writer& w, std::string_view k, double v) {
     key(w, k);
     if (std::isfinite(v)) w.Double(v); else w.Null();
@@ -23,14 +22,6 @@ void kv(writer& w, std::string_view k, double v) {
 void kv(writer& w, std::string_view k, const std::optional<std::string>& v) {
     key(w, k);
     if (v) str(w, *v); else w.Null();
-}
-
-template <class F>
-std::string build(F&& f) {
-    rapidjson::StringBuffer sb;
-    writer w(sb);
-    f(w);
-    return std::string(sb.GetString(), sb.GetSize());
 }
 
 void write(writer& w, const client_state& c) {
@@ -56,8 +47,7 @@ void write(writer& w, const event& e) {
     w.EndObject();
 }
 
-void write(writer& w, const instance_summary& i) {
-    w.StartObject();
+void members(writer& w, const instance_summary& i) {
     kv(w, "id", i.id);
     kv(w, "client", i.client);
     kv(w, "event", i.event);
@@ -67,6 +57,11 @@ void write(writer& w, const instance_summary& i) {
     kv(w, "onSale", i.on_sale);
     kv(w, "cancelled", i.cancelled);
     kv(w, "available", i.available);
+}
+
+void write(writer& w, const instance_summary& i) {
+    w.StartObject();
+    members(w, i);
     w.EndObject();
 }
 
@@ -152,7 +147,18 @@ std::string list(std::string_view name, const std::vector<T>& v) {
     });
 }
 
-}  // namespace
+void write(writer& w, const history_entry& h) {
+    w.StartObject();
+    kv(w, "version", h.version);
+    kv(w, "state", h.state);
+    kv(w, "at", h.at);
+    kv(w, "note", h.note);
+    w.EndObject();
+}
+
+}  // namespace detail
+
+using namespace detail;
 
 std::string json_quote(std::string_view text) {
     return build([&](writer& w) { str(w, text); });
@@ -288,34 +294,7 @@ std::string to_json(const reservation& r) {
     return build([&](writer& w) { write(w, r); });
 }
 
-std::string to_json(const feed_reservation& r) {
-    return build([&](writer& w) {
-        w.StartObject();
-        kv(w, "id", r.id);
-        kv(w, "channel", r.channel);
-        kv(w, "state", r.state);
-        kv(w, "version", r.version);
-        w.EndObject();
-    });
-}
-
-std::string to_json(const std::vector<history_entry>& v) {
-    return build([&](writer& w) {
-        w.StartObject();
-        key(w, "history");
-        w.StartArray();
-        for (auto& h : v) {
-            w.StartObject();
-            kv(w, "version", h.version);
-            kv(w, "state", h.state);
-            kv(w, "at", h.at);
-            kv(w, "note", h.note);
-            w.EndObject();
-        }
-        w.EndArray();
-        w.EndObject();
-    });
-}
+std::string to_json(const std::vector<history_entry>& v) { return list("history", v); }
 
 std::string to_json(const confirm_request& c) {
     return build([&](writer& w) {
@@ -382,16 +361,6 @@ std::string to_json(const reconcile_report& r) {
         w.StartArray();
         for (auto& x : r.sold_unread) write(w, x);
         w.EndArray();
-        w.EndObject();
-    });
-}
-
-std::string to_json(const feed_overflow& o) {
-    return build([&](writer& w) {
-        w.StartObject();
-        key(w, "lastSeq");
-        w.Uint64(o.last_seq);
-        kv(w, "message", o.message);
         w.EndObject();
     });
 }

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 namespace agentd::api {
@@ -163,10 +164,13 @@ struct history_entry {
     std::string state, at, note;
 };
 
+// One feed row as the server streams it. `data` is the kind's payload (below) as api encoded
+// it when the change was committed (to_json of feed_reservation, feed_mirror_change, ...); the
+// server forwards it without re-encoding, and decode_feed_data reads it back.
 struct feed_event {
     std::uint64_t seq = 0;
-    std::string kind;  // e.g. "reservation", "availability", "instance"
-    std::string data;  // a JSON document, already encoded
+    std::string kind;  // "reservation", "event", "instance", "price_list", "plan", "availability", "sync"
+    std::string data;
 };
 
 // The data of a feed event of kind "reservation": which reservation moved to which state.
@@ -175,6 +179,40 @@ struct feed_event {
 struct feed_reservation {
     std::string id, channel, state;
     std::int64_t version = 0;
+};
+
+// Kinds "event" and "instance": an entity of a client's mirror was added, changed, restored
+// or removed. `id` is the event's or instance's id, read with GET /v1/clients/{client}/...
+struct feed_mirror_change {
+    std::string client, id;
+    std::string change;  // "added" | "changed" | "restored" | "removed"
+};
+
+// Kind "price_list": a price list was stored, with this many prices.
+struct feed_price_list {
+    std::string client, id;
+    std::int64_t prices = 0;
+};
+
+// Kind "plan": a seating plan was stored, with this many seats.
+struct feed_plan {
+    std::string client, id;
+    std::int64_t seats = 0;
+};
+
+// Kind "availability": an instance's availability changed; `available` only when the
+// totals were read, `seats_changed` counts seats whose status changed.
+struct feed_availability {
+    std::string client, id;  // id: the instance
+    std::optional<std::int64_t> available;
+    std::int64_t seats_changed = 0;
+};
+
+// Kind "sync" (admin only): a sync refused to apply a listing of `refused` entities.
+struct feed_sync {
+    std::string client;
+    std::string refused;  // "event" | "instance"
+    std::string reason;
 };
 
 struct metric_sample {
@@ -227,5 +265,51 @@ struct created_reservation {
     api::reservation reservation;
     bool replayed = false;
 };
+
+// ---- agentctl's own --json documents (the daemon does not serve these) ----
+
+// `config check --json`: {"ok":true,"file","clients","channels","effective"} or
+// {"ok":false,"file","error"}.
+struct config_check_report {
+    std::string file;
+    bool ok = false;
+    std::string error;                       // when !ok
+    std::int64_t clients = 0, channels = 0;  // when ok
+    std::string effective;                   // when ok: the effective settings, secrets redacted
+};
+
+// `db stats --json`.
+struct db_stats_report {
+    std::string path;
+    std::int64_t schema_version = 0, binary_schema_version = 0;
+    std::int64_t page_size = 0, page_count = 0, freelist_count = 0;
+    std::uint64_t file_bytes = 0, wal_bytes = 0;
+    std::vector<std::pair<std::string, std::int64_t>> tables;  // rows per table, in this order
+};
+
+// `db check --json`.
+struct db_check_report {
+    std::string path;
+    bool ok = false;
+    std::vector<std::string> problems;
+};
+
+// One row of `instances --json`: the API's summary plus the availability's age in seconds
+// (from the instance's detail; absent when it was not read).
+struct instance_with_age {
+    instance_summary summary;
+    std::optional<double> availability_age;
+};
+
+// `reservation ID --json`: {"history":[...],"reservation":{...}}.
+struct reservation_with_history {
+    std::vector<history_entry> history;
+    api::reservation reservation;
+};
+
+// Any feed event's data, as decode_feed_data reads it by kind; the last two are the control
+// events the server itself sends ("overflow", "error").
+using feed_data = std::variant<feed_reservation, feed_mirror_change, feed_price_list, feed_plan, feed_availability,
+                               feed_sync, feed_overflow, error_body>;
 
 }  // namespace agentd::api

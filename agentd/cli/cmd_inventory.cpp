@@ -1,13 +1,13 @@
 // status, clients, events, instances, instance, seats, sync now.
 #include "agentd/api/json.hpp"
 #include "agentd/cli/commands.hpp"
-#include "agentd/cli/decode.hpp"
 #include "agentd/cli/exit_codes.hpp"
 #include "agentd/cli/format.hpp"
 #include "agentd/cli/output.hpp"
 #include "agentd/cli/seat_map.hpp"
 
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <ostream>
 
@@ -65,7 +65,7 @@ int cmd_status(context& ctx, const positionals&) {
 }
 
 int cmd_clients(context& ctx, const positionals&) {
-    auto c = ctx.get("/v1/clients", decode_clients);
+    auto c = ctx.get("/v1/clients", api::from_json<std::vector<api::client_state>>);
     if (!c) return ctx.code();
     if (ctx.json()) ctx.out() << api::to_json(*c) << "\n";
     else print_clients(ctx, *c);
@@ -81,7 +81,7 @@ int cmd_events(context& ctx, const positionals&) {
     std::vector<api::event> all;
     for (auto& c : *clients) {
         auto q = query_string({{"from", from}, {"to", to}, {"search", ctx.args().get("search")}});
-        auto ev = ctx.get("/v1/clients/" + seg(c) + "/events" + q, decode_events);
+        auto ev = ctx.get("/v1/clients/" + seg(c) + "/events" + q, api::from_json<std::vector<api::event>>);
         if (!ev) return ctx.code();
         all.insert(all.end(), ev->begin(), ev->end());
     }
@@ -107,7 +107,7 @@ int cmd_instances(context& ctx, const positionals&) {
     std::vector<api::instance_summary> all;
     for (auto& c : *clients) {
         auto q = query_string({{"from", from}, {"to", to}, {"event", ctx.args().get("event")}});
-        auto in = ctx.get("/v1/clients/" + seg(c) + "/instances" + q, decode_instances);
+        auto in = ctx.get("/v1/clients/" + seg(c) + "/instances" + q, api::from_json<std::vector<api::instance_summary>>);
         if (!in) return ctx.code();
         all.insert(all.end(), in->begin(), in->end());
     }
@@ -118,20 +118,19 @@ int cmd_instances(context& ctx, const positionals&) {
     for (std::size_t i = 0; i < all.size() && i < k_detail_cap; ++i) {
         auto d = ctx.call("GET", "/v1/clients/" + seg(all[i].client) + "/instances/" + seg(all[i].id));
         if (!d) return ctx.code();
-        if (auto v = decode_instance(d->body)) detail[i] = std::move(*v);
+        if (auto v = api::from_json<api::instance>(d->body)) detail[i] = std::move(*v);
     }
     if (ctx.json()) {
-        // The API's list, each instance with its "availabilityAge" (seconds) added as in the
-        // table; the shared encoder writes one instance as {"instances":[{...}]}.
-        constexpr std::string_view head = "{\"instances\":[", tail = "]}";
-        std::string body(head);
+        // The API's list, each instance with its "availabilityAge" (seconds, to 0.1 as in the
+        // table) when its detail was read.
+        std::vector<api::instance_with_age> rows;
+        rows.reserve(all.size());
         for (std::size_t i = 0; i < all.size(); ++i) {
-            auto one = api::to_json(std::vector<api::instance_summary>{all[i]});
-            one = one.substr(head.size(), one.size() - head.size() - tail.size());
-            if (detail[i]) one.insert(one.size() - 1, ",\"availabilityAge\":" + fixed(detail[i]->availability_age, 1));
-            body += (i ? "," : "") + one;
+            std::optional<double> age;
+            if (detail[i]) age = std::round(detail[i]->availability_age * 10) / 10;
+            rows.push_back({all[i], age});
         }
-        ctx.out() << body << tail << "\n";
+        ctx.out() << api::to_json(rows) << "\n";
         return exit_ok;
     }
     table t({"CLIENT", "INSTANCE", "EVENT", "START (LOCAL)", "ON SALE", "AVAILABLE", "CONFIRMED"});
@@ -149,7 +148,7 @@ int cmd_instances(context& ctx, const positionals&) {
 }
 
 int cmd_instance(context& ctx, const positionals& a) {
-    auto i = ctx.get("/v1/clients/" + seg(a[0]) + "/instances/" + seg(a[1]), decode_instance);
+    auto i = ctx.get("/v1/clients/" + seg(a[0]) + "/instances/" + seg(a[1]), api::from_json<api::instance>);
     if (!i) return ctx.code();
     if (ctx.json()) {
         ctx.out() << api::to_json(*i) << "\n";
@@ -187,7 +186,7 @@ int cmd_seats(context& ctx, const positionals& a) {
     }
     opt.area = ctx.args().get("area");
     auto base = "/v1/clients/" + seg(a[0]) + "/instances/" + seg(a[1]);
-    auto plan = ctx.get(base + "/seats", decode_seat_plan);
+    auto plan = ctx.get(base + "/seats", api::from_json<api::seat_plan>);
     if (!plan) return ctx.code();
     if (opt.area) {
         bool known = false;
@@ -199,7 +198,7 @@ int cmd_seats(context& ctx, const positionals& a) {
         ctx.out() << api::to_json(*plan) << "\n";
         return exit_ok;
     }
-    auto inst = ctx.get(base, decode_instance);  // for the areas' names
+    auto inst = ctx.get(base, api::from_json<api::instance>);  // for the areas' names
     if (!inst) return ctx.code();
     for (auto& ar : inst->avail.areas) opt.area_names.emplace_back(ar.area, ar.name);
     ctx.out() << "plan " << printable(or_dash(plan->plan)) << " of instance " << printable(plan->instance) << ", seat status confirmed "
@@ -213,7 +212,7 @@ int cmd_sync_now(context& ctx, const positionals&) {
     if (auto c = ctx.args().get("client")) {
         req.client = *c;
     } else {
-        auto all = ctx.get("/v1/clients", decode_clients);
+        auto all = ctx.get("/v1/clients", api::from_json<std::vector<api::client_state>>);
         if (!all) return ctx.code();
         if (all->size() != 1) return ctx.report(exit_usage, "sync now: give --client (agentd has " + std::to_string(all->size()) + " clients)");
         req.client = all->front().name;
@@ -221,7 +220,7 @@ int cmd_sync_now(context& ctx, const positionals&) {
     req.instance = ctx.args().get("instance");
     auto r = ctx.call("POST", "/v1/admin/sync", api::to_json(req));
     if (!r) return ctx.code();
-    auto ans = ctx.decoded(*r, decode_sync_answer);
+    auto ans = ctx.decoded(*r, api::from_json<api::admin_sync_answer>);
     if (!ans) return ctx.code();
     if (ctx.json()) ctx.out() << api::to_json(*ans) << "\n";
     else

@@ -15,14 +15,23 @@ int cmd_config_check(context& ctx, const positionals& a) {
     if (!file) return ctx.report(exit_usage, "config check: which file? give FILE or --config FILE");
     auto s = config::load_file(*file);
     if (!s) {
-        if (ctx.json())
-            ctx.out() << "{\"ok\":false,\"file\":" << api::json_quote(*file) << ",\"error\":" << api::json_quote(s.error().message) << "}\n";
+        if (ctx.json()) {
+            api::config_check_report rep;
+            rep.file = *file;
+            rep.error = s.error().message;
+            ctx.out() << api::to_json(rep) << "\n";
+        }
         return ctx.report(exit_config, "config " + *file + " is invalid: " + s.error().message);
     }
     auto text = config::to_string(*s);  // secrets appear as [redacted]
     if (ctx.json()) {
-        ctx.out() << "{\"ok\":true,\"file\":" << api::json_quote(*file) << ",\"clients\":" << s->clients.size()
-                  << ",\"channels\":" << s->channels.size() << ",\"effective\":" << api::json_quote(text) << "}\n";
+        api::config_check_report rep;
+        rep.file = *file;
+        rep.ok = true;
+        rep.clients = static_cast<std::int64_t>(s->clients.size());
+        rep.channels = static_cast<std::int64_t>(s->channels.size());
+        rep.effective = text;
+        ctx.out() << api::to_json(rep) << "\n";
         return exit_ok;
     }
     ctx.out() << text;
@@ -38,14 +47,10 @@ int cmd_db_stats(context& ctx, const positionals&) {
     auto st = store::stats(*path);
     if (!st) return ctx.report(exit_db, "db stats " + *path + ": " + st.error().message);
     if (ctx.json()) {
-        auto& o = ctx.out();
-        o << "{\"path\":" << api::json_quote(*path) << ",\"schemaVersion\":" << st->user_version
-          << ",\"binarySchemaVersion\":" << st->binary_version << ",\"pageSize\":" << st->page_size
-          << ",\"pageCount\":" << st->page_count << ",\"freelistCount\":" << st->freelist_count << ",\"fileBytes\":" << st->file_bytes
-          << ",\"walBytes\":" << st->wal_bytes << ",\"tables\":{";
-        for (std::size_t i = 0; i < st->tables.size(); ++i)
-            o << (i ? "," : "") << api::json_quote(st->tables[i].first) << ":" << st->tables[i].second;
-        o << "}}\n";
+        api::db_stats_report rep{*path,           st->user_version,   st->binary_version, st->page_size,
+                                 st->page_count,  st->freelist_count, st->file_bytes,     st->wal_bytes,
+                                 st->tables};
+        ctx.out() << api::to_json(rep) << "\n";
         return exit_ok;
     }
     auto& o = ctx.out();
@@ -68,9 +73,7 @@ int cmd_db_check(context& ctx, const positionals&) {
     auto rep = store::integrity_check(*path);
     if (!rep) return ctx.report(exit_db, "db check " + *path + ": " + rep.error().message);
     if (ctx.json()) {
-        ctx.out() << "{\"path\":" << api::json_quote(*path) << ",\"ok\":" << (rep->ok ? "true" : "false") << ",\"problems\":[";
-        for (std::size_t i = 0; i < rep->problems.size(); ++i) ctx.out() << (i ? "," : "") << api::json_quote(rep->problems[i]);
-        ctx.out() << "]}\n";
+        ctx.out() << api::to_json(api::db_check_report{*path, rep->ok, rep->problems}) << "\n";
     } else if (rep->ok) {
         ctx.out() << "database " << *path << ": integrity ok\n";
     } else {

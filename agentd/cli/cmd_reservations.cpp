@@ -1,7 +1,6 @@
 // reservations, reservation, release, reconcile, hold, confirm, wait.
 #include "agentd/api/json.hpp"
 #include "agentd/cli/commands.hpp"
-#include "agentd/cli/decode.hpp"
 #include "agentd/cli/exit_codes.hpp"
 #include "agentd/cli/format.hpp"
 #include "agentd/cli/output.hpp"
@@ -101,12 +100,10 @@ int cmd_reservations(context& ctx, const positionals&) {
 int cmd_reservation(context& ctx, const positionals& a) {
     auto r = ctx.get("/v1/reservations/" + seg(a[0]), decode_reservation);
     if (!r) return ctx.code();
-    auto h = ctx.get("/v1/reservations/" + seg(a[0]) + "/history", decode_history);
+    auto h = ctx.get("/v1/reservations/" + seg(a[0]) + "/history", api::from_json<std::vector<api::history_entry>>);
     if (!h) return ctx.code();
     if (ctx.json()) {
-        auto body = api::to_json(*h);  // {"history":[...]}
-        body.pop_back();
-        ctx.out() << body << ",\"reservation\":" << api::to_json(*r) << "}\n";
+        ctx.out() << api::to_json(api::reservation_with_history{std::move(*h), std::move(*r)}) << "\n";
         return exit_ok;
     }
     print_reservation(ctx, *r);
@@ -125,7 +122,7 @@ int cmd_release(context& ctx, const positionals& a) {
 }
 
 int cmd_reconcile(context& ctx, const positionals&) {
-    auto rep = ctx.get("/v1/admin/reconcile", decode_reconcile);
+    auto rep = ctx.get("/v1/admin/reconcile", api::from_json<api::reconcile_report>);
     if (!rep) return ctx.code();
     if (ctx.json()) {
         ctx.out() << api::to_json(*rep) << "\n";

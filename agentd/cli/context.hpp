@@ -1,7 +1,7 @@
 // cli/context: what one agentctl invocation works with: its parsed arguments, output streams,
 // the resolved socket path and a blocking client to agentd's local API. API failures are turned
 // into a printed message and a documented exit code here, once, so commands stay linear:
-//   auto r = ctx.get("/v1/clients", decode_clients); if (!r) return ctx.code();
+//   auto r = ctx.get("/v1/clients", api::from_json<std::vector<api::client_state>>); if (!r) return ctx.code();
 // Threading: one invocation, one thread.
 #pragma once
 

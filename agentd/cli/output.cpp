@@ -1,6 +1,7 @@
 #include "agentd/cli/output.hpp"
 
-#include "agentd/cli/decode.hpp"
+#include "agentd/api/json.hpp"
+
 #include "agentd/cli/exit_codes.hpp"
 #include "agentd/cli/format.hpp"
 #include "agentd/net/url.hpp"
@@ -20,7 +21,7 @@ std::string seg(const std::string& s) { return net::percent_encode(s); }
 
 std::optional<std::vector<std::string>> clients_to_show(context& ctx) {
     if (auto c = ctx.args().get("client")) return std::vector<std::string>{*c};
-    auto all = ctx.get("/v1/clients", decode_clients);
+    auto all = ctx.get("/v1/clients", api::from_json<std::vector<api::client_state>>);
     if (!all) return std::nullopt;
     std::vector<std::string> names;
     for (auto& c : *all) names.push_back(c.name);

@@ -1,33 +1,12 @@
 #include "agentd/cli/safe_stream.hpp"
 
+#include "agentd/api/json.hpp"
 #include "agentd/cli/format.hpp"
 
 namespace agentd::cli {
 
-std::string json_terminal_safe(std::string_view s) {
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(s.size());
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        // U+0080..U+009F is C2 80..C2 9F in UTF-8; in JSON it can only sit inside a string.
-        if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) <= 0x9F &&
-            static_cast<unsigned char>(s[i + 1]) >= 0x80) {
-            const auto v = static_cast<unsigned char>(s[++i]);
-            out += "\\u00";
-            out += hex[v >> 4];
-            out += hex[v & 15];
-        } else if (c == 0x7F) {
-            out += "\\u007f";
-        } else {
-            out += static_cast<char>(c);
-        }
-    }
-    return out;
-}
-
 void safe_streambuf::emit(std::string_view chunk) {
-    const std::string clean = mode_ == mode::json ? json_terminal_safe(chunk) : printable(chunk, true);
+    const std::string clean = mode_ == mode::json ? api::json_escape_c1(chunk) : printable(chunk, true);
     target_.write(clean.data(), static_cast<std::streamsize>(clean.size()));
 }
 

@@ -1,9 +1,9 @@
 // cli/safe_stream: the streams every agentctl output goes through. Text is passed line by
 // line through printable() (cli/format.hpp), so no print site can send a terminal control
 // sequence that came from upstream or a channel, even one that forgot to clean a field.
-// JSON output is escaped by the JSON writer (C0 controls become \u00XX) except DEL and the C1
-// controls U+0080..U+009F, which it writes as raw UTF-8; those become \u007f / \u0080..\u009f
-// escapes here: the same string to a JSON reader, inert on a terminal.
+// JSON output is escaped by api's encoder (C0 controls become \u00XX) except DEL and the C1
+// controls U+0080..U+009F, which it writes as raw UTF-8; api::json_escape_c1 escapes those
+// here: the same string to a JSON reader, inert on a terminal.
 // Threading: one invocation, one thread.
 #pragma once
 
@@ -13,9 +13,6 @@
 #include <string_view>
 
 namespace agentd::cli {
-
-// `text` of JSON output with DEL and C1 controls escaped (see above); pure.
-std::string json_terminal_safe(std::string_view text);
 
 class safe_streambuf final : public std::streambuf {
 public:

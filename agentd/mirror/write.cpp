@@ -75,13 +75,13 @@ result<void> apply_listing(store::write_txn& t, std::string_view kind, std::stri
     if (!plan) {
         f.out.refused = true;
         f.out.refusal = plan.error().message;
-        return f.add("sync", "", "{\"refused\":" + api::json_quote(kind) + ",\"reason\":" + api::json_quote(plan.error().message) + "}");
+        return f.add("sync", "", api::to_json(api::feed_sync{std::string(client), std::string(kind), plan.error().message}));
     }
     auto write = [&](const std::string& id, std::string_view what) -> result<void> {
         auto r = upsert(*by_id.at(id), hashes.at(id));
         if (!r) return r;
         ++f.out.rows;
-        return f.add(kind, id, "{\"change\":" + api::json_quote(what) + "}");
+        return f.add(kind, id, api::to_json(api::feed_mirror_change{std::string(client), id, std::string(what)}));
     };
     for (const auto& id : plan->inserts)
         if (auto r = write(id, "added"); !r) return r;
@@ -100,7 +100,7 @@ result<void> apply_listing(store::write_txn& t, std::string_view kind, std::stri
     for (const auto& id : plan->tombstones) {
         if (auto r = store::mirror_set_misses(t, kind, client, id, prev.at(id).misses + 1, true); !r) return r;
         ++f.out.rows;
-        if (auto r = f.add(kind, id, "{\"change\":\"removed\"}"); !r) return r;
+        if (auto r = f.add(kind, id, api::to_json(api::feed_mirror_change{std::string(client), id, "removed"})); !r) return r;
     }
     return {};
 }
@@ -234,7 +234,7 @@ result<write_outcome> apply_price_list(store::write_txn& t, std::string_view cli
     if (auto r = store::mirror_replace_price_list(t, client, p.id, h, rows); !r) return r.error();
     out.rows = rows.size() + 1;
     feeder f{t, client, format_iso_utc_ms(now), out};
-    if (auto r = f.add("price_list", p.id, "{\"prices\":" + std::to_string(rows.size()) + "}"); !r) return r.error();
+    if (auto r = f.add("price_list", p.id, api::to_json(api::feed_price_list{std::string(client), p.id, std::int64_t(rows.size())})); !r) return r.error();
     return out;
 }
 
@@ -250,7 +250,7 @@ result<write_outcome> apply_plan(store::write_txn& t, std::string_view client, c
     if (auto r = store::mirror_replace_plan(t, client, p.id, h, areas, seats); !r) return r.error();
     out.rows = areas.size() + seats.size() + 1;
     feeder f{t, client, format_iso_utc_ms(now), out};
-    if (auto r = f.add("plan", p.id, "{\"seats\":" + std::to_string(seats.size()) + "}"); !r) return r.error();
+    if (auto r = f.add("plan", p.id, api::to_json(api::feed_plan{std::string(client), p.id, std::int64_t(seats.size())})); !r) return r.error();
     return out;
 }
 
@@ -274,10 +274,9 @@ result<availability_outcome> apply_availability(store::write_txn& t, std::string
     out.w.rows = out.status_rows + out.seats.rows_changed + 1;
     if (out.status_rows > 0 || out.seats.rows_changed > 0) {
         feeder f{t, client, format_iso_utc_ms(now), out.w};
-        std::string payload = "{";
-        if (in.status) payload += "\"available\":" + std::to_string(in.status->counts.available) + ",";
-        payload += "\"seats_changed\":" + std::to_string(out.seats.rows_changed) + "}";
-        if (auto r = f.add("availability", in.instance, std::move(payload)); !r) return r.error();
+        api::feed_availability ev{std::string(client), in.instance, std::nullopt, std::int64_t(out.seats.rows_changed)};
+        if (in.status) ev.available = in.status->counts.available;
+        if (auto r = f.add("availability", in.instance, api::to_json(ev)); !r) return r.error();
     }
     return out;
 }

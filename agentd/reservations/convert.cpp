@@ -1,5 +1,6 @@
 #include "agentd/reservations/convert.hpp"
 
+#include "agentd/api/json.hpp"
 #include "agentd/core/money.hpp"
 #include "agentd/core/time.hpp"
 
@@ -94,6 +95,11 @@ std::string new_reservation_id(sys_time now) {
     std::snprintf(buf, sizeof buf, "r_%011llx%016llx", static_cast<unsigned long long>(ms),
                   static_cast<unsigned long long>(rng()));
     return buf;
+}
+
+std::string feed_payload(const store::reservation_row& row) {
+    return api::to_json(api::feed_reservation{row.id, row.channel, std::string(domain::to_string(row.rec.state)),
+                                              static_cast<std::int64_t>(row.rec.version)});
 }
 
 }  // namespace agentd::reservations

@@ -33,7 +33,7 @@ std::function<result<created_row>(store::write_txn&)> insert_job(store::reservat
                 return same.error();
             return created_row{std::move(**again), true, 0};
         }
-        auto seq = store::insert_reservation(t, row);
+        auto seq = store::insert_reservation(t, row, feed_payload(row));
         if (!seq) return seq.error();
         return created_row{row, false, *seq};
     };

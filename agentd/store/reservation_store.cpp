@@ -56,42 +56,13 @@ std::optional<sys_time> read_time(const statement& s, int col) {
     return *t;
 }
 
-void json_string(std::string& out, std::string_view v) {
-    out += '"';
-    for (char c : v) {
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += c;
-        } else if (static_cast<unsigned char>(c) < 0x20) {
-            static constexpr char hex[] = "0123456789abcdef";
-            out += "\\u00";
-            out += hex[(c >> 4) & 0xf];
-            out += hex[c & 0xf];
-        } else {
-            out += c;
-        }
-    }
-    out += '"';
-}
-
-std::string feed_payload(const reservation_row& row) {
-    std::string p = "{\"id\":";
-    json_string(p, row.id);
-    p += ",\"channel\":";
-    json_string(p, row.channel);
-    p += ",\"state\":";
-    json_string(p, domain::to_string(row.rec.state));
-    p += ",\"version\":" + std::to_string(row.rec.version) + "}";
-    return p;
-}
-
-result<std::int64_t> append_reservation_feed(write_txn& t, const reservation_row& row) {
+result<std::int64_t> append_reservation_feed(write_txn& t, const reservation_row& row, std::string_view payload) {
     feed_entry e;
     e.at = format_iso_utc_ms(row.rec.updated_at);
     e.kind = "reservation";
     e.client = row.client;
     e.entity = row.id;
-    e.payload = feed_payload(row);
+    e.payload = std::string(payload);
     return append_feed(t, e);
 }
 
@@ -271,7 +242,7 @@ result<std::optional<reservation_row>> load_where(connection& c, std::string_vie
 
 }  // namespace
 
-result<std::int64_t> insert_reservation(write_txn& t, const reservation_row& row) {
+result<std::int64_t> insert_reservation(write_txn& t, const reservation_row& row, std::string_view feed_payload) {
     {
         auto st = t.prepare("res.insert", "INSERT INTO reservations (" + std::string(k_columns) +
                                               ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
@@ -284,11 +255,11 @@ result<std::int64_t> insert_reservation(write_txn& t, const reservation_row& row
     }
     if (auto r = write_tickets(t, row); !r) return r.error();
     if (auto r = append_history(t, row, std::nullopt, "create", ""); !r) return r.error();
-    return append_reservation_feed(t, row);
+    return append_reservation_feed(t, row, feed_payload);
 }
 
 result<std::int64_t> save_transition(write_txn& t, const reservation_row& row, const domain::transition_outcome& out,
-                                     std::string_view note) {
+                                     std::string_view note, std::string_view feed_payload) {
     {
         auto st = t.prepare("res.update",
                             "UPDATE reservations SET state = ?2, version = ?3, basket_id = ?4, place_attempts = ?5, "
@@ -323,7 +294,7 @@ result<std::int64_t> save_transition(write_txn& t, const reservation_row& row, c
         st->bind(9, format_iso_utc_ms(row.rec.updated_at));
         if (auto r = st->run(); !r) return r.error();
     }
-    return append_reservation_feed(t, row);
+    return append_reservation_feed(t, row, feed_payload);
 }
 
 result<std::optional<reservation_row>> load_reservation(connection& c, std::string_view id) {

@@ -58,14 +58,17 @@ struct reservation_query {
 };
 
 // Inserts a new reservation (its version-1 history row and feed entry). errc::conflict when
-// (channel, idempotency_key) or the id already exists. Returns the feed seq.
-result<std::int64_t> insert_reservation(write_txn& t, const reservation_row& row);
+// (channel, idempotency_key) or the id already exists. Returns the feed seq. `feed_payload` is
+// the feed entry's data as the caller encoded it (the local API's wire format is not the
+// store's to write); it must not be empty.
+result<std::int64_t> insert_reservation(write_txn& t, const reservation_row& row, std::string_view feed_payload);
 
 // Persists `row` (already carrying the outcome's next record) if the stored version is still
 // `out.next.version - 1` (errc::conflict otherwise), replaces its tickets, appends history
-// and feed, and on `confirmed` writes the ledger row. Returns the feed seq.
+// and feed (with `feed_payload`, as for insert_reservation), and on `confirmed` writes the
+// ledger row. Returns the feed seq.
 result<std::int64_t> save_transition(write_txn& t, const reservation_row& row, const domain::transition_outcome& out,
-                                     std::string_view note);
+                                     std::string_view note, std::string_view feed_payload);
 
 result<std::optional<reservation_row>> load_reservation(connection& c, std::string_view id);
 result<std::optional<reservation_row>> find_reservation_by_key(connection& c, std::string_view channel,

@@ -2,7 +2,6 @@
 // tables and --json agreeing, a hold placed, confirmed and released, and the offline commands
 // on the daemon's own config and database. Real binaries, real sockets, real SQLite.
 #include "agentd/api/json.hpp"
-#include "agentd/cli/decode.hpp"
 #include "tests/support/cli_run.hpp"
 #include "tests/support/harness.hpp"
 
@@ -44,20 +43,20 @@ TEST_CASE("agentctl against agentd on the small world") {
     CHECK(st.has("initial sync: complete"));
     for (auto& c : sim.clients) CHECK(st.has(c.name + "  "));
 
-    auto cl = cli::decode_clients(ctl(config, {"clients", "--json"}).out);
+    auto cl = api::from_json<std::vector<api::client_state>>(ctl(config, {"clients", "--json"}).out);
     REQUIRE(cl.has_value());
     CHECK(cl->size() == sim.clients.size());
 
     auto ev = ctl(config, {"events", "--client", client});
     REQUIRE_MESSAGE(ev.code == 0, ev.err);
-    auto evj = cli::decode_events(ctl(config, {"events", "--client", client, "--json"}).out);
+    auto evj = api::from_json<std::vector<api::event>>(ctl(config, {"events", "--client", client, "--json"}).out);
     REQUIRE(evj.has_value());
     REQUIRE_FALSE(evj->empty());
     for (auto& e : *evj) CHECK(ev.has(e.id + "  "));
 
     auto in = ctl(config, {"instances", "--client", client});
     REQUIRE_MESSAGE(in.code == 0, in.err);
-    auto inj = cli::decode_instances(ctl(config, {"instances", "--client", client, "--json"}).out);
+    auto inj = api::from_json<std::vector<api::instance_summary>>(ctl(config, {"instances", "--client", client, "--json"}).out);
     REQUIRE(inj.has_value());
     REQUIRE_FALSE(inj->empty());
     std::string instance;
@@ -69,7 +68,7 @@ TEST_CASE("agentctl against agentd on the small world") {
 
     auto one = ctl(config, {"instance", client, instance});
     REQUIRE_MESSAGE(one.code == 0, one.err);
-    auto onej = cli::decode_instance(ctl(config, {"instance", client, instance, "--json"}).out);
+    auto onej = api::from_json<api::instance>(ctl(config, {"instance", client, instance, "--json"}).out);
     REQUIRE(onej.has_value());
     REQUIRE_FALSE(onej->prices.empty());
     for (auto& p : onej->prices) CHECK(one.has(p.price));
@@ -78,7 +77,7 @@ TEST_CASE("agentctl against agentd on the small world") {
     auto seats = ctl(config, {"seats", client, instance});
     REQUIRE_MESSAGE(seats.code == 0, seats.err);
     CHECK(seats.has("o available  H held by us"));
-    auto plan = cli::decode_seat_plan(ctl(config, {"seats", client, instance, "--json"}).out);
+    auto plan = api::from_json<api::seat_plan>(ctl(config, {"seats", client, instance, "--json"}).out);
     REQUIRE(plan.has_value());
     std::size_t available = 0;
     for (auto& s : plan->seats) available += s.status == "available";
@@ -93,7 +92,7 @@ TEST_CASE("agentctl against agentd on the small world") {
     REQUIRE_MESSAGE(held.code == 0, held.err);
     auto list = ctl(config, {"reservations", "--state", "held"});
     CHECK(list.has(hold->id + "  held"));
-    auto after = cli::decode_seat_plan(ctl(config, {"seats", client, instance, "--json"}).out);
+    auto after = api::from_json<api::seat_plan>(ctl(config, {"seats", client, instance, "--json"}).out);
     auto c = ctl(config, {"confirm", hold->id, "--first-name", "Ada", "--last-name", "Lovelace", "--address", "1 Main St",
                           "--reference", "WEB-1042"});
     REQUIRE_MESSAGE(c.code == 0, c.err);

@@ -1,6 +1,5 @@
 // agentctl as a process printing names and errors that carry terminal escape sequences: the
 // table and plain text show them cleaned, JSON carries the data escaped, stderr stays inert.
-#include "agentd/cli/decode.hpp"
 #include "tests/integration/cli/ctl_fixture.hpp"
 
 using namespace agentd;
@@ -44,7 +43,7 @@ TEST_CASE("JSON output carries the hostile name escaped, unchanged as data") {
     auto j = ctl(srv, {"events", "--client", "royalcourt", "--json"});
     REQUIRE_MESSAGE(j.code == 0, j.err);
     CHECK(inert(j.out));
-    auto ev = cli::decode_events(j.out);
+    auto ev = api::from_json<std::vector<api::event>>(j.out);
     REQUIRE(ev.has_value());
     REQUIRE(ev->size() == 1);
     CHECK(ev->at(0).name == k_hostile);

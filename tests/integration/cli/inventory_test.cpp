@@ -1,7 +1,6 @@
 // agentctl's read commands as a process against a real local API server: tables by default,
 // --json that parses and carries what the table shows.
 #include "agentd/api/json.hpp"
-#include "agentd/cli/decode.hpp"
 #include "tests/integration/cli/ctl_fixture.hpp"
 
 using namespace agentd;
@@ -36,7 +35,7 @@ TEST_CASE("clients, events, instances") {
     auto c = ctl(srv, {"clients"});
     REQUIRE_MESSAGE(c.code == 0, c.err);
     CHECK(c.has("royalcourt  ok"));
-    auto cj = cli::decode_clients(ctl(srv, {"clients", "--json"}).out);
+    auto cj = api::from_json<std::vector<api::client_state>>(ctl(srv, {"clients", "--json"}).out);
     REQUIRE(cj.has_value());
     CHECK(cj->at(0).name == "royalcourt");
 
@@ -44,7 +43,7 @@ TEST_CASE("clients, events, instances") {
     REQUIRE_MESSAGE(e.code == 0, e.err);
     CHECK(e.has("CLIENT      EVENT    NAME         FIRST              LAST               ON SALE"));
     CHECK(e.has("royalcourt  1201AVC  The Seagull  2026-12-01 19:30Z  2026-12-20 19:30Z  yes"));
-    auto ej = cli::decode_events(ctl(srv, {"events", "--json"}).out);  // every client's
+    auto ej = api::from_json<std::vector<api::event>>(ctl(srv, {"events", "--json"}).out);  // every client's
     REQUIRE(ej.has_value());
     REQUIRE(ej->size() == 1);
     CHECK(e.has(ej->at(0).id + "  " + ej->at(0).name));
@@ -55,7 +54,7 @@ TEST_CASE("clients, events, instances") {
     CHECK(i.has("royalcourt  67201AVC  The Seagull  2026-12-01 19:30  yes      118        4s ago"));
     auto ij = ctl(srv, {"instances", "--client", "royalcourt", "--json"});
     REQUIRE(ij.code == 0);
-    auto list = cli::decode_instances(ij.out);
+    auto list = api::from_json<std::vector<api::instance_summary>>(ij.out);
     REQUIRE(list.has_value());
     REQUIRE(list->size() == 1);
     CHECK(list->at(0).available == 118);
@@ -77,7 +76,7 @@ TEST_CASE("instance: prices, areas and freshness") {
                 "7801        1AHG         Adult       35.00\n"
                 "7801        2AHG         Concession  28.50\n"));
     CHECK(t.has("A1    Stalls  70         70\n"));
-    auto j = cli::decode_instance(ctl(srv, {"instance", "royalcourt", "67201AVC", "--json"}).out);
+    auto j = api::from_json<api::instance>(ctl(srv, {"instance", "royalcourt", "67201AVC", "--json"}).out);
     REQUIRE(j.has_value());
     for (auto& p : j->prices) CHECK(t.has(p.ticket_type + "         " + p.ticket_type_name));
     CHECK(j->avail.capacity == 120);
@@ -98,7 +97,7 @@ TEST_CASE("seats: the plan drawn in the terminal") {
                 "\n"
                 "o available  H held by us  b in other baskets  x sold/reserved  L locked  . unavailable\n"
                 "seats: 1 available, 1 sold/reserved\n"));
-    auto j = cli::decode_seat_plan(ctl(srv, {"seats", "royalcourt", "67201AVC", "--json", "--area", "A1"}).out);
+    auto j = api::from_json<api::seat_plan>(ctl(srv, {"seats", "royalcourt", "67201AVC", "--json", "--area", "A1"}).out);
     REQUIRE(j.has_value());
     CHECK(j->seats.size() == 2);
 
@@ -121,7 +120,7 @@ TEST_CASE("sync now and reconcile") {
     CHECK(r.has("orphan baskets: 1"));
     CHECK(r.has("royalcourt  B-77"));
     CHECK(r.has("what to do"));
-    auto j = cli::decode_reconcile(ctl(srv, {"reconcile", "--json"}).out);
+    auto j = api::from_json<api::reconcile_report>(ctl(srv, {"reconcile", "--json"}).out);
     REQUIRE(j.has_value());
     CHECK(j->orphan_baskets.at(0).basket == "B-77");
 }

@@ -1,7 +1,6 @@
 // hold → wait → confirm → release through agentctl as a process, with the long-poll waking on
 // a transition the test makes on the backend.
 #include "agentd/api/json.hpp"
-#include "agentd/cli/decode.hpp"
 #include "tests/integration/cli/ctl_fixture.hpp"
 
 using namespace agentd;

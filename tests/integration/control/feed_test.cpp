@@ -210,8 +210,8 @@ TEST_CASE("a sales channel's feed carries its own reservations and inventory cha
     auto theirs = s.be.create_now("shop", "a", order);
     REQUIRE(theirs.has_value());
     REQUIRE(s.be.transition(theirs->reservation.id, "held").has_value());
-    s.be.add_feed_row("availability", R"({"available":117,"seats_changed":1})");
-    s.be.add_feed_row("sync", R"({"refused":"instance","reason":"too many removals"})");  // admin-only
+    s.be.add_feed_row("availability", api::to_json(api::feed_availability{"royalcourt", "67201AVC", 117, 1}));
+    s.be.add_feed_row("sync", api::to_json(api::feed_sync{"royalcourt", "instance", "too many removals"}));  // admin-only
     auto mine = s.client().request("POST", "/v1/reservations", k_order, {{"Idempotency-Key", "w-1"}});
     REQUIRE(mine.has_value());
     REQUIRE(mine->status == 202);

@@ -1,7 +1,6 @@
 // agentctl's dispatch in-process: usage errors, help, and the codecs it relies on.
 #include "agentd/api/json.hpp"
 #include "agentd/cli/cli.hpp"
-#include "agentd/cli/decode.hpp"
 #include "agentd/cli/exit_codes.hpp"
 
 #include <doctest/doctest.h>
@@ -68,13 +67,13 @@ TEST_CASE("decoders read what the API encodes") {
     i.avail = {118, 120, 2, {{"A1", "Stalls", 70, 70}}};
     i.availability_age = 4.5;
     i.availability_confirmed_at = "2026-11-26T21:39:56Z";
-    auto d = cli::decode_instance(api::to_json(i));
+    auto d = api::from_json<api::instance>(api::to_json(i));
     REQUIRE(d.has_value());
     CHECK(api::to_json(*d) == api::to_json(i));
 
     api::seat_plan p{"I", "P", "2026-11-26T21:39:56Z", {{"1", "A1", "A1", "A", "7801", "available", 1.0, 2.0}}};
     p.seats.push_back({"2", "A2", "A1", "A", "7801", "sold", std::nullopt, std::nullopt});
-    auto sp = cli::decode_seat_plan(api::to_json(p));
+    auto sp = api::from_json<api::seat_plan>(api::to_json(p));
     REQUIRE(sp.has_value());
     CHECK(api::to_json(*sp) == api::to_json(p));
 
@@ -90,10 +89,10 @@ TEST_CASE("decoders read what the API encodes") {
     r.created_at = r.updated_at = "2026-11-26T21:30:00Z";
     rep.confirm_unknown.push_back(r);
     rep.orphan_baskets.push_back({"rc", "B-77", "2026-11-26T20:00:00Z"});
-    auto rr = cli::decode_reconcile(api::to_json(rep));
+    auto rr = api::from_json<api::reconcile_report>(api::to_json(rep));
     REQUIRE(rr.has_value());
     CHECK(api::to_json(*rr) == api::to_json(rep));
 
-    CHECK(cli::decode_clients("{\"clients\":[{\"name\":1}]}").error().message == "clients[0].name: expected a string");
-    CHECK(cli::decode_events("not json").error().code == errc::decode_error);
+    CHECK(api::from_json<std::vector<api::client_state>>("{\"clients\":[{\"name\":1}]}").error().message == "clients[0].name: expected a string");
+    CHECK(api::from_json<std::vector<api::event>>("not json").error().code == errc::decode_error);
 }

@@ -1,6 +1,7 @@
 // What agentctl prints of upstream and channel text: control characters and escape sequences
 // removed by printable(), in table cells, in plain text and on every stream; JSON output keeps
 // the data but escapes what would still reach a terminal raw.
+#include "agentd/api/json.hpp"
 #include "agentd/cli/format.hpp"
 #include "agentd/cli/safe_stream.hpp"
 
@@ -78,8 +79,8 @@ TEST_CASE("the safe stream cleans text line by line, however it is written") {
 }
 
 TEST_CASE("JSON output keeps the data and escapes DEL and C1 controls") {
-    CHECK(cli::json_terminal_safe(R"({"name":"a)" "\xC2\x9B" R"(2Jb)" "\x7f" R"("})") == R"({"name":"a\u009b2Jb\u007f"})");
-    CHECK(cli::json_terminal_safe("{\"name\":\"caf\xC3\xA9\"}") == "{\"name\":\"caf\xC3\xA9\"}");
+    CHECK(api::json_escape_c1(R"({"name":"a)" "\xC2\x9B" R"(2Jb)" "\x7f" R"("})") == R"({"name":"a\u009b2Jb\u007f"})");
+    CHECK(api::json_escape_c1("{\"name\":\"caf\xC3\xA9\"}") == "{\"name\":\"caf\xC3\xA9\"}");
     std::ostringstream target;
     {
         cli::safe_streambuf buf(target, cli::safe_streambuf::mode::json);

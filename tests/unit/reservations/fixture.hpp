@@ -2,6 +2,7 @@
 // upstream and a manual clock, driven on a private io_context. Single-threaded.
 #pragma once
 
+#include "agentd/reservations/convert.hpp"
 #include "agentd/reservations/service.hpp"
 #include "agentd/store/database.hpp"
 #include "agentd/store/reader.hpp"
@@ -191,7 +192,7 @@ struct res_fixture {
             auto out = domain::transition(row.rec, ev, now);
             if (!out) return out.error();
             row.rec = out->next;
-            return store::save_transition(t, row, *out, "");
+            return store::save_transition(t, row, *out, "", reservations::feed_payload(row));
         });
         REQUIRE_MESSAGE(done.has_value(), done.error().message);
     }
