@@ -21,6 +21,9 @@ class client_context;
 namespace agentd::reservations {
 class reservation_service;
 }
+namespace agentd::store {
+class database;
+}
 
 namespace agentd::app {
 
@@ -34,6 +37,7 @@ struct backend_parts {
     std::string db_path;
     std::string version;
     const agentd::clock* clock = nullptr;
+    const store::database* db = nullptr;  // writer figures for /metrics; optional
 };
 
 class daemon_backend final : public control::backend {
