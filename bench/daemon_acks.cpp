@@ -3,7 +3,9 @@
 
 #include <sqlite3.h>
 
+#include <array>
 #include <atomic>
+#include <cstdio>
 #include <csignal>
 #include <mutex>
 #include <set>
@@ -75,10 +77,24 @@ void run_acks(rig& r, const daemon_options& o, std::vector<figure>& out) {
     // the placements (and the simulator's CPU) do not compete with the acks on two cores.
     sim_control(r, "PUT", "faults", R"({"latency_ms":3000})");
     load(-1, 0.3);  // warm-up
+    // The writer's own counters over the measured runs: jobs per commit and commit waits.
+    auto writer = [&] {
+        auto m = get_metrics(r);
+        return std::array<double, 4>{metric(m, "agentd_store_commits_total").value_or(0),
+                                     metric(m, "agentd_store_committed_jobs_total").value_or(0),
+                                     metric(m, "agentd_commit_wait_seconds_sum").value_or(0),
+                                     metric(m, "agentd_commit_wait_seconds_count").value_or(0)};
+    };
+    const auto w0 = writer();
     for (int rep = 0; rep < o.reps; ++rep) {
         f.value.push_back(load(rep, seconds));
         f.baseline.push_back(sqlite_durable_commits_per_second(r.dir.path(), seconds));
     }
+    const auto w1 = writer();
+    const double commits = w1[0] - w0[0], jobs = w1[1] - w0[1], waits = w1[3] - w0[3];
+    char writer_note[512];
+    std::snprintf(writer_note, sizeof writer_note, "; writer: %.0f commits carried %.0f jobs (%.1f per commit), mean commit wait %.2f ms",
+                  commits, jobs, commits > 0 ? jobs / commits : 0.0, waits > 0 ? (w1[2] - w0[2]) / waits * 1e3 : 0.0);
     sim_control(r, "PUT", "faults", R"({"clear":true})");
     // Every answer was "queued" and claimed durable: kill -9 and look for each one on disk.
     r.daemon->signal(SIGKILL);
@@ -101,7 +117,8 @@ void run_acks(rig& r, const daemon_options& o, std::vector<figure>& out) {
     f.note = "best available ×1 on one instance, unique Idempotency-Key each, " + std::string(o.quick ? "1" : "2") +
              " s per repetition; " + std::to_string(refused) + " requests not answered 202; upstream answers delayed 3 s meanwhile so placements stay idle; " +
              (::geteuid() == 0 ? "16 channels (one uid per connection)" : "one channel (not root: one uid)") +
-             (channel_failures ? ", " + std::to_string(channel_failures.load()) + " connections failed to open" : "");
+             (channel_failures ? ", " + std::to_string(channel_failures.load()) + " connections failed to open" : "") +
+             writer_note;
     out.push_back(std::move(f));
     out.push_back(std::move(durable));
 }

@@ -1,6 +1,7 @@
 // bench_agentd: runs every benchmark of bench/README.md and prints one table (and JSON with
-// --json FILE). Usage: bench_agentd [--quick] [--reps N] [--json FILE]; AGENTD_BIN_DIR names the
-// directory holding agentd and agentd-sim (scripts/bench sets it).
+// --json FILE). Usage: bench_agentd [--quick] [--reps N] [--json FILE] [--only micro|acks];
+// --only runs one group: the in-process micro figures, or the acknowledgement figures on a fresh
+// daemon. AGENTD_BIN_DIR names the directory holding agentd and agentd-sim (scripts/bench sets it).
 #include "bench/daemon_figures.hpp"
 #include "bench/micro.hpp"
 #include "bench/support.hpp"
@@ -21,14 +22,16 @@ void stage(const char* what) {
 int main(int argc, char** argv) {
     bool quick = false;
     int reps = 5;
-    std::string json;
+    std::string json, only;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         if (a == "--quick") quick = true;
         else if (a == "--reps" && i + 1 < argc) reps = std::max(1, std::atoi(argv[++i]));
         else if (a == "--json" && i + 1 < argc) json = argv[++i];
+        else if (a == "--only" && i + 1 < argc && (std::strcmp(argv[i + 1], "micro") == 0 || std::strcmp(argv[i + 1], "acks") == 0))
+            only = argv[++i];
         else {
-            std::fprintf(stderr, "usage: bench_agentd [--quick] [--reps N] [--json FILE]\n");
+            std::fprintf(stderr, "usage: bench_agentd [--quick] [--reps N] [--json FILE] [--only micro|acks]\n");
             return 2;
         }
     }
@@ -37,11 +40,33 @@ int main(int argc, char** argv) {
     try {
         bench::rig r;
         bench::micro_options mo{r.dir.path(), reps, quick};
+        bench::daemon_options o{reps, quick};
+        if (only == "acks") {
+            stage("starting agentd-sim --size venue300");
+            r.sim = agentd::test::start_sim(r.dir, {"--size", "venue300", "--rate", "0"});
+            r.client = r.sim.clients.at(0).name;
+            bench::start_daemon(r, "agentd.db", 100000, true);
+            bench::wait_initial_mirror(r);
+            stage("acknowledgements");
+            bench::run_acks(r, o, figs);
+            bench::stop_daemon(r);
+        }
+        if (!only.empty()) {
+            if (only == "micro") {
+                stage("upstream JSON decode");
+                bench::run_decode(mo, figs);
+                stage("mirror apply");
+                bench::run_mirror_apply(mo, figs);
+            }
+            int missed = bench::print_table(figs);
+            if (!json.empty()) bench::write_json(json, figs, quick);
+            std::printf("\n%d target(s) missed\n", missed);
+            return 0;
+        }
         stage("upstream JSON decode");
         bench::run_decode(mo, figs);
         stage("mirror apply");
         bench::run_mirror_apply(mo, figs);
-        bench::daemon_options o{reps, quick};
         stage("starting agentd-sim --size venue300");
         r.sim = agentd::test::start_sim(r.dir, {"--size", "venue300", "--rate", "0"});
         r.client = r.sim.clients.at(0).name;

@@ -5,6 +5,7 @@
 #include "agentd/mirror/view.hpp"
 #include "agentd/mirror/progress.hpp"
 #include "agentd/mirror/service.hpp"
+#include "agentd/store/database.hpp"
 #include "agentd/store/feed.hpp"
 #include "agentd/upstream/spektrix_client.hpp"
 
@@ -14,6 +15,24 @@ namespace {
 api::metric_sample make_sample(std::string name, std::string help, std::string type, double value,
                           std::vector<std::pair<std::string, std::string>> labels = {}) {
     return api::metric_sample{std::move(name), std::move(help), std::move(type), std::move(labels), value};
+}
+
+// The single writer's group commit: how many jobs each commit carries and what a durable job
+// (an acknowledgement, a transition) waits for its commit, apart from the daemon's own time.
+void add_writer_samples(std::vector<api::metric_sample>& s, const store::writer_stats& w) {
+    s.push_back(make_sample("agentd_store_commits_total", "Write transactions committed", "counter", double(w.commits)));
+    s.push_back(make_sample("agentd_store_committed_jobs_total", "Writer jobs carried by committed transactions", "counter",
+                            double(w.committed_jobs)));
+    for (std::size_t i = 0; i < store::k_commit_size_buckets; ++i)
+        s.push_back(make_sample("agentd_store_commits_by_jobs_total", "Committed transactions by the number of jobs they carried",
+                                "counter", double(w.commits_by_size[i]), {{"jobs", store::k_commit_size_labels[i]}}));
+    s.push_back(make_sample("agentd_store_commit_seconds_total", "Time spent in COMMIT (the fsync of durable transactions)",
+                            "counter", w.commit_seconds));
+    s.push_back(make_sample("agentd_commit_wait_seconds_sum",
+                            "Durable writer jobs: time from submit to outcome (queue, batch and its commit), summed", "counter",
+                            w.durable_wait_seconds));
+    s.push_back(make_sample("agentd_commit_wait_seconds_count", "Durable writer jobs timed", "counter", double(w.durable_waits)));
+    s.push_back(make_sample("agentd_store_write_queue", "Writer jobs waiting now", "gauge", double(w.queued)));
 }
 
 }  // namespace
@@ -150,6 +169,16 @@ result<api::metrics_snapshot> control_adapter::metrics() {
                        "Daemon time per placement excluding upstream time, p99", "gauge", r.placement.p99_us));
     s.push_back(make_sample("agentd_confirm_daemon_p99_microseconds", "Daemon time per confirm excluding upstream time, p99",
                        "gauge", r.confirmation.p99_us));
+    // The same steps without the waits for their durable commits: what the daemon itself spends.
+    const std::pair<const char*, const reservations::op_timing_summary*> steps[] = {{"placement", &r.placement_cpu},
+                                                                                  {"confirm", &r.confirmation_cpu}};
+    for (const auto& [step, t] : steps) {
+        for (const auto& [q, v] : {std::pair{"0.5", t->p50_us}, std::pair{"0.99", t->p99_us}})
+            s.push_back(make_sample("agentd_reservation_step_seconds",
+                                    "Daemon time per reservation step excluding upstream time and durable-commit waits",
+                                    "gauge", v / 1e6, {{"step", step}, {"quantile", q}}));
+    }
+    if (parts_.db) add_writer_samples(s, parts_.db->stats());
 
     for (auto& [name, ctx] : parts_.upstreams) {
         if (!ctx) continue;

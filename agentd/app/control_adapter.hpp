@@ -25,6 +25,9 @@ class sync_service;
 namespace agentd::reservations {
 class reservation_service;
 }
+namespace agentd::store {
+class database;
+}
 
 namespace agentd::app {
 
@@ -36,6 +39,7 @@ struct adapter_parts {
     std::string db_path;
     std::string version;
     const agentd::clock* clock = nullptr;
+    const store::database* db = nullptr;  // writer figures for /metrics; optional
 };
 
 class control_adapter final : public control::backend {

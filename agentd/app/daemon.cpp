@@ -351,7 +351,8 @@ int run_daemon(const daemon_options& o) {
         ioc.get_executor(), *p.db, p.settings.daemon.database, to_reservations(p.settings), std::move(res_clients), *p.mirror, clk, on_feed,
         [sync_ptr](std::string_view client, std::string_view instance) { sync_ptr->mark_hot(client, instance); });
     p.backend = std::make_unique<control_adapter>(adapter_parts{p.mirror.get(), p.sync.get(), p.reservations.get(),
-                                                               upstreams, p.settings.daemon.database, k_version, &clk});
+                                                               upstreams, p.settings.daemon.database, k_version, &clk,
+                                                               p.db.get()});
     p.server = std::make_unique<control::server>(ioc.get_executor(), to_server(p.settings, k_version), *p.backend);
     server_ptr = p.server.get();
     if (auto r = p.server->start(); !r) {

@@ -3,7 +3,10 @@
 // in nginx upstreams); a client with its maximum of upstream operations in flight is skipped
 // until done(client). Total length and each channel's backlog are bounded: push refuses with
 // a retryable error instead of growing. Generic over the item (a reservation id in the
-// daemon). Not thread-safe: one owner (the queue worker) drives it.
+// daemon; items are ordered, so membership is a lookup). Every operation on the way of an
+// acknowledgement is logarithmic, not a walk of the queue: thousands wait while a venue's
+// upstream is slow, and each ack both checks membership and wakes pop().
+// Not thread-safe: one owner (the queue worker) drives it.
 #pragma once
 
 #include "agentd/core/error.hpp"
@@ -47,8 +50,7 @@ public:
         if (ch.items.size() >= settings_.max_per_channel)
             return fail(errc::rate_limited, "queue reservation for channel " + channel + ": backlog is full (" +
                                                 std::to_string(ch.items.size()) + " waiting); retry later");
-        ch.items.push_back(entry{std::move(channel), std::move(client), std::move(item)});
-        ++total_;
+        add(ch, entry{std::move(channel), std::move(client), std::move(item)});
         return {};
     }
 
@@ -56,8 +58,13 @@ public:
     // refused, since refusing would strand work that a channel was told is queued.
     void readmit(std::string channel, std::string client, T item) {
         auto& ch = channels_[channel];
-        ch.items.push_back(entry{std::move(channel), std::move(client), std::move(item)});
-        ++total_;
+        add(ch, entry{std::move(channel), std::move(client), std::move(item)});
+    }
+
+    // Whether `item` is waiting (in any channel).
+    template <class K>
+    bool contains(const K& item) const {
+        return items_.find(item) != items_.end();
     }
 
     template <class Pred>
@@ -85,7 +92,7 @@ public:
         auto it = first_eligible(*best);
         entry e = std::move(*it);
         best->items.erase(it);
-        --total_;
+        forget(*best, e);
         // An idle channel keeps neither credit nor debt into its next busy period.
         if (best->items.empty()) best->current = 0;
         ++in_flight_[e.client];
@@ -106,6 +113,7 @@ public:
         for (auto& [name, ch] : channels_) {
             for (auto it = ch.items.begin(); it != ch.items.end();) {
                 if (pred(std::as_const(*it))) {
+                    forget(ch, *it);
                     it = ch.items.erase(it);
                     ++n;
                 } else {
@@ -114,7 +122,6 @@ public:
             }
             if (ch.items.empty()) ch.current = 0;
         }
-        total_ -= n;
         return n;
     }
 
@@ -133,7 +140,21 @@ private:
     struct channel_state {
         std::deque<entry> items;
         std::int64_t current = 0;  // smooth weighted round robin credit
+        std::map<std::string, std::size_t, std::less<>> clients;  // items waiting per client
     };
+
+    void add(channel_state& ch, entry e) {
+        ++ch.clients[e.client];
+        ++items_[e.item];
+        ch.items.push_back(std::move(e));
+        ++total_;
+    }
+    // Bookkeeping for an entry leaving `ch` (popped or erased).
+    void forget(channel_state& ch, const entry& e) {
+        if (auto c = ch.clients.find(e.client); c != ch.clients.end() && --c->second == 0) ch.clients.erase(c);
+        if (auto i = items_.find(e.item); i != items_.end() && --i->second == 0) items_.erase(i);
+        --total_;
+    }
 
     std::int64_t weight_of(std::string_view channel) const {
         auto it = settings_.channel_weights.find(channel);
@@ -144,6 +165,11 @@ private:
     // First item whose client may start another operation; skipping a blocked client never
     // reorders that client's own items.
     typename std::deque<entry>::iterator first_eligible(channel_state& ch) {
+        // Per client first, so a channel whose clients are all at their bound costs a lookup
+        // per client instead of a walk of its backlog.
+        bool any = false;
+        for (const auto& [client, n] : ch.clients) any = any || in_flight(client) < settings_.max_in_flight_per_client;
+        if (!any) return ch.items.end();
         for (auto it = ch.items.begin(); it != ch.items.end(); ++it)
             if (in_flight(it->client) < settings_.max_in_flight_per_client) return it;
         return ch.items.end();
@@ -152,6 +178,7 @@ private:
     fair_queue_settings settings_;
     std::map<std::string, channel_state, std::less<>> channels_;
     std::map<std::string, int, std::less<>> in_flight_;
+    std::map<T, std::size_t, std::less<>> items_;  // how often each item waits (normally once)
     std::size_t total_ = 0;
 };
 

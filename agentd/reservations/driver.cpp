@@ -47,7 +47,7 @@ upstream::call_options reservation_service::impl::read_options() const {
 }
 
 void reservation_service::impl::enqueue(const store::reservation_row& row) {
-    if (queue.contains_if([&](const auto& e) { return e.item == row.id; })) return;
+    if (queue.contains(row.id)) return;
     queue.readmit(row.channel, row.client, row.id);
     wake();
 }

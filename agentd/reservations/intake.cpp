@@ -25,17 +25,16 @@ struct created_row {
 // created inside a coroutine and outlive its current suspension.
 std::function<result<created_row>(store::write_txn&)> insert_job(store::reservation_row row) {
     return [row = std::move(row)](store::write_txn& t) -> result<created_row> {
-        // Two concurrent first tries with one key: the second finds the first here.
+        // The UNIQUE (channel, idempotency_key) constraint finds a concurrent first try with the
+        // same key; only then is the row read, to answer as a replay.
+        auto seq = store::insert_reservation(t, row, feed_payload(row));
+        if (seq) return created_row{row, false, *seq};
+        if (seq.error().code != errc::conflict) return seq.error();
         auto again = store::find_reservation_by_key(t.conn(), row.channel, row.idempotency_key);
         if (!again) return again.error();
-        if (*again) {
-            if (auto same = domain::compare_request_hash((*again)->request_hash, row.request); !same)
-                return same.error();
-            return created_row{std::move(**again), true, 0};
-        }
-        auto seq = store::insert_reservation(t, row, feed_payload(row));
-        if (!seq) return seq.error();
-        return created_row{row, false, *seq};
+        if (!*again) return seq.error();
+        if (auto same = domain::compare_request_hash((*again)->request_hash, row.request); !same) return same.error();
+        return created_row{std::move(**again), true, 0};
     };
 }
 

@@ -4,6 +4,7 @@
 #include "agentd/store/migrations.hpp"
 #include "agentd/store/pragmas.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -88,6 +89,21 @@ result<int> take_lock(const std::string& db_path) {
     return fd;
 }
 
+std::uint64_t nanoseconds_since(std::chrono::steady_clock::time_point t) {
+    auto d = std::chrono::steady_clock::now() - t;
+    return static_cast<std::uint64_t>(std::max<std::int64_t>(0, std::chrono::duration_cast<std::chrono::nanoseconds>(d).count()));
+}
+
+// Index into k_commit_size_labels.
+std::size_t size_bucket(std::size_t jobs) {
+    if (jobs <= 1) return 0;
+    if (jobs < 4) return 1;
+    if (jobs < 8) return 2;
+    if (jobs < 16) return 3;
+    if (jobs < 64) return 4;
+    return 5;
+}
+
 }  // namespace
 
 result<std::unique_ptr<database>> database::open(database_options o) {
@@ -145,6 +161,7 @@ result<void> database::enqueue(job j) {
         if (queue_.size() >= opts_.queue_limit)
             return fail(errc::unavailable, "submit to database " + opts_.path + ": write queue full (" +
                                                std::to_string(opts_.queue_limit) + " jobs)");
+        j.submitted = std::chrono::steady_clock::now();
         queue_.push_back(std::move(j));
     }
     cv_.notify_one();
@@ -160,6 +177,11 @@ writer_stats database::stats() const {
     s.failed_commits = failed_commits_.load();
     s.housekeeping_passes = housekeeping_passes_.load();
     s.pruned_rows = pruned_rows_.load();
+    s.committed_jobs = committed_jobs_.load();
+    for (std::size_t i = 0; i < k_commit_size_buckets; ++i) s.commits_by_size[i] = commits_by_size_[i].load();
+    s.commit_seconds = double(commit_ns_.load()) / 1e9;
+    s.durable_waits = durable_waits_.load();
+    s.durable_wait_seconds = double(durable_wait_ns_.load()) / 1e9;
     std::lock_guard lk(mu_);
     s.queued = queue_.size();
     return s;
@@ -283,7 +305,9 @@ void database::run_batch(std::deque<job>& batch) {
         }
     }
     if (!batch_error) {
+        const auto commit_start = std::chrono::steady_clock::now();
         if (auto r = conn_.exec("COMMIT", "commit batch"); !r) batch_error = r.error();
+        commit_ns_ += nanoseconds_since(commit_start);
     }
     if (batch_error) {
         if (conn_.in_transaction()) (void)conn_.exec("ROLLBACK", "rollback batch");
@@ -294,11 +318,17 @@ void database::run_batch(std::deque<job>& batch) {
     } else {
         ++commits_;
         if (durable) ++durable_commits_;
+        committed_jobs_ += batch.size();
+        ++commits_by_size_[size_bucket(batch.size())];
     }
 
     for (std::size_t i = 0; i < batch.size(); ++i) {
         ++jobs_;
         if (instead[i] || !ok[i]) ++failed_jobs_;
+        if (batch[i].durable) {
+            ++durable_waits_;
+            durable_wait_ns_ += nanoseconds_since(batch[i].submitted);
+        }
         try {
             batch[i].complete(instead[i] ? &*instead[i] : nullptr);
         } catch (const std::exception& e) {

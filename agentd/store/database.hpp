@@ -4,7 +4,8 @@
 // writer thread, which owns the only write connection. Callers submit jobs; the writer drains
 // what is queued, runs each job inside its own SAVEPOINT (a failing job rolls back only
 // itself), commits the batch once (group commit) and then completes every job on the writer
-// thread. A batch commits with synchronous=FULL when any of its jobs is durable, else NORMAL.
+// thread. Every job submitted while a batch commits joins the next one, so under concurrent
+// load one fsync carries many jobs (writer_stats counts commits by jobs carried). A batch commits with synchronous=FULL when any of its jobs is durable, else NORMAL.
 // With housekeeping enabled the writer also runs bounded retention passes by itself
 // (store/housekeeping.hpp), each in its own small transaction between batches.
 // The store does not depend on Asio: completions are plain callbacks; a coroutine awaits a job
@@ -17,6 +18,7 @@
 #include "agentd/store/housekeeping.hpp"
 #include "agentd/store/sqlite.hpp"
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -60,12 +62,23 @@ private:
     bool durable_;
 };
 
+// Commits by the number of jobs they carried: 1, 2-3, 4-7, 8-15, 16-63, 64 or more.
+inline constexpr std::size_t k_commit_size_buckets = 6;
+inline constexpr std::array<const char*, k_commit_size_buckets> k_commit_size_labels{"1", "2-3", "4-7", "8-15", "16-63", "64+"};
+
 struct writer_stats {
     std::uint64_t jobs = 0;             // completed jobs (ok or failed)
     std::uint64_t failed_jobs = 0;      // jobs whose outcome was an error
     std::uint64_t commits = 0;          // successful batch commits
     std::uint64_t durable_commits = 0;  // of which with synchronous=FULL
     std::uint64_t failed_commits = 0;
+    std::uint64_t committed_jobs = 0;   // jobs carried by successful commits
+    std::array<std::uint64_t, k_commit_size_buckets> commits_by_size{};  // see k_commit_size_labels
+    double commit_seconds = 0;          // summed time in COMMIT itself (the fsync of a durable batch)
+    // Durable jobs, from submit to the moment their outcome is delivered: queueing behind the
+    // batch in flight, their own batch and its commit. What an acknowledgement waits for.
+    std::uint64_t durable_waits = 0;
+    double durable_wait_seconds = 0;
     std::uint64_t housekeeping_passes = 0;  // retention passes run (each one transaction)
     std::uint64_t pruned_rows = 0;          // feed and history rows they deleted
     std::size_t queued = 0;             // waiting right now
@@ -104,6 +117,7 @@ public:
 private:
     struct job {
         bool durable = false;
+        std::chrono::steady_clock::time_point submitted{};
         std::function<result<void>(write_txn&)> run;
         std::function<void(const error* instead)> complete;  // nullptr: deliver the job's own outcome
     };
@@ -132,6 +146,8 @@ private:
 
     std::atomic<std::uint64_t> jobs_{0}, failed_jobs_{0}, commits_{0}, durable_commits_{0}, failed_commits_{0};
     std::atomic<std::uint64_t> housekeeping_passes_{0}, pruned_rows_{0};
+    std::atomic<std::uint64_t> committed_jobs_{0}, commit_ns_{0}, durable_waits_{0}, durable_wait_ns_{0};
+    std::array<std::atomic<std::uint64_t>, k_commit_size_buckets> commits_by_size_{};
 };
 
 template <class R>

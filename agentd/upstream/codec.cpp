@@ -1,7 +1,10 @@
-// JSON decoding with RapidJSON. Numbers are parsed as strings (kParseNumbersAsStringsFlag) so
+// JSON decoding with RapidJSON's DOM. Seat-status lists and plans are decoded by the streaming
+// handlers of codec_stream.cpp; their DOM decoders stay here as the reference those are tested
+// and fuzzed against. Numbers are parsed as strings (kParseNumbersAsStringsFlag) so
 // money is read digit by digit and integers are range-checked by from_chars; parsing is
 // iterative so nesting depth cannot exhaust the stack, and UTF-8 is validated.
 #include "agentd/upstream/codec.hpp"
+#include "agentd/upstream/codec_reference.hpp"
 
 #include "agentd/core/time.hpp"
 #include "agentd/upstream/ids.hpp"
@@ -354,7 +357,7 @@ result<price_list> decode_price_list(std::string_view json) {
         return p;
     });
 }
-result<plan> decode_plan(std::string_view json) {
+result<plan> reference::decode_plan(std::string_view json) {
     return decode<plan>(json, "plan", [](const rj::Value& v) { return area_of(v, 0); });
 }
 result<instance_status> decode_instance_status(std::string_view json) {
@@ -368,7 +371,7 @@ result<instance_status> decode_instance_status(std::string_view json) {
         return s;
     });
 }
-result<std::vector<seat_status>> decode_seat_statuses(std::string_view json) {
+result<std::vector<seat_status>> reference::decode_seat_statuses(std::string_view json) {
     return decode<std::vector<seat_status>>(json, "seat status", [](const rj::Value& v) {
         return array_of<seat_status>(v, "seats", [](const rj::Value& o) {
             return seat_status{req_id(o, "id"), parse_seat_state(req_text(o, "status"))};

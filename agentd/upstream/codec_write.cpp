@@ -54,15 +54,19 @@ std::string encode_agent_customer_patch(const agent_customer& c, const agent_cus
 std::string encode_confirm() { return R"({"sendConfirmationEmail":false})"; }
 std::string encode_empty_object() { return "{}"; }
 
+// Called once per seat of every seat-status list: dispatched on the length first.
 seat_state parse_seat_state(std::string_view s) noexcept {
-    if (s == "Available") return seat_state::available;
-    if (s == "InBasket") return seat_state::in_basket;
-    if (s == "InOtherBasket") return seat_state::in_other_basket;
-    if (s == "Locked") return seat_state::locked;
-    if (s == "Reserved") return seat_state::reserved;
-    if (s == "Sold") return seat_state::sold;
-    if (s == "Unavailable") return seat_state::unavailable;
-    return seat_state::unknown;
+    switch (s.size()) {
+        case 4: return s == "Sold" ? seat_state::sold : seat_state::unknown;
+        case 6: return s == "Locked" ? seat_state::locked : seat_state::unknown;
+        case 8:
+            if (s == "InBasket") return seat_state::in_basket;
+            return s == "Reserved" ? seat_state::reserved : seat_state::unknown;
+        case 9: return s == "Available" ? seat_state::available : seat_state::unknown;
+        case 11: return s == "Unavailable" ? seat_state::unavailable : seat_state::unknown;
+        case 13: return s == "InOtherBasket" ? seat_state::in_other_basket : seat_state::unknown;
+        default: return seat_state::unknown;
+    }
 }
 
 }  // namespace agentd::upstream::codec

@@ -4,8 +4,11 @@
 
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <csignal>
 #include <cstring>
+#include <optional>
+#include <thread>
 #include <fstream>
 #include <poll.h>
 #include <sys/socket.h>
@@ -71,7 +74,79 @@ std::string first_instance(const std::string& sock, const std::string& client) {
     return {};
 }
 
+// The value of the first sample line that starts with `prefix` (name and labels).
+std::optional<double> metric(const std::string& text, const std::string& prefix) {
+    std::size_t at = 0;
+    while ((at = text.find(prefix, at)) != std::string::npos) {
+        if (at == 0 || text[at - 1] == '\n') {
+            auto eol = text.find('\n', at);
+            auto line = text.substr(at, eol == std::string::npos ? std::string::npos : eol - at);
+            if (line.size() > prefix.size() && line[prefix.size()] == ' ') return std::stod(line.substr(prefix.size() + 1));
+        }
+        at += prefix.size();
+    }
+    return std::nullopt;
+}
+
 }  // namespace
+
+TEST_CASE("/metrics shows the writer's group commits and commit waits apart from daemon time") {
+    temp_dir dir;
+    auto sim = start_sim(dir);
+    auto config = write_daemon_config(dir, sim);
+    auto d = start_daemon(dir, config);
+    const auto sock = dir.file("agentd.sock");
+    REQUIRE(wait_for_daemon(sock, 60s));
+    const auto client = sim.clients.at(0).name;
+    std::string instance;
+    REQUIRE(wait_until([&] { return !(instance = first_instance(sock, client)).empty(); }, 60s, 50ms));
+    auto detail = uds_request(sock, "GET", "/v1/clients/" + client + "/instances/" + instance);
+    REQUIRE(detail);
+    auto ticket_type = json_get(detail->body, "prices.0.ticketType");
+    REQUIRE(ticket_type);
+
+    constexpr int acks = 16;
+    std::atomic<int> acked{0};
+    std::vector<std::thread> ts;
+    for (int i = 0; i < acks; ++i)
+        ts.emplace_back([&, i] {
+            std::string body = R"({"client":")" + client + R"(","instance":")" + instance +
+                               R"(","bestAvailable":{"quantity":1,"ticketType":")" + *ticket_type + R"("}})";
+            auto a = uds_request(sock, "POST", "/v1/reservations", body, {"Idempotency-Key: m-" + std::to_string(i)}, 10s);
+            if (a && a->status == 202) ++acked;
+        });
+    for (auto& t : ts) t.join();
+    CHECK(acked == acks);
+
+    auto m = uds_request(sock, "GET", "/metrics");
+    REQUIRE(m);
+    REQUIRE(m->status == 200);
+    const auto& text = m->body;
+    auto commits = metric(text, "agentd_store_commits_total");
+    auto jobs = metric(text, "agentd_store_committed_jobs_total");
+    REQUIRE(commits);
+    REQUIRE(jobs);
+    CHECK(*commits > 0);
+    CHECK(*jobs >= *commits);
+    double by_size = 0;
+    for (const char* b : {"1", "2-3", "4-7", "8-15", "16-63", "64+"}) {
+        auto v = metric(text, std::string("agentd_store_commits_by_jobs_total{jobs=\"") + b + "\"}");
+        REQUIRE_MESSAGE(v, b);
+        by_size += *v;
+    }
+    CHECK(by_size == *commits);
+    // Every acknowledgement is a durable job that waited for its commit.
+    auto waits = metric(text, "agentd_commit_wait_seconds_count");
+    REQUIRE(waits);
+    CHECK(*waits >= acks);
+    REQUIRE(metric(text, "agentd_commit_wait_seconds_sum"));
+    REQUIRE(metric(text, "agentd_store_commit_seconds_total"));
+    REQUIRE(metric(text, R"(agentd_reservation_step_seconds{step="placement",quantile="0.99"})"));
+    REQUIRE(metric(text, R"(agentd_reservation_step_seconds{step="confirm",quantile="0.5"})"));
+    CHECK(text.find("# TYPE agentd_store_commits_by_jobs_total counter") != std::string::npos);
+    d->signal(SIGTERM);
+    CHECK(d->wait(30s) == 0);
+}
 
 TEST_CASE("under a fake NOTIFY_SOCKET the daemon sends READY, then WATCHDOG, then STOPPING, and exits 0") {
     temp_dir dir;

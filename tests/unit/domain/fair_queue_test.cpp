@@ -151,3 +151,39 @@ TEST_CASE("erase_if removes waiting items") {
     CHECK(got.size() == 2);
     CHECK(std::find(got.begin(), got.end(), "r2") == got.end());
 }
+
+TEST_CASE("membership follows push, readmit, pop and erase_if") {
+    fair_queue<std::string> q(unlimited());
+    REQUIRE(q.push("web", "c", "r1").has_value());
+    q.readmit("box", "c", "r2");
+    CHECK(q.contains(std::string("r1")));
+    CHECK(q.contains(std::string_view("r2")));
+    CHECK_FALSE(q.contains(std::string("r3")));
+    CHECK(q.erase_if([](const auto& e) { return e.item == "r1"; }) == 1);
+    CHECK_FALSE(q.contains(std::string("r1")));
+    auto e = q.pop();
+    REQUIRE(e.has_value());
+    CHECK(e->item == "r2");
+    CHECK_FALSE(q.contains(std::string("r2")));
+    CHECK(q.empty());
+}
+
+TEST_CASE("a channel whose clients are all at their bound is passed over until one is done") {
+    fair_queue_settings s;
+    s.max_in_flight_per_client = 1;
+    fair_queue<int> q(s);
+    for (int i = 0; i < 1000; ++i) REQUIRE(q.push("web", "busy", i).has_value());
+    REQUIRE(q.push("box", "idle", 5000).has_value());
+    auto first = q.pop();
+    REQUIRE(first.has_value());
+    auto second = q.pop();
+    REQUIRE(second.has_value());
+    // One of each client went; every remaining item belongs to a client at its bound.
+    CHECK(first->client != second->client);
+    CHECK_FALSE(q.pop().has_value());
+    CHECK(q.size() == 999);
+    q.done("busy");
+    auto next = q.pop();
+    REQUIRE(next.has_value());
+    CHECK(next->item == 1);  // FIFO kept for the blocked client
+}

@@ -3,6 +3,7 @@
 #include "tests/unit/reservations/fixture.hpp"
 
 #include "agentd/store/feed.hpp"
+#include "tests/unit/store/store_support.hpp"
 
 using namespace agentd;
 using namespace agentd::test;
@@ -46,4 +47,38 @@ TEST_CASE("concurrent acks share durable commits") {
     MESSAGE("durable queued acks/s=" << acks_per_s << " (16 channels), single-row FULL commits/s=" << baseline_per_s
                                      << ", ratio=" << acks_per_s / baseline_per_s << ", acks per durable commit="
                                      << double(k_acks) / double(commits ? commits : 1));
+}
+
+// The writer inserts without looking first: two first tries with one key that both pass the
+// intake's read race to the UNIQUE constraint, and the loser is answered from the winner's row.
+TEST_CASE("concurrent first tries with one key: one reservation, the other answered as a replay") {
+    res_fixture f;
+    std::vector<result<api::created_reservation>> got;
+    auto collect = [&got](std::exception_ptr e, result<api::created_reservation> r) {
+        if (e) std::rethrow_exception(e);
+        got.push_back(std::move(r));
+    };
+    // The writer is held until all four inserts are queued, so every intake finds no row on the
+    // reader and each conflict is found by the insert itself.
+    store::test_support::gate g;
+    g.submit_to(*f.db);
+    boost::asio::co_spawn(f.ioc, f.svc->create("web", "same", f.seats_req({"S1"})), collect);
+    boost::asio::co_spawn(f.ioc, f.svc->create("web", "same", f.seats_req({"S1"})), collect);
+    boost::asio::co_spawn(f.ioc, f.svc->create("web", "other-request", f.seats_req({"S1"})), collect);
+    boost::asio::co_spawn(f.ioc, f.svc->create("web", "other-request", f.seats_req({"S2"})), collect);
+    f.pump([&] { return f.db->stats().queued == 4; });
+    g.open();
+    f.pump([&] { return got.size() == 4; });
+    REQUIRE(got[0].has_value());
+    REQUIRE(got[1].has_value());
+    CHECK(got[0]->replayed != got[1]->replayed);
+    CHECK(got[0]->reservation.id == got[1]->reservation.id);
+    // The same key with another request, raced: one is stored, the other is a conflict.
+    REQUIRE(got[2].has_value());
+    CHECK_FALSE(got[2]->replayed);
+    REQUIRE_FALSE(got[3].has_value());
+    CHECK(got[3].error().code == errc::conflict);
+    auto all = f.svc->list({});
+    REQUIRE(all.has_value());
+    CHECK(all->size() == 2);
 }

@@ -89,6 +89,32 @@ TEST_CASE("group commit: jobs queued from several threads share commits") {
     CHECK(get(dir.file("g.db"), "k199") == "199");
 }
 
+TEST_CASE("group commit is counted: durable jobs queued behind a commit ride one commit, by size bucket") {
+    test::temp_dir dir;
+    auto db = open_db(dir.file("h.db"));
+    gate g;
+    g.submit_to(*db);
+    constexpr int n = 20;  // a "16-63" batch
+    outcomes out;
+    for (int i = 0; i < n; ++i)
+        REQUIRE(db->submit<int>(put("d" + std::to_string(i), "v"), out.callback(i), job_options{.durable = true}).has_value());
+    const auto before = db->stats();
+    CHECK(before.queued == n);
+    g.open();
+    REQUIRE(test::wait_until([&] { return out.size() == n; }, 10s));
+    // Counted before the completions run, so complete once the last outcome is in.
+    const auto after = db->stats();
+    CHECK(after.committed_jobs == n + 1);
+    CHECK(after.commits == 2);  // the gate's, then all n acknowledged jobs in one fsync
+    CHECK(after.durable_commits == 1);
+    CHECK(after.commits_by_size[0] == 1);  // the gate alone
+    CHECK(after.commits_by_size[4] == 1);  // 16-63 jobs
+    CHECK(std::string(k_commit_size_labels[4]) == "16-63");
+    CHECK(after.durable_waits == n);
+    CHECK(after.durable_wait_seconds >= after.commit_seconds - before.commit_seconds);
+    for (int i = 0; i < n; ++i) CHECK(out.of(i).value() == 1);
+}
+
 TEST_CASE("a failing job rolls back only itself; the rest of its batch commits") {
     test::temp_dir dir;
     const std::string path = dir.file("f.db");
