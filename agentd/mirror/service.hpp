@@ -38,6 +38,9 @@ struct sync_client {
     // Sync reads through the first account. Accounts may see different catalogues (agent
     // visibility is per account upstream); the mirror does not reconcile that yet.
     std::vector<std::pair<std::string /*account*/, upstream::client*>> accounts;
+    // The client's connection pool size: the sync keeps up to max(this, max_parallel_per_client)
+    // reads in flight for the client (0: max_parallel_per_client alone).
+    int max_connections = 0;
 };
 
 struct client_progress {
@@ -103,7 +106,19 @@ private:
     boost::asio::awaitable<void> load_state(client_state& cs);
     boost::asio::awaitable<void> sync_catalogue(client_state& cs);
     boost::asio::awaitable<void> sync_reference_data(client_state& cs, sys_time now, bool& all_ok);
+    // One lane step of the catalogue pass's fan-outs (fetch_catalogue.cpp); the shared state is
+    // owned by the lanes, so a lane may outlive an abandoned pass until shutdown cancels it.
+    struct instance_listing;
+    struct reference_work;
+    boost::asio::awaitable<void> list_instances_of(client_state& cs, std::shared_ptr<instance_listing> l, std::size_t i,
+                                                   std::string from, std::string to);
+    boost::asio::awaitable<void> fetch_reference(client_state& cs, std::shared_ptr<reference_work> work, std::size_t i,
+                                                 sys_time now);
     boost::asio::awaitable<void> sync_availability(client_state& cs, std::string id);
+    // The writer half of an availability poll, spawned so the next poll need not wait for it.
+    struct availability_write;
+    boost::asio::awaitable<void> finish_availability(client_state& cs, std::shared_ptr<availability_write> w);
+    void end_poll(client_state& cs, const std::string& id, bool ok, sys_time now);
     void wake(client_state& cs);
     void note_failure(client_state& cs, std::string_view what, const std::string& message);
     void note_success(client_state& cs);
