@@ -20,6 +20,7 @@ void stage(const char* what) {
 
 int main(int argc, char** argv) {
     bool quick = false;
+    std::string only;  // "latency": just the latency-bound mirror figures
     int reps = 5;
     std::string json;
     for (int i = 1; i < argc; ++i) {
@@ -27,14 +28,25 @@ int main(int argc, char** argv) {
         if (a == "--quick") quick = true;
         else if (a == "--reps" && i + 1 < argc) reps = std::max(1, std::atoi(argv[++i]));
         else if (a == "--json" && i + 1 < argc) json = argv[++i];
+        else if (a == "--only" && i + 1 < argc && std::string(argv[i + 1]) == "latency") only = argv[++i];
         else {
-            std::fprintf(stderr, "usage: bench_agentd [--quick] [--reps N] [--json FILE]\n");
+            std::fprintf(stderr, "usage: bench_agentd [--quick] [--reps N] [--json FILE] [--only latency]\n");
             return 2;
         }
     }
     std::vector<bench::figure> figs;
     auto t0 = bench::clock_type::now();
     try {
+        if (only == "latency") {
+            stage("latency-bound initial mirror");
+            bench::run_latency_mirror(bench::daemon_options{reps, quick}, figs);
+            std::printf("\nagentd benchmarks (latency-bound mirror only, %d repetitions, %.0f s)\n", reps,
+                        bench::seconds_since(t0));
+            const int missed = bench::print_table(figs);
+            if (!json.empty()) bench::write_json(json, figs, quick);
+            std::printf("\n%d target(s) missed\n", missed);
+            return 0;
+        }
         bench::rig r;
         bench::micro_options mo{r.dir.path(), reps, quick};
         stage("upstream JSON decode");
@@ -73,6 +85,8 @@ int main(int argc, char** argv) {
         bench::stop_daemon(r);
         stage("large world memory");
         bench::run_large_memory(o, figs);
+        stage("latency-bound initial mirror");
+        bench::run_latency_mirror(o, figs);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "bench: stopped: %s\n", e.what());
         bench::print_table(figs);

@@ -165,6 +165,14 @@ asio::awaitable<void> sync_service::finish_availability(client_state& cs, std::s
     }
     end_poll(cs, w->id, true, w->now);
     note_success(cs);
+    // Until the initial mirror is done, its progress follows each commit rather than the next
+    // time a worker looks for work (which may be a second away once nothing is due).
+    bool initial_done = false;
+    {
+        std::lock_guard lk(cs.mu);
+        initial_done = cs.prog.initial_done;
+    }
+    if (!initial_done) pick_next(cs, clock_.now(), policy_of(settings_));
     feed(r->w.last_feed_seq);
     std::lock_guard lk(stats_mu_);
     ++counters_.availability_polls;
