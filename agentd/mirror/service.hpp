@@ -1,12 +1,15 @@
 // mirror/service: the mirror's sync service. One set of worker coroutines per venue client
-// (max_parallel_per_client of them) keeps that client's catalogue (slow cadence) and each
-// instance's availability (tiered by start time and heat, domain/sync_policy) in the store.
-// Clients are independent: each has its own workers, budget and backoff, so one venue that is
-// down or rate-limited never delays another. Writes are diffs committed by the store's writer
-// with their feed entries; on_feed(last seq) is called after each commit (writer thread).
+// keeps that client's catalogue (slow cadence) and each instance's availability (tiered by start
+// time and heat, domain/sync_policy) in the store. A client has one worker per request slot:
+// max(its max_connections, max_parallel_per_client) reads in flight (slots.hpp), so the sync
+// fills the client's connections when the budget allows. Clients are independent: each has its
+// own workers, budget and backoff, so one venue that is down or rate-limited never delays
+// another. Writes are diffs committed by the store's writer with their feed entries; reads do
+// not wait for them. on_feed(last seq) is called after each commit (io_context thread).
 // Its parts: service.cpp (lifecycle, state loading, progress), schedule.cpp (the workers' loop and
-// what is due next), fetch_catalogue.cpp and fetch_availability.cpp (the upstream reads), jobs.cpp
-// (the writer jobs they submit) and write.cpp (what a job writes).
+// what is due next), fetch_catalogue.cpp and fetch_availability.cpp (the upstream reads; fan_out.hpp
+// runs a pass's reads side by side), jobs.cpp (the writer jobs they submit) and write.cpp (what a
+// job writes).
 // Threading: construct, run(), request_sync(), mark_hot() on the io_context thread; progress()
 // and counters() are thread-safe.
 #pragma once
