@@ -80,7 +80,8 @@ asio::awaitable<void> sync_service::sync_catalogue(client_state& cs) {
     std::function<asio::awaitable<void>(std::size_t)> list_one = [this, &cs, listing, from, to](std::size_t i) {
         return list_instances_of(cs, listing, i, from, to);
     };
-    co_await fan_out(tasks_, ex_, listing->events.size(), cs.slots.limit(), std::move(list_one), "sync " + cs.name);
+    const std::string lane_name = "sync " + cs.name;
+    co_await fan_out(tasks_, ex_, listing->events.size(), cs.slots.limit(), std::move(list_one), lane_name);
     if (listing->cancelled) co_return;
     bool all_ok = listing->all_ok;
     std::vector<upstream::instance> instances = std::move(listing->instances);
@@ -188,7 +189,8 @@ asio::awaitable<void> sync_service::sync_reference_data(client_state& cs, sys_ti
     std::function<asio::awaitable<void>(std::size_t)> fetch_one = [this, &cs, work, now](std::size_t i) {
         return fetch_reference(cs, work, i, now);
     };
-    co_await fan_out(tasks_, ex_, work->items.size(), cs.slots.limit(), std::move(fetch_one), "sync " + cs.name);
+    const std::string lane_name = "sync " + cs.name;
+    co_await fan_out(tasks_, ex_, work->items.size(), cs.slots.limit(), std::move(fetch_one), lane_name);
     if (!work->all_ok) all_ok = false;
 }
 
