@@ -28,6 +28,7 @@ struct rig {
     std::unique_ptr<agentd::test::child_process> daemon;
     std::string socket, client, db_path;
     std::int64_t rpm = 24000;
+    int max_connections = 4;             // per upstream client, written into the config
     std::vector<std::string> instances;  // on-sale, in listing order
     std::string ticket_type;             // of instances[0]
 };
@@ -54,5 +55,8 @@ void run_steady_sync(rig& r, const daemon_options& o, std::vector<figure>& out);
 void run_rush(rig& r, const daemon_options& o, std::vector<figure>& out);
 void run_acks(rig& r, const daemon_options& o, std::vector<figure>& out);
 void run_large_memory(const daemon_options& o, std::vector<figure>& out);
+// Its own simulator with 30 ms latency: initial mirror at 4 and 16 connections against the
+// latency floor and against a sequential signed client (latency_mirror.cpp).
+void run_latency_mirror(const daemon_options& o, std::vector<figure>& out);
 
 }  // namespace bench

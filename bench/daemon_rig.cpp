@@ -29,7 +29,8 @@ std::string config_text(const rig& r, const std::string& db, std::int64_t rpm, b
     for (const auto& cl : r.sim.clients) {
         c += "[[client]]\nname = \"" + cl.name + "\"\nbase_url = \"" + r.sim.base_url + "\"\n" +
              (r.sim.base_url.starts_with("http://") ? "allow_insecure_http = true\n" : "") +
-             "requests_per_minute = " + std::to_string(rpm) + "\n\n";
+             "requests_per_minute = " + std::to_string(rpm) + "\nmax_connections = " + std::to_string(r.max_connections) +
+             "\n\n";
         int i = 0;
         for (const auto& a : cl.accounts) {
             auto secret_path = r.dir.file("secret-" + std::to_string(n++));

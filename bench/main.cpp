@@ -1,5 +1,5 @@
 // bench_agentd: runs every benchmark of bench/README.md and prints one table (and JSON with
-// --json FILE). Usage: bench_agentd [--quick] [--reps N] [--json FILE] [--only micro|acks];
+// --json FILE). Usage: bench_agentd [--quick] [--reps N] [--json FILE] [--only micro|acks|latency];
 // --only runs one group: the in-process micro figures, or the acknowledgement figures on a fresh
 // daemon. AGENTD_BIN_DIR names the directory holding agentd and agentd-sim (scripts/bench sets it).
 #include "bench/daemon_figures.hpp"
@@ -28,16 +28,28 @@ int main(int argc, char** argv) {
         if (a == "--quick") quick = true;
         else if (a == "--reps" && i + 1 < argc) reps = std::max(1, std::atoi(argv[++i]));
         else if (a == "--json" && i + 1 < argc) json = argv[++i];
-        else if (a == "--only" && i + 1 < argc && (std::strcmp(argv[i + 1], "micro") == 0 || std::strcmp(argv[i + 1], "acks") == 0))
+        else if (a == "--only" && i + 1 < argc &&
+                 (std::strcmp(argv[i + 1], "micro") == 0 || std::strcmp(argv[i + 1], "acks") == 0 ||
+                  std::strcmp(argv[i + 1], "latency") == 0))
             only = argv[++i];
         else {
-            std::fprintf(stderr, "usage: bench_agentd [--quick] [--reps N] [--json FILE] [--only micro|acks]\n");
+            std::fprintf(stderr, "usage: bench_agentd [--quick] [--reps N] [--json FILE] [--only micro|acks|latency]\n");
             return 2;
         }
     }
     std::vector<bench::figure> figs;
     auto t0 = bench::clock_type::now();
     try {
+        if (only == "latency") {
+            stage("latency-bound initial mirror");
+            bench::run_latency_mirror(bench::daemon_options{reps, quick}, figs);
+            std::printf("\nagentd benchmarks (latency-bound mirror only, %d repetitions, %.0f s)\n", reps,
+                        bench::seconds_since(t0));
+            const int missed = bench::print_table(figs);
+            if (!json.empty()) bench::write_json(json, figs, quick);
+            std::printf("\n%d target(s) missed\n", missed);
+            return 0;
+        }
         bench::rig r;
         bench::micro_options mo{r.dir.path(), reps, quick};
         bench::daemon_options o{reps, quick};
@@ -98,6 +110,8 @@ int main(int argc, char** argv) {
         bench::stop_daemon(r);
         stage("large world memory");
         bench::run_large_memory(o, figs);
+        stage("latency-bound initial mirror");
+        bench::run_latency_mirror(o, figs);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "bench: stopped: %s\n", e.what());
         bench::print_table(figs);

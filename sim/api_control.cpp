@@ -141,6 +141,7 @@ http_response simulator::control(const http_request& r, std::string_view path, s
         j.w.EndArray();
         j.kv("clients", std::uint32_t(world_.clients.size())).key("seats").w.Uint64(world_.total_slots());
         j.kv("nowUtc", iso_utc(now));
+        j.key("maxInFlight").w.Int(in_flight_max_.load());
         j.w.EndObject();
         return json_response(200, j.take());
     }

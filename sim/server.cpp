@@ -15,6 +15,7 @@
 #include <array>
 #include <atomic>
 #include <csignal>
+#include <optional>
 #include <thread>
 
 namespace agentd::sim {
@@ -25,6 +26,15 @@ namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 
 namespace {
+
+// One API request in flight, from its parse to the end of its answer (simulator stats).
+struct in_flight_mark {
+    explicit in_flight_mark(simulator& s) : sim(s) { sim.request_started(); }
+    ~in_flight_mark() { sim.request_finished(); }
+    in_flight_mark(const in_flight_mark&) = delete;
+    in_flight_mark& operator=(const in_flight_mark&) = delete;
+    simulator& sim;
+};
 
 constexpr std::size_t k_header_limit = 16 * 1024;
 constexpr auto k_idle = std::chrono::seconds(120);
@@ -81,6 +91,7 @@ struct server::impl {
             auto [ec, n] = co_await http::async_read(stream, buf, parser, asio::as_tuple(asio::use_awaitable));
             http_response resp;
             bool keep = false;
+            std::optional<in_flight_mark> counted;  // ends with this loop turn: the answer is out
             if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::operation_aborted ||
                 ec == beast::error::timeout || ec == asio::error::connection_reset || ec == ssl::error::stream_truncated)
                 co_return;
@@ -94,6 +105,7 @@ struct server::impl {
                 r.loopback = loopback;
                 r.tls = scheme == "https";
                 keep = parser.get().keep_alive();
+                if (!r.target.starts_with("/_sim/")) counted.emplace(sim);
                 resp = sim.handle(r);
             }
             if (resp.delay.count() > 0) {

@@ -113,6 +113,15 @@ simulator::simulator(world w, const settings& s)
 
 void simulator::count(std::string_view endpoint, int status) { ++stats_[{std::string(endpoint), status}]; }
 
+void simulator::request_started() {
+    const int now = ++in_flight_;
+    int seen = in_flight_max_.load();
+    while (now > seen && !in_flight_max_.compare_exchange_weak(seen, now)) {
+    }
+}
+
+void simulator::request_finished() { --in_flight_; }
+
 namespace {
 
 std::string route(const std::string& method, const std::vector<std::string>& s) {

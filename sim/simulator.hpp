@@ -62,6 +62,11 @@ public:
     simulator& operator=(const simulator&) = delete;
 
     http_response handle(const http_request& r);
+    // The server brackets every API request (not /_sim/) from parse to the end of its answer,
+    // latency included, so /_sim/stats can report how many were in flight at once at most.
+    // Thread-safe.
+    void request_started();
+    void request_finished();
     // Background work: basket expiry, competing public sales and late writes that are due.
     // Call every ~100 ms, and at next_late_due() when that is sooner.
     void tick();
@@ -137,6 +142,8 @@ private:
     std::deque<late_write> late_;  // pending first-come first-served, then a bounded history
     std::uint64_t late_seq_ = 0;
     std::map<std::pair<std::string, int>, std::uint64_t> stats_;
+    std::atomic<int> in_flight_{0};
+    std::atomic<int> in_flight_max_{0};
     rng rng_;
     double public_rate_;
     std::vector<double> public_budget_;

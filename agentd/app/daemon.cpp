@@ -317,7 +317,7 @@ int run_daemon(const daemon_options& o) {
             std::fprintf(stderr, "agentd: client '%s': %s\n", c.name.c_str(), ctx.error().message.c_str());
             return exit_config;
         }
-        mirror::sync_client sc{c.name, {}};
+        mirror::sync_client sc{c.name, {}, static_cast<int>(c.max_connections)};
         reservations::res_client rc{c.name, {}};
         for (const auto& a : c.accounts) {
             auto cl = upstream::make_spektrix_client(**ctx, to_upstream(a));

@@ -226,7 +226,7 @@ std::vector<option_entry> build() {
     t.push_back(boolean<&sync_settings::seat_status>("sync", "seat_status", true,
         "Also mirror per-seat status where the upstream offers it."));
     t.push_back(integer<&sync_settings::max_parallel_per_client>("sync", "max_parallel_per_client", 2, 1, 64,
-        "Sync requests in flight at once per client."));
+        "Sync requests in flight at once per client, at least: the sync uses each of the client's max_connections when that is more."));
     // [reservations]
     t.push_back(dur<&reservation_settings::basket_lifetime>("reservations", "basket_lifetime", 20min, 1min, 1h * 24,
         "Lifetime of an upstream basket (the Spektrix basket expiry)."));

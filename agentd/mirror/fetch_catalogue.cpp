@@ -1,5 +1,6 @@
 // The sync service's catalogue pass: events, their instances, then the price lists and plans
 // those instances use, each answer handed to a writer job (jobs.hpp).
+#include "agentd/mirror/fan_out.hpp"
 #include "agentd/mirror/fetch.hpp"
 #include "agentd/mirror/jobs.hpp"
 #include "agentd/mirror/state.hpp"
@@ -8,11 +9,30 @@
 #include "agentd/store/await_job.hpp"
 
 #include <algorithm>
+#include <memory>
 #include <set>
 
 namespace agentd::mirror {
 
 namespace asio = boost::asio;
+
+struct sync_service::instance_listing {
+    std::vector<upstream::event> events;
+    std::vector<upstream::instance> instances;
+    std::set<std::string> listed;  // events whose listing succeeded
+    bool all_ok = true;
+    bool cancelled = false;
+};
+
+struct sync_service::reference_work {
+    struct item {
+        bool plan = false;      // else a price list
+        std::string id;
+        std::string instance;   // an instance that uses it (the read is by instance)
+    };
+    std::vector<item> items;
+    bool all_ok = true;
+};
 
 asio::awaitable<void> sync_service::sync_catalogue(client_state& cs) {
     const auto now = clock_.now();
@@ -28,7 +48,8 @@ asio::awaitable<void> sync_service::sync_catalogue(client_state& cs) {
         co_await store::await_job<bool>(db_, std::move(job));
     };
 
-    auto events = co_await cs.up->list_events(from, to, sync_call());
+    auto events_call = cs.slots.run(cs.up->list_events(from, to, sync_call()));
+    auto events = co_await std::move(events_call);
     count_request(events.has_value());
     if (!events) {
         if (!is_cancelled(events.error())) co_await fail_pass("list events: " + events.error().message);
@@ -53,24 +74,18 @@ asio::awaitable<void> sync_service::sync_catalogue(client_state& cs) {
         co_return;
     }
 
-    std::vector<upstream::instance> instances;
-    std::set<std::string> listed;
-    bool all_ok = true;
-    for (const auto& e : *events) {
-        auto li = co_await cs.up->list_instances(e.id, from, to, sync_call());
-        count_request(li.has_value());
-        if (!li) {
-            if (is_cancelled(li.error())) co_return;
-            all_ok = false;
-            note_failure(cs, "catalogue", "list instances of event " + e.id + ": " + li.error().message);
-            continue;
-        }
-        listed.insert(e.id);
-        for (auto& i : *li) {
-            if (i.event_id.empty()) i.event_id = e.id;
-            instances.push_back(std::move(i));
-        }
-    }
+    // Every event's instances are listed at once, as many in flight as the client's slots allow.
+    auto listing = std::make_shared<instance_listing>();
+    listing->events = std::move(*events);
+    std::function<asio::awaitable<void>(std::size_t)> list_one = [this, &cs, listing, from, to](std::size_t i) {
+        return list_instances_of(cs, listing, i, from, to);
+    };
+    const std::string lane_name = "sync " + cs.name;
+    co_await fan_out(tasks_, ex_, listing->events.size(), cs.slots.limit(), std::move(list_one), lane_name);
+    if (listing->cancelled) co_return;
+    bool all_ok = listing->all_ok;
+    std::vector<upstream::instance> instances = std::move(listing->instances);
+    std::set<std::string> listed = std::move(listing->listed);
     auto instances_job = write_instances(cs.name, std::move(instances), listed, ds, now);
     auto in = co_await store::await_job<instances_outcome>(db_, std::move(instances_job));
     if (!in) {
@@ -129,6 +144,28 @@ asio::awaitable<void> sync_service::sync_catalogue(client_state& cs) {
     }
 }
 
+asio::awaitable<void> sync_service::list_instances_of(client_state& cs, std::shared_ptr<instance_listing> l,
+                                                     std::size_t i, std::string from, std::string to) {
+    const std::string event_id = l->events[i].id;
+    auto call = cs.slots.run(cs.up->list_instances(event_id, from, to, sync_call()));
+    auto li = co_await std::move(call);
+    count_request(li.has_value());
+    if (!li) {
+        if (is_cancelled(li.error())) {
+            l->cancelled = true;
+            co_return;
+        }
+        l->all_ok = false;
+        note_failure(cs, "catalogue", "list instances of event " + event_id + ": " + li.error().message);
+        co_return;
+    }
+    l->listed.insert(event_id);
+    for (auto& inst : *li) {
+        if (inst.event_id.empty()) inst.event_id = event_id;
+        l->instances.push_back(std::move(inst));
+    }
+}
+
 asio::awaitable<void> sync_service::sync_reference_data(client_state& cs, sys_time now, bool& all_ok) {
     const auto interval = std::chrono::duration_cast<sys_time::duration>(settings_.catalogue_interval);
     // One instance per distinct price list / plan: many instances share them.
@@ -142,63 +179,76 @@ asio::awaitable<void> sync_service::sync_reference_data(client_state& cs, sys_ti
         auto it = cs.fetched.find(key);
         return it != cs.fetched.end() && now - it->second < interval;
     };
-    auto record = [&](std::string key, std::uint64_t hash, std::uint64_t rows, std::uint64_t feed_rows, std::int64_t seq) {
-        cs.fetched[key] = now;
-        feed(seq);
-        std::lock_guard lk(stats_mu_);
-        counters_.catalogue_rows_written += rows;
-        counters_.feed_rows += feed_rows;
-        ++counters_.catalogue_downloads;
-        ++counters_.sync_state_rows_written;
-        (void)hash;
+    auto work = std::make_shared<reference_work>();
+    for (const auto& [pl_id, inst] : price_lists)
+        if (!fresh("price_list:" + pl_id)) work->items.push_back({false, pl_id, inst});
+    for (const auto& [plan_id, inst] : plans)
+        if (!fresh("plan:" + plan_id)) work->items.push_back({true, plan_id, inst});
+    // Downloads run side by side; each lane hands its answer to the writer and awaits only its
+    // own commit, while the other lanes (and the availability workers) keep the slots busy.
+    std::function<asio::awaitable<void>(std::size_t)> fetch_one = [this, &cs, work, now](std::size_t i) {
+        return fetch_reference(cs, work, i, now);
     };
-    for (const auto& [pl_id, inst] : price_lists) {
-        const std::string key = "price_list:" + pl_id;
-        if (fresh(key)) continue;
-        auto pl = co_await cs.up->get_price_list(inst, sync_call());
+    const std::string lane_name = "sync " + cs.name;
+    co_await fan_out(tasks_, ex_, work->items.size(), cs.slots.limit(), std::move(fetch_one), lane_name);
+    if (!work->all_ok) all_ok = false;
+}
+
+asio::awaitable<void> sync_service::fetch_reference(client_state& cs, std::shared_ptr<reference_work> work,
+                                                   std::size_t i, sys_time now) {
+    const auto interval = std::chrono::duration_cast<sys_time::duration>(settings_.catalogue_interval);
+    const auto item = work->items[i];
+    const std::string key = (item.plan ? "plan:" : "price_list:") + item.id;
+    write_outcome written;
+    if (!item.plan) {
+        auto call = cs.slots.run(cs.up->get_price_list(item.instance, sync_call()));
+        auto pl = co_await std::move(call);
         count_request(pl.has_value());
         if (!pl) {
             if (is_cancelled(pl.error())) co_return;
-            all_ok = false;
-            note_failure(cs, "catalogue", "get price list " + pl_id + ": " + pl.error().message);
-            continue;
+            work->all_ok = false;
+            note_failure(cs, "catalogue", "get price list " + item.id + ": " + pl.error().message);
+            co_return;
         }
-        if (pl->id.empty()) pl->id = pl_id;
-        const auto h = hash_of(*pl);
-        auto row = state_row(key, now, now, std::nullopt, now + interval, h);
+        if (pl->id.empty()) pl->id = item.id;
+        auto row = state_row(key, now, now, std::nullopt, now + interval, hash_of(*pl));
         auto job = write_price_list(cs.name, std::move(*pl), std::move(row), now);
         auto w = co_await store::await_job<write_outcome>(db_, std::move(job));
         if (!w) {
-            all_ok = false;
-            note_failure(cs, "catalogue", "write price list " + pl_id + ": " + w.error().message);
-            continue;
+            work->all_ok = false;
+            note_failure(cs, "catalogue", "write price list " + item.id + ": " + w.error().message);
+            co_return;
         }
-        record(key, h, w->rows, w->feed_rows, w->last_feed_seq);
-    }
-    for (const auto& [plan_id, inst] : plans) {
-        const std::string key = "plan:" + plan_id;
-        if (fresh(key)) continue;
-        auto p = co_await cs.up->get_plan(inst, sync_call());
+        written = *w;
+    } else {
+        auto call = cs.slots.run(cs.up->get_plan(item.instance, sync_call()));
+        auto p = co_await std::move(call);
         count_request(p.has_value());
         if (!p) {
             if (is_cancelled(p.error())) co_return;
-            all_ok = false;
-            note_failure(cs, "catalogue", "get plan " + plan_id + ": " + p.error().message);
-            continue;
+            work->all_ok = false;
+            note_failure(cs, "catalogue", "get plan " + item.id + ": " + p.error().message);
+            co_return;
         }
         // The mirror keys plans by the instance's planId, whatever id the root area carries.
-        p->id = plan_id;
-        const auto h = hash_of(*p);
-        auto row = state_row(key, now, now, std::nullopt, now + interval, h);
+        p->id = item.id;
+        auto row = state_row(key, now, now, std::nullopt, now + interval, hash_of(*p));
         auto job = write_plan(cs.name, std::move(*p), std::move(row), now);
         auto w = co_await store::await_job<write_outcome>(db_, std::move(job));
         if (!w) {
-            all_ok = false;
-            note_failure(cs, "catalogue", "write plan " + plan_id + ": " + w.error().message);
-            continue;
+            work->all_ok = false;
+            note_failure(cs, "catalogue", "write plan " + item.id + ": " + w.error().message);
+            co_return;
         }
-        record(key, h, w->rows, w->feed_rows, w->last_feed_seq);
+        written = *w;
     }
+    cs.fetched[key] = now;
+    feed(written.last_feed_seq);
+    std::lock_guard lk(stats_mu_);
+    counters_.catalogue_rows_written += written.rows;
+    counters_.feed_rows += written.feed_rows;
+    ++counters_.catalogue_downloads;
+    ++counters_.sync_state_rows_written;
 }
 
 }  // namespace agentd::mirror

@@ -94,7 +94,10 @@ asio::awaitable<void> sync_service::worker(client_state& cs, int index) {
                 continue;
             }
             auto next = pick_next(cs, now, policy);
-            if (next.id && next.due <= now) {
+            // Fetches never wait for the writer, but a writer far behind pauses new polls (a
+            // committed write wakes the workers) so fetched answers do not pile up in memory.
+            const bool writer_behind = cs.pending_writes >= 2 * cs.slots.limit();
+            if (next.id && next.due <= now && !writer_behind) {
                 auto& is = cs.instances[*next.id];
                 is.in_flight = true;
                 is.forced = false;
@@ -104,7 +107,7 @@ asio::awaitable<void> sync_service::worker(client_state& cs, int index) {
             }
             if (index == 0) log_progress(now);
             sys_time until = now + std::chrono::seconds(1);
-            if (next.id) until = std::min(until, next.due);
+            if (next.id && !writer_behind) until = std::min(until, next.due);
             if (!cs.catalogue_in_flight) until = std::min(until, catalogue_next(cs, now, policy));
             timer.expires_after(std::max<std::chrono::nanoseconds>(until - now, std::chrono::milliseconds(1)));
             cs.sleepers.push_back(&timer);

@@ -23,7 +23,8 @@ sync_service::sync_service(asio::any_io_executor ex, store::database& db, std::s
     : ex_(ex), db_(db), db_path_(std::move(db_path)), settings_(settings), clock_(clk), on_feed_(std::move(on_feed)),
       tasks_(ex) {
     for (auto& c : clients) {
-        auto cs = std::make_unique<client_state>();
+        const auto in_flight = std::max<std::int64_t>({1, settings_.max_parallel_per_client, c.max_connections});
+        auto cs = std::make_unique<client_state>(static_cast<int>(std::min<std::int64_t>(in_flight, 256)));
         cs->name = c.name;
         cs->prog.name = c.name;
         if (!c.accounts.empty()) {
@@ -61,7 +62,9 @@ asio::awaitable<void> sync_service::run() {
 
 asio::awaitable<void> sync_service::client_main(client_state& cs) {
     co_await load_state(cs);
-    const int n = static_cast<int>(std::max<std::int64_t>(1, settings_.max_parallel_per_client));
+    // One worker per slot: each polls one instance at a time, so the slots stay full whenever
+    // enough instances are due, and a worker waiting for the writer holds no slot.
+    const int n = cs.slots.limit();
     for (int i = 1; i < n; ++i) tasks_.spawn(worker(cs, i), "sync " + cs.name);
     co_await worker(cs, 0);
 }

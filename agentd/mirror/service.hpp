@@ -1,12 +1,15 @@
 // mirror/service: the mirror's sync service. One set of worker coroutines per venue client
-// (max_parallel_per_client of them) keeps that client's catalogue (slow cadence) and each
-// instance's availability (tiered by start time and heat, domain/sync_policy) in the store.
-// Clients are independent: each has its own workers, budget and backoff, so one venue that is
-// down or rate-limited never delays another. Writes are diffs committed by the store's writer
-// with their feed entries; on_feed(last seq) is called after each commit (writer thread).
+// keeps that client's catalogue (slow cadence) and each instance's availability (tiered by start
+// time and heat, domain/sync_policy) in the store. A client has one worker per request slot:
+// max(its max_connections, max_parallel_per_client) reads in flight (slots.hpp), so the sync
+// fills the client's connections when the budget allows. Clients are independent: each has its
+// own workers, budget and backoff, so one venue that is down or rate-limited never delays
+// another. Writes are diffs committed by the store's writer with their feed entries; reads do
+// not wait for them. on_feed(last seq) is called after each commit (io_context thread).
 // Its parts: service.cpp (lifecycle, state loading, progress), schedule.cpp (the workers' loop and
-// what is due next), fetch_catalogue.cpp and fetch_availability.cpp (the upstream reads), jobs.cpp
-// (the writer jobs they submit) and write.cpp (what a job writes).
+// what is due next), fetch_catalogue.cpp and fetch_availability.cpp (the upstream reads; fan_out.hpp
+// runs a pass's reads side by side), jobs.cpp (the writer jobs they submit) and write.cpp (what a
+// job writes).
 // Threading: construct, run(), request_sync(), mark_hot() on the io_context thread; progress()
 // and counters() are thread-safe.
 #pragma once
@@ -38,6 +41,9 @@ struct sync_client {
     // Sync reads through the first account. Accounts may see different catalogues (agent
     // visibility is per account upstream); the mirror does not reconcile that yet.
     std::vector<std::pair<std::string /*account*/, upstream::client*>> accounts;
+    // The client's connection pool size: the sync keeps up to max(this, max_parallel_per_client)
+    // reads in flight for the client (0: max_parallel_per_client alone).
+    int max_connections = 0;
 };
 
 struct client_progress {
@@ -103,7 +109,19 @@ private:
     boost::asio::awaitable<void> load_state(client_state& cs);
     boost::asio::awaitable<void> sync_catalogue(client_state& cs);
     boost::asio::awaitable<void> sync_reference_data(client_state& cs, sys_time now, bool& all_ok);
+    // One lane step of the catalogue pass's fan-outs (fetch_catalogue.cpp); the shared state is
+    // owned by the lanes, so a lane may outlive an abandoned pass until shutdown cancels it.
+    struct instance_listing;
+    struct reference_work;
+    boost::asio::awaitable<void> list_instances_of(client_state& cs, std::shared_ptr<instance_listing> l, std::size_t i,
+                                                   std::string from, std::string to);
+    boost::asio::awaitable<void> fetch_reference(client_state& cs, std::shared_ptr<reference_work> work, std::size_t i,
+                                                 sys_time now);
     boost::asio::awaitable<void> sync_availability(client_state& cs, std::string id);
+    // The writer half of an availability poll, spawned so the next poll need not wait for it.
+    struct availability_write;
+    boost::asio::awaitable<void> finish_availability(client_state& cs, std::shared_ptr<availability_write> w);
+    void end_poll(client_state& cs, const std::string& id, bool ok, sys_time now);
     void wake(client_state& cs);
     void note_failure(client_state& cs, std::string_view what, const std::string& message);
     void note_success(client_state& cs);

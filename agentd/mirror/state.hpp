@@ -4,6 +4,7 @@
 #pragma once
 
 #include "agentd/mirror/service.hpp"
+#include "agentd/mirror/slots.hpp"
 #include "agentd/core/backoff.hpp"
 #include "agentd/domain/sync_policy.hpp"
 
@@ -47,6 +48,7 @@ domain::sync_settings policy_of(const settings& s);
 sys_time::duration retry_delay(int failures, sys_time::duration cap);
 
 struct sync_service::client_state {
+    explicit client_state(int in_flight = 1) : slots(in_flight) {}
     std::string name, account;
     std::vector<std::string> logins;  // every agent account of the client
     upstream::client* up = nullptr;
@@ -60,6 +62,8 @@ struct sync_service::client_state {
     std::optional<bool> seat_status;           // capability; nullopt until the first answer
     int consecutive_failures = 0;
     std::vector<boost::asio::steady_timer*> sleepers;
+    request_slots slots;       // the client's sync reads in flight (slots.hpp)
+    int pending_writes = 0;    // availability writes handed to the writer, not yet committed
 
     mutable std::mutex mu;
     client_progress prog;

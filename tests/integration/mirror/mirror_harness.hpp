@@ -57,7 +57,10 @@ inline rapidjson::Document json(const sim_test::reply& r) {
 // The daemon side; start() and stop() from the test thread.
 class daemon_side {
 public:
-    daemon_side(const sim_test::sim_process& sim, std::string db_path, agentd::mirror::settings s = tight_settings())
+    // max_connections > 0 sets each client's connection pool size (and so the sync's reads in
+    // flight); 0 keeps the upstream default pool and max_parallel_per_client alone.
+    daemon_side(const sim_test::sim_process& sim, std::string db_path, agentd::mirror::settings s = tight_settings(),
+                int max_connections = 0)
         : db_path_(std::move(db_path)) {
         agentd::store::database_options o;
         o.path = db_path_;
@@ -71,12 +74,13 @@ public:
             cs.client_name = name;
             cs.requests_per_minute = 600000;
             cs.burst = 10000;
+            if (max_connections > 0) cs.max_connections = max_connections;
             auto ctx = agentd::upstream::client_context::make(io_.get_executor(), cs);
             REQUIRE(ctx.has_value());
             auto c = agentd::upstream::make_spektrix_client(
                 **ctx, agentd::upstream::account_settings{accounts.front().login, agentd::secret(accounts.front().secret)});
             REQUIRE(c.has_value());
-            clients.push_back({name, {{accounts.front().login, c->get()}}});
+            clients.push_back({name, {{accounts.front().login, c->get()}}, max_connections});
             ctxs_.push_back(std::move(*ctx));
             ups_.push_back(std::move(*c));
         }
