@@ -1,6 +1,6 @@
 // bench_agentd: runs every benchmark of bench/README.md and prints one table (and JSON with
-// --json FILE). Usage: bench_agentd [--quick] [--reps N] [--json FILE]; AGENTD_BIN_DIR names the
-// directory holding agentd and agentd-sim (scripts/bench sets it).
+// --json FILE). Usage: bench_agentd [--quick] [--reps N] [--json FILE] [--only reads];
+// AGENTD_BIN_DIR names the directory holding agentd and agentd-sim (scripts/bench sets it).
 #include "bench/daemon_figures.hpp"
 #include "bench/micro.hpp"
 #include "bench/support.hpp"
@@ -22,13 +22,15 @@ int main(int argc, char** argv) {
     bool quick = false;
     int reps = 5;
     std::string json;
+    bool reads_only = false;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         if (a == "--quick") quick = true;
         else if (a == "--reps" && i + 1 < argc) reps = std::max(1, std::atoi(argv[++i]));
         else if (a == "--json" && i + 1 < argc) json = argv[++i];
+        else if (a == "--only" && i + 1 < argc && std::string(argv[i + 1]) == "reads") reads_only = (++i, true);
         else {
-            std::fprintf(stderr, "usage: bench_agentd [--quick] [--reps N] [--json FILE]\n");
+            std::fprintf(stderr, "usage: bench_agentd [--quick] [--reps N] [--json FILE] [--only reads]\n");
             return 2;
         }
     }
@@ -36,6 +38,23 @@ int main(int argc, char** argv) {
     auto t0 = bench::clock_type::now();
     try {
         bench::rig r;
+        if (reads_only) {
+            // The read figures alone, on the same world and daemon settings as the full run.
+            bench::daemon_options o{reps, quick};
+            stage("starting agentd-sim --size venue300");
+            r.sim = agentd::test::start_sim(r.dir, {"--size", "venue300", "--rate", "0"});
+            r.client = r.sim.clients.at(0).name;
+            stage("starting agentd with 2 s availability tiers");
+            bench::start_daemon(r, "agentd.db", 100000, true);
+            bench::wait_initial_mirror(r);
+            stage("availability reads");
+            bench::run_reads(r, o, figs);
+            bench::stop_daemon(r);
+            int missed = bench::print_table(figs);
+            if (!json.empty()) bench::write_json(json, figs, quick);
+            std::printf("\n%d target(s) missed (reads only)\n", missed);
+            return 0;
+        }
         bench::micro_options mo{r.dir.path(), reps, quick};
         stage("upstream JSON decode");
         bench::run_decode(mo, figs);

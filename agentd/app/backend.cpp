@@ -1,5 +1,7 @@
 #include "agentd/app/backend.hpp"
 
+#include "agentd/app/answer_cache.hpp"
+#include "agentd/store/database.hpp"
 #include "agentd/core/defer.hpp"
 #include "agentd/reservations/service.hpp"
 #include "agentd/app/sync/mirror_view.hpp"
@@ -18,7 +20,9 @@ api::metric_sample make_sample(std::string name, std::string help, std::string t
 
 }  // namespace
 
-daemon_backend::daemon_backend(backend_parts parts) : parts_(std::move(parts)) {}
+daemon_backend::daemon_backend(backend_parts parts)
+    : parts_(std::move(parts)), cache_(make_answer_cache(*parts_.mirror, parts_.db_path, parts_.db, parts_.clock,
+                                                         parts_.answer_cache_bytes)) {}
 daemon_backend::~daemon_backend() = default;
 
 void daemon_backend::add_budget(std::vector<api::client_state>& clients) {
@@ -69,6 +73,21 @@ result<api::instance> daemon_backend::instance(std::string_view client, std::str
 
 result<api::seat_plan> daemon_backend::seats(std::string_view client, std::string_view id) {
     auto r = parts_.mirror->seats(client, id);
+    if (r) parts_.sync->mark_hot(client, id);
+    return r;
+}
+
+result<std::string> daemon_backend::events_json(const api::event_query& q) { return cache_->events(q); }
+result<std::string> daemon_backend::instances_json(const api::instance_query& q) { return cache_->instances(q); }
+
+result<std::string> daemon_backend::instance_json(std::string_view client, std::string_view id) {
+    auto r = cache_->instance(client, id);
+    if (r) parts_.sync->mark_hot(client, id);
+    return r;
+}
+
+result<std::string> daemon_backend::seats_json(std::string_view client, std::string_view id) {
+    auto r = cache_->seats(client, id);
     if (r) parts_.sync->mark_hot(client, id);
     return r;
 }
@@ -180,6 +199,7 @@ result<api::metrics_snapshot> daemon_backend::metrics() {
         s.push_back(make_sample("agentd_upstream_rate_limited_total", "429 answers received", "counter",
                            double(um.budget.rate_limited), l));
     }
+    add_answer_cache_metrics(*cache_, s);
     return m;
 }
 

@@ -21,9 +21,13 @@ class client_context;
 namespace agentd::reservations {
 class reservation_service;
 }
+namespace agentd::store {
+class database;
+}
 
 namespace agentd::app {
 
+class answer_cache;
 class mirror_view;
 class sync_service;
 struct backend_parts {
@@ -34,6 +38,8 @@ struct backend_parts {
     std::string db_path;
     std::string version;
     const agentd::clock* clock = nullptr;
+    const store::database* db = nullptr;  // its commit count keeps the answer cache current
+    std::size_t answer_cache_bytes = 0;   // 0: answers are not cached
 };
 
 class daemon_backend final : public control::backend {
@@ -50,6 +56,10 @@ public:
     result<std::vector<api::instance_summary>> instances(const api::instance_query& q) override;
     result<api::instance> instance(std::string_view client, std::string_view id) override;
     result<api::seat_plan> seats(std::string_view client, std::string_view id) override;
+    result<std::string> events_json(const api::event_query& q) override;
+    result<std::string> instances_json(const api::instance_query& q) override;
+    result<std::string> instance_json(std::string_view client, std::string_view id) override;
+    result<std::string> seats_json(std::string_view client, std::string_view id) override;
 
     boost::asio::awaitable<result<control::created_reservation>> create_reservation(
         std::string channel, std::string idempotency_key, api::reservation_request req) override;
@@ -72,6 +82,7 @@ private:
     void add_budget(std::vector<api::client_state>& clients);
 
     backend_parts parts_;
+    std::unique_ptr<answer_cache> cache_;
     std::optional<store::reader> reader_;
     std::atomic<bool> ready_{false};
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
