@@ -59,7 +59,6 @@ struct answer_cache::entry {
     std::string head, tail;  // the body is head, or head + age + tail when `aged`
     bool aged = false;
     std::optional<sys_time> confirmed_at;  // origin of the age (instance)
-    bool confirmable = false;              // re-check the availability's confirmation after commits
     std::optional<std::int64_t> confirmed_ms;  // the sync state's last success when filled
     std::uint64_t validated = 0;               // commit count at which it was last known current
     std::list<map_type::iterator>::iterator lru;
@@ -67,12 +66,12 @@ struct answer_cache::entry {
 };
 
 answer_cache::answer_cache(sources s, std::size_t max_bytes) : src_(std::move(s)), max_bytes_(max_bytes) {}
+answer_cache::~answer_cache() = default;
 
 bool answer_cache::cacheable(std::string_view client, std::string_view id) const noexcept {
     // Keys are built from these: anything an id may not hold is answered uncached.
     return max_bytes_ > 0 && valid_id(client) && valid_id(id);
 }
-answer_cache::~answer_cache() = default;
 
 answer_cache::counters answer_cache::stats() const noexcept {
     auto c = stats_;
@@ -289,7 +288,6 @@ result<std::string> answer_cache::instance(std::string_view client, std::string_
     e.aged = true;
     if (!r->availability_confirmed_at.empty())
         if (auto t = parse_iso(r->availability_confirmed_at)) e.confirmed_at = *t;
-    e.confirmable = true;
     e.confirmed_ms = *ms;
     e.validated = commits;
     auto body = serve(e);
@@ -312,7 +310,6 @@ result<std::string> answer_cache::seats(std::string_view client, std::string_vie
     if (!r) return r.error();
     entry e;
     e.head = api::to_json(*r);
-    e.confirmable = true;
     e.confirmed_ms = *ms;
     e.validated = commits;
     auto body = e.head;

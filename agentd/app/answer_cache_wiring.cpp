@@ -11,7 +11,7 @@ std::unique_ptr<answer_cache> make_answer_cache(mirror_view& mirror, const std::
                                                 const agentd::clock* clock, std::size_t max_bytes) {
     answer_cache::sources s;
     s.db_path = db_path;
-    s.commits = [db] { return db ? db->stats().commits : 0; };
+    s.commits = [db] { return db ? db->commit_count() : 0; };
     s.instance = [&mirror](std::string_view c, std::string_view id) { return mirror.instance(c, id); };
     s.seats = [&mirror](std::string_view c, std::string_view id) { return mirror.seats(c, id); };
     s.instances = [&mirror](const api::instance_query& q) { return mirror.instances(q); };

@@ -1,7 +1,7 @@
 #include "agentd/control/handlers.hpp"
 
 #include "agentd/api/json.hpp"
-#include "agentd/control/metrics_text.hpp"
+#include "agentd/api/prometheus.hpp"
 #include "agentd/control/router.hpp"
 #include "agentd/core/id.hpp"
 #include "agentd/core/time.hpp"
@@ -222,7 +222,7 @@ awaitable<reply> dispatch(handler_context& ctx, const caller& who, const request
         if (!s) co_return error_reply(s.error());
         if (ctx.add_metrics) ctx.add_metrics(*s);
         reply r;
-        r.body = to_prometheus(*s);
+        r.body = api::to_prometheus(*s);
         r.content_type = "text/plain; version=0.0.4; charset=utf-8";
         co_return r;
     }
