@@ -5,9 +5,10 @@
 // Never stale after a commit: every committed write raises the database's commit count, and
 // a lookup that finds it moved first applies the feed rows committed since. Each mirror change
 // names its client and entity (api feed events), and evicts exactly the answers built from it:
-//   availability / instance  -> that instance's answers and the client's listings
-//   event                    -> the client's instance answers and listings
-//   price_list               -> the client's instance answers;  plan -> its seat plans
+//   availability  -> that instance's detail and seat plan, the client's instance listings
+//   instance      -> the same, and the client's event listings
+//   event         -> the client's instance details (they carry its name) and both listings
+//   price_list    -> the client's instance details;  plan -> the client's seat plans
 // Reservation and sync events change no mirror row and evict nothing; a row that cannot be
 // decoded, a gap in the feed or a long backlog clears the whole cache. The one thing that
 // changes without a feed row, when an instance's availability was last confirmed (a poll that
