@@ -1,7 +1,7 @@
 // bench_agentd: runs every benchmark of bench/README.md and prints one table (and JSON with
-// --json FILE). Usage: bench_agentd [--quick] [--reps N] [--json FILE] [--only micro|acks|latency];
-// --only runs one group: the in-process micro figures, or the acknowledgement figures on a fresh
-// daemon. AGENTD_BIN_DIR names the directory holding agentd and agentd-sim (scripts/bench sets it).
+// --json FILE). Usage: bench_agentd [--quick] [--reps N] [--json FILE] [--only micro|acks|latency|reads];
+// --only runs one group: the in-process micro figures, the acknowledgement or the read figures on
+// a fresh daemon, or the latency-bound mirror. AGENTD_BIN_DIR names the directory holding agentd and agentd-sim (scripts/bench sets it).
 #include "bench/daemon_figures.hpp"
 #include "bench/micro.hpp"
 #include "bench/support.hpp"
@@ -30,10 +30,10 @@ int main(int argc, char** argv) {
         else if (a == "--json" && i + 1 < argc) json = argv[++i];
         else if (a == "--only" && i + 1 < argc &&
                  (std::strcmp(argv[i + 1], "micro") == 0 || std::strcmp(argv[i + 1], "acks") == 0 ||
-                  std::strcmp(argv[i + 1], "latency") == 0))
+                  std::strcmp(argv[i + 1], "latency") == 0 || std::strcmp(argv[i + 1], "reads") == 0))
             only = argv[++i];
         else {
-            std::fprintf(stderr, "usage: bench_agentd [--quick] [--reps N] [--json FILE] [--only micro|acks|latency]\n");
+            std::fprintf(stderr, "usage: bench_agentd [--quick] [--reps N] [--json FILE] [--only micro|acks|latency|reads]\n");
             return 2;
         }
     }
@@ -51,6 +51,23 @@ int main(int argc, char** argv) {
             return 0;
         }
         bench::rig r;
+        if (only == "reads") {
+            // The read figures alone, on the same world and daemon settings as the full run.
+            bench::daemon_options o{reps, quick};
+            stage("starting agentd-sim --size venue300");
+            r.sim = agentd::test::start_sim(r.dir, {"--size", "venue300", "--rate", "0"});
+            r.client = r.sim.clients.at(0).name;
+            stage("starting agentd with 2 s availability tiers");
+            bench::start_daemon(r, "agentd.db", 100000, true);
+            bench::wait_initial_mirror(r);
+            stage("availability reads");
+            bench::run_reads(r, o, figs);
+            bench::stop_daemon(r);
+            int missed = bench::print_table(figs);
+            if (!json.empty()) bench::write_json(json, figs, quick);
+            std::printf("\n%d target(s) missed (reads only)\n", missed);
+            return 0;
+        }
         bench::micro_options mo{r.dir.path(), reps, quick};
         bench::daemon_options o{reps, quick};
         if (only == "acks") {

@@ -45,6 +45,11 @@ std::string build(F&& f) {
 void write(writer& w, const reservation& r);
 void write(writer& w, const instance_summary& i);
 void members(writer& w, const instance_summary& i);  // without the braces, to extend it
+// With `age_placeholder`, availabilityAge is written as k_age_placeholder (json_parts.hpp).
+void write(writer& w, const instance& i, bool age_placeholder);
+// Never part of a valid document (a raw control character outside any string), so the one
+// occurrence is where the age goes.
+inline constexpr std::string_view k_age_placeholder = "\x01";
 void write(writer& w, const history_entry& h);
 
 // ---- reading ----

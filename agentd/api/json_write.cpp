@@ -156,6 +156,55 @@ void write(writer& w, const history_entry& h) {
     w.EndObject();
 }
 
+void write(writer& w, const instance& i, bool age_placeholder) {
+    w.StartObject();
+    kv(w, "id", i.id);
+    kv(w, "client", i.client);
+    kv(w, "event", i.event);
+    kv(w, "eventName", i.event_name);
+    kv(w, "start", i.start);
+    kv(w, "startUtc", i.start_utc);
+    kv(w, "plan", i.plan);
+    kv(w, "onSale", i.on_sale);
+    kv(w, "cancelled", i.cancelled);
+    key(w, "prices");
+    w.StartArray();
+    for (auto& p : i.prices) {
+        w.StartObject();
+        kv(w, "priceBand", p.price_band);
+        kv(w, "ticketType", p.ticket_type);
+        kv(w, "ticketTypeName", p.ticket_type_name);
+        kv(w, "price", p.price);
+        w.EndObject();
+    }
+    w.EndArray();
+    key(w, "availability");
+    w.StartObject();
+    kv(w, "available", i.avail.available);
+    kv(w, "capacity", i.avail.capacity);
+    kv(w, "locked", i.avail.locked);
+    key(w, "areas");
+    w.StartArray();
+    for (auto& a : i.avail.areas) {
+        w.StartObject();
+        kv(w, "area", a.area);
+        kv(w, "name", a.name);
+        kv(w, "available", a.available);
+        kv(w, "capacity", a.capacity);
+        w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+    if (age_placeholder) {
+        key(w, "availabilityAge");
+        w.RawValue(k_age_placeholder.data(), k_age_placeholder.size(), rapidjson::kNumberType);
+    } else {
+        kv(w, "availabilityAge", i.availability_age);
+    }
+    kv(w, "availabilityConfirmedAt", i.availability_confirmed_at);
+    w.EndObject();
+}
+
 }  // namespace detail
 
 using namespace detail;
@@ -216,49 +265,7 @@ std::string to_json(const std::vector<instance_summary>& v) { return list("insta
 std::string to_json(const std::vector<reservation>& v) { return list("reservations", v); }
 
 std::string to_json(const instance& i) {
-    return build([&](writer& w) {
-        w.StartObject();
-        kv(w, "id", i.id);
-        kv(w, "client", i.client);
-        kv(w, "event", i.event);
-        kv(w, "eventName", i.event_name);
-        kv(w, "start", i.start);
-        kv(w, "startUtc", i.start_utc);
-        kv(w, "plan", i.plan);
-        kv(w, "onSale", i.on_sale);
-        kv(w, "cancelled", i.cancelled);
-        key(w, "prices");
-        w.StartArray();
-        for (auto& p : i.prices) {
-            w.StartObject();
-            kv(w, "priceBand", p.price_band);
-            kv(w, "ticketType", p.ticket_type);
-            kv(w, "ticketTypeName", p.ticket_type_name);
-            kv(w, "price", p.price);
-            w.EndObject();
-        }
-        w.EndArray();
-        key(w, "availability");
-        w.StartObject();
-        kv(w, "available", i.avail.available);
-        kv(w, "capacity", i.avail.capacity);
-        kv(w, "locked", i.avail.locked);
-        key(w, "areas");
-        w.StartArray();
-        for (auto& a : i.avail.areas) {
-            w.StartObject();
-            kv(w, "area", a.area);
-            kv(w, "name", a.name);
-            kv(w, "available", a.available);
-            kv(w, "capacity", a.capacity);
-            w.EndObject();
-        }
-        w.EndArray();
-        w.EndObject();
-        kv(w, "availabilityAge", i.availability_age);
-        kv(w, "availabilityConfirmedAt", i.availability_confirmed_at);
-        w.EndObject();
-    });
+    return build([&](writer& w) { write(w, i, false); });
 }
 
 std::string to_json(const seat_plan& p) {

@@ -1,5 +1,6 @@
 #include "agentd/app/control_adapter.hpp"
 
+#include "agentd/app/answer_cache.hpp"
 #include "agentd/core/defer.hpp"
 #include "agentd/reservations/service.hpp"
 #include "agentd/mirror/view.hpp"
@@ -38,7 +39,8 @@ void add_writer_samples(std::vector<api::metric_sample>& s, const store::writer_
 }  // namespace
 
 control_adapter::control_adapter(adapter_parts parts)
-    : parts_(std::move(parts)), feed_reader_(parts_.db_path, "open feed reader") {}
+    : parts_(std::move(parts)), feed_reader_(parts_.db_path, "open feed reader"),
+      cache_(make_answer_cache(*parts_.mirror, parts_.db_path, parts_.db, parts_.clock, parts_.answer_cache_bytes)) {}
 control_adapter::~control_adapter() = default;
 
 void control_adapter::add_budget(std::vector<api::client_state>& clients) {
@@ -89,6 +91,21 @@ result<api::instance> control_adapter::instance(std::string_view client, std::st
 
 result<api::seat_plan> control_adapter::seats(std::string_view client, std::string_view id) {
     auto r = parts_.mirror->seats(client, id);
+    if (r) parts_.sync->mark_hot(client, id);
+    return r;
+}
+
+result<std::string> control_adapter::events_json(const api::event_query& q) { return cache_->events(q); }
+result<std::string> control_adapter::instances_json(const api::instance_query& q) { return cache_->instances(q); }
+
+result<std::string> control_adapter::instance_json(std::string_view client, std::string_view id) {
+    auto r = cache_->instance(client, id);
+    if (r) parts_.sync->mark_hot(client, id);
+    return r;
+}
+
+result<std::string> control_adapter::seats_json(std::string_view client, std::string_view id) {
+    auto r = cache_->seats(client, id);
     if (r) parts_.sync->mark_hot(client, id);
     return r;
 }
@@ -201,6 +218,7 @@ result<api::metrics_snapshot> control_adapter::metrics() {
         s.push_back(make_sample("agentd_upstream_rate_limited_total", "429 answers received", "counter",
                            double(um.budget.rate_limited), l));
     }
+    add_answer_cache_metrics(*cache_, s);
     return m;
 }
 

@@ -31,6 +31,7 @@ class database;
 
 namespace agentd::app {
 
+class answer_cache;
 struct adapter_parts {
     mirror::mirror_view* mirror = nullptr;
     mirror::sync_service* sync = nullptr;
@@ -39,7 +40,8 @@ struct adapter_parts {
     std::string db_path;
     std::string version;
     const agentd::clock* clock = nullptr;
-    const store::database* db = nullptr;  // writer figures for /metrics; optional
+    const store::database* db = nullptr;  // writer figures for /metrics; its commit count keeps the answer cache current
+    std::size_t answer_cache_bytes = 0;   // 0: answers are not cached
 };
 
 class control_adapter final : public control::backend {
@@ -56,6 +58,10 @@ public:
     result<std::vector<api::instance_summary>> instances(const api::instance_query& q) override;
     result<api::instance> instance(std::string_view client, std::string_view id) override;
     result<api::seat_plan> seats(std::string_view client, std::string_view id) override;
+    result<std::string> events_json(const api::event_query& q) override;
+    result<std::string> instances_json(const api::instance_query& q) override;
+    result<std::string> instance_json(std::string_view client, std::string_view id) override;
+    result<std::string> seats_json(std::string_view client, std::string_view id) override;
 
     boost::asio::awaitable<result<control::created_reservation>> create_reservation(
         std::string channel, std::string idempotency_key, api::reservation_request req) override;
@@ -78,6 +84,7 @@ private:
 
     adapter_parts parts_;
     store::lazy_reader feed_reader_;
+    std::unique_ptr<answer_cache> cache_;
     std::atomic<bool> ready_{false};
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };

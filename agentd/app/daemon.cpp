@@ -195,7 +195,7 @@ private:
         // the set of clients, apply after a restart. Logged so an operator knows.
         bool restart_needed = n.sync != o.sync || n.reservations != o.reservations ||
                               n.daemon.socket_path != o.daemon.socket_path || n.daemon.database != o.daemon.database ||
-                              n.clients.size() != o.clients.size();
+                              n.api.answer_cache != o.api.answer_cache || n.clients.size() != o.clients.size();
         for (std::size_t i = 0; !restart_needed && i < n.clients.size(); ++i) {
             const auto& a = n.clients[i];
             const auto& b = o.clients[i];
@@ -213,7 +213,8 @@ private:
                   {{"restart_needed_for_some_changes", restart_needed}});
         if (restart_needed)
             log::warn("daemon", "reload",
-                      "sync cadences, queue settings, socket path, database or the set of clients/accounts changed: these apply after a restart");
+                      "sync cadences, queue settings, socket path, database, answer cache size or the set of clients/accounts changed: "
+                      "these apply after a restart");
         p_.settings.sync = n.sync;
         p_.settings.reservations = n.reservations;
         p_.settings.api = n.api;
@@ -352,7 +353,7 @@ int run_daemon(const daemon_options& o) {
         [sync_ptr](std::string_view client, std::string_view instance) { sync_ptr->mark_hot(client, instance); });
     p.backend = std::make_unique<control_adapter>(adapter_parts{p.mirror.get(), p.sync.get(), p.reservations.get(),
                                                                upstreams, p.settings.daemon.database, k_version, &clk,
-                                                               p.db.get()});
+                                                               p.db.get(), std::size_t(p.settings.api.answer_cache)});
     p.server = std::make_unique<control::server>(ioc.get_executor(), to_server(p.settings, k_version), *p.backend);
     server_ptr = p.server.get();
     if (auto r = p.server->start(); !r) {

@@ -277,6 +277,8 @@ std::vector<option_entry> build() {
         "Open API connections at most from one peer uid, so one caller cannot take every slot."));
     t.push_back(boolean<&api_settings::metrics_open>("api", "metrics_open", false,
         "Let every mapped channel read /metrics (it shows all channels' counters); false: admin only."));
+    t.push_back(size<&api_settings::answer_cache>("api", "answer_cache", 16ull << 20, 0, 1ull << 30,
+        "Bytes of encoded read answers (instances, seat plans, listings) kept between changes; 0 turns caching off."));
     // [[client]]
     t.push_back(text<&client_settings::name>("client", "name", K::identifier, "", true, "royalcourt", 1,
         "Name of the client in the API, logs and metrics; letters, digits and _ . : - (required)."));

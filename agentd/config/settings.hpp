@@ -70,6 +70,7 @@ struct api_settings {
     duration feed_heartbeat{};
     std::int64_t max_connections_per_uid = 0;
     bool metrics_open = false;
+    std::uint64_t answer_cache = 0;  // bytes
 };
 
 struct account_settings {

@@ -1,7 +1,7 @@
 #include "agentd/control/handlers.hpp"
 
 #include "agentd/api/json.hpp"
-#include "agentd/control/metrics_text.hpp"
+#include "agentd/api/prometheus.hpp"
 #include "agentd/control/router.hpp"
 #include "agentd/core/id.hpp"
 #include "agentd/core/time.hpp"
@@ -29,6 +29,14 @@ template <class T>
 reply answer(const result<T>& r, int status = 200) {
     if (!r) return error_reply(r.error());
     return ok(status, *r);
+}
+
+// An answer the backend already encoded.
+reply answer_encoded(result<std::string> r) {
+    if (!r) return error_reply(r.error());
+    reply out;
+    out.body = std::move(*r);
+    return out;
 }
 
 std::optional<std::string> query_value(const query_list& q, std::string_view name) {
@@ -131,7 +139,7 @@ awaitable<reply> dispatch(handler_context& ctx, const caller& who, const request
         auto from = query_time(q, "from"), to = query_time(q, "to");
         if (!from) co_return error_reply(from.error());
         if (!to) co_return error_reply(to.error());
-        co_return answer(be.events(api::event_query{p[0], *from, *to, query_value(q, "search")}));
+        co_return answer_encoded(be.events_json(api::event_query{p[0], *from, *to, query_value(q, "search")}));
     }
     case route_id::instances: {
         auto from = query_time(q, "from"), to = query_time(q, "to");
@@ -139,10 +147,10 @@ awaitable<reply> dispatch(handler_context& ctx, const caller& who, const request
         if (!from) co_return error_reply(from.error());
         if (!to) co_return error_reply(to.error());
         if (!ev) co_return error_reply(ev.error());
-        co_return answer(be.instances(api::instance_query{p[0], *from, *to, *ev}));
+        co_return answer_encoded(be.instances_json(api::instance_query{p[0], *from, *to, *ev}));
     }
-    case route_id::instance: co_return answer(be.instance(p[0], p[1]));
-    case route_id::seats: co_return answer(be.seats(p[0], p[1]));
+    case route_id::instance: co_return answer_encoded(be.instance_json(p[0], p[1]));
+    case route_id::seats: co_return answer_encoded(be.seats_json(p[0], p[1]));
     case route_id::create_reservation: {
         if (req.idempotency_key.empty())
             co_return error_reply(fail(errc::invalid_argument, "create reservation: header Idempotency-Key is required"));
@@ -214,7 +222,7 @@ awaitable<reply> dispatch(handler_context& ctx, const caller& who, const request
         if (!s) co_return error_reply(s.error());
         if (ctx.add_metrics) ctx.add_metrics(*s);
         reply r;
-        r.body = to_prometheus(*s);
+        r.body = api::to_prometheus(*s);
         r.content_type = "text/plain; version=0.0.4; charset=utf-8";
         co_return r;
     }

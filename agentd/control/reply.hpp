@@ -24,7 +24,7 @@ struct request_view {
 struct reply {
     int status = 200;
     std::string body;
-    std::string content_type = "application/json";
+    std::string_view content_type = "application/json";  // a literal: no copy per answer
     std::vector<std::pair<std::string, std::string>> headers;
     bool start_feed = false;  // the session switches to server-sent events from `feed_since`
     std::uint64_t feed_since = 0;

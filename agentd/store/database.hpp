@@ -110,6 +110,9 @@ public:
     void close();
 
     writer_stats stats() const;
+    // Batches committed so far: raised after each COMMIT, before the batch's jobs complete, so
+    // a reader that sees it unchanged has seen every change. Lock-free, for polling per request.
+    std::uint64_t commit_count() const noexcept { return commits_.load(std::memory_order_acquire); }
     const std::string& path() const noexcept { return opts_.path; }
     // Migrations applied by open() (0 when the database was already current).
     int migrations_applied() const noexcept { return migrations_applied_; }

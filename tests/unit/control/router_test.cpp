@@ -1,5 +1,5 @@
 #include "agentd/control/auth.hpp"
-#include "agentd/control/metrics_text.hpp"
+#include "agentd/api/prometheus.hpp"
 #include "agentd/control/reply.hpp"
 #include "agentd/control/router.hpp"
 #include "tests/support/process.hpp"
@@ -74,7 +74,7 @@ TEST_CASE("metrics render as Prometheus text, grouped by name") {
     s.samples.push_back({"agentd_lag", "Lag.", "gauge", {{"client", "a\"b"}}, 1.5});
     s.samples.push_back({"agentd_depth", "Depth.", "gauge", {}, 3});
     s.samples.push_back({"agentd_lag", "Lag.", "gauge", {{"client", "c"}}, 2});
-    CHECK(to_prometheus(s) ==
+    CHECK(api::to_prometheus(s) ==
           "# HELP agentd_lag Lag.\n# TYPE agentd_lag gauge\nagentd_lag{client=\"a\\\"b\"} 1.5\nagentd_lag{client=\"c\"} 2\n"
           "# HELP agentd_depth Depth.\n# TYPE agentd_depth gauge\nagentd_depth 3\n");
 }

@@ -1,10 +1,10 @@
-#include "agentd/control/metrics_text.hpp"
+#include "agentd/api/prometheus.hpp"
 
 #include <charconv>
 #include <cmath>
 #include <set>
 
-namespace agentd::control {
+namespace agentd::api {
 namespace {
 
 void escape(std::string& out, std::string_view v) {
@@ -26,7 +26,7 @@ void number(std::string& out, double v) {
 
 }  // namespace
 
-std::string to_prometheus(const api::metrics_snapshot& s) {
+std::string to_prometheus(const metrics_snapshot& s) {
     std::string out;
     std::set<std::string> described;
     // Samples of one name must be contiguous in the exposition: emit name by name.
@@ -58,4 +58,4 @@ std::string to_prometheus(const api::metrics_snapshot& s) {
     return out;
 }
 
-}  // namespace agentd::control
+}  // namespace agentd::api
