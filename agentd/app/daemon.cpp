@@ -20,6 +20,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <cerrno>
@@ -309,6 +310,12 @@ int run_daemon(const daemon_options& o) {
     }
     const agentd::clock& clk = stepped ? static_cast<const agentd::clock&>(*stepped) : system_clock::instance();
 
+    // Seat lists and plans are decoded off the network thread, so a large answer's decode does
+    // not delay the reads and acknowledgements queued behind it. Declared after `p`: it is
+    // joined (and its threads gone) before the client contexts it decodes for are destroyed.
+    asio::thread_pool decode_pool(1);
+    constexpr std::size_t k_decode_off_thread_bytes = 16 * 1024;
+
     std::vector<mirror::sync_client> sync_clients;
     std::vector<reservations::res_client> res_clients;
     std::vector<std::pair<std::string, upstream::client_context*>> upstreams;
@@ -318,6 +325,7 @@ int run_daemon(const daemon_options& o) {
             std::fprintf(stderr, "agentd: client '%s': %s\n", c.name.c_str(), ctx.error().message.c_str());
             return exit_config;
         }
+        (*ctx)->set_decode_executor(decode_pool.get_executor(), k_decode_off_thread_bytes);
         mirror::sync_client sc{c.name, {}, static_cast<int>(c.max_connections)};
         reservations::res_client rc{c.name, {}};
         for (const auto& a : c.accounts) {
@@ -377,6 +385,8 @@ int run_daemon(const daemon_options& o) {
         log::error("daemon", "run", "unexpected failure", {{"error", e.what()}});
         status = exit_failure;
     }
+    // Every call awaiting a decode has finished with the task group; nothing new reaches the pool.
+    decode_pool.join();
     server_ptr = nullptr;
     p.server.reset();
     p.backend.reset();

@@ -26,6 +26,7 @@ struct metrics_snapshot {
     std::uint64_t retries = 0;
     std::uint64_t calls = 0;
     std::uint64_t failed_calls = 0;
+    std::uint64_t decoded_off_thread = 0;  // answers decoded on the decode executor
     budget_snapshot budget;
 
     std::uint64_t total_requests() const {
@@ -47,6 +48,7 @@ public:
         s_.latency_sum_ms += ms;
     }
     void retry() { ++s_.retries; }
+    void decoded_off_thread() { ++s_.decoded_off_thread; }
     void call_done(bool ok) {
         ++s_.calls;
         if (!ok) ++s_.failed_calls;

@@ -13,6 +13,7 @@
 #include "agentd/upstream/signer.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -282,7 +283,7 @@ private:
                   call_options o, Decode decode) {
         auto r = co_await request(std::move(method), std::move(rel), std::move(body), std::move(endpoint), what, o);
         if (!r) co_return r.error();
-        result<T> v = decode(*r);
+        result<T> v = co_await decode_answer<T>(*r, decode);
         if (!v) {
             failure f = v.error();
             f.message = what + ": " + f.message;
@@ -292,6 +293,17 @@ private:
             co_return f;
         }
         co_return v;
+    }
+
+    // Decodes on the decode executor when the answer is large enough to be worth the hop. The
+    // body and the decoder live in the caller's frame, which waits here until the decode is done.
+    template <class T, class Decode>
+    call<T> decode_answer(const std::string& answer, Decode& decode) {
+        const auto& ex = ctx_.decode_executor();
+        if (!ex || answer.size() < ctx_.decode_min_bytes()) co_return decode(answer);
+        ctx_.counters().decoded_off_thread();
+        auto work = [&answer, &decode]() -> asio::awaitable<result<T>> { co_return decode(answer); };
+        co_return co_await asio::co_spawn(ex, work, asio::use_awaitable);
     }
 
     // One logical call: budget, sign, send, classify, retry. Returns the 2xx body.

@@ -1,7 +1,9 @@
 // upstream/spektrix_client: the real client. A `client_context` is one venue client's shared
 // machinery (connection pool, request budget, metrics) built from its settings; each agent
 // account gets its own `client` from make_spektrix_client(), signing with its own credentials.
-// Threading: io_context thread only; the context outlives its clients and their calls.
+// Threading: io_context thread only; the context outlives its clients and their calls. Large
+// answers may be decoded on a separate decode executor (set_decode_executor): the calling
+// coroutine waits for the decode and resumes on the io_context, so no state is shared.
 #pragma once
 
 #include "agentd/core/clock.hpp"
@@ -46,6 +48,16 @@ public:
     const std::string& api_root_url() const { return api_root_url_; }
     const std::string& api_root_target() const { return api_root_target_; }
 
+    // Answers of at least `min_bytes` are decoded on `ex` (a compute pool owned by the caller,
+    // joined only after every call has finished), so a seat list's decode does not hold up the
+    // network thread's other work; smaller ones are decoded in place, where a hop costs more.
+    void set_decode_executor(boost::asio::any_io_executor ex, std::size_t min_bytes) {
+        decode_ex_ = std::move(ex);
+        decode_min_bytes_ = min_bytes;
+    }
+    const boost::asio::any_io_executor& decode_executor() const noexcept { return decode_ex_; }
+    std::size_t decode_min_bytes() const noexcept { return decode_min_bytes_; }
+
 private:
     client_context(boost::asio::any_io_executor ex, client_settings s, const agentd::clock& clk);
 
@@ -57,6 +69,8 @@ private:
     metrics metrics_;
     std::string api_root_url_;
     std::string api_root_target_;
+    boost::asio::any_io_executor decode_ex_;
+    std::size_t decode_min_bytes_ = 0;
 };
 
 // Fails (invalid_argument) when the account's secret is not base64; the secret is never echoed.
