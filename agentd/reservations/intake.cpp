@@ -320,6 +320,7 @@ reservation_stats reservation_service::stats() const {
     reservation_stats s;
     s.queue_depth = static_cast<std::int64_t>(m.queue.size());
     s.in_flight = m.in_flight;
+    s.answered_locally = static_cast<std::int64_t>(m.local.answered);
     if (auto c = impl_->reader()) {
         if (auto counts = store::count_by_state(**c)) s.by_state = std::move(*counts);
     }
