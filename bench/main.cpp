@@ -21,19 +21,38 @@ void stage(const char* what) {
 int main(int argc, char** argv) {
     bool quick = false;
     int reps = 5;
-    std::string json;
+    std::string json, only;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         if (a == "--quick") quick = true;
+        else if (a == "--only" && i + 1 < argc) only = argv[++i];
         else if (a == "--reps" && i + 1 < argc) reps = std::max(1, std::atoi(argv[++i]));
         else if (a == "--json" && i + 1 < argc) json = argv[++i];
         else {
-            std::fprintf(stderr, "usage: bench_agentd [--quick] [--reps N] [--json FILE]\n");
+            std::fprintf(stderr, "usage: bench_agentd [--quick] [--reps N] [--json FILE] [--only rush-budget]\n");
             return 2;
         }
     }
     std::vector<bench::figure> figs;
     auto t0 = bench::clock_type::now();
+    if (!only.empty()) {
+        if (only != "rush-budget") {
+            std::fprintf(stderr, "bench: --only knows rush-budget\n");
+            return 2;
+        }
+        try {
+            stage("rush with the budget at the simulator's default limit");
+            bench::run_rush_budget(bench::daemon_options{reps, quick}, figs);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "bench: stopped: %s\n", e.what());
+            bench::print_table(figs);
+            return 1;
+        }
+        int missed = bench::print_table(figs);
+        if (!json.empty()) bench::write_json(json, figs, quick);
+        std::printf("\n%d target(s) missed\n", missed);
+        return 0;
+    }
     try {
         bench::rig r;
         bench::micro_options mo{r.dir.path(), reps, quick};
@@ -68,6 +87,8 @@ int main(int argc, char** argv) {
         mem.note = "peak after the initial mirror, reads, sync and the rush (VmRSS now " +
                    std::to_string(int(bench::proc_status_mib(r.daemon->pid(), "VmRSS:"))) + " MiB); one measurement";
         figs.push_back(std::move(mem));
+        stage("rush with the budget at the simulator's default limit");
+        bench::run_rush_budget(o, figs);
         stage("acknowledgements");
         bench::run_acks(r, o, figs);
         bench::stop_daemon(r);
