@@ -53,8 +53,9 @@ local_verdict judge_locally(const reservation_request& r, const local_claims& cl
             if (!claims.placing_seats.contains(seat.id)) ++free_unclaimed;
         }
         if (free < b.quantity) return local_verdict::sold_out;
-        // Earlier placements come first; this one wins only if enough is left after them.
-        if (free_unclaimed - claims.placing_quantity < b.quantity) return local_verdict::wait;
+        // Seats agentd is placing now count as taken: earlier placements come first, and a
+        // request that could only win if one of them failed cannot win now.
+        if (free_unclaimed - claims.placing_quantity < b.quantity) return local_verdict::sold_out;
         return local_verdict::go_upstream;
     }
     if (!snapshot || !usable(snapshot->as_of, claims.freed_at, now, s) || r.tickets.empty())
