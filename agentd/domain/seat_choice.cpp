@@ -53,9 +53,9 @@ local_verdict judge_locally(const reservation_request& r, const local_claims& cl
             if (!claims.placing_seats.contains(seat.id)) ++free_unclaimed;
         }
         if (free < b.quantity) return local_verdict::sold_out;
-        // Seats agentd is placing now count as taken: earlier placements come first, and a
-        // request that could only win if one of them failed cannot win now.
-        if (free_unclaimed - claims.placing_quantity < b.quantity) return local_verdict::sold_out;
+        // Earlier placements come first; this one wins only if one of them fails, so it waits
+        // (a placement that fails frees its seats for the next in line).
+        if (free_unclaimed - claims.placing_quantity < b.quantity) return local_verdict::wait;
         return local_verdict::go_upstream;
     }
     if (!snapshot || !usable(snapshot->as_of, claims.freed_at, now, s) || r.tickets.empty())

@@ -1,10 +1,9 @@
 // domain/seat_choice: what agentd can decide about a placement without asking upstream. From
 // a recent picture of an instance's seats (the mirror's seat status, or upstream's own "no
-// seats" answer to an earlier request) minus the seats agentd itself holds or is placing, it
-// proves that a request cannot be served now (answer it at once), that a specific seat it asks
-// for is being placed by an earlier request (let it wait without spending upstream requests),
-// or that it may win (go upstream); and it picks seats from that picture for the placement to
-// add directly.
+// seats" answer to an earlier request) minus the seats agentd itself holds, it proves that a
+// request cannot be served (answer it at once), that it can win only if an earlier placement
+// still running fails (let it wait without spending upstream requests), or that it may win
+// (go upstream); and it picks seats from that picture for the placement to add directly.
 // Correctness rests on one rule: the picture may only ever over-state what is free. It is
 // refused when older than the configured age, when agentd freed seats of the instance after
 // (or around) the moment it was taken, and seats of unknown status count as free.
@@ -54,8 +53,8 @@ struct scarcity_proof {
 
 enum class local_verdict {
     go_upstream,  // may win (or nothing can be proven): spend upstream requests on it
-    wait,         // a specific seat it asks for is being placed: spend nothing yet, look again
-    sold_out,     // nothing left that agentd does not hold or place: answer `unavailable` at once
+    wait,         // wins only if an earlier placement fails: spend nothing yet, look again
+    sold_out,     // provably nothing for it: answer `unavailable` at once
 };
 std::string_view to_string(local_verdict v) noexcept;
 

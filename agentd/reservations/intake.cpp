@@ -117,6 +117,7 @@ asio::awaitable<result<api::created_reservation>> reservation_service::create(st
     }
     if (!out->replayed) {
         m.enqueue(out->row);
+        m.admit(out->row);
         if (m.on_feed) m.on_feed(static_cast<std::uint64_t>(out->seq));
         if (m.on_activity) m.on_activity(out->row.client, out->row.instance);
     }
@@ -268,8 +269,10 @@ asio::awaitable<result<api::reservation>> reservation_service::release(std::stri
     auto out = co_await m.apply(id, domain::ev::cancel_requested{});
     if (!out) co_return out.error();
     const auto now_state = out->row.rec.state;
-    if (now_state == reservation_state::cancelled || now_state == reservation_state::releasing)
+    if (now_state == reservation_state::cancelled || now_state == reservation_state::releasing) {
         m.queue.erase_if([&](const auto& e) { return e.item == id; });
+        if (!m.busy.contains(id)) m.local.placing_now.erase(id);  // its seats are no longer claimed
+    }
     if (now_state == reservation_state::releasing) {
         m.hold_deadlines.erase(id);
         m.start_drive(id);

@@ -5,6 +5,8 @@
 #include "agentd/core/time.hpp"
 #include "agentd/log/log.hpp"
 
+#include <boost/asio/this_coro.hpp>
+
 #include <algorithm>
 
 namespace agentd::reservations {
@@ -112,6 +114,36 @@ void reservation_service::impl::note_scarcity(const store::reservation_row& row,
     if (!row.request.best_available) return;
     const auto& b = *row.request.best_available;
     local.proofs[key_of(row)].push_back({sent, b.quantity, b.price_band, b.area});
+}
+
+void reservation_service::impl::admit(const store::reservation_row& row) {
+    if (!row.rec.basket_id.empty() || row.rec.state != reservation_state::queued) return;
+    switch (judge_locally(row)) {
+    case domain::local_verdict::go_upstream:
+        // Later arrivals see its seats as taken: FIFO by arrival among those that can win.
+        note_placing(row);
+        return;
+    case domain::local_verdict::sold_out:
+        if (busy.contains(row.id)) return;
+        queue.erase_if([&](const auto& e) { return e.item == row.id; });
+        busy.insert(row.id);
+        children.spawn(reject_at_once(row.id), "reservation local answer");
+        return;
+    case domain::local_verdict::wait: return;  // the queue looks again when its turn comes
+    }
+}
+
+asio::awaitable<void> reservation_service::impl::reject_at_once(std::string id) {
+    co_await asio::this_coro::throw_if_cancelled(false);
+    try {
+        co_await answer_sold_out(id, false);
+    } catch (const std::exception& e) {
+        log::warn("reservations", "local", "local answer ended early", {{"id", id}, {"cause", e.what()}});
+    }
+    busy.erase(id);
+    // Still queued (the write failed): the queue takes it as usual.
+    if (auto row = load(id); row && row->rec.state == reservation_state::queued) enqueue(*row);
+    if (again.erase(id) && !stopping) start_drive(id);
 }
 
 void reservation_service::impl::park(const store::reservation_row& row) {

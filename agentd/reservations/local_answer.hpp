@@ -3,10 +3,10 @@
 // reservation is judged from what agentd knows (domain/seat_choice): a young picture of the
 // instance's seats (the mirror's seat status through a narrow view, or upstream's own recent
 // "not enough seats" answer), minus the seats agentd's live holds occupy, minus what earlier
-// placements still running take. Nothing left: rejected at once with `unavailable`, the same
-// code the upstream path gives. A specific seat an earlier placement is taking: parked without
-// spending anything, looked at again when a placement of that instance ends or seats are
-// freed (and by the rescan). Otherwise it goes upstream as before.
+// placements (running, or queued ahead and able to win) may take. Provably nothing left:
+// rejected at once with `unavailable`, the same code the upstream path gives. Wins only if an
+// earlier placement fails: parked without spending anything, looked at again when a placement
+// of that instance ends or seats are freed (and by the rescan). Otherwise it goes upstream.
 // Private to reservations/. Threading: the executor's single thread only.
 #pragma once
 

@@ -5,6 +5,8 @@
 
 #include "agentd/log/log.hpp"
 
+#include <algorithm>
+
 namespace agentd::reservations {
 namespace asio = boost::asio;
 using domain::reservation_state;
@@ -144,6 +146,8 @@ asio::awaitable<void> reservation_service::impl::place(store::reservation_row ro
 
     const auto* facts = catalogue.find_instance(row.client, row.instance);
     bool chosen_locally = false, mirror_tried = false;
+    std::vector<std::string> proposed;  // seats upstream's best available offered this try
+    int own_conflicts = 0;
     for (int attempt = 1;; ++attempt) {
         std::vector<upstream::new_ticket> nts;
         // First try: seats picked from a young mirror picture, added directly; a seat taken
@@ -188,7 +192,12 @@ asio::awaitable<void> reservation_service::impl::place(store::reservation_row ro
                                                    std::to_string(b.quantity) + " seats available");
                 co_return;
             }
-            for (const auto& s : *seats) nts.push_back({row.instance, s.id, std::nullopt, b.ticket_type});
+            proposed.clear();
+            for (const auto& s : *seats) {
+                nts.push_back({row.instance, s.id, std::nullopt, b.ticket_type});
+                proposed.push_back(s.id);
+            }
+            note_chosen(id, proposed);  // concurrent placements of ours see them as taken
         } else {
             for (const auto& t : row.request.tickets) {
                 upstream::new_ticket nt{row.instance, std::nullopt, std::nullopt, t.ticket_type};
@@ -213,6 +222,20 @@ asio::awaitable<void> reservation_service::impl::place(store::reservation_row ro
                       {{"id", id}});
             --attempt;
             continue;
+        }
+        if (!chosen_locally && f == domain::upstream_failure::conflict &&
+            added.error().error_code == domain::upstream_code::seat_unavailable && own_conflicts < 20) {
+            // Upstream offered the same seat to another placement of ours, which added it
+            // first: not a seat lost to someone else, so it does not use up a try.
+            const auto claims = claims_for(row);
+            if (std::any_of(proposed.begin(), proposed.end(), [&](const std::string& seat) {
+                    return claims.placing_seats.contains(seat) || claims.held.contains(seat);
+                })) {
+                ++own_conflicts;
+                --attempt;
+                co_await pause(backoff_delay(1));
+                continue;
+            }
         }
         if (d.kind == domain::decision_kind::retry && f == domain::upstream_failure::conflict) {
             d = domain::after_seat_taken(attempt, cfg.retry);

@@ -151,6 +151,10 @@ struct reservation_service::impl {
     void note_freed(const store::reservation_row& row);
     void note_scarcity(const store::reservation_row& row, sys_time sent);
     void park(const store::reservation_row& row);
+    // A reservation just acknowledged: counted as taking its seats if it may win, answered at
+    // once (outside the queue and its in-flight bound) if it provably cannot.
+    void admit(const store::reservation_row& row);
+    boost::asio::awaitable<void> reject_at_once(std::string id);
     void wake_parked(const std::string& client, const std::string& instance);
     boost::asio::awaitable<void> answer_sold_out(std::string id, bool placing);
     local_answer_state local;

@@ -52,18 +52,18 @@ TEST_CASE("an old picture, one from before agentd freed seats, or a stepped cloc
     CHECK(judge_locally(best(1), c, std::nullopt, {}, t0, ten) == local_verdict::go_upstream);
 }
 
-TEST_CASE("seats that earlier placements are taking count as taken") {
+TEST_CASE("seats that earlier placements may take make a request wait, not fail") {
     local_claims c;
     c.placing_quantity = 2;
     const auto snap = picture(t0, {"s1", "s2"});
-    CHECK(judge_locally(best(1), c, snap, {}, t0, ten) == local_verdict::sold_out);
+    CHECK(judge_locally(best(1), c, snap, {}, t0, ten) == local_verdict::wait);
     c.placing_quantity = 0;
     c.placing_seats = {"s1", "s2"};
-    CHECK(judge_locally(best(1), c, snap, {}, t0, ten) == local_verdict::sold_out);
+    CHECK(judge_locally(best(1), c, snap, {}, t0, ten) == local_verdict::wait);
     c.placing_seats = {"s1"};
     CHECK(judge_locally(best(1), c, snap, {}, t0, ten) == local_verdict::go_upstream);
     c.placing_quantity = 1;
-    CHECK(judge_locally(best(1), c, snap, {}, t0, ten) == local_verdict::sold_out);
+    CHECK(judge_locally(best(1), c, snap, {}, t0, ten) == local_verdict::wait);
     c.placing_seats.clear();
     CHECK(judge_locally(best(1), c, snap, {}, t0, ten) == local_verdict::go_upstream);
 }
