@@ -92,10 +92,6 @@ std::string ticket_type_of(const rig& r, const std::string& instance) {
     return d["prices"][0]["ticketType"].GetString();
 }
 
-namespace {
-
-using seat_map = std::map<std::string, std::string>;
-
 // Seat id -> status of every seat with a seat id in the plan, as agentd serves it (the plan's
 // reserved seats; general-admission places have no seat rows).
 seat_map agentd_seats(const rig& r, const std::string& id) {
@@ -120,6 +116,8 @@ seat_map sim_seats(const rig& r, const std::string& id, const seat_map& plan) {
     }
     return m;
 }
+
+namespace {
 
 // Instances whose mirrored seat statuses disagree with the simulator (seats agentd shows
 // available vs seats the simulator has Available), with a few examples.

@@ -7,6 +7,7 @@
 #include "bench/support.hpp"
 #include "tests/support/harness.hpp"
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -31,6 +32,8 @@ struct rig {
     int max_connections = 4;             // per upstream client, written into the config
     std::vector<std::string> instances;  // on-sale, in listing order
     std::string ticket_type;             // of instances[0]
+    std::int64_t request_burst = 0;      // [[client]] request_burst (0: agentd's default)
+    std::string reservations_extra;      // more [reservations] lines
 };
 
 // Writes the daemon's config for `r.sim` and starts it on a fresh database named `db_name`.
@@ -49,6 +52,11 @@ void load_instances(rig& r);
 std::string best_available_body(const rig& r, const std::string& instance, const std::string& ticket_type);
 std::string ticket_type_of(const rig& r, const std::string& instance);
 
+using seat_map = std::map<std::string, std::string>;
+// Seat id -> status as agentd serves it (reserved seats only), and the simulator's truth for them.
+seat_map agentd_seats(const rig& r, const std::string& id);
+seat_map sim_seats(const rig& r, const std::string& id, const seat_map& plan);
+
 void run_initial_mirror(rig& r, const daemon_options& o, std::vector<figure>& out);
 void run_reads(rig& r, const daemon_options& o, std::vector<figure>& out);
 void run_steady_sync(rig& r, const daemon_options& o, std::vector<figure>& out);
@@ -58,5 +66,8 @@ void run_large_memory(const daemon_options& o, std::vector<figure>& out);
 // Its own simulator with 30 ms latency: initial mirror at 4 and 16 connections against the
 // latency floor and against a sequential signed client (latency_mirror.cpp).
 void run_latency_mirror(const daemon_options& o, std::vector<figure>& out);
+// 200 for the last 50 seats with agentd's budget at the simulator's default limit (10/s per
+// account): its own rig (daemon_rush_budget.cpp).
+void run_rush_budget(const daemon_options& o, std::vector<figure>& out);
 
 }  // namespace bench

@@ -23,14 +23,15 @@ std::string config_text(const rig& r, const std::string& db, std::int64_t rpm, b
                     "[sync]\ncatalogue_days_ahead = 400\n" +
                     std::string(fast_tiers ? "tier_24h = \"2s\"\ntier_7d = \"2s\"\ntier_30d = \"2s\"\ntier_later = \"2s\"\n" : "") +
                     "\n"
-                    "[reservations]\nqueue_limit = 10000000\nchannel_backlog_limit = 10000000\n\n"
+                    "[reservations]\nqueue_limit = 10000000\nchannel_backlog_limit = 10000000\n" + r.reservations_extra +
+                    "\n"
                     "[api]\nrequests_per_second = 1000000\nburst = 1000000\nmax_connections = 4096\nmax_connections_per_uid = 4096\n\n";
     int n = 0;
     for (const auto& cl : r.sim.clients) {
         c += "[[client]]\nname = \"" + cl.name + "\"\nbase_url = \"" + r.sim.base_url + "\"\n" +
              (r.sim.base_url.starts_with("http://") ? "allow_insecure_http = true\n" : "") +
              "requests_per_minute = " + std::to_string(rpm) + "\nmax_connections = " + std::to_string(r.max_connections) +
-             "\n\n";
+             "\n" + (r.request_burst > 0 ? "request_burst = " + std::to_string(r.request_burst) + "\n" : std::string()) + "\n";
         int i = 0;
         for (const auto& a : cl.accounts) {
             auto secret_path = r.dir.file("secret-" + std::to_string(n++));

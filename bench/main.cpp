@@ -1,5 +1,5 @@
 // bench_agentd: runs every benchmark of bench/README.md and prints one table (and JSON with
-// --json FILE). Usage: bench_agentd [--quick] [--reps N] [--json FILE] [--only micro|acks|latency|reads];
+// --json FILE). Usage: bench_agentd [--quick] [--reps N] [--json FILE] [--only micro|acks|latency|reads|rush-budget];
 // --only runs one group: the in-process micro figures, the acknowledgement or the read figures on
 // a fresh daemon, or the latency-bound mirror. AGENTD_BIN_DIR names the directory holding agentd and agentd-sim (scripts/bench sets it).
 #include "bench/daemon_figures.hpp"
@@ -30,15 +30,30 @@ int main(int argc, char** argv) {
         else if (a == "--json" && i + 1 < argc) json = argv[++i];
         else if (a == "--only" && i + 1 < argc &&
                  (std::strcmp(argv[i + 1], "micro") == 0 || std::strcmp(argv[i + 1], "acks") == 0 ||
-                  std::strcmp(argv[i + 1], "latency") == 0 || std::strcmp(argv[i + 1], "reads") == 0))
+                  std::strcmp(argv[i + 1], "latency") == 0 || std::strcmp(argv[i + 1], "reads") == 0 ||
+                  std::strcmp(argv[i + 1], "rush-budget") == 0))
             only = argv[++i];
         else {
-            std::fprintf(stderr, "usage: bench_agentd [--quick] [--reps N] [--json FILE] [--only micro|acks|latency|reads]\n");
+            std::fprintf(stderr, "usage: bench_agentd [--quick] [--reps N] [--json FILE] [--only micro|acks|latency|reads|rush-budget]\n");
             return 2;
         }
     }
     std::vector<bench::figure> figs;
     auto t0 = bench::clock_type::now();
+    if (only == "rush-budget") {
+        try {
+            stage("rush with the budget at the simulator's default limit");
+            bench::run_rush_budget(bench::daemon_options{reps, quick}, figs);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "bench: stopped: %s\n", e.what());
+            bench::print_table(figs);
+            return 1;
+        }
+        int missed = bench::print_table(figs);
+        if (!json.empty()) bench::write_json(json, figs, quick);
+        std::printf("\n%d target(s) missed\n", missed);
+        return 0;
+    }
     try {
         if (only == "latency") {
             stage("latency-bound initial mirror");
@@ -122,6 +137,8 @@ int main(int argc, char** argv) {
         mem.note = "peak after the initial mirror, reads, sync and the rush (VmRSS now " +
                    std::to_string(int(bench::proc_status_mib(r.daemon->pid(), "VmRSS:"))) + " MiB); one measurement";
         figs.push_back(std::move(mem));
+        stage("rush with the budget at the simulator's default limit");
+        bench::run_rush_budget(o, figs);
         stage("acknowledgements");
         bench::run_acks(r, o, figs);
         bench::stop_daemon(r);

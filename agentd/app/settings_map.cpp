@@ -9,6 +9,7 @@ upstream::client_settings to_upstream(const config::client_settings& c) {
     u.base_url = c.base_url;
     u.client_name = c.name;
     u.requests_per_minute = double(c.requests_per_minute);
+    u.burst = double(c.request_burst);
     u.max_connections = int(c.max_connections);
     u.timeout.connect = c.connect_timeout;
     u.timeout.tls = c.connect_timeout;
@@ -75,6 +76,8 @@ reservations::settings to_reservations(const config::settings& s) {
     out.call_timeout = duration_cast<std::chrono::milliseconds>(r.confirm_timeout);
     out.extend_min_interval = duration_cast<std::chrono::seconds>(r.extend_min_interval);
     out.drain_timeout = duration_cast<std::chrono::milliseconds>(s.daemon.drain_timeout);
+    out.local_sold_out_max_age = duration_cast<std::chrono::milliseconds>(r.local_sold_out_max_age);
+    out.choose_seats_from_mirror = r.choose_seats_from_mirror;
     return out;
 }
 

@@ -252,6 +252,15 @@ std::vector<option_entry> build() {
         "Deadline of one upstream call of a reservation (place, confirm, extend, release), retries included."));
     t.push_back(dur<&reservation_settings::extend_min_interval>("reservations", "extend_min_interval", 10s, 0s, 1h,
         "Shortest time between two extends of one reservation (each costs an upstream call)."));
+    t.push_back(dur<&reservation_settings::local_sold_out_max_age>("reservations", "local_sold_out_max_age", 10s, 0s,
+        10min,
+        "A placement is answered unavailable at once, without upstream requests, when seat status younger than this "
+        "shows no seat left that agentd does not already hold or place; 0s disables."));
+    t.push_back(boolean<&reservation_settings::choose_seats_from_mirror>("reservations", "choose_seats_from_mirror",
+        false,
+        "Best-available seats are picked from the mirror's fresh seat status and added directly (one upstream "
+        "request fewer); a seat taken meanwhile falls back to the venue's best available. Leave off where the venue "
+        "allocates or prices best available its own way."));
     // [api]
     t.push_back(size<&api_settings::max_body>("api", "max_body", 64 * 1024, 1024, 64ull << 20,
         "Largest request body accepted."));
@@ -288,6 +297,9 @@ std::vector<option_entry> build() {
         "Accept an http:// base_url (signatures and customer data unencrypted; a local simulator only)."));
     t.push_back(integer<&client_settings::requests_per_minute>("client", "requests_per_minute", 600, 1, 100000,
         "Upstream request budget per minute for this client (reservations first, sync gets the rest)."));
+    t.push_back(integer<&client_settings::request_burst>("client", "request_burst", 0, 0, 100000,
+        "Upstream requests this client may send in a burst above requests_per_minute; set it to the venue's own "
+        "burst allowance so a full bucket does not run into 429s. 0: ten seconds' worth of requests_per_minute."));
     t.push_back(integer<&client_settings::max_connections>("client", "max_connections", 4, 1, 64,
         "Upstream HTTPS connections to this client at most."));
     t.push_back(text<&client_settings::ca_file>("client", "ca_file", K::string, "", false, "", 0,

@@ -53,6 +53,8 @@ struct reservation_settings {
     std::int64_t best_available_retries = 0;
     duration confirm_timeout{};
     duration extend_min_interval{};
+    duration local_sold_out_max_age{};
+    bool choose_seats_from_mirror = false;
 
     friend bool operator==(const reservation_settings&, const reservation_settings&) = default;
 };
@@ -86,6 +88,7 @@ struct client_settings {
     std::string base_url;
     bool allow_insecure_http = false;  // an http:// base_url is refused unless this is set
     std::int64_t requests_per_minute = 0;
+    std::int64_t request_burst = 0;  // 0: ten seconds' worth of requests_per_minute
     std::int64_t max_connections = 0;
     std::string ca_file;
     duration connect_timeout{};

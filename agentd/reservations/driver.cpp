@@ -18,7 +18,9 @@ reservation_service::impl::impl(asio::any_io_executor ex_, store::database& db_,
                                 std::function<void(std::string_view, std::string_view)> on_activity_)
     : ex(ex_), db(db_), db_path(std::move(db_path_)), cfg(std::move(s)), clients(std::move(clients_)),
       catalogue(catalogue_), clock(clock_), on_feed(std::move(on_feed_)), on_activity(std::move(on_activity_)),
-      rd(db_path, "open reservations reader"), queue(cfg.queue), children(ex_), wake_timer(ex_) {}
+      rd(db_path, "open reservations reader"), queue(cfg.queue), children(ex_), wake_timer(ex_) {
+    local.started = clock.now();
+}
 
 upstream::client* reservation_service::impl::client_for(const store::reservation_row& row) const {
     for (const auto& c : clients) {
@@ -116,19 +118,38 @@ asio::awaitable<void> reservation_service::impl::drive(std::string id, std::opti
             }
             if (row->rec.state == reservation_state::queued && from_queue) {
                 from_queue = false;
+                // Upstream requests go only to placements that can still win (local_answer.hpp).
+                // A reservation with a basket goes upstream: only the basket says what it holds.
+                const auto verdict = row->rec.basket_id.empty() ? judge_locally(*row) : domain::local_verdict::go_upstream;
+                if (verdict == domain::local_verdict::wait) {
+                    park(*row);
+                    break;
+                }
+                if (verdict == domain::local_verdict::sold_out) {
+                    co_await answer_sold_out(id, false);
+                    continue;
+                }
+                note_placing(*row);
                 commit_wait.erase(id);
                 const auto start = sc::now();
                 auto a = co_await apply(id, domain::ev::place_started{});
-                if (!a) break;  // the rescan drives it again
+                if (!a) {
+                    placing_done(id, *row);
+                    break;  // the rescan drives it again
+                }
                 upstream_stopwatch sw;
                 co_await place(std::move(a->row), sw);
+                placing_done(id, *row);
                 const auto spent = sc::now() - start - sw.upstream;
                 place_timing.add(std::chrono::duration<double, std::micro>(spent).count());
                 place_cpu_timing.add(std::chrono::duration<double, std::micro>(spent - commit_wait[id]).count());
                 commit_wait.erase(id);
             } else if (row->rec.state == reservation_state::placing) {
                 upstream_stopwatch sw;
+                note_placing(*row);
+                const auto placed_row = *row;
                 co_await place(std::move(*row), sw);
+                placing_done(id, placed_row);
             } else if (row->rec.state == reservation_state::confirming) {
                 commit_wait.erase(id);
                 const auto start = sc::now();
@@ -153,6 +174,7 @@ asio::awaitable<void> reservation_service::impl::drive(std::string id, std::opti
         log::warn("reservations", "drive", "reservation drive ended early", {{"id", id}, {"cause", e.what()}});
     }
     busy.erase(id);
+    local.placing_now.erase(id);
     commit_wait.erase(id);
     --in_flight;
     if (queued_client) queue.done(*queued_client);

@@ -116,6 +116,7 @@ asio::awaitable<result<api::created_reservation>> reservation_service::create(st
     }
     if (!out->replayed) {
         m.enqueue(out->row);
+        m.admit(out->row);
         if (m.on_feed) m.on_feed(static_cast<std::uint64_t>(out->seq));
         if (m.on_activity) m.on_activity(out->row.client, out->row.instance);
     }
@@ -267,8 +268,10 @@ asio::awaitable<result<api::reservation>> reservation_service::release(std::stri
     auto out = co_await m.apply(id, domain::ev::cancel_requested{});
     if (!out) co_return out.error();
     const auto now_state = out->row.rec.state;
-    if (now_state == reservation_state::cancelled || now_state == reservation_state::releasing)
+    if (now_state == reservation_state::cancelled || now_state == reservation_state::releasing) {
         m.queue.erase_if([&](const auto& e) { return e.item == id; });
+        if (!m.busy.contains(id)) m.local.placing_now.erase(id);  // its seats are no longer claimed
+    }
     if (now_state == reservation_state::releasing) {
         m.hold_deadlines.erase(id);
         m.start_drive(id);
@@ -319,6 +322,7 @@ reservation_stats reservation_service::stats() const {
     reservation_stats s;
     s.queue_depth = static_cast<std::int64_t>(m.queue.size());
     s.in_flight = m.in_flight;
+    s.answered_locally = static_cast<std::int64_t>(m.local.answered);
     if (auto c = impl_->reader()) {
         if (auto counts = store::count_by_state(**c)) s.by_state = std::move(*counts);
     }

@@ -5,6 +5,8 @@
 
 #include "agentd/log/log.hpp"
 
+#include <algorithm>
+
 namespace agentd::reservations {
 namespace asio = boost::asio;
 using domain::reservation_state;
@@ -34,6 +36,19 @@ std::pair<std::vector<domain::held_seat>, std::vector<store::ticket_detail>> sea
 asio::awaitable<void> reservation_service::impl::place(store::reservation_row row, upstream_stopwatch& sw) {
     const std::string id = row.id;
     auto* up = client_for(row);
+    // The budget serves the oldest reservation first: its later calls do not queue behind
+    // newer reservations' first calls.
+    const sys_time arrived = row.rec.created_at;
+    auto wopts = [this, arrived](bool retry_safe) {
+        auto o = write_options(retry_safe);
+        o.arrival = arrived;
+        return o;
+    };
+    auto ropts = [this, arrived] {
+        auto o = read_options();
+        o.arrival = arrived;
+        return o;
+    };
     const bool best = row.request.best_available.has_value();
     const auto form = best ? domain::request_form::best_available : domain::request_form::specific_seats;
     const int wanted = best ? row.request.best_available->quantity : static_cast<int>(row.request.tickets.size());
@@ -49,7 +64,9 @@ asio::awaitable<void> reservation_service::impl::place(store::reservation_row ro
                 sweeps.push_back({id, row.rec.basket_id, sc::now() + cfg.sweep_after});
             if (!row.rec.basket_id.empty())
                 for (int i = 1; i <= cfg.drive.max_unsent_retries; ++i) {
-                    if (co_await timed(sw, up->clear_basket(row.rec.basket_id, write_options(true)))) break;
+                    const bool cleared = bool(co_await timed(sw, up->clear_basket(row.rec.basket_id, wopts(true))));
+                    note_freed(row);
+                    if (cleared) break;
                     co_await pause(backoff_delay(i));
                 }
             co_await reject("upstream_unavailable", "place reservation: upstream kept failing (" + reason + ")");
@@ -76,8 +93,13 @@ asio::awaitable<void> reservation_service::impl::place(store::reservation_row ro
     }
 
     if (row.rec.basket_id.empty()) {
+        // Another placement may have taken the last seats while this one waited for its turn.
+        if (judge_locally(row) == domain::local_verdict::sold_out) {
+            co_await answer_sold_out(id, true);
+            co_return;
+        }
         const sys_time sent = clock.now();
-        auto b = co_await timed(sw, up->create_basket(write_options(false)));
+        auto b = co_await timed(sw, up->create_basket(wopts(false)));
         if (!b) {
             auto d = domain::classify_failure(domain::upstream_step::create_basket, map_failure(b.error(), true),
                                               b.error().error_code, form);
@@ -92,7 +114,7 @@ asio::awaitable<void> reservation_service::impl::place(store::reservation_row ro
         row = std::move(a->row);
     } else {
         // Resumed (crash, ambiguous add, requeue): the basket says what happened.
-        auto rb = co_await timed(sw, up->get_basket(row.rec.basket_id, read_options()));
+        auto rb = co_await timed(sw, up->get_basket(row.rec.basket_id, ropts()));
         if (!rb && rb.error().cls != upstream::error_class::not_found) {
             co_await requeue(rb.error().message);
             co_return;
@@ -106,30 +128,55 @@ asio::awaitable<void> reservation_service::impl::place(store::reservation_row ro
             co_return;
         }
         case domain::place_resume::reject_gone:
+            note_freed(row);
             co_await reject("basket_gone", "place reservation: basket " + row.rec.basket_id + " expired upstream");
             co_return;
-        case domain::place_resume::clear_and_retry:
-            if (auto c = co_await timed(sw, up->clear_basket(row.rec.basket_id, write_options(true))); !c) {
+        case domain::place_resume::clear_and_retry: {
+            auto c = co_await timed(sw, up->clear_basket(row.rec.basket_id, wopts(true)));
+            note_freed(row);
+            if (!c) {
                 co_await requeue(c.error().message);
                 co_return;
             }
             break;
+        }
         case domain::place_resume::add_tickets: break;
         }
     }
 
     const auto* facts = catalogue.find_instance(row.client, row.instance);
+    bool chosen_locally = false, mirror_tried = false;
+    std::vector<std::string> proposed;  // seats upstream's best available offered this try
+    int own_conflicts = 0;
     for (int attempt = 1;; ++attempt) {
         std::vector<upstream::new_ticket> nts;
-        if (best) {
+        // First try: seats picked from a young mirror picture, added directly; a seat taken
+        // meanwhile (409) sends the next try to upstream's best available.
+        std::vector<std::string> chosen;
+        if (best && attempt == 1 && !mirror_tried) chosen = choose_from_mirror(row);
+        chosen_locally = !chosen.empty();
+        mirror_tried = mirror_tried || chosen_locally;
+        if (chosen_locally) {
+            note_chosen(id, chosen);
+            for (const auto& seat : chosen)
+                nts.push_back({row.instance, seat, std::nullopt, row.request.best_available->ticket_type});
+        } else if (best) {
             const auto& b = *row.request.best_available;
+            if (judge_locally(row) == domain::local_verdict::sold_out) {
+                co_await answer_sold_out(id, true);
+                co_return;
+            }
+            const sys_time asked = clock.now();
             // Named, not a ?: inside the co_await statement (GCC 12 destroys its result twice).
             std::optional<std::string> band, area;
             if (!b.price_band.empty()) band = b.price_band;
             if (!b.area.empty()) area = b.area;
-            auto seats = co_await timed(sw, up->best_available(row.instance, b.quantity, std::move(band), std::move(area), read_options()));
+            auto seats = co_await timed(sw, up->best_available(row.instance, b.quantity, std::move(band), std::move(area), ropts()));
             if (!seats) {
                 const auto f = map_failure(seats.error(), false);
+                if (f == domain::upstream_failure::conflict &&
+                    seats.error().error_code == domain::upstream_code::best_available_impossible)
+                    note_scarcity(row, asked);
                 if (f == domain::upstream_failure::conflict || f == domain::upstream_failure::not_found ||
                     f == domain::upstream_failure::permanent) {
                     auto d = domain::classify_failure(domain::upstream_step::add_tickets, f, seats.error().error_code, form);
@@ -140,11 +187,17 @@ asio::awaitable<void> reservation_service::impl::place(store::reservation_row ro
                 co_return;
             }
             if (!domain::best_available_complete(seats->size(), b.quantity)) {
+                note_scarcity(row, asked);
                 co_await reject("unavailable", "place reservation: only " + std::to_string(seats->size()) + " of " +
                                                    std::to_string(b.quantity) + " seats available");
                 co_return;
             }
-            for (const auto& s : *seats) nts.push_back({row.instance, s.id, std::nullopt, b.ticket_type});
+            proposed.clear();
+            for (const auto& s : *seats) {
+                nts.push_back({row.instance, s.id, std::nullopt, b.ticket_type});
+                proposed.push_back(s.id);
+            }
+            note_chosen(id, proposed);  // concurrent placements of ours see them as taken
         } else {
             for (const auto& t : row.request.tickets) {
                 upstream::new_ticket nt{row.instance, std::nullopt, std::nullopt, t.ticket_type};
@@ -155,13 +208,35 @@ asio::awaitable<void> reservation_service::impl::place(store::reservation_row ro
         }
         const sys_time sent = clock.now();
         const sent_at sent_now{sent, sc::now()};
-        auto added = co_await timed(sw, up->add_tickets(row.rec.basket_id, std::move(nts), write_options(false)));
+        auto added = co_await timed(sw, up->add_tickets(row.rec.basket_id, std::move(nts), wopts(false)));
         if (added) {
             co_await hold_tickets(*added, sent, sent_now);
             co_return;
         }
         const auto f = map_failure(added.error(), true);
         auto d = domain::classify_failure(domain::upstream_step::add_tickets, f, added.error().error_code, form);
+        if (chosen_locally && f == domain::upstream_failure::conflict &&
+            added.error().error_code == domain::upstream_code::seat_unavailable) {
+            // The mirror was behind: this try does not count against the best-available tries.
+            log::info("reservations", "place", "a seat chosen from the mirror was taken; asking upstream",
+                      {{"id", id}});
+            --attempt;
+            continue;
+        }
+        if (!chosen_locally && f == domain::upstream_failure::conflict &&
+            added.error().error_code == domain::upstream_code::seat_unavailable && own_conflicts < 20) {
+            // Upstream offered the same seat to another placement of ours, which added it
+            // first: not a seat lost to someone else, so it does not use up a try.
+            const auto claims = claims_for(row);
+            if (std::any_of(proposed.begin(), proposed.end(), [&](const std::string& seat) {
+                    return claims.placing_seats.contains(seat) || claims.held.contains(seat);
+                })) {
+                ++own_conflicts;
+                --attempt;
+                co_await pause(backoff_delay(1));
+                continue;
+            }
+        }
         if (d.kind == domain::decision_kind::retry && f == domain::upstream_failure::conflict) {
             d = domain::after_seat_taken(attempt, cfg.retry);
             if (d.kind == domain::decision_kind::retry) continue;  // taken in between: ask again

@@ -17,6 +17,7 @@
 #include "agentd/core/clock.hpp"
 #include "agentd/core/error.hpp"
 #include "agentd/domain/reservation_request.hpp"
+#include "agentd/domain/seat_choice.hpp"
 #include "agentd/reservations/settings.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -54,6 +55,7 @@ struct op_timing_summary {
 struct reservation_stats {
     std::int64_t queue_depth = 0;
     std::int64_t in_flight = 0;  // upstream drives running now
+    std::int64_t answered_locally = 0;  // rejected `unavailable` without an upstream request
     std::vector<std::pair<std::string, std::int64_t>> by_state;
     // Daemon time per operation excluding upstream time (durable commits included), and the
     // same also excluding the waits for durable commits (fsync; disk-bound, not CPU).
@@ -108,6 +110,10 @@ public:
 
     reservation_stats stats() const;
     void set_write_fault(write_fault f);
+    // The mirror's seat status (seated instances), for answering placements locally and for
+    // choosing seats; without it only upstream's own recent answers are used. Must outlive
+    // the service; set before run().
+    void set_seat_view(const domain::seat_status_view* v);
 
 private:
     struct impl;

@@ -11,6 +11,7 @@
 #include "agentd/domain/reservation.hpp"
 #include "agentd/domain/settlement.hpp"
 #include "agentd/net/task_group.hpp"
+#include "agentd/reservations/local_answer.hpp"
 #include "agentd/reservations/service.hpp"
 #include "agentd/reservations/timing.hpp"
 #include "agentd/store/database.hpp"
@@ -137,6 +138,26 @@ struct reservation_service::impl {
     };
     std::vector<sweep> sweeps;
     boost::asio::awaitable<void> run_sweeps();
+
+    // --- local answers (local_answer.cpp) ---
+    domain::local_claims claims_for(const store::reservation_row& row);
+    domain::local_verdict judge_locally(const store::reservation_row& row);
+    // Seats for a best-available request picked from a young mirror picture; empty otherwise.
+    std::vector<std::string> choose_from_mirror(const store::reservation_row& row);
+    void note_placing(const store::reservation_row& row);
+    void note_chosen(const std::string& id, const std::vector<std::string>& seats);
+    void placing_done(const std::string& id, const store::reservation_row& row);
+    // Seats of the row's instance may be free again from now on (sent: when the call left).
+    void note_freed(const store::reservation_row& row);
+    void note_scarcity(const store::reservation_row& row, sys_time sent);
+    void park(const store::reservation_row& row);
+    // A reservation just acknowledged: counted as taking its seats if it may win, answered at
+    // once (outside the queue and its in-flight bound) if it provably cannot.
+    void admit(const store::reservation_row& row);
+    boost::asio::awaitable<void> reject_at_once(std::string id);
+    void wake_parked(const std::string& client, const std::string& instance);
+    boost::asio::awaitable<void> answer_sold_out(std::string id, bool placing);
+    local_answer_state local;
     std::int64_t in_flight = 0;
     std::int64_t confirms_sent_in_flight = 0;  // drives past confirm_sending: drained on stop
     std::mt19937_64 rng{std::random_device{}()};

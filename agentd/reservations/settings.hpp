@@ -30,6 +30,13 @@ struct settings {
     std::chrono::milliseconds sweep_after{30'000};
     // At start, how long readiness waits for the drives of reservations left in flight.
     std::chrono::milliseconds recovery_wait{10'000};
+    // A placement is answered `unavailable` without an upstream request when a seat picture
+    // younger than this (the mirror's seat status, or upstream's own answer to an earlier
+    // request) proves nothing is left that agentd does not already hold. 0 disables.
+    std::chrono::milliseconds local_sold_out_max_age{10'000};
+    // Best-available seats are picked from that picture and added directly (one upstream
+    // request fewer); a seat taken meanwhile (409) falls back to upstream's best available.
+    bool choose_seats_from_mirror = false;
 };
 
 }  // namespace agentd::reservations

@@ -52,6 +52,7 @@ asio::awaitable<void> reservation_service::impl::confirm_upstream(store::reserva
         co_await record(id, std::move(refused), set_error_code("confirm_refused"));
     };
     auto gone = [&](std::string reason) -> asio::awaitable<void> {
+        note_freed(row);  // upstream's lifetime ended first: its seats are back on sale
         domain::event lost = domain::ev::basket_gone{std::move(reason)};
         co_await record(id, std::move(lost), set_error_code("basket_gone"));
     };
@@ -112,6 +113,7 @@ asio::awaitable<void> reservation_service::impl::confirm_upstream(store::reserva
             log::warn("reservations", "confirm", "basket holds tickets that were not held; removing them",
                       {{"id", id}, {"extra", static_cast<std::int64_t>(proof.extra_ticket_ids.size())}});
             auto removed = co_await timed(sw, up->remove_tickets(basket, proof.extra_ticket_ids, write_options(true)));
+            note_freed(row);
             if (!removed) {
                 if (removed.error().cls == upstream::error_class::not_found) {
                     co_await gone("confirm reservation: basket " + basket + " expired upstream before the confirm");
@@ -220,6 +222,7 @@ asio::awaitable<void> reservation_service::impl::clear_upstream(store::reservati
         co_return;
     }
     auto r = co_await up->clear_basket(row.rec.basket_id, write_options(true));
+    note_freed(row);
     if (r) {
         co_await done(domain::ev::released{});
         co_return;
@@ -233,6 +236,7 @@ asio::awaitable<void> reservation_service::impl::clear_upstream(store::reservati
     if (d.kind == domain::decision_kind::wait_for_upstream_expiry) {
         const auto anchor = domain::lifetime_anchor(row.rec.basket_created_at, row.rec.last_upstream_touch, row.rec.updated_at, cfg.hold);
         if (clock.now() >= domain::upstream_expiry(anchor, cfg.hold)) {
+            note_freed(row);
             co_await done(domain::ev::expired{});
             co_return;
         }
@@ -257,6 +261,7 @@ asio::awaitable<void> reservation_service::impl::run_sweeps() {
         if (!up) continue;
         // Best effort: a basket already gone (404) is what we want; anything else expires.
         auto r = co_await up->clear_basket(s.basket, write_options(true));
+        note_freed(*row);
         log::info("reservations", "sweep", "released basket cleared again after an ambiguous write",
                   {{"id", s.id}, {"basket", s.basket}, {"outcome", r ? std::string("cleared") : r.error().message}});
     }

@@ -14,6 +14,7 @@ using steady = std::chrono::steady_clock;
 
 struct budget::waiter {
     asio::steady_timer timer;
+    std::chrono::system_clock::time_point arrival{};
 };
 
 namespace {
@@ -50,10 +51,17 @@ void budget::set_configured_rate(double requests_per_minute) {
     wake_head();
 }
 
-asio::awaitable<result<void>> budget::acquire(priority p, time_point deadline) {
+asio::awaitable<result<void>> budget::acquire(priority p, time_point deadline,
+                                              std::optional<std::chrono::system_clock::time_point> arrival) {
     auto& queue = p == priority::reservation ? reservation_ : sync_;
-    waiter w{asio::steady_timer(ex_)};
-    queue.push_back(&w);
+    waiter w{asio::steady_timer(ex_), arrival.value_or(std::chrono::system_clock::now())};
+    if (p == priority::reservation) {
+        // Behind every waiter that arrived no later: FIFO among equals.
+        auto at = std::find_if(queue.begin(), queue.end(), [&](const waiter* o) { return o->arrival > w.arrival; });
+        queue.insert(at, &w);
+    } else {
+        queue.push_back(&w);
+    }
     auto leave = [&] {
         bool was_head = is_head(&w);
         queue.erase(std::remove(queue.begin(), queue.end(), &w), queue.end());

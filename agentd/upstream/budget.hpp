@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <optional>
 
 namespace agentd::upstream {
 
@@ -39,8 +40,10 @@ public:
     budget& operator=(const budget&) = delete;
 
     // Waits for one token. Fails with `timeout` when the deadline passes first, `cancelled`
-    // when the awaiting coroutine is cancelled.
-    boost::asio::awaitable<result<void>> acquire(priority p, time_point deadline);
+    // when the awaiting coroutine is cancelled. Reservation waiters are served by `arrival`
+    // (oldest first, FIFO among equals; unset: now), sync waiters FIFO.
+    boost::asio::awaitable<result<void>> acquire(priority p, time_point deadline,
+                                                 std::optional<std::chrono::system_clock::time_point> arrival = {});
 
     // A 429 arrived: pause everyone until now + retry_after, halve the rate until
     // `shrink_for` passes without another 429.

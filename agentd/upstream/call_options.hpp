@@ -16,6 +16,10 @@ struct call_options {
     std::optional<bool> retry_safe{};
     // Bounds the whole call, budget wait and retries included.
     std::chrono::milliseconds deadline{15'000};
+    // Place in the reservation lane of the budget: the oldest arrival is served first, so a
+    // reservation's later calls are not queued behind newer reservations' first calls.
+    // Unset: the moment the call asks for its token.
+    std::optional<std::chrono::system_clock::time_point> arrival{};
 };
 
 }  // namespace agentd::upstream

@@ -330,7 +330,7 @@ private:
             return r;
         };
         for (int attempt = 1;; ++attempt) {
-            auto token = co_await ctx_.request_budget().acquire(o.prio, deadline);
+            auto token = co_await ctx_.request_budget().acquire(o.prio, deadline, o.arrival);
             if (!token) {
                 failure f = token.error();
                 f.message = what + ": " + f.message;

@@ -1,0 +1,184 @@
+// Local answers: what the reservation service can decide about a placement without spending
+// upstream requests. See local_answer.hpp and domain/seat_choice.hpp.
+#include "agentd/reservations/driver_support.hpp"
+
+#include "agentd/core/time.hpp"
+#include "agentd/log/log.hpp"
+
+#include <boost/asio/this_coro.hpp>
+
+#include <algorithm>
+
+namespace agentd::reservations {
+namespace asio = boost::asio;
+using domain::reservation_state;
+
+namespace {
+
+// Seats agentd's live holds occupy. A hold being released is left out (its clear may already
+// have freed them), and so is a placement whose seats are not recorded yet: leaving a seat
+// out only makes the picture show more free seats, never fewer.
+constexpr std::string_view k_held_seats_sql =
+    "SELECT t.seat FROM reservations r JOIN reservation_tickets t ON t.reservation_id = r.id "
+    "WHERE r.state IN ('held', 'confirming', 'confirm_unknown', 'confirmed') AND r.client = ?1 AND r.instance = ?2 "
+    "AND (r.state <> 'confirmed' OR r.updated_at >= ?3)";
+
+local_answer_state::key key_of(const store::reservation_row& row) { return {row.client, row.instance}; }
+
+}  // namespace
+
+void reservation_service::set_seat_view(const domain::seat_status_view* v) { impl_->local.seats = v; }
+
+domain::local_claims reservation_service::impl::claims_for(const store::reservation_row& row) {
+    domain::local_claims c;
+    c.freed_at = local.started;
+    if (auto it = local.freed_at.find(key_of(row)); it != local.freed_at.end()) c.freed_at = std::max(c.freed_at, it->second);
+    for (const auto& [id, p] : local.placing_now) {
+        if (id == row.id || p.client != row.client || p.instance != row.instance) continue;
+        if (p.seats.empty()) c.placing_quantity += p.quantity;
+        else c.placing_seats.insert(p.seats.begin(), p.seats.end());
+    }
+    auto conn = reader();
+    if (!conn) return c;
+    auto st = (*conn)->prepare("reservations.local_held_seats", k_held_seats_sql);
+    if (!st) return c;
+    // A sale older than any usable picture is already in it.
+    const auto since = clock.now() - cfg.local_sold_out_max_age - std::chrono::minutes(1);
+    st->bind_text(1, row.client).bind_text(2, row.instance).bind_text(3, format_iso_utc_ms(since));
+    for (;;) {
+        auto more = st->step();
+        if (!more || !*more) break;
+        c.held.insert(st->column_text(0));
+    }
+    return c;
+}
+
+domain::local_verdict reservation_service::impl::judge_locally(const store::reservation_row& row) {
+    if (cfg.local_sold_out_max_age <= std::chrono::milliseconds::zero()) return domain::local_verdict::go_upstream;
+    const auto now = clock.now();
+    auto& proofs = local.proofs[key_of(row)];
+    std::erase_if(proofs, [&](const domain::scarcity_proof& p) { return now - p.sent > cfg.local_sold_out_max_age; });
+    std::optional<domain::seat_snapshot> snap;
+    if (local.seats) snap = local.seats->seats_of(row.client, row.instance);
+    if (proofs.empty() && !snap) {
+        local.proofs.erase(key_of(row));
+        return domain::local_verdict::go_upstream;
+    }
+    const auto claims = claims_for(row);
+    return domain::judge_locally(row.request, claims, snap, local.proofs[key_of(row)], now,
+                                 {cfg.local_sold_out_max_age});
+}
+
+std::vector<std::string> reservation_service::impl::choose_from_mirror(const store::reservation_row& row) {
+    if (!cfg.choose_seats_from_mirror || !local.seats || !row.request.best_available) return {};
+    auto snap = local.seats->seats_of(row.client, row.instance);
+    if (!snap) return {};
+    const auto claims = claims_for(row);
+    // The same freshness rule as a local answer, with the same age (at least a moment, so the
+    // choice still works when local answers are disabled).
+    const auto age = std::max(cfg.local_sold_out_max_age, std::chrono::milliseconds(1'000));
+    return domain::choose_seats(*row.request.best_available, claims, snap, clock.now(), {age});
+}
+
+void reservation_service::impl::note_placing(const store::reservation_row& row) {
+    auto& p = local.placing_now[row.id];
+    p.client = row.client;
+    p.instance = row.instance;
+    if (row.request.best_available) {
+        p.quantity = row.request.best_available->quantity;
+    } else {
+        p.quantity = static_cast<int>(row.request.tickets.size());
+        for (const auto& t : row.request.tickets) p.seats.insert(t.seat);
+    }
+}
+
+void reservation_service::impl::note_chosen(const std::string& id, const std::vector<std::string>& seats) {
+    auto it = local.placing_now.find(id);
+    if (it == local.placing_now.end()) return;
+    it->second.seats = std::set<std::string>(seats.begin(), seats.end());
+}
+
+void reservation_service::impl::placing_done(const std::string& id, const store::reservation_row& row) {
+    local.placing_now.erase(id);
+    wake_parked(row.client, row.instance);
+}
+
+void reservation_service::impl::note_freed(const store::reservation_row& row) {
+    auto& at = local.freed_at[key_of(row)];
+    at = std::max(at, clock.now());
+    local.proofs.erase(key_of(row));
+    wake_parked(row.client, row.instance);
+}
+
+void reservation_service::impl::note_scarcity(const store::reservation_row& row, sys_time sent) {
+    if (!row.request.best_available) return;
+    const auto& b = *row.request.best_available;
+    local.proofs[key_of(row)].push_back({sent, b.quantity, b.price_band, b.area});
+}
+
+void reservation_service::impl::admit(const store::reservation_row& row) {
+    if (!row.rec.basket_id.empty() || row.rec.state != reservation_state::queued) return;
+    switch (judge_locally(row)) {
+    case domain::local_verdict::go_upstream:
+        // Later arrivals see its seats as taken: FIFO by arrival among those that can win.
+        note_placing(row);
+        return;
+    case domain::local_verdict::sold_out:
+        if (busy.contains(row.id)) return;
+        queue.erase_if([&](const auto& e) { return e.item == row.id; });
+        busy.insert(row.id);
+        children.spawn(reject_at_once(row.id), "reservation local answer");
+        return;
+    case domain::local_verdict::wait: return;  // the queue looks again when its turn comes
+    }
+}
+
+asio::awaitable<void> reservation_service::impl::reject_at_once(std::string id) {
+    co_await asio::this_coro::throw_if_cancelled(false);
+    try {
+        co_await answer_sold_out(id, false);
+    } catch (const std::exception& e) {
+        log::warn("reservations", "local", "local answer ended early", {{"id", id}, {"cause", e.what()}});
+    }
+    busy.erase(id);
+    // Still queued (the write failed): the queue takes it as usual.
+    if (auto row = load(id); row && row->rec.state == reservation_state::queued) enqueue(*row);
+    if (again.erase(id) && !stopping) start_drive(id);
+}
+
+void reservation_service::impl::park(const store::reservation_row& row) {
+    auto& ids = local.parked[key_of(row)];
+    if (std::find(ids.begin(), ids.end(), row.id) == ids.end()) ids.push_back(row.id);
+}
+
+void reservation_service::impl::wake_parked(const std::string& client, const std::string& instance) {
+    auto it = local.parked.find({client, instance});
+    if (it == local.parked.end()) return;
+    auto ids = std::move(it->second);
+    local.parked.erase(it);
+    // Oldest first: the queue keeps each channel's order, and parked ids are in arrival order.
+    for (const auto& id : ids) {
+        if (busy.contains(id)) continue;
+        auto row = load(id);
+        if (row && row->rec.state == reservation_state::queued && !row->rec.cancel_pending) enqueue(*row);
+    }
+}
+
+asio::awaitable<void> reservation_service::impl::answer_sold_out(std::string id, bool placing) {
+    if (!placing) {
+        auto a = co_await apply(id, domain::ev::place_started{});
+        if (!a) co_return;  // the rescan drives it again
+    } else if (auto row = load(id); row && !row->rec.basket_id.empty() && ambiguous_baskets.erase(row->rec.basket_id)) {
+        // The basket is empty now, but an add whose answer was lost may still land in it.
+        sweeps.push_back({id, row->rec.basket_id, std::chrono::steady_clock::now() + cfg.sweep_after});
+    }
+    ++local.answered;
+    const std::string reason =
+        "place reservation: no seats left (every seat upstream showed free in the last " +
+        std::to_string(std::chrono::duration_cast<std::chrono::seconds>(cfg.local_sold_out_max_age).count()) +
+        " s is held or being placed by agentd)";
+    domain::event failed = domain::ev::place_failed{reason, false};
+    co_await record(id, std::move(failed), set_error_code("unavailable"));
+}
+
+}  // namespace agentd::reservations
