@@ -1,6 +1,6 @@
 #include "agentd/app/control_adapter.hpp"
 
-#include "agentd/app/answer_cache.hpp"
+#include "agentd/mirror/answer_cache.hpp"
 #include "agentd/core/defer.hpp"
 #include "agentd/reservations/service.hpp"
 #include "agentd/mirror/view.hpp"
@@ -40,7 +40,7 @@ void add_writer_samples(std::vector<api::metric_sample>& s, const store::writer_
 
 control_adapter::control_adapter(adapter_parts parts)
     : parts_(std::move(parts)), feed_reader_(parts_.db_path, "open feed reader"),
-      cache_(make_answer_cache(*parts_.mirror, parts_.db_path, parts_.db, parts_.clock, parts_.answer_cache_bytes)) {}
+      cache_(mirror::make_answer_cache(*parts_.mirror, parts_.db_path, parts_.db, parts_.clock, parts_.answer_cache_bytes)) {}
 control_adapter::~control_adapter() = default;
 
 void control_adapter::add_budget(std::vector<api::client_state>& clients) {
@@ -218,7 +218,7 @@ result<api::metrics_snapshot> control_adapter::metrics() {
         s.push_back(make_sample("agentd_upstream_rate_limited_total", "429 answers received", "counter",
                            double(um.budget.rate_limited), l));
     }
-    add_answer_cache_metrics(*cache_, s);
+    mirror::add_answer_cache_metrics(*cache_, s);
     return m;
 }
 

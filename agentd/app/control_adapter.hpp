@@ -19,6 +19,7 @@ namespace agentd::upstream {
 class client_context;
 }
 namespace agentd::mirror {
+class answer_cache;
 class mirror_view;
 class sync_service;
 }
@@ -31,7 +32,6 @@ class database;
 
 namespace agentd::app {
 
-class answer_cache;
 struct adapter_parts {
     mirror::mirror_view* mirror = nullptr;
     mirror::sync_service* sync = nullptr;
@@ -84,7 +84,7 @@ private:
 
     adapter_parts parts_;
     store::lazy_reader feed_reader_;
-    std::unique_ptr<answer_cache> cache_;
+    std::unique_ptr<mirror::answer_cache> cache_;
     std::atomic<bool> ready_{false};
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };

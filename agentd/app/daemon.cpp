@@ -3,7 +3,7 @@
 #include "agentd/app/control_adapter.hpp"
 #include "agentd/reservations/service.hpp"
 #include "agentd/app/sd_notify.hpp"
-#include "agentd/app/seat_view.hpp"
+#include "agentd/mirror/seat_view.hpp"
 #include "agentd/app/settings_map.hpp"
 #include "agentd/mirror/view.hpp"
 #include "agentd/mirror/service.hpp"
@@ -46,7 +46,7 @@ struct parts {
     std::vector<std::unique_ptr<upstream::client_context>> contexts;
     std::vector<std::unique_ptr<upstream::client>> clients;
     std::unique_ptr<mirror::mirror_view> mirror;
-    std::unique_ptr<mirror_seat_view> seat_view;  // outlives the reservation service that reads it
+    std::unique_ptr<mirror::mirror_seat_view> seat_view;  // outlives the reservation service that reads it
     std::unique_ptr<mirror::sync_service> sync;
     std::unique_ptr<agentd::reservations::reservation_service> reservations;
     std::unique_ptr<control_adapter> backend;
@@ -361,7 +361,7 @@ int run_daemon(const daemon_options& o) {
     p.reservations = std::make_unique<reservations::reservation_service>(
         ioc.get_executor(), *p.db, p.settings.daemon.database, to_reservations(p.settings), std::move(res_clients), *p.mirror, clk, on_feed,
         [sync_ptr](std::string_view client, std::string_view instance) { sync_ptr->mark_hot(client, instance); });
-    p.seat_view = std::make_unique<mirror_seat_view>(p.settings.daemon.database);
+    p.seat_view = std::make_unique<mirror::mirror_seat_view>(p.settings.daemon.database);
     p.reservations->set_seat_view(p.seat_view.get());
     p.backend = std::make_unique<control_adapter>(adapter_parts{p.mirror.get(), p.sync.get(), p.reservations.get(),
                                                                upstreams, p.settings.daemon.database, k_version, &clk,

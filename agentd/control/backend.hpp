@@ -50,7 +50,7 @@ public:
     virtual result<api::seat_plan> seats(std::string_view client, std::string_view id) = 0;
     // The same four answers already encoded (api::to_json of the values above), which is what
     // the server sends. The defaults encode; the daemon serves them from a cache of encoded
-    // answers that a committed change evicts (app/answer_cache.hpp).
+    // answers that a committed change evicts (mirror/answer_cache.hpp).
     virtual result<std::string> events_json(const api::event_query& q);
     virtual result<std::string> instances_json(const api::instance_query& q);
     virtual result<std::string> instance_json(std::string_view client, std::string_view id);

@@ -2,7 +2,7 @@
 // cached route serves the new answer right after a committed change (and the same bytes as
 // an uncached read), a poll that only re-confirms availability moves its time, the age keeps
 // counting on hits, reservation rows evict nothing, and the byte cap holds.
-#include "agentd/app/answer_cache.hpp"
+#include "agentd/mirror/answer_cache.hpp"
 #include "agentd/mirror/view.hpp"
 #include "agentd/mirror/write.hpp"
 #include "agentd/core/time.hpp"
@@ -22,7 +22,7 @@ struct rig {
     mirror_test::fixture f;
     manual_clock clk;
     mirror::mirror_view view{f.path, clk};
-    std::unique_ptr<app::answer_cache> cache;
+    std::unique_ptr<mirror::answer_cache> cache;
     domain::diff_settings ds;
     std::vector<upstream::event> events{mirror_test::make_event("E1", "Hamlet")};
     std::vector<upstream::instance> instances;
@@ -31,7 +31,7 @@ struct rig {
     upstream::instance_status status;
 
     explicit rig(std::size_t max_bytes = 16 << 20, int n_instances = 2) {
-        cache = app::make_answer_cache(view, f.path, f.db.get(), &clk, max_bytes);
+        cache = mirror::make_answer_cache(view, f.path, f.db.get(), &clk, max_bytes);
         for (int i = 1; i <= n_instances; ++i)
             instances.push_back(mirror_test::make_instance("I" + std::to_string(i), "E1", clk.now() + 48h));
         prices.id = "L1";

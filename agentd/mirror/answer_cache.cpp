@@ -1,4 +1,4 @@
-#include "agentd/app/answer_cache.hpp"
+#include "agentd/mirror/answer_cache.hpp"
 
 #include "agentd/api/json_parts.hpp"
 #include "agentd/core/id.hpp"
@@ -10,7 +10,7 @@
 
 #include <algorithm>
 
-namespace agentd::app {
+namespace agentd::mirror {
 
 namespace {
 
@@ -357,4 +357,4 @@ result<std::string> answer_cache::events(const api::event_query& q) {
     return body;
 }
 
-}  // namespace agentd::app
+}  // namespace agentd::mirror

@@ -1,4 +1,4 @@
-// app/answer_cache: the encoded JSON of the local API's hot read answers (an instance, its
+// mirror/answer_cache: the encoded JSON of the local API's hot read answers (an instance, its
 // seat plan, the instance and event listings), so that reading one again costs a lookup
 // instead of SQLite reads and encoding.
 //
@@ -39,10 +39,9 @@ class reader;
 }
 
 namespace agentd::mirror {
-class mirror_view;
-}
 
-namespace agentd::app {
+class mirror_view;
+
 
 class answer_cache {
 public:
@@ -111,9 +110,9 @@ private:
 };
 
 // The daemon's cache: answers from `mirror`, commits counted by `db` (no caching without it).
-std::unique_ptr<answer_cache> make_answer_cache(mirror::mirror_view& mirror, const std::string& db_path, const store::database* db,
+std::unique_ptr<answer_cache> make_answer_cache(mirror_view& mirror, const std::string& db_path, const store::database* db,
                                                 const agentd::clock* clock, std::size_t max_bytes);
 // agentd_api_cache_* samples for /metrics.
 void add_answer_cache_metrics(const answer_cache& cache, std::vector<api::metric_sample>& out);
 
-}  // namespace agentd::app
+}  // namespace agentd::mirror

@@ -1,10 +1,10 @@
-#include "agentd/app/seat_view.hpp"
+#include "agentd/mirror/seat_view.hpp"
 
 #include "agentd/store/mirror_store.hpp"
 #include "agentd/store/reader.hpp"
 #include "agentd/upstream/types.hpp"
 
-namespace agentd::app {
+namespace agentd::mirror {
 
 mirror_seat_view::mirror_seat_view(std::string db_path) : db_path_(std::move(db_path)) {}
 
@@ -49,4 +49,4 @@ std::optional<domain::seat_snapshot> mirror_seat_view::seats_of(std::string_view
     return snap;
 }
 
-}  // namespace agentd::app
+}  // namespace agentd::mirror

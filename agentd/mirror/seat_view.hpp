@@ -1,4 +1,4 @@
-// app/seat_view: the mirror's seat status as the reservation service sees it
+// mirror/seat_view: the mirror's seat status as the reservation service sees it
 // (domain::seat_status_view): for a seated instance of a venue that offers seat status, the
 // seats that were free (or of unknown status) when the last availability poll was sent. The
 // picture is re-read only when a newer poll has landed.
@@ -18,7 +18,7 @@ namespace agentd::store {
 class reader;
 }
 
-namespace agentd::app {
+namespace agentd::mirror {
 
 class mirror_seat_view final : public domain::seat_status_view {
 public:
@@ -40,4 +40,4 @@ private:
     mutable std::map<std::pair<std::string, std::string>, cached> cache_;
 };
 
-}  // namespace agentd::app
+}  // namespace agentd::mirror

@@ -1,13 +1,13 @@
 // The answer cache wired to the daemon: the mirror's read view as its source, the database's
 // commit count as its clock of changes, its counters on /metrics.
-#include "agentd/app/answer_cache.hpp"
+#include "agentd/mirror/answer_cache.hpp"
 
 #include "agentd/mirror/view.hpp"
 #include "agentd/store/database.hpp"
 
-namespace agentd::app {
+namespace agentd::mirror {
 
-std::unique_ptr<answer_cache> make_answer_cache(mirror::mirror_view& mirror, const std::string& db_path, const store::database* db,
+std::unique_ptr<answer_cache> make_answer_cache(mirror_view& mirror, const std::string& db_path, const store::database* db,
                                                 const agentd::clock* clock, std::size_t max_bytes) {
     answer_cache::sources s;
     s.db_path = db_path;
@@ -37,4 +37,4 @@ void add_answer_cache_metrics(const answer_cache& cache, std::vector<api::metric
     add("agentd_api_cache_entries", "Answers held by the answer cache.", "gauge", double(c.entries));
 }
 
-}  // namespace agentd::app
+}  // namespace agentd::mirror
