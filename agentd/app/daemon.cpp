@@ -3,6 +3,7 @@
 #include "agentd/app/control_adapter.hpp"
 #include "agentd/reservations/service.hpp"
 #include "agentd/app/sd_notify.hpp"
+#include "agentd/app/ledger_books.hpp"
 #include "agentd/app/settings_map.hpp"
 #include "agentd/mirror/view.hpp"
 #include "agentd/mirror/service.hpp"
@@ -350,8 +351,14 @@ int run_daemon(const daemon_options& o) {
     p.reservations = std::make_unique<reservations::reservation_service>(
         ioc.get_executor(), *p.db, p.settings.daemon.database, to_reservations(p.settings), std::move(res_clients), *p.mirror, clk, on_feed,
         [sync_ptr](std::string_view client, std::string_view instance) { sync_ptr->mark_hot(client, instance); });
+    auto books = to_ledger(p.settings);
+    if (!books) {
+        std::fprintf(stderr, "agentd: %s\n", books.error().message.c_str());
+        return exit_config;
+    }
     p.backend = std::make_unique<control_adapter>(adapter_parts{p.mirror.get(), p.sync.get(), p.reservations.get(),
-                                                               upstreams, p.settings.daemon.database, k_version, &clk});
+                                                               upstreams, p.settings.daemon.database, k_version, &clk,
+                                                               std::move(*books)});
     p.server = std::make_unique<control::server>(ioc.get_executor(), to_server(p.settings, k_version), *p.backend);
     server_ptr = p.server.get();
     if (auto r = p.server->start(); !r) {
