@@ -60,7 +60,8 @@ http_response statement_csv(const client& c, const std::map<std::string, order>&
             discount += agent_discount_of(c, t.price);
         }
         out += csv_field(o->id) + "," + iso_utc(o->confirmed) + "," + std::to_string(o->tickets.size()) + "," +
-               format_money({total}) + "," + format_money({discount}) + "," + format_money({total - discount}) + "\r\n";
+               agentd::format_money(money{total}) + "," + agentd::format_money(money{discount}) + "," +
+               agentd::format_money(money{total - discount}) + "\r\n";
     }
     http_response r;
     r.body = std::move(out);
