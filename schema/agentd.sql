@@ -1,7 +1,7 @@
 -- agentd: the whole current schema, for reading and review. It is not executed by agentd;
 -- the migrations in migrations/ are. A test (tests/unit/store) proves that applying every
 -- migration to an empty database yields exactly these objects.
--- user_version: 5
+-- user_version: 6
 
 -- Small key/value facts about this database.
 CREATE TABLE meta (
@@ -240,8 +240,12 @@ CREATE TABLE reservation_history (
     PRIMARY KEY (reservation_id, version)
 ) WITHOUT ROWID;
 
--- Confirmed sales: one appended entry per sale, written in the transaction that records
--- `confirmed`. order_id is NULL when the sale was proven without it ("already confirmed").
+-- The agent's books: one appended entry per sale, written in the transaction that records
+-- `confirmed`, and corrections as entries of their own (kind 'correction', `corrects` the
+-- entry); never edited. order_id is NULL when the sale was proven without it ("already
+-- confirmed"). Amounts in minor units: face value, the agent's commission (agentDiscount) and
+-- the net owed to the venue, from the order as upstream answered it (amounts_from 'order') or,
+-- when no order was read (already confirmed, settled by an operator), from the hold ('hold').
 CREATE TABLE sales_ledger (
     entry_id       INTEGER PRIMARY KEY,
     order_id       TEXT,
@@ -254,7 +258,33 @@ CREATE TABLE sales_ledger (
     reference      TEXT NOT NULL DEFAULT '',
     confirmed_at   TEXT NOT NULL,
     settled_by     TEXT NOT NULL DEFAULT 'upstream_order',
-    mismatch       TEXT NOT NULL DEFAULT ''
+    mismatch       TEXT NOT NULL DEFAULT '',
+    kind             TEXT NOT NULL DEFAULT 'sale',
+    corrects         INTEGER REFERENCES sales_ledger (entry_id),
+    account          TEXT NOT NULL DEFAULT '',
+    event_id         TEXT NOT NULL DEFAULT '',
+    event_name       TEXT NOT NULL DEFAULT '',
+    instance_start   TEXT NOT NULL DEFAULT '',
+    face_minor       INTEGER NOT NULL DEFAULT 0,
+    commission_minor INTEGER NOT NULL DEFAULT 0,
+    net_minor        INTEGER NOT NULL DEFAULT 0,
+    amounts_from     TEXT NOT NULL DEFAULT 'hold',
+    note             TEXT NOT NULL DEFAULT ''
 );
-CREATE UNIQUE INDEX sales_ledger_by_order ON sales_ledger (order_id) WHERE order_id IS NOT NULL;
-CREATE UNIQUE INDEX sales_ledger_by_reservation ON sales_ledger (reservation_id);
+CREATE UNIQUE INDEX sales_ledger_by_order ON sales_ledger (order_id) WHERE order_id IS NOT NULL AND kind = 'sale';
+CREATE UNIQUE INDEX sales_ledger_by_reservation ON sales_ledger (reservation_id) WHERE kind = 'sale';
+CREATE INDEX sales_ledger_by_client_time ON sales_ledger (client, confirmed_at);
+CREATE INDEX sales_ledger_by_time ON sales_ledger (confirmed_at);
+
+-- The tickets of a ledger entry, as the order showed them.
+CREATE TABLE sales_ledger_tickets (
+    entry_id         INTEGER NOT NULL REFERENCES sales_ledger (entry_id),
+    position         INTEGER NOT NULL,
+    ticket_id        TEXT NOT NULL DEFAULT '',
+    seat             TEXT NOT NULL DEFAULT '',
+    ticket_type      TEXT NOT NULL DEFAULT '',
+    face_minor       INTEGER NOT NULL,
+    commission_minor INTEGER NOT NULL,
+    net_minor        INTEGER NOT NULL,
+    PRIMARY KEY (entry_id, position)
+) WITHOUT ROWID;

@@ -2,6 +2,12 @@
 #include "sim/api_call.hpp"
 #include "sim/json_write.hpp"
 
+#include "agentd/core/money.hpp"
+#include "agentd/core/time.hpp"
+
+#include <algorithm>
+#include <optional>
+
 namespace agentd::sim {
 namespace {
 
@@ -20,10 +26,47 @@ void write_audit_ticket(json_out& j, const client& c, const ticket& t, bool with
     j.kv("id", t.id);
     write_seat_ref(j, c, t.instance, t.slot);
     j.kv("type", c.types[t.type].id).kv("band", c.bands[t.band].id);
-    // The simulator grants no agent discount; the field is there so audits read it as upstream's.
-    j.money("price", t.price).money("agentDiscount", 0);
+    j.money("price", t.price).money("agentDiscount", agent_discount_of(c, t.price));
     if (with_barcode) j.kv("barcode", t.barcode);
     j.w.EndObject();
+}
+
+// RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled.
+std::string csv_field(std::string_view v) {
+    if (v.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(v);
+    std::string out = "\"";
+    for (char ch : v) out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+    return out + "\"";
+}
+
+// The venue's statement of one client's orders confirmed in [from, to): what a venue invoices
+// the agent for. Amounts are decimal in major units; net = total - agent discount.
+http_response statement_csv(const client& c, const std::map<std::string, order>& orders, std::string_view account,
+                            std::optional<sys_time> from, std::optional<sys_time> to) {
+    std::vector<const order*> rows;
+    for (auto& [id, o] : orders) {
+        if (!account.empty() && c.accounts[std::size_t(o.account)].login != account) continue;
+        if ((from && o.confirmed < *from) || (to && o.confirmed >= *to)) continue;
+        rows.push_back(&o);
+    }
+    std::sort(rows.begin(), rows.end(), [](const order* a, const order* b) {
+        return a->confirmed != b->confirmed ? a->confirmed < b->confirmed : a->id < b->id;
+    });
+    std::string out = "order_id,confirmed_at,tickets,total,agent_discount,net\r\n";
+    for (const order* o : rows) {
+        std::int64_t total = 0, discount = 0;
+        for (auto& t : o->tickets) {
+            total += t.price;
+            discount += agent_discount_of(c, t.price);
+        }
+        out += csv_field(o->id) + "," + iso_utc(o->confirmed) + "," + std::to_string(o->tickets.size()) + "," +
+               agentd::format_money(money{total}) + "," + agentd::format_money(money{discount}) + "," +
+               agentd::format_money(money{total - discount}) + "\r\n";
+    }
+    http_response r;
+    r.body = std::move(out);
+    r.headers.emplace_back("Content-Type", "text/csv; charset=utf-8");
+    return r;
 }
 
 }  // namespace
@@ -61,6 +104,19 @@ http_response simulator::control(const http_request& r, std::string_view path, s
         }
         j.w.EndArray();
         return json_response(200, j.take());
+    }
+    if (r.method == "GET" && what == "statement") {
+        if (only.empty()) return bad("statement needs client=");
+        std::optional<sys_time> from, to;
+        for (auto [key, into] : {std::pair{"from", &from}, std::pair{"to", &to}}) {
+            if (!q.count(key) || q[key].empty()) continue;
+            auto t = parse_iso(q[key]);
+            if (!t) return bad(std::string("statement: bad ") + key + " (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)");
+            *into = *t;
+        }
+        for (std::size_t i = 0; i < states_.size(); ++i)
+            if (world_.clients[i].name == only) return statement_csv(world_.clients[i], states_[i]->orders(), only_account, from, to);
+        return error_response(api_fail(404, 0, "client not found"));
     }
     if (r.method == "GET" && what == "orders") {
         j.w.StartArray();

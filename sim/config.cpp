@@ -44,6 +44,7 @@ std::string usage() {
   --rate R --burst B       token bucket per agent account (default 10/s, 20)
   --seat-status on|off     serve GET instances/{id}/status/seats (default on)
   --threads N              network threads (default 2)
+  --agent-discount PCT     agentDiscount of every ticket, % of face value (default 10)
   --help                   this text
 
 Prints one JSON line on stdout when ready: base_url, control_url, clients and their accounts.
@@ -166,12 +167,20 @@ result<void> apply_toml(settings& s, const std::string& path) {
     if (auto v = t["max_body_bytes"].value<std::int64_t>()) s.max_body = std::size_t(*v);
     if (auto v = t["initial_locks"].value<bool>()) s.initial_locks = *v;
     if (auto v = t["threads"].value<std::int64_t>()) s.threads = int(*v);
+    if (auto v = t["agent_discount_percent"].value<double>()) {
+        if (!(*v >= 0 && *v <= 100)) return bad("agent_discount_percent (0..100)");
+        s.agent_discount_percent = *v;
+    }
     if (auto arr = t["clients_config"].as_array()) {
         for (auto& node : *arr) {
             auto* ct = node.as_table();
             if (!ct) return bad("clients_config");
             client_override co;
             co.name = (*ct)["name"].value_or(std::string{});
+            if (auto v = (*ct)["agent_discount_percent"].value<double>()) {
+                if (!(*v >= 0 && *v <= 100)) return bad("clients_config.agent_discount_percent (0..100)");
+                co.agent_discount_percent = *v;
+            }
             if (auto* accs = (*ct)["accounts"].as_array())
                 for (auto& an : *accs) {
                     auto* at = an.as_table();
@@ -248,6 +257,9 @@ result<settings> parse_command_line(int argc, const char* const* argv, bool& hel
             if (!to_double(v, s.burst)) return bad();
         } else if (flag == "--seat-status") {
             if (!to_bool(v, s.seat_status)) return bad();
+        } else if (flag == "--agent-discount") {
+            if (!to_double(v, s.agent_discount_percent) || !(s.agent_discount_percent >= 0 && s.agent_discount_percent <= 100))
+                return bad();
         } else if (flag == "--threads") {
             if (!to_double(v, d) || d < 1 || d > 64) return bad();
             s.threads = int(d);

@@ -50,6 +50,7 @@ struct account_override {
 };
 
 struct client_override {
+    double agent_discount_percent = -1;  // < 0: the global agent_discount_percent
     std::string name;  // empty: keep the generated name
     std::vector<account_override> accounts;
 };
@@ -72,6 +73,7 @@ struct settings {
     std::size_t max_body = 1 << 20;
     bool initial_locks = true;
     int threads = 2;
+    double agent_discount_percent = 10;  // agentDiscount of every ticket, % of face value
     std::vector<client_override> client_overrides;
     std::vector<fault_rule> faults;
 };

@@ -57,7 +57,7 @@ void write_ticket(json_out& j, const client& c, const ticket& t, bool with_barco
     j.kv("id", c.types[t.type].id).kv("name", c.types[t.type].name);
     j.w.EndObject();
     j.money("price", t.price).money("originalPrice", t.price).kv("priceOverridden", false);
-    j.money("discount", 0).money("agentDiscount", 0).money("total", t.price);
+    j.money("discount", 0).money("agentDiscount", agent_discount_of(c, t.price)).money("total", t.price);
     j.kv("delivered", false);
     if (with_barcode) j.kv("barcode", t.barcode);
     j.w.EndObject();

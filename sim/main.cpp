@@ -6,6 +6,7 @@
 #include "sim/simulator.hpp"
 
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <cstdlib>
 #include <cstdio>
@@ -19,10 +20,14 @@ namespace {
 // an interrupt ends the process cleanly rather than by the default action.
 extern "C" void early_exit(int) { std::_Exit(0); }
 
+std::int64_t basis_points(double percent) { return std::llround(percent * 100); }
+
 result<void> apply_overrides(sim::world& w, const sim::settings& s) {
+    for (auto& c : w.clients) c.agent_discount_bp = basis_points(s.agent_discount_percent);
     for (std::size_t i = 0; i < s.client_overrides.size() && i < w.clients.size(); ++i) {
         auto& o = s.client_overrides[i];
         auto& c = w.clients[i];
+        if (o.agent_discount_percent >= 0) c.agent_discount_bp = basis_points(o.agent_discount_percent);
         if (!o.name.empty()) {
             w.client_by_name.erase(c.name);
             c.name = o.name;

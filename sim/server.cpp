@@ -54,7 +54,9 @@ http_request to_request(const http::request<http::string_body>& req) {
 std::string serialize(const http_response& resp, bool keep_alive, std::size_t& header_size) {
     std::string reason(http::obsolete_reason(http::status(resp.status)));
     std::string out = "HTTP/1.1 " + std::to_string(resp.status) + " " + reason + "\r\n";
-    out += "Content-Type: application/json; charset=utf-8\r\n";
+    bool typed = false;  // a response that names its own type (the CSV statement)
+    for (auto& h : resp.headers) typed = typed || h.first == "Content-Type";
+    if (!typed) out += "Content-Type: application/json; charset=utf-8\r\n";
     out += "Content-Length: " + std::to_string(resp.body.size()) + "\r\n";
     out += "Date: " + format_rfc1123(std::chrono::system_clock::now()) + "\r\n";
     out += "Server: agentd-sim\r\n";

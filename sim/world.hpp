@@ -94,8 +94,14 @@ struct client {
     std::uint64_t total_slots = 0;
     std::unordered_map<std::string, std::uint32_t> event_by_id, instance_by_id, type_by_id, band_by_id;
     std::unordered_map<std::string, std::uint32_t> area_by_id;  // value: plan << 16 | area
+    std::int64_t agent_discount_bp = 1000;  // agentDiscount per ticket, basis points of face value
     int account_index(std::string_view login) const noexcept;
 };
+
+// A ticket's agentDiscount: the client's share of its face value, rounded half up to the minor unit.
+inline std::int64_t agent_discount_of(const client& c, std::int64_t price) noexcept {
+    return (price * c.agent_discount_bp + 5000) / 10000;
+}
 
 struct world_spec {
     std::uint64_t seed = 1;

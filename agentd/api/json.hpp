@@ -37,7 +37,9 @@ std::string to_json(const admin_sync_request&);
 std::string to_json(const admin_sync_answer&);
 std::string to_json(const reconcile_report&);
 std::string to_json(const resolve_request&);
-std::string to_json(const feed_overflow&);  // {"lastSeq":N,"message":"..."}
+std::string to_json(const feed_overflow&);
+std::string to_json(const ledger_report&);   // api/ledger_json.cpp
+std::string to_json(const ledger_entries&);  // {"lastSeq":N,"message":"..."}
 // Feed event data (api/types.hpp documents each kind).
 std::string to_json(const feed_reservation&);
 std::string to_json(const feed_mirror_change&);
@@ -81,6 +83,8 @@ template <> result<feed_plan> from_json(std::string_view);
 template <> result<feed_availability> from_json(std::string_view);
 template <> result<feed_sync> from_json(std::string_view);
 template <> result<feed_overflow> from_json(std::string_view);
+template <> result<ledger_report> from_json(std::string_view);
+template <> result<ledger_entries> from_json(std::string_view);
 
 // A feed event's data by its kind: errc::invalid_argument for a kind the feed never sends.
 result<feed_data> decode_feed_data(std::string_view kind, std::string_view data);

@@ -135,6 +135,11 @@ result<reconcile_report> from_json(std::string_view t) {
         });
         reservations("orderMismatch", r.order_mismatch);
         reservations("soldUnread", r.sold_unread);
+        for (auto [name, into] : {std::pair{"ledgerMissing", &r.ledger_missing}, std::pair{"ledgerOrphaned", &r.ledger_orphaned}})
+            each(o, "", name, [&](const value& v, const std::string& p) {
+                if (!v.IsString()) bad(errc::decode_error, p, "expected a string");
+                into->emplace_back(v.GetString(), v.GetStringLength());
+            });
         return r;
     });
 }

@@ -368,6 +368,12 @@ std::string to_json(const reconcile_report& r) {
         w.StartArray();
         for (auto& x : r.sold_unread) write(w, x);
         w.EndArray();
+        for (auto [name, ids] : {std::pair{"ledgerMissing", &r.ledger_missing}, std::pair{"ledgerOrphaned", &r.ledger_orphaned}}) {
+            key(w, name);
+            w.StartArray();
+            for (auto& id : *ids) str(w, id);
+            w.EndArray();
+        }
         w.EndObject();
     });
 }

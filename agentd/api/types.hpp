@@ -244,6 +244,50 @@ struct reconcile_report {
     std::vector<orphan_basket> orphan_baskets;
     std::vector<reservation> order_mismatch;    // confirmed, but the order differs from the hold
     std::vector<reservation> sold_unread;       // proven sold ("already confirmed"), order not read
+    // Ledger gaps (reservation ids): confirmed without a sale entry, and a sale entry whose
+    // reservation is not confirmed.
+    std::vector<std::string> ledger_missing, ledger_orphaned;
+};
+
+// GET /v1/ledger: the agent's books summed per group (docs/ledger.md). Amounts are decimal
+// text in the currency named beside them ("35.50"), never floats.
+struct ledger_query {
+    std::optional<std::string> client, channel, from, to;  // from inclusive, to exclusive (UTC)
+    std::string by = "client";                              // day|week|month|client|channel|event
+};
+
+struct ledger_row {
+    std::string key, label, currency;
+    std::int64_t orders = 0, tickets = 0;
+    std::string face, commission, net;
+};
+
+struct ledger_report {
+    ledger_query query;
+    std::vector<ledger_row> groups;
+    std::vector<ledger_row> totals;  // one per currency
+    std::int64_t entries = 0;
+};
+
+// GET /v1/ledger/entries: the entries of one client, for reconciliation against a statement.
+struct ledger_entry {
+    std::int64_t entry = 0;
+    std::optional<std::int64_t> corrects;
+    std::string kind, order_id, reservation, channel, account, event, event_name, instance, instance_start;
+    std::string confirmed_at, confirmed_local, settled_by, amounts_from, reference, note;
+    std::int64_t tickets = 0;
+    std::string face, commission, net;
+};
+
+// Column names of the venue's statement CSV (config: client.statement_*_column).
+struct statement_columns {
+    std::string order_id = "order_id", tickets = "tickets", total = "total", commission = "agent_discount", net = "net";
+};
+
+struct ledger_entries {
+    std::string client, currency, timezone;
+    statement_columns columns;
+    std::vector<ledger_entry> entries;
 };
 
 // The last feed event a too-slow reader gets before it is disconnected.

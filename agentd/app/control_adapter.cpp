@@ -1,5 +1,6 @@
 #include "agentd/app/control_adapter.hpp"
 
+#include "agentd/app/ledger_books.hpp"
 #include "agentd/mirror/answer_cache.hpp"
 #include "agentd/core/defer.hpp"
 #include "agentd/reservations/service.hpp"
@@ -40,7 +41,8 @@ void add_writer_samples(std::vector<api::metric_sample>& s, const store::writer_
 
 control_adapter::control_adapter(adapter_parts parts)
     : parts_(std::move(parts)), feed_reader_(parts_.db_path, "open feed reader"),
-      cache_(mirror::make_answer_cache(*parts_.mirror, parts_.db_path, parts_.db, parts_.clock, parts_.answer_cache_bytes)) {}
+      cache_(mirror::make_answer_cache(*parts_.mirror, parts_.db_path, parts_.db, parts_.clock, parts_.answer_cache_bytes)),
+      ledger_reader_(parts_.db_path, "open ledger reader"), default_books_(default_ledger_client()) {}
 control_adapter::~control_adapter() = default;
 
 void control_adapter::add_budget(std::vector<api::client_state>& clients) {
@@ -231,7 +233,16 @@ boost::asio::awaitable<result<api::admin_sync_answer>> control_adapter::request_
     co_return api::admin_sync_answer{true, "refresh of " + req.client + " " + what + " scheduled"};
 }
 
-result<api::reconcile_report> control_adapter::reconcile() { return parts_.reservations->reconcile(); }
+result<api::reconcile_report> control_adapter::reconcile() {
+    auto r = parts_.reservations->reconcile();
+    if (!r) return r;
+    if (auto gaps = ledger_gaps(); !gaps) return gaps.error();
+    else {
+        r->ledger_missing = std::move(gaps->confirmed_without_entry);
+        r->ledger_orphaned = std::move(gaps->entry_without_confirmed);
+    }
+    return r;
+}
 
 boost::asio::awaitable<result<api::reservation>> control_adapter::resolve_reservation(std::string id, api::resolve_request req) {
     co_return co_await defer([&] { return parts_.reservations->resolve(std::move(id), std::move(req)); });

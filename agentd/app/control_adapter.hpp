@@ -7,6 +7,7 @@
 #include "agentd/control/backend.hpp"
 #include "agentd/core/clock.hpp"
 #include "agentd/store/lazy_reader.hpp"
+#include "agentd/store/ledger.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -32,6 +33,13 @@ class database;
 
 namespace agentd::app {
 
+// A client's books as configured (currency, time zone, statement columns); see ledger_books.cpp.
+struct ledger_client {
+    std::string name;
+    store::client_books books;
+    api::statement_columns columns;
+};
+
 struct adapter_parts {
     mirror::mirror_view* mirror = nullptr;
     mirror::sync_service* sync = nullptr;
@@ -42,6 +50,7 @@ struct adapter_parts {
     const agentd::clock* clock = nullptr;
     const store::database* db = nullptr;  // writer figures for /metrics; its commit count keeps the answer cache current
     std::size_t answer_cache_bytes = 0;   // 0: answers are not cached
+    std::vector<ledger_client> ledger{};  // by client; a client not listed gets GBP, Europe/London
 };
 
 class control_adapter final : public control::backend {
@@ -78,13 +87,21 @@ public:
     boost::asio::awaitable<result<api::admin_sync_answer>> request_sync(api::admin_sync_request req) override;
     result<api::reconcile_report> reconcile() override;
     boost::asio::awaitable<result<api::reservation>> resolve_reservation(std::string id, api::resolve_request req) override;
+    // ledger_adapter.cpp
+    result<api::ledger_report> ledger(const api::ledger_query& q) override;
+    result<api::ledger_entries> ledger_entries(const api::ledger_query& q) override;
 
 private:
+    const ledger_client& ledger_client_of(std::string_view client) const;
+    result<store::ledger_gaps> ledger_gaps();
+
     void add_budget(std::vector<api::client_state>& clients);
 
     adapter_parts parts_;
     store::lazy_reader feed_reader_;
     std::unique_ptr<mirror::answer_cache> cache_;
+    store::lazy_reader ledger_reader_;
+    ledger_client default_books_;
     std::atomic<bool> ready_{false};
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };

@@ -3,6 +3,7 @@
 #include "agentd/app/control_adapter.hpp"
 #include "agentd/reservations/service.hpp"
 #include "agentd/app/sd_notify.hpp"
+#include "agentd/app/ledger_books.hpp"
 #include "agentd/mirror/seat_view.hpp"
 #include "agentd/app/settings_map.hpp"
 #include "agentd/mirror/view.hpp"
@@ -363,9 +364,15 @@ int run_daemon(const daemon_options& o) {
         [sync_ptr](std::string_view client, std::string_view instance) { sync_ptr->mark_hot(client, instance); });
     p.seat_view = std::make_unique<mirror::mirror_seat_view>(p.settings.daemon.database);
     p.reservations->set_seat_view(p.seat_view.get());
+    auto books = to_ledger(p.settings);
+    if (!books) {
+        std::fprintf(stderr, "agentd: %s\n", books.error().message.c_str());
+        return exit_config;
+    }
     p.backend = std::make_unique<control_adapter>(adapter_parts{p.mirror.get(), p.sync.get(), p.reservations.get(),
                                                                upstreams, p.settings.daemon.database, k_version, &clk,
-                                                               p.db.get(), std::size_t(p.settings.api.answer_cache)});
+                                                               p.db.get(), std::size_t(p.settings.api.answer_cache),
+                                                               std::move(*books)});
     p.server = std::make_unique<control::server>(ioc.get_executor(), to_server(p.settings, k_version), *p.backend);
     server_ptr = p.server.get();
     if (auto r = p.server->start(); !r) {

@@ -130,7 +130,7 @@ int cmd_reconcile(context& ctx, const positionals&) {
     }
     auto& o = ctx.out();
     if (rep->confirm_unknown.empty() && rep->orphan_baskets.empty() && rep->order_mismatch.empty() &&
-        rep->sold_unread.empty()) {
+        rep->sold_unread.empty() && rep->ledger_missing.empty() && rep->ledger_orphaned.empty()) {
         o << "nothing to reconcile: no confirm_unknown reservations, no order mismatches, no orphan baskets\n";
         return exit_ok;
     }
@@ -157,6 +157,13 @@ int cmd_reconcile(context& ctx, const positionals&) {
         o << "\nsold, order id not returned: " << rep->sold_unread.size() << "\n";
         print_list(ctx, rep->sold_unread);
         o << "  what to do: Spektrix answered \"already confirmed\"; find the order by its reference for barcodes.\n";
+    }
+    if (!rep->ledger_missing.empty() || !rep->ledger_orphaned.empty()) {
+        o << "\nledger gaps: " << rep->ledger_missing.size() + rep->ledger_orphaned.size() << "\n";
+        for (const auto& id : rep->ledger_missing) o << "  " << printable(id) << "  confirmed, no ledger entry\n";
+        for (const auto& id : rep->ledger_orphaned) o << "  " << printable(id) << "  ledger entry, reservation not confirmed\n";
+        o << "  what to do: the books and the reservations disagree (a database restored from an older backup,\n"
+             "  or edited by hand); compare `agentctl reservation ID` with the venue's statement before invoicing.\n";
     }
     o << "\norphan baskets: " << rep->orphan_baskets.size() << "\n";
     if (!rep->orphan_baskets.empty()) {

@@ -58,6 +58,21 @@ const std::vector<command_spec> k_commands = {
      "the reason), confirmed orders that differ from their hold, sales proven without an order id,\n"
      "and upstream baskets no reservation owns, with what to do about each. Admin only.\n",
      cmd_reconcile},
+    {{"ledger"}, "", 0, 0, {"client", "channel", "from", "to", "by", "csv"}, "the sales ledger: tickets, face value, commission, net owed",
+     "Sums the sales ledger per group with totals per currency: orders, tickets, face value, the agent's\n"
+     "commission (agentDiscount) and the net owed to the venue. Admin only. See docs/ledger.md.\n"
+     "  --client C, --channel CH  only this client / sales channel\n"
+     "  --from D, --to D          confirmed from D (inclusive) to D (exclusive); UTC ISO 8601 dates or times\n"
+     "  --by day|week|month|client|channel|event   the grouping (default client; days in venue local time)\n"
+     "  --csv                     RFC 4180 CSV with a header row, decimal amounts and a currency column\n",
+     cmd_ledger},
+    {{"ledger", "diff"}, "STATEMENT.csv", 1, 1, {"client", "from", "to"}, "match a venue's statement against the ledger",
+     "Reads a venue's statement (CSV, columns named by client.statement_*_column) and matches it\n"
+     "against the client's ledger by order id: orders on one side only and differing tickets or\n"
+     "amounts, each with what to do. Exit 9 when differences are found. Admin only.\n"
+     "  --client C          the client whose statement it is (required)\n"
+     "  --from D, --to D    only ledger entries confirmed in [D, D), as the statement's period\n",
+     cmd_ledger_diff},
     {{"resolve"}, "ID", 1, 1, {"sold", "not-sold", "note"}, "settle a confirm_unknown reservation",
      "Settles reservation ID, left confirm_unknown because agentd could not prove whether Spektrix\n"
      "made the order, from the venue's own records. Admin only; refused (exit 6) in any other state.\n"

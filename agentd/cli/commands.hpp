@@ -44,6 +44,9 @@ int cmd_resolve(context&, const positionals&);
 int cmd_hold(context&, const positionals&);
 int cmd_confirm(context&, const positionals&);
 int cmd_wait(context&, const positionals&);
+// The agent's books (cmd_ledger.cpp).
+int cmd_ledger(context&, const positionals&);
+int cmd_ledger_diff(context&, const positionals&);
 // Offline (cmd_offline.cpp).
 int cmd_config_check(context&, const positionals&);
 int cmd_db_stats(context&, const positionals&);

@@ -16,6 +16,7 @@ enum exit_code : int {
     exit_conflict = 6,      // 409, or a reservation that ended rejected/expired/cancelled
     exit_config = 7,        // `config check` found the file invalid
     exit_db = 8,            // `db check` found problems (or the database cannot be opened)
+    exit_differences = 9,   // `ledger diff` found differences between a statement and the ledger
 };
 
 // The exit code for an HTTP status of an error answer.
@@ -52,6 +53,7 @@ inline constexpr const char* k_exit_codes_help =
     "  5  not found (no such client, instance or reservation)\n"
     "  6  conflict or rejected (state forbids it; hold rejected, expired or cancelled)\n"
     "  7  configuration invalid (config check)\n"
-    "  8  database check failed (db check) or database unreadable\n";
+    "  8  database check failed (db check) or database unreadable\n"
+    "  9  differences found (ledger diff)\n";
 
 }  // namespace agentd::cli

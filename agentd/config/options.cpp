@@ -318,6 +318,20 @@ std::vector<option_entry> build() {
         "addressLine1", false, "", 1, "Upstream customer field that receives the first address line."));
     t.push_back(text<&client_settings::customer_reference_field>("client", "customer_reference_field", K::string,
         "reference", false, "", 1, "Upstream field that receives the channel's order reference."));
+    t.push_back(text<&client_settings::currency>("client", "currency", K::identifier, "GBP", false, "", 3,
+        "Currency of this venue's prices, shown in every ledger report (ISO 4217 code, two decimal places)."));
+    t.push_back(text<&client_settings::timezone>("client", "timezone", K::string, "Europe/London", false, "", 1,
+        "The venue's time zone (zoneinfo name): ledger confirm times in local time and day/week/month groups."));
+    t.push_back(text<&client_settings::statement_order_id_column>("client", "statement_order_id_column", K::string,
+        "order_id", false, "", 1, "Column of the venue's statement CSV holding the order id (agentctl ledger diff)."));
+    t.push_back(text<&client_settings::statement_tickets_column>("client", "statement_tickets_column", K::string,
+        "tickets", false, "", 1, "Statement column holding the order's ticket count."));
+    t.push_back(text<&client_settings::statement_total_column>("client", "statement_total_column", K::string,
+        "total", false, "", 1, "Statement column holding the order's face value total."));
+    t.push_back(text<&client_settings::statement_commission_column>("client", "statement_commission_column", K::string,
+        "agent_discount", false, "", 1, "Statement column holding the agent discount (commission)."));
+    t.push_back(text<&client_settings::statement_net_column>("client", "statement_net_column", K::string,
+        "net", false, "", 1, "Statement column holding the net owed to the venue."));
     // [[client.account]]
     t.push_back(text<&account_settings::name>("client.account", "name", K::identifier, "", true, "main", 1,
         "Name of this agent account within the client (required)."));

@@ -98,6 +98,11 @@ struct client_settings {
     std::string customer_last_name_field;
     std::string customer_address_field;
     std::string customer_reference_field;
+    // The agent's books for this venue (docs/ledger.md).
+    std::string currency;
+    std::string timezone;
+    std::string statement_order_id_column, statement_tickets_column, statement_total_column;
+    std::string statement_commission_column, statement_net_column;
     std::vector<account_settings> accounts;
 };
 

@@ -76,6 +76,11 @@ public:
     // Operator settlement of a confirm_unknown reservation (admin only).
     virtual boost::asio::awaitable<result<api::reservation>> resolve_reservation(std::string id,
                                                                                  api::resolve_request req) = 0;
+    // Admin: the sales ledger summed per group, and one client's entries (docs/ledger.md). These
+    // scan the matching entries on the network thread (about 0.2 s for 100,000: bench_ledger),
+    // an admin's month-end read, not a sales channel's.
+    virtual result<api::ledger_report> ledger(const api::ledger_query& q) = 0;
+    virtual result<api::ledger_entries> ledger_entries(const api::ledger_query& q) = 0;
 };
 
 }  // namespace agentd::control

@@ -8,6 +8,7 @@
 
 #include <boost/asio/this_coro.hpp>
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 
@@ -65,6 +66,25 @@ result<std::optional<std::string>> query_time(const query_list& q, std::string_v
     auto v = query_value(q, name);
     if (v && !parse_iso(*v)) return fail(errc::decode_error, "query " + std::string(name) + ": expected an ISO 8601 date or time");
     return v;
+}
+
+// ?client=&channel=&from=&to=&by= of the ledger routes; the entries need a client.
+result<api::ledger_query> ledger_query_of(const query_list& q, bool need_client) {
+    api::ledger_query lq;
+    auto cl = query_id(q, "client"), ch = query_id(q, "channel");
+    auto from = query_time(q, "from"), to = query_time(q, "to");
+    for (auto* x : {&cl, &ch, &from, &to})
+        if (!*x) return x->error();
+    lq.client = *cl;
+    lq.channel = *ch;
+    lq.from = *from;
+    lq.to = *to;
+    lq.by = query_value(q, "by").value_or("client");
+    static constexpr std::string_view k_by[] = {"day", "week", "month", "client", "channel", "event"};
+    if (std::find(std::begin(k_by), std::end(k_by), lq.by) == std::end(k_by))
+        return fail(errc::invalid_argument, "query by: expected day|week|month|client|channel|event");
+    if (need_client && !lq.client) return fail(errc::invalid_argument, "ledger entries: query client is required");
+    return lq;
 }
 
 // One answer for "no such id", "not yours" and "not a valid id", built from the caller's own
@@ -232,6 +252,13 @@ awaitable<reply> dispatch(handler_context& ctx, const caller& who, const request
         co_return answer(co_await be.request_sync(std::move(*body)), 202);
     }
     case route_id::admin_reconcile: co_return answer(be.reconcile());
+    case route_id::ledger:
+    case route_id::ledger_entries: {
+        auto lq = ledger_query_of(q, m.route->id == route_id::ledger_entries);
+        if (!lq) co_return error_reply(lq.error());
+        if (m.route->id == route_id::ledger) co_return answer(be.ledger(*lq));
+        co_return answer(be.ledger_entries(*lq));
+    }
     case route_id::admin_resolve: {
         auto body = decode_body<api::resolve_request>(req);
         if (!body) co_return error_reply(body.error());

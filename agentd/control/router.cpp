@@ -24,6 +24,8 @@ constexpr std::array k_routes{
     route_def{route_id::admin_sync, "POST", "/v1/admin/sync", true, true},
     route_def{route_id::admin_reconcile, "GET", "/v1/admin/reconcile", true},
     route_def{route_id::admin_resolve, "POST", "/v1/reservations/{id}/resolve", true, true},
+    route_def{route_id::ledger, "GET", "/v1/ledger", true},
+    route_def{route_id::ledger_entries, "GET", "/v1/ledger/entries", true},
 };
 
 // Matches `path` against `pattern` segment by segment, collecting "{x}" segments.

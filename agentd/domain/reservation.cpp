@@ -109,6 +109,7 @@ struct stepper {
         n.order_id = e.order_id;
         n.settled_by = e.settled_by;
         n.order_mismatch = e.mismatch;
+        n.order_lines = e.lines;
         for (std::size_t i = 0; i < e.barcodes.size(); ++i) n.seats[i].barcode = e.barcodes[i];
         n.reason.clear();
         n.last_error.clear();

@@ -79,6 +79,18 @@ struct held_seat {
     std::string barcode;      // set once confirmed
 };
 
+// One ticket of an order as upstream answered it, for the sales ledger: face value (`price`),
+// the agent's commission (`agentDiscount`) and what is owed to the venue (`total` less the
+// commission). Amounts are never recomputed from the price list.
+struct order_line {
+    std::string ticket_id;
+    std::string seat;
+    std::string ticket_type;
+    money face;
+    money commission;
+    money net;
+};
+
 struct end_customer {
     std::string first_name;
     std::string last_name;
@@ -105,6 +117,9 @@ struct reservation {
     std::string order_id;     // empty when the sale was proven without its order
     std::string settled_by;   // how the outcome was established: upstream_order, already_confirmed, operator
     std::string order_mismatch;  // how the order differs from the hold ("" when it matches or is unread)
+    // Set only by the transition that records an order, for the ledger entry written with it;
+    // not stored with the reservation (a reloaded record has none).
+    std::vector<order_line> order_lines{};
     release_cause releasing_for = release_cause::none;
     bool cancel_pending = false;  // cancel asked while placing: release as soon as it is held
     std::string reason;      // why rejected / why confirm_unknown (terminal explanation)
@@ -142,6 +157,7 @@ struct confirmed {
     std::vector<std::string> barcodes;  // by seat order; may be empty or shorter
     std::string settled_by = "upstream_order";
     std::string mismatch;               // order differs from the hold (recorded, never hidden)
+    std::vector<order_line> lines{};    // the order's tickets; empty when the order was not read
 };
 struct confirm_ambiguous { std::string reason; };
 // Upstream refused the confirm before it was sent (e.g. 400 on the customer): the hold stays,

@@ -3,6 +3,7 @@
 #include "agentd/core/time.hpp"
 #include "agentd/store/database.hpp"
 #include "agentd/store/feed.hpp"
+#include "agentd/store/ledger.hpp"
 #include "agentd/store/sqlite.hpp"
 
 #include <bit>
@@ -278,21 +279,9 @@ result<std::int64_t> save_transition(write_txn& t, const reservation_row& row, c
     if (auto r = write_tickets(t, row); !r) return r.error();
     if (auto r = append_history(t, row, domain::to_string(out.from), out.event, note); !r) return r.error();
     if (out.to == domain::reservation_state::confirmed) {
-        // One entry per sale, appended: an order proven without its id ("already confirmed")
-        // has a NULL order id and says how it was settled.
-        auto st = t.prepare("res.ledger.insert",
-                            "INSERT INTO sales_ledger (order_id, reservation_id, client, channel, instance, seats, "
-                            "total_minor, reference, confirmed_at, settled_by, mismatch) "
-                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
-        if (!st) return st.error();
-        if (row.rec.order_id.empty()) st->bind_null(1);
-        else st->bind(1, row.rec.order_id);
-        st->bind(10, row.rec.settled_by).bind(11, row.rec.order_mismatch);
-        st->bind(2, row.id).bind(3, row.client).bind(4, row.channel).bind(5, row.instance);
-        st->bind(6, static_cast<std::int64_t>(row.rec.seats.size())).bind(7, row.rec.total.minor);
-        st->bind(8, row.rec.customer ? row.rec.customer->reference : std::string());
-        st->bind(9, format_iso_utc_ms(row.rec.updated_at));
-        if (auto r = st->run(); !r) return r.error();
+        // One entry per sale, appended (store/ledger): an order proven without its id
+        // ("already confirmed") has a NULL order id and says how it was settled.
+        if (auto r = append_sale(t, row); !r) return r.error();
     }
     return append_reservation_feed(t, row, feed_payload);
 }

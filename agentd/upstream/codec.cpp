@@ -296,6 +296,8 @@ ticket ticket_of(const rj::Value& o) {
     else throw decode_error{"type", "missing"};
     t.price = money_of(need(o, "price"), "price");
     t.total = find(o, "total") ? money_of(need(o, "total"), "total") : t.price;
+    if (find(o, "agentDiscount")) t.agent_discount = money_of(need(o, "agentDiscount"), "agentDiscount");
+    if (t.agent_discount > t.total) throw decode_error{"agentDiscount", "greater than the ticket's total"};
     t.barcode = maybe_text(o, "barcode");
     return t;
 }
@@ -304,10 +306,11 @@ ticket ticket_of(const rj::Value& o) {
 // here, so every consumer may sum them with plain arithmetic.
 std::vector<ticket> ticket_list(const rj::Value& v) {
     auto out = array_of<ticket>(v, "tickets", ticket_of);
-    money prices, totals;
+    money prices, totals, discounts;
     for (const auto& t : out) {
         prices = add_amounts(prices, t.price, "price");
         totals = add_amounts(totals, t.total, "total");
+        discounts = add_amounts(discounts, t.agent_discount, "agentDiscount");
     }
     return out;
 }

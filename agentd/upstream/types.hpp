@@ -150,6 +150,7 @@ struct ticket {
     std::string type_id;
     money price;
     money total;
+    money agent_discount;  // `agentDiscount`: the agent's commission on this ticket (0 when absent)
     std::optional<std::string> barcode;
 };
 

@@ -219,6 +219,38 @@ public:
         rep.orphan_baskets.push_back({client, "B-77", "2026-11-26T20:00:00Z"});
         return rep;
     }
+    // A fixed book of two sales, enough for the documented examples.
+    result<api::ledger_report> ledger(const api::ledger_query& q) override {
+        api::ledger_report r;
+        r.query = q;
+        r.entries = 2;
+        r.groups.push_back({client, client, "GBP", 2, 3, "106.50", "10.65", "95.85"});
+        r.totals.push_back({"GBP", "GBP", "GBP", 2, 3, "106.50", "10.65", "95.85"});
+        return r;
+    }
+    result<api::ledger_entries> ledger_entries(const api::ledger_query& q) override {
+        if (!q.client) return fail(errc::invalid_argument, "ledger entries: a client is required");
+        api::ledger_entries l;
+        l.client = *q.client;
+        l.currency = "GBP";
+        l.timezone = "Europe/London";
+        api::ledger_entry e;
+        e.entry = 1;
+        e.kind = "sale";
+        e.order_id = "O1";
+        e.reservation = "r_1";
+        e.channel = "web";
+        e.confirmed_at = "2026-11-26T20:00:00.000Z";
+        e.confirmed_local = "2026-11-26T20:00:00+00:00";
+        e.settled_by = "upstream_order";
+        e.amounts_from = "order";
+        e.tickets = 2;
+        e.face = "71.00";
+        e.commission = "7.10";
+        e.net = "63.90";
+        l.entries.push_back(e);
+        return l;
+    }
     boost::asio::awaitable<result<api::reservation>> resolve_reservation(std::string id, api::resolve_request req) override {
         std::lock_guard l(mu_);
         auto it = res_.find(id);

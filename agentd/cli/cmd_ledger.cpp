@@ -1,0 +1,113 @@
+// agentctl ledger (the report) and agentctl ledger diff (a venue's statement against the ledger).
+#include "agentd/api/json.hpp"
+#include "agentd/cli/commands.hpp"
+#include "agentd/cli/csv.hpp"
+#include "agentd/cli/exit_codes.hpp"
+#include "agentd/cli/format.hpp"
+#include "agentd/cli/ledger_diff.hpp"
+#include "agentd/cli/output.hpp"
+
+#include <fstream>
+#include <iterator>
+#include <ostream>
+
+namespace agentd::cli {
+namespace {
+
+std::string heading_of(std::string_view by) {
+    if (by == "day") return "DAY";
+    if (by == "week") return "WEEK";
+    if (by == "month") return "MONTH";
+    if (by == "channel") return "CHANNEL";
+    if (by == "event") return "EVENT";
+    return "CLIENT";
+}
+
+std::vector<std::string> cells(const api::ledger_row& r, bool label) {
+    return {label ? r.label : r.key, std::to_string(r.orders), std::to_string(r.tickets), r.face, r.commission, r.net, r.currency};
+}
+
+std::string money_cell(const money& m, const std::string& currency) { return format_money(m) + " " + currency; }
+
+}  // namespace
+
+int cmd_ledger(context& ctx, const positionals&) {
+    const auto& a = ctx.args();
+    const std::string by = a.get("by").value_or("client");
+    auto rep = ctx.get("/v1/ledger" + query_string({{"client", a.get("client")}, {"channel", a.get("channel")},
+                                                    {"from", a.get("from")}, {"to", a.get("to")}, {"by", by}}),
+                       api::from_json<api::ledger_report>);
+    if (!rep) return ctx.code();
+    auto& o = ctx.out();
+    if (ctx.json()) {
+        o << api::json_escape_c1(api::to_json(*rep)) << "\n";
+        return exit_ok;
+    }
+    if (a.flag("csv")) {
+        // For accounting tools: one row per group, then a TOTAL row per currency; amounts are
+        // decimal text with the currency in its own column.
+        o << csv_line({by, "label", "orders", "tickets", "face_value", "commission", "net_owed", "currency"});
+        for (const auto& g : rep->groups)
+            o << csv_line({g.key, g.label, std::to_string(g.orders), std::to_string(g.tickets), g.face, g.commission, g.net, g.currency});
+        for (const auto& t : rep->totals)
+            o << csv_line({"TOTAL", t.currency, std::to_string(t.orders), std::to_string(t.tickets), t.face, t.commission, t.net, t.currency});
+        return exit_ok;
+    }
+    o << "ledger by " << by << ": " << rep->entries << " entries\n";
+    table t({heading_of(by), "ORDERS", "TICKETS", "FACE VALUE", "COMMISSION", "NET OWED", "CURRENCY"});
+    for (const auto& g : rep->groups) t.add(cells(g, by == "event"));
+    for (const auto& g : rep->totals) {
+        auto row = cells(g, false);
+        row[0] = "TOTAL";
+        t.add(std::move(row));
+    }
+    o << t.render();
+    return exit_ok;
+}
+
+int cmd_ledger_diff(context& ctx, const positionals& p) {
+    const auto& a = ctx.args();
+    auto client = a.get("client");
+    if (!client) return ctx.report(exit_usage, "ledger diff: --client is required");
+    std::ifstream in(p[0], std::ios::binary);
+    if (!in) return ctx.report(exit_usage, "ledger diff: cannot read " + p[0]);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto books = ctx.get("/v1/ledger/entries" + query_string({{"client", client}, {"from", a.get("from")}, {"to", a.get("to")}}),
+                         api::from_json<api::ledger_entries>);
+    if (!books) return ctx.code();
+    auto statement = read_statement(text, books->columns);
+    if (!statement) return ctx.report(exit_usage, "ledger diff " + p[0] + ": " + statement.error().message);
+    auto d = diff_statement(*statement, *books);
+    if (!d) return ctx.report(d.error());
+    const std::string& cur = books->currency;
+    auto& o = ctx.out();
+    o << "statement " << p[0] << " against the ledger of " << *client << " (" << cur << "): " << d->matched
+      << " orders match, " << d->differences.size() << " differ, " << d->missing_in_ledger.size()
+      << " only on the statement, " << d->missing_in_statement.size() << " only in the ledger\n";
+    auto list = [&](const char* title, const std::vector<order_figures>& v, const char* todo) {
+        if (v.empty()) return;
+        o << "\n" << title << ": " << v.size() << "\n";
+        table t({"ORDER", "TICKETS", "TOTAL", "COMMISSION", "NET"});
+        for (const auto& f : v)
+            t.add({f.order_id, std::to_string(f.tickets), money_cell(f.total, cur), money_cell(f.commission, cur), money_cell(f.net, cur)});
+        o << t.render() << "  what to do: " << todo << "\n";
+    };
+    list("on the statement, not in the ledger", d->missing_in_ledger,
+         "the venue invoices an order agentd has no sale for; look for it in `agentctl reconcile` (confirm_unknown)\n"
+         "  or settle it with `agentctl resolve`, else dispute it with the venue.");
+    list("in the ledger, not on the statement", d->missing_in_statement,
+         "agentd sold it but the venue does not invoice it (yet): check the statement's period, then ask the venue.");
+    if (!d->differences.empty()) {
+        o << "\namounts that differ (statement vs ledger): " << d->differences.size() << "\n";
+        table t({"ORDER", "DIFFERENCE"});
+        for (const auto& x : d->differences) t.add({x.order_id, x.what});
+        o << t.render() << "  what to do: the venue invoices its figures; agree them, then record the agreed change.\n";
+    }
+    if (!d->ledger_without_order_id.empty()) {
+        o << "\nsales without an order id (cannot be matched): " << d->ledger_without_order_id.size() << "\n";
+        for (const auto& r : d->ledger_without_order_id) o << "  " << r << "\n";
+    }
+    return d->clean() ? exit_ok : exit_differences;
+}
+
+}  // namespace agentd::cli
