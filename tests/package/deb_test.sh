@@ -2,7 +2,8 @@
 # package_deb: builds the .deb packages from this build directory (cpack -G DEB into a temporary
 # directory), checks their control fields, unpacks them into a temporary root (dpkg-deb -x) and
 # runs the binaries from there: --version, --help, `agentctl config check` on the shipped
-# example, stripped binaries, man pages equal to the binaries' --man. Then lintian, when
+# example, stripped binaries, man pages equal to the binaries' --man, postinst creating the
+# user in that root (DPKG_ROOT). Then lintian, when
 # installed (scripts/deps installs it), must report no error and no warning.
 #
 #   deb_test.sh BUILD_DIR VERSION        exit 77 (skipped) without dpkg-deb/dpkg-shlibdeps
@@ -79,6 +80,15 @@ bash -n "$completion" || fail "completion is not valid bash"
 [ "$(cat "$completion")" = "$("$bin/agentctl" --bash-completion)" ] || fail "completion differs from agentctl's"
 [ -f "$root/usr/lib/sysusers.d/agentd.conf" ] || fail "no sysusers.d file"
 [ -f "$root/usr/lib/systemd/system/agentd.service" ] || fail "no systemd unit"
+# postinst as dpkg runs it for an installation into another root (DPKG_ROOT): the user comes
+# from the shipped sysusers.d file, and nothing touches the running system's systemd.
+if command -v systemd-sysusers >/dev/null; then
+  mkdir -p "$root/etc"
+  DPKG_ROOT=$root sh "$tmp/control/postinst" configure >/dev/null 2>&1 || fail "postinst configure failed"
+  grep -q '^agentd:x:[0-9]*:[0-9]*:.*:/var/lib/agentd:/usr/sbin/nologin$' "$root/etc/passwd" ||
+    fail "postinst did not create user agentd: $(cat "$root/etc/passwd" 2>/dev/null)"
+  grep -q '^agentd:x:' "$root/etc/group" || fail "postinst did not create group agentd"
+fi
 for pkg in agentd agentd-sim; do
   [ -f "$root/usr/share/doc/$pkg/copyright" ] || fail "$pkg has no copyright file"
   [ -f "$root/usr/share/doc/$pkg/changelog.gz" ] || fail "$pkg has no changelog"
