@@ -45,6 +45,7 @@ std::string usage() {
   --seat-status on|off     serve GET instances/{id}/status/seats (default on)
   --threads N              network threads (default 2)
   --help                   this text
+  --version                print the version and exit
 
 Prints one JSON line on stdout when ready: base_url, control_url, clients and their accounts.
 )";

@@ -53,6 +53,7 @@ int main(int argc, char** argv) {
     if (argc == 2 && std::string_view(argv[1]) == "--man") {
         // Hidden: agentd-sim(1) from the --help text; the build writes it into the package.
         auto page = man::from_help(sim::usage(), "1", AGENTD_SIM_VERSION, "User Commands", "Options");
+        page.sections.insert(page.sections.begin(), {"SYNOPSIS", ".B agentd\\-sim\n[\\fIOPTIONS\\fR]\n"});
         page.sections.emplace_back("FILES", ".TP\n.B /usr/share/doc/agentd\\-sim/examples/sim.toml.example\n"
                                             "every setting of \\fB\\-\\-config\\fR \\fIFILE\\fR.\n");
         page.sections.emplace_back("SEE ALSO", "agentd(8), agentctl(8)\n");
