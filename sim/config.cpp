@@ -46,6 +46,7 @@ std::string usage() {
   --threads N              network threads (default 2)
   --agent-discount PCT     agentDiscount of every ticket, % of face value (default 10)
   --help                   this text
+  --version                print the version and exit
 
 Prints one JSON line on stdout when ready: base_url, control_url, clients and their accounts.
 )";

@@ -1,6 +1,7 @@
 // agentd-sim: the Spektrix Agency API simulator. Composition root: reads settings, builds the
 // world, prints one ready line on stdout, serves until SIGINT/SIGTERM (exit 0).
 #include "agentd/log/log.hpp"
+#include "man/roff.hpp"
 #include "sim/config.hpp"
 #include "sim/server.hpp"
 #include "sim/simulator.hpp"
@@ -11,6 +12,7 @@
 #include <cstdlib>
 #include <cstdio>
 #include <iostream>
+#include <string_view>
 
 using namespace agentd;
 
@@ -49,6 +51,20 @@ result<void> apply_overrides(sim::world& w, const sim::settings& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    if (argc == 2 && std::string_view(argv[1]) == "--version") {
+        std::cout << "agentd-sim " << AGENTD_SIM_VERSION << "\n";
+        return 0;
+    }
+    if (argc == 2 && std::string_view(argv[1]) == "--man") {
+        // Hidden: agentd-sim(1) from the --help text; the build writes it into the package.
+        auto page = man::from_help(sim::usage(), "1", AGENTD_SIM_VERSION, "User Commands", "Options");
+        page.sections.insert(page.sections.begin(), {"SYNOPSIS", ".B agentd\\-sim\n[\\fIOPTIONS\\fR]\n"});
+        page.sections.emplace_back("FILES", ".TP\n.B /usr/share/doc/agentd\\-sim/examples/sim.toml.example\n"
+                                            "every setting of \\fB\\-\\-config\\fR \\fIFILE\\fR.\n");
+        page.sections.emplace_back("SEE ALSO", "agentd(8), agentctl(8)\n");
+        std::cout << man::render(page);
+        return 0;
+    }
     bool help = false;
     auto s = sim::parse_command_line(argc, argv, help);
     if (!s) {

@@ -1,5 +1,6 @@
 // agentd's main(): command line only; everything else is app::run_daemon.
 #include "agentd/app/daemon.hpp"
+#include "man/roff.hpp"
 
 #include <cstdio>
 #include <cstring>
@@ -51,6 +52,17 @@ int main(int argc, char** argv) {
             }
             return argv[++i];
         };
+        if (a == "--man") {
+            // Hidden: agentd(8) from this help text; the build writes it into the package.
+            auto page = agentd::man::from_help(k_help, "8", agentd::app::k_version, "System Administration", "Description");
+            page.sections.emplace_back("FILES", ".TP\n.B /etc/agentd/agentd.toml\nthe configuration, see agentd.toml(5).\n"
+                                                ".TP\n.B /var/lib/agentd\nthe database (state directory, user agentd only).\n"
+                                                ".TP\n.B /run/agentd/agentd.sock\nthe local API socket (group agentd).\n"
+                                                ".TP\n.B /usr/lib/systemd/system/agentd.service\nthe systemd unit.\n");
+            page.sections.emplace_back("SEE ALSO", "agentctl(8), agentd.toml(5), agentd\\-sim(1), systemd.service(5)\n");
+            std::fputs(agentd::man::render(page).c_str(), stdout);
+            return 0;
+        }
         if (a == "--help" || a == "-h") {
             std::fputs(k_help, stdout);
             return 0;

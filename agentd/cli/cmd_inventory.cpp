@@ -67,8 +67,13 @@ int cmd_status(context& ctx, const positionals&) {
 int cmd_clients(context& ctx, const positionals&) {
     auto c = ctx.get("/v1/clients", api::from_json<std::vector<api::client_state>>);
     if (!c) return ctx.code();
-    if (ctx.json()) ctx.out() << api::to_json(*c) << "\n";
-    else print_clients(ctx, *c);
+    if (ctx.args().flag("names")) {
+        for (auto& one : *c) ctx.out() << one.name << "\n";
+    } else if (ctx.json()) {
+        ctx.out() << api::to_json(*c) << "\n";
+    } else {
+        print_clients(ctx, *c);
+    }
     return exit_ok;
 }
 

@@ -10,8 +10,10 @@ const std::vector<command_spec> k_commands = {
      "the sync state, last success, lag, upstream budget left and last upstream error, and the\n"
      "reservation queue (depth and reservations by state).\n",
      cmd_status},
-    {{"clients"}, "", 0, 0, {}, "the Spektrix clients (venues) with their sync state",
-     "Lists the clients agentd sells for: sync state, last success, lag, budget left, last error.\n", cmd_clients},
+    {{"clients"}, "", 0, 0, {"names"}, "the Spektrix clients (venues) with their sync state",
+     "Lists the clients agentd sells for: sync state, last success, lag, budget left, last error.\n"
+     "  --names         only the client names, one per line (for scripts and shell completion)\n",
+     cmd_clients},
     {{"events"}, "", 0, 0, {"client", "from", "to", "search"}, "events, per client",
      "Lists events (productions). Without --client, every client's.\n"
      "  --client C      only client C\n"

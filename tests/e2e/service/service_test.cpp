@@ -286,5 +286,6 @@ TEST_CASE("scripts/demo --once runs the whole tour") {
     CHECK(out.find("agentctl status") != std::string::npos);
     CHECK(out.find("confirmed") != std::string::npos);
     CHECK(out.find("Ada") != std::string::npos);  // the end customer as the simulator recorded it
+    CHECK(out.find("== Done (--once) in ") != std::string::npos);  // the total time
     CHECK(read_file(dir.file("sim.json")).find("\"event\":\"ready\"") != std::string::npos);
 }
