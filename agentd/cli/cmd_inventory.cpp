@@ -176,6 +176,7 @@ int cmd_instance(context& ctx, const positionals& a) {
 }
 
 int cmd_seats(context& ctx, const positionals& a) {
+    if (ctx.args().get("svg")) return cmd_seats_svg(ctx, a);
     seat_map_options opt;
     if (auto w = ctx.args().get("width")) {
         int v = 0;

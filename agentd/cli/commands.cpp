@@ -33,12 +33,14 @@ const std::vector<command_spec> k_commands = {
      "Shows instance ID of client C: event, start, plan, prices by price band x ticket type,\n"
      "availability in total and per area, and when availability was last confirmed upstream.\n",
      cmd_instance},
-    {{"seats"}, "C ID", 2, 2, {"area", "width"}, "the seating plan drawn in the terminal",
+    {{"seats"}, "C ID", 2, 2, {"area", "width", "svg"}, "the seating plan drawn in the terminal",
      "Draws the seating plan of instance ID of client C from the seats' coordinates, one character\n"
      "per seat: o available, H held by us, b in other baskets, x sold/reserved, L locked,\n"
      ". unavailable. Rows are labelled; a legend and counts follow.\n"
      "  --area ID       draw only this area\n"
-     "  --width N       terminal columns (default 100)\n",
+     "  --width N       terminal columns (default 100)\n"
+     "  --svg FILE      write the daemon's SVG seat map (for web shops) to FILE (- for stdout)\n"
+     "                  instead; with --area, only that area\n",
      cmd_seats},
     {{"reservations"}, "", 0, 0, {"state", "channel", "client"}, "reservations, filtered",
      "Lists reservations (an admin channel sees every channel's).\n"
