@@ -95,6 +95,16 @@ const std::vector<command_spec> k_commands = {
      "(default 60s). Exit 6 when it ends in another final state, 1 on timeout.\n"
      "  --state S       the state to wait for\n",
      cmd_wait},
+    {{"watch"}, "", 0, 0, {"client", "channel", "state", "since"}, "follow the feed live, one line per change",
+     "Prints agentd's feed (GET /v1/feed) as it happens, one line per change: reservations with\n"
+     "their state, version, channel, client, event and seats; catalogue, price, plan and\n"
+     "availability changes. Starts at the oldest retained event (or after --since N) and runs until\n"
+     "interrupted; when agentd restarts it waits and resumes after the last event it printed.\n"
+     "  --client C      only client C\n"
+     "  --channel CH    only reservations of sales channel CH\n"
+     "  --state S       only reservations reaching state S\n"
+     "  --since N       start after feed event N\n",
+     cmd_watch},
     {{"config", "check"}, "[FILE]", 0, 1, {}, "validate a config file (offline)",
      "Loads and validates FILE (or --config FILE) exactly as agentd would, without starting it,\n"
      "and prints the effective settings with secrets shown as [redacted]. Exit 7 when invalid.\n",
