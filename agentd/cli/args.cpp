@@ -12,7 +12,7 @@ std::optional<std::string> parsed_args::get(std::string_view name) const {
 }
 
 bool is_flag(std::string_view name) noexcept {
-    return name == "json" || name == "help" || name == "version" || name == "not-sold" || name == "ids";
+    return name == "json" || name == "help" || name == "version" || name == "not-sold" || name == "ids" || name == "once";
 }
 
 result<parsed_args> parse_args(const std::vector<std::string>& argv) {

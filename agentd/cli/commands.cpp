@@ -105,6 +105,13 @@ const std::vector<command_spec> k_commands = {
      "  --state S       only reservations reaching state S\n"
      "  --since N       start after feed event N\n",
      cmd_watch},
+    {{"top"}, "", 0, 0, {"once"}, "a refreshing one-screen summary per client",
+     "Shows per client the sync state and lag, upstream budget left, reservations held, in the\n"
+     "queue (queued, placing, confirming, releasing) and with an error in the last minute, and\n"
+     "the last upstream error; refreshed every 2 s on a terminal until interrupted. Not on a\n"
+     "terminal it prints plain frames, one per interval.\n"
+     "  --once          print one frame and exit (for scripts)\n",
+     cmd_top},
     {{"config", "check"}, "[FILE]", 0, 1, {}, "validate a config file (offline)",
      "Loads and validates FILE (or --config FILE) exactly as agentd would, without starting it,\n"
      "and prints the effective settings with secrets shown as [redacted]. Exit 7 when invalid.\n",
