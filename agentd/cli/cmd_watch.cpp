@@ -6,7 +6,11 @@
 #include "agentd/core/time.hpp"
 #include "agentd/net/uds_client.hpp"
 
+#include <unistd.h>
+
 #include <charconv>
+#include <cstdlib>
+#include <iostream>
 #include <chrono>
 #include <ostream>
 #include <thread>
@@ -72,6 +76,17 @@ std::optional<std::string> describe(net::uds_client& look, const net::sse_event&
         *data);
 }
 
+// The colour of a line on a terminal, by what it says: the fixed sequences are written past
+// the safe stream, which (rightly) neutralises every escape sequence inside printed text.
+const char* colour_of(const std::string& line) {
+    auto has = [&](const char* st) { return line.find(std::string("  ") + st + "  ") != std::string::npos; };
+    if (line.rfind("reservation ", 0) != 0) return "\x1b[2m";  // inventory: dim
+    if (has("confirmed")) return "\x1b[32m";
+    if (has("held")) return "\x1b[33m";
+    if (has("rejected") || has("expired") || has("confirm_unknown") || has("cancelled")) return "\x1b[31m";
+    return "";
+}
+
 }  // namespace
 
 int cmd_watch(context& ctx, const positionals&) {
@@ -85,6 +100,7 @@ int cmd_watch(context& ctx, const positionals&) {
             return ctx.report(exit_usage, "--since: expected a feed sequence number");
     }
     net::uds_client look(*sock, ctx.timeout());
+    const bool colour = ::isatty(STDOUT_FILENO) == 1 && !std::getenv("NO_COLOR");
     bool down = false;
     for (;;) {
         // Heartbeats arrive every [api] feed_heartbeat (15 s): a minute of silence is a dead stream.
@@ -106,8 +122,14 @@ int cmd_watch(context& ctx, const positionals&) {
             if (!ev || !*ev) break;  // closed, silent or broken: reconnect from `since`
             auto& e = **ev;
             if (e.id) since = *e.id;
-            if (auto line = describe(look, e, f)) ctx.out() << clock_now() << "  #" << since << "  " << *line << "\n";
+            auto line = describe(look, e, f);
+            if (!line) continue;
+            const char* paint = colour ? colour_of(*line) : "";
+            if (*paint) std::cout << paint << std::flush;
+            // The safe stream emits whole lines only: the reset follows the line's newline.
+            ctx.out() << clock_now() << "  #" << since << "  " << *line << "\n";
             ctx.out().flush();
+            if (*paint) std::cout << "\x1b[0m" << std::flush;
         }
     }
 }
