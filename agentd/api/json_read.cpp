@@ -182,7 +182,9 @@ reservation read_reservation(const value& o, const std::string& path) {
         r.seats.push_back({req_string(s, p, "seat"), opt_string(s, p, "name").value_or(""),
                            opt_string(s, p, "area").value_or(""), opt_string(s, p, "priceBand").value_or(""),
                            opt_string(s, p, "ticketType").value_or(""), opt_string(s, p, "price").value_or(""),
-                           opt_string(s, p, "barcode")});
+                           opt_string(s, p, "barcode"), opt_string(s, p, "areaName").value_or(""),
+                           opt_string(s, p, "priceBandName").value_or(""),
+                           opt_string(s, p, "ticketTypeName").value_or("")});
     });
     r.total = opt_string(o, path, "total");
     r.expires_at = opt_string(o, path, "expiresAt");
@@ -197,6 +199,8 @@ reservation read_reservation(const value& o, const std::string& path) {
     }
     r.created_at = opt_string(o, path, "createdAt").value_or("");
     r.updated_at = opt_string(o, path, "updatedAt").value_or("");
+    r.event_name = opt_string(o, path, "eventName").value_or("");
+    r.instance_start = opt_string(o, path, "instanceStart").value_or("");
     return r;
 }
 

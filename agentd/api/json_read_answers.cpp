@@ -81,7 +81,7 @@ result<instance> from_json(std::string_view t) {
         i.cancelled = boolean(o, "", "cancelled");
         each_object(o, "", "prices", [&](const value& p, const std::string& path) {
             i.prices.push_back({text(p, path, "priceBand"), text(p, path, "ticketType"), text(p, path, "ticketTypeName"),
-                                text(p, path, "price")});
+                                text(p, path, "price"), text(p, path, "priceBandName")});
         });
         if (auto* a = member(o, "availability")) {
             object(*a, "availability");

@@ -99,6 +99,8 @@ void write(writer& w, const reservation& r) {
     kv(w, "version", r.version);
     kv(w, "client", r.client);
     kv(w, "instance", r.instance);
+    if (!r.event_name.empty()) kv(w, "eventName", r.event_name);
+    if (!r.instance_start.empty()) kv(w, "instanceStart", r.instance_start);
     key(w, "request");
     write(w, r.request);
     key(w, "seats");
@@ -112,6 +114,9 @@ void write(writer& w, const reservation& r) {
         kv(w, "ticketType", s.ticket_type);
         kv(w, "price", s.price);
         kv(w, "barcode", s.barcode);
+        if (!s.area_name.empty()) kv(w, "areaName", s.area_name);
+        if (!s.price_band_name.empty()) kv(w, "priceBandName", s.price_band_name);
+        if (!s.ticket_type_name.empty()) kv(w, "ticketTypeName", s.ticket_type_name);
         w.EndObject();
     }
     w.EndArray();
@@ -174,6 +179,7 @@ void write(writer& w, const instance& i, bool age_placeholder) {
         kv(w, "priceBand", p.price_band);
         kv(w, "ticketType", p.ticket_type);
         kv(w, "ticketTypeName", p.ticket_type_name);
+        if (!p.price_band_name.empty()) kv(w, "priceBandName", p.price_band_name);
         kv(w, "price", p.price);
         w.EndObject();
     }

@@ -76,6 +76,7 @@ struct instance_summary {
 
 struct price {
     std::string price_band, ticket_type, ticket_type_name, price;
+    std::string price_band_name{};  // from the mirror; "" when unknown (initialised: brace lists may omit it)
 };
 
 struct area_availability {
@@ -126,6 +127,8 @@ struct reservation_request {
 struct reserved_seat {
     std::string seat, name, area, price_band, ticket_type, price;
     std::optional<std::string> barcode;
+    // Human names from the mirror next to the ids above; "" when the mirror does not know them.
+    std::string area_name{}, price_band_name{}, ticket_type_name{};
 };
 
 struct reservation {
@@ -140,6 +143,7 @@ struct reservation {
     std::optional<std::string> order_mismatch;  // how the order differs from the hold
     std::optional<error_body> error;  // code + message; retryable is not sent here
     std::string created_at, updated_at;
+    std::string event_name{}, instance_start{};  // from the mirror; "" when unknown
 };
 
 struct reservation_filter {

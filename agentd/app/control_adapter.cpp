@@ -3,6 +3,7 @@
 #include "agentd/app/ledger_books.hpp"
 #include "agentd/mirror/answer_cache.hpp"
 #include "agentd/core/defer.hpp"
+#include "agentd/app/reservation_names.hpp"
 #include "agentd/reservations/service.hpp"
 #include "agentd/mirror/view.hpp"
 #include "agentd/mirror/progress.hpp"
@@ -118,10 +119,19 @@ boost::asio::awaitable<result<control::created_reservation>> control_adapter::cr
     co_return co_await defer([&] { return parts_.reservations->create(std::move(channel), std::move(idempotency_key), std::move(req)); });
 }
 
-result<api::reservation> control_adapter::reservation(std::string_view id) { return parts_.reservations->get(id); }
+// Reads carry the mirror's names next to the ids (app/reservation_names.hpp).
+result<api::reservation> control_adapter::reservation(std::string_view id) {
+    auto r = parts_.reservations->get(id);
+    if (r) reservation_namer(parts_.mirror).name(*r);
+    return r;
+}
 
 result<std::vector<api::reservation>> control_adapter::reservations(const api::reservation_filter& f) {
-    return parts_.reservations->list(f);
+    auto list = parts_.reservations->list(f);
+    reservation_namer namer(parts_.mirror);
+    if (list)
+        for (auto& r : *list) namer.name(r);
+    return list;
 }
 
 result<std::vector<api::history_entry>> control_adapter::reservation_history(std::string_view id) {

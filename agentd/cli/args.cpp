@@ -13,7 +13,7 @@ std::optional<std::string> parsed_args::get(std::string_view name) const {
 
 bool is_flag(std::string_view name) noexcept {
     return name == "json" || name == "help" || name == "version" || name == "not-sold" || name == "csv" ||
-           name == "names";
+           name == "names" || name == "ids" || name == "once";
 }
 
 result<parsed_args> parse_args(const std::vector<std::string>& argv) {

@@ -171,7 +171,9 @@ int cmd_instance(context& ctx, const positionals& a) {
     if (!i->availability_confirmed_at.empty()) o << " (" << printable(short_time(i->availability_confirmed_at)) << ")";
     o << "\n\nprices:\n";
     table p({"PRICE BAND", "TICKET TYPE", "NAME", "PRICE"});
-    for (auto& x : i->prices) p.add({x.price_band, x.ticket_type, or_dash(x.ticket_type_name), x.price});
+    for (auto& x : i->prices)
+        p.add({x.price_band_name.empty() || ctx.args().flag("ids") ? x.price_band : x.price_band_name + " (" + x.price_band + ")",
+               x.ticket_type, or_dash(x.ticket_type_name), x.price});
     o << (p.empty() ? "  none\n" : p.render());
     o << "\nareas:\n";
     table t({"AREA", "NAME", "AVAILABLE", "CAPACITY"});
@@ -181,6 +183,7 @@ int cmd_instance(context& ctx, const positionals& a) {
 }
 
 int cmd_seats(context& ctx, const positionals& a) {
+    if (ctx.args().get("svg")) return cmd_seats_svg(ctx, a);
     seat_map_options opt;
     if (auto w = ctx.args().get("width")) {
         int v = 0;

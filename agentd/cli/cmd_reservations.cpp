@@ -54,7 +54,9 @@ void print_reservation(context& ctx, const api::reservation& r) {
     o << "reservation " << printable(r.id) << " (channel " << printable(r.channel) << "): " << printable(r.state)
       << ", version " << r.version << "\n";
     o << "  client    " << printable(r.client) << "\n";
-    o << "  instance  " << printable(r.instance) << "\n";
+    o << "  instance  " << printable(r.instance);
+    if (!r.event_name.empty()) o << " (" << printable(r.event_name + ", " + r.instance_start) << ")";
+    o << "\n";
     o << "  request   " << printable(request_text(r.request)) << "\n";
     o << "  total     " << printable(r.total.value_or("-")) << "\n";
     o << "  expires   " << printable(when_text(r.expires_at, now)) << "\n";
@@ -63,17 +65,41 @@ void print_reservation(context& ctx, const api::reservation& r) {
     o << "  created   " << printable(when_text(r.created_at, now)) << "\n";
     o << "  updated   " << printable(when_text(r.updated_at, now)) << "\n";
     if (!r.seats.empty()) {
-        table t({"SEAT", "NAME", "AREA", "PRICE BAND", "TICKET TYPE", "PRICE", "BARCODE"});
-        for (auto& s : r.seats) t.add({s.seat, or_dash(s.name), or_dash(s.area), s.price_band, s.ticket_type, s.price, s.barcode.value_or("-")});
-        o << "\nseats:\n" << t.render();
+        // Names by default (an id where the mirror has no name); --ids adds the id columns.
+        if (ctx.args().flag("ids")) {
+            table t({"SEAT", "NAME", "AREA", "AREA NAME", "PRICE BAND", "BAND NAME", "TICKET TYPE", "TYPE NAME", "PRICE",
+                     "BARCODE"});
+            for (auto& s : r.seats)
+                t.add({s.seat, or_dash(s.name), or_dash(s.area), or_dash(s.area_name), s.price_band, or_dash(s.price_band_name),
+                       s.ticket_type, or_dash(s.ticket_type_name), s.price, s.barcode.value_or("-")});
+            o << "\nseats:\n" << t.render();
+        } else {
+            table t({"SEAT", "AREA", "PRICE BAND", "TICKET TYPE", "PRICE", "BARCODE"});
+            for (auto& s : r.seats)
+                t.add({or_dash(s.name.empty() ? s.seat : s.name), or_dash(s.area_name.empty() ? s.area : s.area_name),
+                       s.price_band_name.empty() ? s.price_band : s.price_band_name,
+                       s.ticket_type_name.empty() ? s.ticket_type : s.ticket_type_name, s.price, s.barcode.value_or("-")});
+            o << "\nseats:\n" << t.render();
+        }
     }
 }
 
 void print_list(context& ctx, const std::vector<api::reservation>& list) {
-    table t({"ID", "STATE", "CHANNEL", "CLIENT", "INSTANCE", "SEATS", "TOTAL", "EXPIRES", "UPDATED"});
-    for (auto& r : list)
-        t.add({r.id, r.state, r.channel, r.client, r.instance, seat_names(r), r.total.value_or("-"),
-               r.expires_at ? short_time(*r.expires_at) : "-", when_text(r.updated_at, ctx.now())});
+    // The event's name and start next to the instance id (--ids keeps the id column too).
+    const bool ids = ctx.args().flag("ids");
+    std::vector<std::string> head = {"ID", "STATE", "CHANNEL", "CLIENT", "INSTANCE", "EVENT", "START", "SEATS", "TOTAL", "EXPIRES", "UPDATED"};
+    if (!ids) head.erase(head.begin() + 4);
+    table t(head);
+    for (auto& r : list) {
+        std::vector<std::string> row = {r.id, r.state, r.channel, r.client, r.instance, or_dash(r.event_name),
+                                        or_dash(r.instance_start), seat_names(r), r.total.value_or("-"),
+                                        r.expires_at ? short_time(*r.expires_at) : "-", when_text(r.updated_at, ctx.now())};
+        if (!ids) {
+            if (r.event_name.empty()) row[5] = r.instance;  // no name known: the id is the best label
+            row.erase(row.begin() + 4);
+        }
+        t.add(row);
+    }
     if (t.empty()) ctx.out() << "no reservations match\n";
     else ctx.out() << t.render();
 }

@@ -35,12 +35,14 @@ const std::vector<command_spec> k_commands = {
      "Shows instance ID of client C: event, start, plan, prices by price band x ticket type,\n"
      "availability in total and per area, and when availability was last confirmed upstream.\n",
      cmd_instance},
-    {{"seats"}, "C ID", 2, 2, {"area", "width"}, "the seating plan drawn in the terminal",
+    {{"seats"}, "C ID", 2, 2, {"area", "width", "svg"}, "the seating plan drawn in the terminal",
      "Draws the seating plan of instance ID of client C from the seats' coordinates, one character\n"
      "per seat: o available, H held by us, b in other baskets, x sold/reserved, L locked,\n"
      ". unavailable. Rows are labelled; a legend and counts follow.\n"
      "  --area ID       draw only this area\n"
-     "  --width N       terminal columns (default 100)\n",
+     "  --width N       terminal columns (default 100)\n"
+     "  --svg FILE      write the daemon's SVG seat map (for web shops) to FILE (- for stdout)\n"
+     "                  instead; with --area, only that area\n",
      cmd_seats},
     {{"reservations"}, "", 0, 0, {"state", "channel", "client"}, "reservations, filtered",
      "Lists reservations (an admin channel sees every channel's).\n"
@@ -110,6 +112,23 @@ const std::vector<command_spec> k_commands = {
      "(default 60s). Exit 6 when it ends in another final state, 1 on timeout.\n"
      "  --state S       the state to wait for\n",
      cmd_wait},
+    {{"watch"}, "", 0, 0, {"client", "channel", "state", "since"}, "follow the feed live, one line per change",
+     "Prints agentd's feed (GET /v1/feed) as it happens, one line per change: reservations with\n"
+     "their state, version, channel, client, event and seats; catalogue, price, plan and\n"
+     "availability changes. Starts at the oldest retained event (or after --since N) and runs until\n"
+     "interrupted; when agentd restarts it waits and resumes after the last event it printed.\n"
+     "  --client C      only client C\n"
+     "  --channel CH    only reservations of sales channel CH\n"
+     "  --state S       only reservations reaching state S\n"
+     "  --since N       start after feed event N\n",
+     cmd_watch},
+    {{"top"}, "", 0, 0, {"once"}, "a refreshing one-screen summary per client",
+     "Shows per client the sync state and lag, upstream budget left, reservations held, in the\n"
+     "queue (queued, placing, confirming, releasing) and with an error in the last minute, and\n"
+     "the last upstream error; refreshed every 2 s on a terminal until interrupted. Not on a\n"
+     "terminal it prints plain frames, one per interval.\n"
+     "  --once          print one frame and exit (for scripts)\n",
+     cmd_top},
     {{"config", "check"}, "[FILE]", 0, 1, {}, "validate a config file (offline)",
      "Loads and validates FILE (or --config FILE) exactly as agentd would, without starting it,\n"
      "and prints the effective settings with secrets shown as [redacted]. Exit 7 when invalid.\n",

@@ -35,6 +35,9 @@ int cmd_instances(context&, const positionals&);
 int cmd_instance(context&, const positionals&);
 int cmd_seats(context&, const positionals&);
 int cmd_sync_now(context&, const positionals&);
+int cmd_seats_svg(context&, const positionals&);  // cmd_seatmap.cpp
+int cmd_watch(context&, const positionals&);      // cmd_watch.cpp
+int cmd_top(context&, const positionals&);        // cmd_top.cpp
 // Reservations (cmd_reservations.cpp).
 int cmd_reservations(context&, const positionals&);
 int cmd_reservation(context&, const positionals&);

@@ -12,7 +12,7 @@
 namespace agentd::cli {
 namespace {
 
-const std::vector<std::string> k_global = {"socket", "config", "db", "json", "timeout", "help", "version"};
+const std::vector<std::string> k_global = {"socket", "config", "db", "json", "ids", "timeout", "help", "version"};
 
 constexpr const char* k_global_help =
     "Global options:\n"
@@ -20,7 +20,8 @@ constexpr const char* k_global_help =
     "                  $AGENTD_SOCKET, else /run/agentd/agentd.sock)\n"
     "  --config FILE   agentd's config file (for the socket and database paths)\n"
     "  --db PATH       the database, for db stats / db check\n"
-    "  --json          machine-readable output (the API's JSON)\n"
+    "  --json          machine-readable output (the API's JSON, names and ids)\n"
+    "  --ids           tables show the upstream ids next to the names\n"
     "  --timeout S     deadline per request (default 10s; for wait: the whole wait, 60s)\n"
     "  --help, -h      help; `agentctl COMMAND --help` for a command\n"
     "  --version       print agentctl's version\n";

@@ -3,6 +3,7 @@
 #include "agentd/api/json.hpp"
 #include "agentd/api/prometheus.hpp"
 #include "agentd/control/router.hpp"
+#include "agentd/control/seat_map_reply.hpp"
 #include "agentd/core/id.hpp"
 #include "agentd/core/time.hpp"
 
@@ -171,6 +172,7 @@ awaitable<reply> dispatch(handler_context& ctx, const caller& who, const request
     }
     case route_id::instance: co_return answer_encoded(be.instance_json(p[0], p[1]));
     case route_id::seats: co_return answer_encoded(be.seats_json(p[0], p[1]));
+    case route_id::seat_map_svg: co_return seat_map_reply(be, p[0], p[1], query_value(q, "include"));
     case route_id::create_reservation: {
         if (req.idempotency_key.empty())
             co_return error_reply(fail(errc::invalid_argument, "create reservation: header Idempotency-Key is required"));

@@ -12,6 +12,7 @@ constexpr std::array k_routes{
     route_def{route_id::instances, "GET", "/v1/clients/{c}/instances"},
     route_def{route_id::instance, "GET", "/v1/clients/{c}/instances/{id}"},
     route_def{route_id::seats, "GET", "/v1/clients/{c}/instances/{id}/seats"},
+    route_def{route_id::seat_map_svg, "GET", "/v1/clients/{c}/instances/{id}/seatmap.svg"},
     route_def{route_id::list_reservations, "GET", "/v1/reservations"},
     route_def{route_id::create_reservation, "POST", "/v1/reservations", false, true},
     route_def{route_id::get_reservation, "GET", "/v1/reservations/{id}"},

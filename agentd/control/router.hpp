@@ -19,6 +19,7 @@ enum class route_id {
     confirm_reservation, extend_reservation, release_reservation,
     feed, metrics, admin_sync, admin_reconcile, admin_resolve,
     ledger, ledger_entries,
+    seat_map_svg,
 };
 
 struct route_def {

@@ -145,7 +145,7 @@ result<api::instance> mirror_view::instance(std::string_view client, std::string
     auto prices = store::mirror_prices(c, client, r.price_list_id);
     if (!prices) return prices.error();
     for (const auto& p : *prices)
-        out.prices.push_back({p.band_id, p.ticket_type_id, p.ticket_type_name, format_money(money{p.amount_minor})});
+        out.prices.push_back({p.band_id, p.ticket_type_id, p.ticket_type_name, format_money(money{p.amount_minor}), p.band_name});
     auto statuses = store::mirror_statuses(c, client, id);
     if (!statuses) return statuses.error();
     for (const auto& s : *statuses) {

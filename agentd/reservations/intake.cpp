@@ -157,8 +157,9 @@ result<std::vector<api::history_entry>> reservation_service::history(std::string
     if (!rows) return rows.error();
     std::vector<api::history_entry> out;
     for (const auto& h : *rows) {
-        std::string note = h.event;
-        if (!h.note.empty()) note += ": " + h.note;
+        // The stored note is the transition's sentence (domain/history_note.hpp); rows written
+        // before sentences existed have only the event's verb.
+        std::string note = h.note.empty() ? h.event : h.note;
         out.push_back({h.version, h.to_state, h.at, std::move(note)});
     }
     return out;
@@ -287,8 +288,8 @@ asio::awaitable<result<api::reservation>> reservation_service::resolve(std::stri
     if (req.note.size() > 512) co_return fail(errc::invalid_argument, "resolve reservation: note is longer than 512 characters");
     domain::event ev = req.sold ? domain::event{domain::ev::resolve_sold{req.order_id, req.note}}
                                 : domain::event{domain::ev::resolve_not_sold{req.note}};
-    std::string note = req.sold ? "operator: sold as order " + req.order_id : std::string("operator: not sold");
-    auto out = co_await m.apply(id, std::move(ev), {}, std::move(note));
+    // The history sentence names the order and carries the operator's note.
+    auto out = co_await m.apply(id, std::move(ev));
     if (!out) {
         if (out.error().code == errc::not_found) co_return no_such("resolve");
         co_return out.error();

@@ -1,5 +1,6 @@
 // The one way a reservation changes: a domain transition computed and stored inside one
 // durable writer job (history and feed in the same transaction). See service_impl.hpp.
+#include "agentd/domain/history_note.hpp"
 #include "agentd/reservations/convert.hpp"
 #include "agentd/reservations/driver_support.hpp"
 
@@ -44,7 +45,9 @@ std::function<result<reservation_service::impl::applied>(store::write_txn&)> res
         row.rec = next->next;
         if (seats_changed) row.details.resize(row.rec.seats.size());
         if (amend) amend(row);
-        auto seq = store::save_transition(t, row, *next, note, feed_payload(row));
+        auto sentence = domain::history_note(*next);
+        if (!note.empty()) sentence += "; " + note;
+        auto seq = store::save_transition(t, row, *next, sentence, feed_payload(row));
         if (!seq) return seq.error();
         return reservation_service::impl::applied{std::move(row), *seq};
     };

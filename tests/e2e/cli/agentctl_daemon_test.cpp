@@ -71,7 +71,11 @@ TEST_CASE("agentctl against agentd on the small world") {
     auto onej = api::from_json<api::instance>(ctl(config, {"instance", client, instance, "--json"}).out);
     REQUIRE(onej.has_value());
     REQUIRE_FALSE(onej->prices.empty());
-    for (auto& p : onej->prices) CHECK(one.has(p.price));
+    for (auto& p : onej->prices) {
+        CHECK(one.has(p.price));
+        CHECK_FALSE(p.price_band_name.empty());
+        CHECK(one.has(p.price_band_name + " (" + p.price_band + ")"));
+    }
     CHECK(one.has("  available    " + std::to_string(onej->avail.available) + " of " + std::to_string(onej->avail.capacity)));
 
     auto seats = ctl(config, {"seats", client, instance});
@@ -102,6 +106,32 @@ TEST_CASE("agentctl against agentd on the small world") {
     CHECK(show.has("): confirmed, version "));
     CHECK(show.has("  confirmed  "));
     CHECK(show.has("  held  "));
+    // Names from the mirror next to the ids, and history notes as sentences.
+    CHECK(show.has("  instance  " + instance + " (" + onej->event_name + ", " + onej->start + ")\n"));
+    CHECK(show.has(" seats held until "));
+    CHECK(show.has("basket "));
+    CHECK(show.has(" confirmed, "));
+    CHECK(show.has(" barcode"));
+    auto all = api::from_json<std::vector<api::reservation>>(ctl(config, {"reservations", "--json"}).out);
+    REQUIRE(all.has_value());
+    for (auto& r : *all) {
+        if (r.id != hold->id) continue;
+        CHECK(r.event_name == onej->event_name);
+        CHECK(r.instance_start == onej->start);
+        REQUIRE(r.seats.size() == 2);
+        for (auto& s : r.seats) {
+            CHECK_FALSE(s.area_name.empty());
+            CHECK_FALSE(s.ticket_type_name.empty());
+            CHECK_FALSE(s.price_band_name.empty());
+            CHECK(show.has(s.ticket_type_name));
+            CHECK(show.has(s.area_name));
+            CHECK(show.has(s.price_band_name));
+        }
+    }
+    CHECK(ctl(config, {"reservations"}).has(onej->event_name));
+    auto ids = ctl(config, {"reservation", hold->id, "--ids"});
+    CHECK(ids.has("AREA NAME"));
+    CHECK(ids.has(hold->id));
 
     auto h2 = api::from_json<api::reservation>(ctl(config, {"hold", client, instance, "--best", "1", "--ticket-type", tt, "--json"}).out);
     REQUIRE(h2.has_value());
