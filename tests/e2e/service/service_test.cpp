@@ -98,12 +98,19 @@ TEST_CASE("/metrics shows the writer's group commits and commit waits apart from
     const auto sock = dir.file("agentd.sock");
     REQUIRE(wait_for_daemon(sock, 60s));
     const auto client = sim.clients.at(0).name;
+    // The mirror lists an instance before its price list has landed (its writes are pipelined):
+    // wait for one that can be sold.
     std::string instance;
-    REQUIRE(wait_until([&] { return !(instance = first_instance(sock, client)).empty(); }, 60s, 50ms));
-    auto detail = uds_request(sock, "GET", "/v1/clients/" + client + "/instances/" + instance);
-    REQUIRE(detail);
-    auto ticket_type = json_get(detail->body, "prices.0.ticketType");
-    REQUIRE(ticket_type);
+    std::optional<std::string> ticket_type;
+    REQUIRE(wait_until(
+        [&] {
+            instance = first_instance(sock, client);
+            if (instance.empty()) return false;
+            auto detail = uds_request(sock, "GET", "/v1/clients/" + client + "/instances/" + instance);
+            if (detail) ticket_type = json_get(detail->body, "prices.0.ticketType");
+            return ticket_type.has_value();
+        },
+        60s, 50ms));
 
     constexpr int acks = 16;
     std::atomic<int> acked{0};
@@ -174,12 +181,19 @@ TEST_CASE("SIGTERM during a stream of reservations drains, exits 0, and loses no
     const auto sock = dir.file("agentd.sock");
     REQUIRE(wait_for_daemon(sock, 60s));
     const auto client = sim.clients.at(0).name;
+    // The mirror lists an instance before its price list has landed (its writes are pipelined):
+    // wait for one that can be sold.
     std::string instance;
-    REQUIRE(wait_until([&] { return !(instance = first_instance(sock, client)).empty(); }, 60s, 50ms));
-    auto detail = uds_request(sock, "GET", "/v1/clients/" + client + "/instances/" + instance);
-    REQUIRE(detail);
-    auto ticket_type = json_get(detail->body, "prices.0.ticketType");
-    REQUIRE(ticket_type);
+    std::optional<std::string> ticket_type;
+    REQUIRE(wait_until(
+        [&] {
+            instance = first_instance(sock, client);
+            if (instance.empty()) return false;
+            auto detail = uds_request(sock, "GET", "/v1/clients/" + client + "/instances/" + instance);
+            if (detail) ticket_type = json_get(detail->body, "prices.0.ticketType");
+            return ticket_type.has_value();
+        },
+        60s, 50ms));
 
     std::vector<std::string> acked;
     for (int i = 0; i < 30; ++i) {

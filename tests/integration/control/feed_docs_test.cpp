@@ -4,6 +4,8 @@
 
 #include "agentd/net/uds_client.hpp"
 
+#include <optional>
+
 #include <doctest/doctest.h>
 #include <rapidjson/document.h>
 
@@ -87,12 +89,19 @@ TEST_CASE("the feed payloads in docs/local-api.md are exactly the shapes agentd 
     const auto sock = dir.file("agentd.sock");
     REQUIRE(wait_for_daemon(sock, 60s));
     const auto client = sim.clients.at(0).name;
+    // The mirror lists an instance before its price list has landed (its writes are pipelined):
+    // wait for one that can be sold.
     std::string instance;
-    REQUIRE(wait_until([&] { return !(instance = first_instance(sock, client)).empty(); }, 60s, 50ms));
-    auto detail = uds_request(sock, "GET", "/v1/clients/" + client + "/instances/" + instance);
-    REQUIRE(detail);
-    auto ticket_type = json_get(detail->body, "prices.0.ticketType");
-    REQUIRE(ticket_type);
+    std::optional<std::string> ticket_type;
+    REQUIRE(wait_until(
+        [&] {
+            instance = first_instance(sock, client);
+            if (instance.empty()) return false;
+            auto detail = uds_request(sock, "GET", "/v1/clients/" + client + "/instances/" + instance);
+            if (detail) ticket_type = json_get(detail->body, "prices.0.ticketType");
+            return ticket_type.has_value();
+        },
+        60s, 50ms));
     auto made = uds_request(sock, "POST", "/v1/reservations",
                             R"({"client":")" + client + R"(","instance":")" + instance +
                                 R"(","bestAvailable":{"quantity":1,"ticketType":")" + *ticket_type + R"("}})",
