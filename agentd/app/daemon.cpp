@@ -203,7 +203,8 @@ private:
         for (std::size_t i = 0; !restart_needed && i < n.clients.size(); ++i) {
             const auto& a = n.clients[i];
             const auto& b = o.clients[i];
-            restart_needed = a.name != b.name || a.base_url != b.base_url || a.accounts.size() != b.accounts.size();
+            restart_needed = a.name != b.name || a.base_url != b.base_url || a.accounts.size() != b.accounts.size() ||
+                             a.order_total_is_net != b.order_total_is_net;
         }
         configure_log(n, level_override_);
         warn_insecure_upstreams(n);
@@ -330,7 +331,7 @@ int run_daemon(const daemon_options& o) {
         }
         (*ctx)->set_decode_executor(decode_pool.get_executor(), k_decode_off_thread_bytes);
         mirror::sync_client sc{c.name, {}, static_cast<int>(c.max_connections)};
-        reservations::res_client rc{c.name, {}};
+        reservations::res_client rc{c.name, {}, c.order_total_is_net};
         for (const auto& a : c.accounts) {
             auto cl = upstream::make_spektrix_client(**ctx, to_upstream(a));
             if (!cl) {

@@ -320,6 +320,10 @@ std::vector<option_entry> build() {
         "reference", false, "", 1, "Upstream field that receives the channel's order reference."));
     t.push_back(text<&client_settings::currency>("client", "currency", K::identifier, "GBP", false, "", 3,
         "Currency of this venue's prices, shown in every ledger report (ISO 4217 code, two decimal places)."));
+    t.push_back(boolean<&client_settings::order_total_is_net>("client", "order_total_is_net", false,
+        "Whether a ticket's `total` in this venue's orders already has the agent discount taken off. "
+        "false: net owed = total - agentDiscount; true: net owed = total. The Agency API does not say "
+        "(docs/upstream-contract.md); check one order against the venue's statement."));
     t.push_back(text<&client_settings::timezone>("client", "timezone", K::string, "Europe/London", false, "", 1,
         "The venue's time zone (zoneinfo name): ledger confirm times in local time and day/week/month groups."));
     t.push_back(text<&client_settings::statement_order_id_column>("client", "statement_order_id_column", K::string,

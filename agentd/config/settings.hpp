@@ -100,6 +100,7 @@ struct client_settings {
     std::string customer_reference_field;
     // The agent's books for this venue (docs/ledger.md).
     std::string currency;
+    bool order_total_is_net = false;
     std::string timezone;
     std::string statement_order_id_column, statement_tickets_column, statement_total_column;
     std::string statement_commission_column, statement_net_column;

@@ -82,6 +82,12 @@ struct held_seat {
 // One ticket of an order as upstream answered it, for the sales ledger: face value (`price`),
 // the agent's commission (`agentDiscount`) and what is owed to the venue (`total` less the
 // commission). Amounts are never recomputed from the price list.
+// What the agent owes the venue for one ticket. Whether the order's `total` already has the
+// agent discount taken off is the venue's (unknown) convention, a per-client setting.
+inline money net_owed(money total, money agent_discount, bool total_is_net) {
+    return total_is_net ? total : total - agent_discount;
+}
+
 struct order_line {
     std::string ticket_id;
     std::string seat;

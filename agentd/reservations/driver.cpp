@@ -22,6 +22,12 @@ reservation_service::impl::impl(asio::any_io_executor ex_, store::database& db_,
     local.started = clock.now();
 }
 
+bool reservation_service::impl::total_is_net_for(const store::reservation_row& row) const {
+    for (const auto& c : clients)
+        if (c.name == row.client) return c.order_total_is_net;
+    return false;
+}
+
 upstream::client* reservation_service::impl::client_for(const store::reservation_row& row) const {
     for (const auto& c : clients) {
         if (c.name != row.client) continue;

@@ -44,6 +44,7 @@ namespace agentd::reservations {
 struct res_client {
     std::string name;
     std::vector<std::pair<std::string /*account*/, upstream::client*>> accounts;  // first is the default
+    bool order_total_is_net = false;  // the venue's ticket `total` already has agentDiscount taken off
 };
 
 // Daemon time of one operation, excluding the time spent awaiting upstream calls.

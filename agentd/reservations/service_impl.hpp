@@ -74,6 +74,7 @@ struct reservation_service::impl {
 
     // --- driver (driver.cpp, place.cpp, settle.cpp) ---
     upstream::client* client_for(const store::reservation_row& row) const;
+    bool total_is_net_for(const store::reservation_row& row) const;
     upstream::call_options write_options(bool retry_safe) const;
     upstream::call_options read_options() const;
     std::chrono::milliseconds backoff_delay(int attempt);

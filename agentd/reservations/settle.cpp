@@ -32,11 +32,12 @@ money face_value(const std::vector<upstream::ticket>& ts) {
 
 // The order's tickets for the ledger, as upstream answered them. The decoder refused any
 // agentDiscount above its ticket's total, so net is never negative.
-std::vector<domain::order_line> order_lines(const std::vector<upstream::ticket>& ts) {
+std::vector<domain::order_line> order_lines(const std::vector<upstream::ticket>& ts, bool total_is_net) {
     std::vector<domain::order_line> out;
     out.reserve(ts.size());
     for (const auto& t : ts)
-        out.push_back({t.id, t.seat_id.value_or(t.plan_id), t.type_id, t.price, t.agent_discount, t.total - t.agent_discount});
+        out.push_back({t.id, t.seat_id.value_or(t.plan_id), t.type_id, t.price, t.agent_discount,
+                       domain::net_owed(t.total, t.agent_discount, total_is_net)});
     return out;
 }
 
@@ -176,7 +177,7 @@ asio::awaitable<void> reservation_service::impl::confirm_upstream(store::reserva
             if (!mismatch.empty())
                 log::warn("reservations", "confirm", "order differs from the hold", {{"id", id}, {"order", o->id}, {"difference", mismatch}});
             domain::ev::confirmed order{o->id, std::move(barcodes), "upstream_order", mismatch};
-            order.lines = order_lines(o->tickets);
+            order.lines = order_lines(o->tickets, total_is_net_for(row));
             domain::event sold = std::move(order);
             auto a = co_await record(id, std::move(sold));
             if (!a) log::error("reservations", "confirm", "order could not be recorded", {{"id", id}, {"order", o->id}, {"cause", a.error().message}});

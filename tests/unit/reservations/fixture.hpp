@@ -45,6 +45,7 @@ struct res_fixture {
     fake_upstream up;
     map_catalogue cat;
     reservations::settings settings;
+    bool order_total_is_net = false;  // the client's [[client]] order_total_is_net
     std::unique_ptr<reservations::reservation_service> svc;
     std::vector<std::uint64_t> feed;
     boost::asio::cancellation_signal stop;
@@ -89,7 +90,7 @@ struct res_fixture {
     void make_service() {
         svc = std::make_unique<reservations::reservation_service>(
             ioc.get_executor(), *db, path, settings,
-            std::vector<reservations::res_client>{{k_client, {{"agent1", &up}}}}, cat, clock,
+            std::vector<reservations::res_client>{{k_client, {{"agent1", &up}}, order_total_is_net}}, cat, clock,
             [this](std::uint64_t s) { feed.push_back(s); }, [](std::string_view, std::string_view) {});
     }
 

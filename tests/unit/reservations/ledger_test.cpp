@@ -62,6 +62,25 @@ TEST_CASE("a confirmed order's ledger entry carries face value, commission and n
     f.stop_worker();
 }
 
+TEST_CASE("a venue whose totals are already net: net owed is the total, commission still recorded") {
+    res_fixture f;
+    f.order_total_is_net = true;
+    f.make_service();
+    f.start_worker();
+    auto held = f.hold({"S1"});
+    auto& b = f.basket_of(held.id);
+    REQUIRE(b.tickets.size() == 1);
+    b.tickets[0].total = money{3195};
+    b.tickets[0].agent_discount = money{355};
+    REQUIRE(f.run(f.svc->confirm(held.id, f.customer())).has_value());
+    REQUIRE(f.settle(held.id).state == "confirmed");
+    auto e = entries(f);
+    REQUIRE(e.size() == 1);
+    CHECK(e[0].commission == money{355});
+    CHECK(e[0].net == money{3195});
+    f.stop_worker();
+}
+
 TEST_CASE("an operator-settled order is its own ledger entry from the hold; corrections never edit it") {
     res_fixture f;
     f.start_worker();
