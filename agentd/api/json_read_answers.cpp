@@ -135,11 +135,15 @@ result<reconcile_report> from_json(std::string_view t) {
         });
         reservations("orderMismatch", r.order_mismatch);
         reservations("soldUnread", r.sold_unread);
-        for (auto [name, into] : {std::pair{"ledgerMissing", &r.ledger_missing}, std::pair{"ledgerOrphaned", &r.ledger_orphaned}})
-            each(o, "", name, [&](const value& v, const std::string& p) {
+        // A named pair, not a structured binding: Clang 14 (the sanitizer build) cannot capture
+        // a binding in a lambda.
+        for (const auto& list : {std::pair{"ledgerMissing", &r.ledger_missing}, std::pair{"ledgerOrphaned", &r.ledger_orphaned}}) {
+            auto* into = list.second;
+            each(o, "", list.first, [&](const value& v, const std::string& p) {
                 if (!v.IsString()) bad(errc::decode_error, p, "expected a string");
                 into->emplace_back(v.GetString(), v.GetStringLength());
             });
+        }
         return r;
     });
 }
