@@ -146,7 +146,7 @@ asio::awaitable<void> reservation_service::impl::drive(std::string id, std::opti
                 upstream_stopwatch sw;
                 co_await place(std::move(a->row), sw);
                 placing_done(id, *row);
-                const auto spent = sc::now() - start - sw.upstream;
+                const auto spent = sc::now() - start - sw.upstream - sw.backoff;
                 place_timing.add(std::chrono::duration<double, std::micro>(spent).count());
                 place_cpu_timing.add(std::chrono::duration<double, std::micro>(spent - commit_wait[id]).count());
                 commit_wait.erase(id);
@@ -161,7 +161,7 @@ asio::awaitable<void> reservation_service::impl::drive(std::string id, std::opti
                 const auto start = sc::now();
                 upstream_stopwatch sw;
                 co_await confirm_upstream(std::move(*row), sw);
-                const auto spent = sc::now() - start - sw.upstream;
+                const auto spent = sc::now() - start - sw.upstream - sw.backoff;
                 confirm_timing.add(std::chrono::duration<double, std::micro>(spent).count());
                 confirm_cpu_timing.add(std::chrono::duration<double, std::micro>(spent - commit_wait[id]).count());
                 commit_wait.erase(id);

@@ -50,6 +50,13 @@ inline asio::awaitable<void> pause(std::chrono::milliseconds d) {
     co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
 }
 
+// A retry pause inside a drive, timed apart so the daemon-time figures count work, not waiting.
+inline asio::awaitable<void> pause(upstream_stopwatch& sw, std::chrono::milliseconds d) {
+    const auto start = sc::now();
+    co_await pause(d);
+    sw.backoff += sc::now() - start;
+}
+
 // Times an upstream call into the drive's stopwatch.
 template <class T>
 asio::awaitable<upstream::result<T>> timed(upstream_stopwatch& sw, upstream::call<T> c) {

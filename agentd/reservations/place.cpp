@@ -67,7 +67,7 @@ asio::awaitable<void> reservation_service::impl::place(store::reservation_row ro
                     const bool cleared = bool(co_await timed(sw, up->clear_basket(row.rec.basket_id, wopts(true))));
                     note_freed(row);
                     if (cleared) break;
-                    co_await pause(backoff_delay(i));
+                    co_await pause(sw, backoff_delay(i));
                 }
             co_await reject("upstream_unavailable", "place reservation: upstream kept failing (" + reason + ")");
             co_return;
@@ -233,7 +233,7 @@ asio::awaitable<void> reservation_service::impl::place(store::reservation_row ro
                 })) {
                 ++own_conflicts;
                 --attempt;
-                co_await pause(backoff_delay(1));
+                co_await pause(sw, backoff_delay(1));
                 continue;
             }
         }

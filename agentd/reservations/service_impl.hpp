@@ -32,6 +32,7 @@ namespace agentd::reservations {
 // Accumulates the time a drive spends awaiting upstream, to report daemon time without it.
 struct upstream_stopwatch {
     std::chrono::steady_clock::duration upstream{};
+    std::chrono::steady_clock::duration backoff{};  // retry pauses: waiting, not daemon work
 };
 
 struct reservation_service::impl {

@@ -105,7 +105,7 @@ asio::awaitable<void> reservation_service::impl::confirm_upstream(store::reserva
                     co_return;
                 }
                 if (attempt >= cfg.drive.max_unsent_retries || co_await cancelled()) co_return;  // the rescan tries again
-                co_await pause(backoff_delay(attempt));
+                co_await pause(sw, backoff_delay(attempt));
             }
             const auto proof = domain::prove_basket(row.rec.seats, tickets_of(b->tickets));
             if (proof.missing > 0) {
@@ -147,7 +147,7 @@ asio::awaitable<void> reservation_service::impl::confirm_upstream(store::reserva
                     co_return;
                 }
                 if (attempt >= cfg.drive.max_unsent_retries || co_await cancelled()) co_return;  // the rescan tries again
-                co_await pause(backoff_delay(attempt));
+                co_await pause(sw, backoff_delay(attempt));
             }
         }
         // Durable before the first byte of the confirm leaves: from here on the sale may exist.
@@ -187,7 +187,7 @@ asio::awaitable<void> reservation_service::impl::confirm_upstream(store::reserva
         if (f == upstream_failure::not_sent) {
             // Provably not sent (no budget token, refused connection, 429): not unknown.
             if (++unsent > cfg.drive.max_unsent_retries || co_await cancelled()) co_return;  // rescan / recovery resends
-            co_await pause(backoff_delay(unsent));
+            co_await pause(sw, backoff_delay(unsent));
             continue;
         }
         if (f == upstream_failure::transient || f == upstream_failure::timeout || f == upstream_failure::ambiguous) ++ambiguous;
@@ -197,7 +197,7 @@ asio::awaitable<void> reservation_service::impl::confirm_upstream(store::reserva
         switch (domain::after_sent_confirm_failure(f, o.error().error_code, alive)) {
         case domain::sent_confirm_next::send_again:
             if (co_await cancelled()) co_return;  // recovery resends
-            co_await pause(backoff_delay(ambiguous));
+            co_await pause(sw, backoff_delay(ambiguous));
             continue;
         case domain::sent_confirm_next::proven_sold: {
             domain::event sold = domain::ev::confirmed{"", {}, "already_confirmed", ""};
