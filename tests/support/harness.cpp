@@ -232,4 +232,19 @@ int json_array_size(const std::string& json, const std::string& dotted_path) {
     return int(v->Size());
 }
 
+std::optional<sellable> sellable_instance(const std::string& socket_path, const std::string& client) {
+    auto a = uds_request(socket_path, "GET", "/v1/clients/" + client + "/instances");
+    if (!a || a->status != 200) return std::nullopt;
+    const int n = json_array_size(a->body, "instances");
+    for (int i = 0; i < n; ++i) {
+        auto row = "instances." + std::to_string(i);
+        if (json_get(a->body, row + ".onSale") != "true" || json_get(a->body, row + ".cancelled") != "false") continue;
+        auto id = *json_get(a->body, row + ".id");
+        auto detail = uds_request(socket_path, "GET", "/v1/clients/" + client + "/instances/" + id);
+        auto tt = detail ? json_get(detail->body, "prices.0.ticketType") : std::nullopt;
+        return tt ? std::optional<sellable>(sellable{id, *tt}) : std::nullopt;
+    }
+    return std::nullopt;
+}
+
 }  // namespace agentd::test

@@ -69,6 +69,13 @@ std::optional<http_answer> tcp_request(const std::string& base_url, const std::s
 // Waits until GET /v1/health answers 200 on the socket.
 bool wait_for_daemon(const std::string& socket_path, std::chrono::milliseconds timeout);
 
+// The first on-sale, not-cancelled instance of `client` whose price list has landed, with its
+// first ticket type; nullopt until the mirror has one (it lists instances before their prices).
+struct sellable {
+    std::string instance, ticket_type;
+};
+std::optional<sellable> sellable_instance(const std::string& socket_path, const std::string& client);
+
 // Reads a top-level or nested JSON value as text: json_get(body, "sync.instancesDone").
 // Strings are returned without quotes; arrays/objects as compact JSON. nullopt when absent.
 std::optional<std::string> json_get(const std::string& json, const std::string& dotted_path);

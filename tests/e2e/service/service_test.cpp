@@ -60,20 +60,6 @@ private:
     std::vector<std::string> seen_;
 };
 
-std::string first_instance(const std::string& sock, const std::string& client) {
-    auto a = uds_request(sock, "GET", "/v1/clients/" + client + "/instances");
-    REQUIRE(a);
-    REQUIRE(a->status == 200);
-    int n = json_array_size(a->body, "instances");
-    for (int i = 0; i < n; ++i) {
-        auto row = "instances." + std::to_string(i);
-        auto on_sale = json_get(a->body, row + ".onSale");
-        auto cancelled = json_get(a->body, row + ".cancelled");
-        if (on_sale == "true" && cancelled == "false") return *json_get(a->body, row + ".id");
-    }
-    return {};
-}
-
 // The value of the first sample line that starts with `prefix` (name and labels).
 std::optional<double> metric(const std::string& text, const std::string& prefix) {
     std::size_t at = 0;
@@ -98,19 +84,11 @@ TEST_CASE("/metrics shows the writer's group commits and commit waits apart from
     const auto sock = dir.file("agentd.sock");
     REQUIRE(wait_for_daemon(sock, 60s));
     const auto client = sim.clients.at(0).name;
-    // The mirror lists an instance before its price list has landed (its writes are pipelined):
-    // wait for one that can be sold.
-    std::string instance;
-    std::optional<std::string> ticket_type;
-    REQUIRE(wait_until(
-        [&] {
-            instance = first_instance(sock, client);
-            if (instance.empty()) return false;
-            auto detail = uds_request(sock, "GET", "/v1/clients/" + client + "/instances/" + instance);
-            if (detail) ticket_type = json_get(detail->body, "prices.0.ticketType");
-            return ticket_type.has_value();
-        },
-        60s, 50ms));
+    // The mirror lists an instance before its price list has landed: wait for one that can be sold.
+    std::optional<sellable> sale;
+    REQUIRE(wait_until([&] { return (sale = sellable_instance(sock, client)).has_value(); }, 60s, 50ms));
+    const std::string instance = sale->instance;
+    const std::optional<std::string> ticket_type = sale->ticket_type;
 
     constexpr int acks = 16;
     std::atomic<int> acked{0};
@@ -181,19 +159,11 @@ TEST_CASE("SIGTERM during a stream of reservations drains, exits 0, and loses no
     const auto sock = dir.file("agentd.sock");
     REQUIRE(wait_for_daemon(sock, 60s));
     const auto client = sim.clients.at(0).name;
-    // The mirror lists an instance before its price list has landed (its writes are pipelined):
-    // wait for one that can be sold.
-    std::string instance;
-    std::optional<std::string> ticket_type;
-    REQUIRE(wait_until(
-        [&] {
-            instance = first_instance(sock, client);
-            if (instance.empty()) return false;
-            auto detail = uds_request(sock, "GET", "/v1/clients/" + client + "/instances/" + instance);
-            if (detail) ticket_type = json_get(detail->body, "prices.0.ticketType");
-            return ticket_type.has_value();
-        },
-        60s, 50ms));
+    // The mirror lists an instance before its price list has landed: wait for one that can be sold.
+    std::optional<sellable> sale;
+    REQUIRE(wait_until([&] { return (sale = sellable_instance(sock, client)).has_value(); }, 60s, 50ms));
+    const std::string instance = sale->instance;
+    const std::optional<std::string> ticket_type = sale->ticket_type;
 
     std::vector<std::string> acked;
     for (int i = 0; i < 30; ++i) {

@@ -65,18 +65,6 @@ std::map<std::string, std::vector<shape>> documented_payloads() {
     return out;
 }
 
-std::string first_instance(const std::string& sock, const std::string& client) {
-    auto a = uds_request(sock, "GET", "/v1/clients/" + client + "/instances");
-    if (!a || a->status != 200) return {};
-    int n = json_array_size(a->body, "instances");
-    for (int i = 0; i < n; ++i) {
-        auto row = "instances." + std::to_string(i);
-        if (json_get(a->body, row + ".onSale") == "true" && json_get(a->body, row + ".cancelled") == "false")
-            return *json_get(a->body, row + ".id");
-    }
-    return {};
-}
-
 }  // namespace
 
 TEST_CASE("the feed payloads in docs/local-api.md are exactly the shapes agentd sends") {
@@ -89,19 +77,11 @@ TEST_CASE("the feed payloads in docs/local-api.md are exactly the shapes agentd 
     const auto sock = dir.file("agentd.sock");
     REQUIRE(wait_for_daemon(sock, 60s));
     const auto client = sim.clients.at(0).name;
-    // The mirror lists an instance before its price list has landed (its writes are pipelined):
-    // wait for one that can be sold.
-    std::string instance;
-    std::optional<std::string> ticket_type;
-    REQUIRE(wait_until(
-        [&] {
-            instance = first_instance(sock, client);
-            if (instance.empty()) return false;
-            auto detail = uds_request(sock, "GET", "/v1/clients/" + client + "/instances/" + instance);
-            if (detail) ticket_type = json_get(detail->body, "prices.0.ticketType");
-            return ticket_type.has_value();
-        },
-        60s, 50ms));
+    // The mirror lists an instance before its price list has landed: wait for one that can be sold.
+    std::optional<sellable> sale;
+    REQUIRE(wait_until([&] { return (sale = sellable_instance(sock, client)).has_value(); }, 60s, 50ms));
+    const std::string instance = sale->instance;
+    const std::optional<std::string> ticket_type = sale->ticket_type;
     auto made = uds_request(sock, "POST", "/v1/reservations",
                             R"({"client":")" + client + R"(","instance":")" + instance +
                                 R"(","bestAvailable":{"quantity":1,"ticketType":")" + *ticket_type + R"("}})",
