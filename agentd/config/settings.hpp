@@ -23,6 +23,8 @@ struct daemon_settings {
     std::uint32_t socket_mode = 0;  // permission bits, parsed from an octal string
     duration feed_retention{};      // 0: kept forever
     duration history_retention{};   // of finished reservations; 0: kept forever
+    std::string node;               // this node's name among nodes sharing a database; empty: the host name
+    duration lease_ttl{};           // venue lease lifetime when several nodes share a database
 };
 
 struct sync_settings {

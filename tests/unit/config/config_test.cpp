@@ -32,6 +32,8 @@ TEST_CASE("an empty file yields every default from the table") {
     CHECK(s.daemon.log_level == "info");
     CHECK(s.daemon.drain_timeout == 10s);
     CHECK(s.daemon.socket_mode == 0660u);
+    CHECK(s.daemon.node.empty());  // the host name, resolved by the daemon
+    CHECK(s.daemon.lease_ttl == 15s);
     CHECK(s.sync.catalogue_interval == 1h);
     CHECK(s.sync.catalogue_days_ahead == 180);
     CHECK(s.sync.tier_24h == 15s);
