@@ -1,7 +1,7 @@
 -- agentd: the whole current schema, for reading and review. It is not executed by agentd;
 -- the migrations in migrations/ are. A test (tests/unit/store) proves that applying every
 -- migration to an empty database yields exactly these objects.
--- user_version: 6
+-- user_version: 7
 
 -- Small key/value facts about this database.
 CREATE TABLE meta (
@@ -287,4 +287,14 @@ CREATE TABLE sales_ledger_tickets (
     commission_minor INTEGER NOT NULL,
     net_minor        INTEGER NOT NULL,
     PRIMARY KEY (entry_id, position)
+) WITHOUT ROWID;
+
+-- Which node drives which venue client (store/lease): a node writes for a client only while
+-- its lease is live, and every write job checks (client, node, epoch). On PostgreSQL
+-- expires_at is a TIMESTAMPTZ of the database's clock (migrations/postgresql/).
+CREATE TABLE venue_lease (
+    client     TEXT PRIMARY KEY NOT NULL,
+    node       TEXT NOT NULL,
+    epoch      INTEGER NOT NULL,  -- raised by every acquisition
+    expires_at TEXT NOT NULL      -- ISO 8601 UTC with 'Z', database clock
 ) WITHOUT ROWID;

@@ -110,11 +110,15 @@ result<std::unique_ptr<database>> database::open(database_options o) {
     if (o.path.empty()) return fail(errc::invalid_argument, "open database: empty path");
     if (o.queue_limit == 0 || o.max_batch == 0) return fail(errc::invalid_argument, "open database: zero queue_limit or max_batch");
     std::unique_ptr<database> db(new database(std::move(o)));
-    auto fd = take_lock(db->opts_.path);
-    if (!fd) return fd.error();
-    db->lock_fd_ = *fd;  // released by the destructor on every failure path below
-    // Under the lock: the -wal and -shm files belong to no other process now.
-    if (auto r = prepare_files(db->opts_.path); !r) return r.error();
+    db->display_ = redact_database(db->opts_.path);
+    // PostgreSQL: many nodes share the database; there is no file to lock or protect.
+    if (!is_postgresql_url(db->opts_.path)) {
+        auto fd = take_lock(db->opts_.path);
+        if (!fd) return fd.error();
+        db->lock_fd_ = *fd;  // released by the destructor on every failure path below
+        // Under the lock: the -wal and -shm files belong to no other process now.
+        if (auto r = prepare_files(db->opts_.path); !r) return r.error();
+    }
 
     auto c = connection::open(db->opts_.path, connection::open_mode::read_write_create);
     if (!c) return c.error();
@@ -127,7 +131,7 @@ result<std::unique_ptr<database>> database::open(database_options o) {
     db->thread_ = std::thread([raw = db.get()] { raw->run_loop(); });
     db->writer_id_ = db->thread_.get_id();
     log::info("store", "open", "database open",
-              {{"path", db->opts_.path}, {"schema_version", binary_schema_version()}, {"migrations_applied", *applied}});
+              {{"path", db->display_}, {"engine", db->conn_.is_postgresql() ? "postgresql" : "sqlite"}, {"schema_version", binary_schema_version()}, {"migrations_applied", *applied}});
     return db;
 }
 
@@ -157,9 +161,9 @@ result<void> database::enqueue(job j) {
     {
         std::lock_guard lk(mu_);
         if (closing_)
-            return fail(errc::unavailable, "submit to database " + opts_.path + ": closing");
+            return fail(errc::unavailable, "submit to database " + display_ + ": closing");
         if (queue_.size() >= opts_.queue_limit)
-            return fail(errc::unavailable, "submit to database " + opts_.path + ": write queue full (" +
+            return fail(errc::unavailable, "submit to database " + display_ + ": write queue full (" +
                                                std::to_string(opts_.queue_limit) + " jobs)");
         j.submitted = std::chrono::steady_clock::now();
         queue_.push_back(std::move(j));
@@ -258,14 +262,23 @@ void database::run_batch(std::deque<job>& batch) {
     std::vector<bool> ok(batch.size(), false);
 
     std::optional<error> batch_error;
-    if (durable != synchronous_full_) {
+    const bool pg = conn_.is_postgresql();
+    if (pg) {
+        // synchronous_commit per transaction: on waits for the WAL flush (and for the
+        // synchronous standby the cluster names, if any); off returns at once, like SQLite's
+        // synchronous=NORMAL, and a later durable commit flushes it too.
+        if (auto r = conn_.exec(durable ? "BEGIN; SET LOCAL synchronous_commit = on" : "BEGIN; SET LOCAL synchronous_commit = off",
+                                "begin batch");
+            !r)
+            batch_error = r.error();
+    } else if (durable != synchronous_full_) {
         // synchronous cannot change inside a transaction; it is chosen per batch.
         if (auto r = conn_.exec(durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL", "set synchronous"); !r)
             batch_error = r.error();
         else
             synchronous_full_ = durable;
     }
-    if (!batch_error)
+    if (!batch_error && !pg)
         if (auto r = conn_.exec("BEGIN IMMEDIATE", "begin batch"); !r) batch_error = r.error();
 
     if (!batch_error) {
@@ -288,7 +301,7 @@ void database::run_batch(std::deque<job>& batch) {
             if (!conn_.in_transaction()) {
                 // SQLite rolled the whole transaction back (disk full, I/O error): nothing of
                 // this batch survives, including earlier jobs' work.
-                batch_error = fail(errc::unavailable, "write batch on " + opts_.path + ": transaction aborted" +
+                batch_error = fail(errc::unavailable, "write batch on " + display_ + ": transaction aborted" +
                                                           (outcome ? std::string() : ": " + outcome.error().message));
                 break;
             }

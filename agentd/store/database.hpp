@@ -1,4 +1,4 @@
-// store/database: the database's single writer. Opening takes an exclusive lock on
+// store/database: the database's single writer. SQLite: opening takes an exclusive lock on
 // "<path>.lock" (one agentd per database), makes the database, -wal, -shm and lock files
 // private (0600, whatever the umask), sets the PRAGMAs, runs the migrations and starts the
 // writer thread, which owns the only write connection. Callers submit jobs; the writer drains
@@ -6,6 +6,9 @@
 // itself), commits the batch once (group commit) and then completes every job on the writer
 // thread. Every job submitted while a batch commits joins the next one, so under concurrent
 // load one fsync carries many jobs (writer_stats counts commits by jobs carried). A batch commits with synchronous=FULL when any of its jobs is durable, else NORMAL.
+// PostgreSQL ("postgresql://" path): no lock file (many nodes share the database); one writer
+// connection per process; BEGIN, SAVEPOINT per job, COMMIT as above, with synchronous_commit on
+// for a durable batch and off otherwise.
 // With housekeeping enabled the writer also runs bounded retention passes by itself
 // (store/housekeeping.hpp), each in its own small transaction between batches.
 // The store does not depend on Asio: completions are plain callbacks; a coroutine awaits a job
@@ -35,7 +38,7 @@
 namespace agentd::store {
 
 struct database_options {
-    std::string path;
+    std::string path;  // a SQLite file, or a "postgresql://" URL (store/sqlite.hpp is_postgresql_url)
     std::size_t queue_limit = 10000;  // jobs waiting; beyond it submit fails with errc::unavailable
     std::size_t max_batch = 512;      // jobs per commit at most
     std::chrono::milliseconds busy_timeout{5000};
@@ -134,6 +137,7 @@ private:
     std::chrono::steady_clock::time_point run_housekeeping();
 
     database_options opts_;
+    std::string display_;  // the path, or the URL without its password, for logs and errors
     int lock_fd_ = -1;
     int migrations_applied_ = 0;
     connection conn_;  // used only by the writer thread once it runs

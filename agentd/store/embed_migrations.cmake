@@ -1,4 +1,6 @@
-# Generates a C++ source embedding every migrations/NNNN_name.sql, in version order.
+# Generates a C++ source embedding every migrations/NNNN_name.sql, in version order, each with
+# its PostgreSQL text migrations/postgresql/NNNN_name.sql when that file exists (else empty:
+# the SQLite text is used, rewritten mechanically; see store/migrations.hpp).
 # Run by the build (see CMakeLists.txt) with -DDIR=<migrations dir> -DOUT=<generated .cpp>.
 file(GLOB files ${DIR}/*.sql)
 list(SORT files)
@@ -20,7 +22,22 @@ foreach(f ${files})
     message(FATAL_ERROR "migration ${base}: contains the raw-string delimiter")
   endif()
   string(REGEX REPLACE "\\.sql$" "" stem ${base})
-  string(APPEND body "    {${version}, \"${stem}\", R\"agentd_sql(${sql})agentd_sql\"},\n")
+  set(pg_sql "")
+  if(EXISTS ${DIR}/postgresql/${base})
+    file(READ ${DIR}/postgresql/${base} pg_sql)
+    string(FIND "${pg_sql}" ")agentd_sql\"" clash)
+    if(NOT clash EQUAL -1)
+      message(FATAL_ERROR "migration postgresql/${base}: contains the raw-string delimiter")
+    endif()
+  endif()
+  string(APPEND body "    {${version}, \"${stem}\", R\"agentd_sql(${sql})agentd_sql\", R\"agentd_sql(${pg_sql})agentd_sql\"},\n")
+endforeach()
+file(GLOB pg_files ${DIR}/postgresql/*.sql)
+foreach(f ${pg_files})
+  get_filename_component(base ${f} NAME)
+  if(NOT EXISTS ${DIR}/${base})
+    message(FATAL_ERROR "migration postgresql/${base}: no migrations/${base} of the same name")
+  endif()
 endforeach()
 if(body STREQUAL "")
   message(FATAL_ERROR "no migrations found in ${DIR}")

@@ -6,11 +6,23 @@ namespace agentd::store {
 result<std::int64_t> append_feed(write_txn& t, const feed_entry& e) {
     if (e.at.empty() || e.kind.empty() || e.payload.empty())
         return fail(errc::invalid_argument, "append feed: at, kind and payload are required");
-    auto s = t.prepare("feed.append", "INSERT INTO feed(at, kind, client, entity, payload) VALUES (?1, ?2, ?3, ?4, ?5)");
+    // PostgreSQL: the seq comes from the one feed_counter row, whose lock is held to COMMIT, so
+    // feed appends of all nodes commit one after another in seq order and a subscriber resuming
+    // "since" a seq never skips a row that committed later with a lower one. SQLite has one
+    // writer: AUTOINCREMENT gives the same order.
+    auto s = t.conn().is_postgresql()
+                 ? t.prepare("feed.append",
+                             "WITH c AS (UPDATE feed_counter SET seq = seq + 1 RETURNING seq) "
+                             "INSERT INTO feed(seq, at, kind, client, entity, payload) "
+                             "SELECT c.seq, ?1, ?2, ?3, ?4, ?5 FROM c RETURNING seq")
+                 : t.prepare("feed.append", "INSERT INTO feed(at, kind, client, entity, payload) VALUES (?1, ?2, ?3, ?4, ?5) "
+                                            "RETURNING seq");
     if (!s) return s.error();
     s->bind(1, e.at).bind(2, e.kind).bind(3, e.client).bind(4, e.entity).bind(5, e.payload);
-    if (auto r = s->run(); !r) return r.error().wrap("append feed");
-    return t.conn().last_insert_rowid();
+    auto row = s->step();
+    if (!row) return row.error().wrap("append feed");
+    if (!*row) return fail(errc::internal, "append feed: no seq returned");
+    return s->column_int64(0);
 }
 
 result<std::vector<feed_entry>> feed_since(connection& c, std::int64_t after_seq, std::size_t limit) {
@@ -37,7 +49,10 @@ result<std::vector<feed_entry>> feed_since(connection& c, std::int64_t after_seq
 
 result<std::int64_t> feed_last_seq(connection& c) {
     // sqlite_sequence keeps the high-water mark even after rows are pruned.
-    auto s = c.prepare("feed.last_seq", "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'feed'), 0)");
+    // PostgreSQL: feed_counter, read committed.
+    auto s = c.is_postgresql()
+                 ? c.prepare("feed.last_seq", "SELECT seq FROM feed_counter")
+                 : c.prepare("feed.last_seq", "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'feed'), 0)");
     if (!s) return s.error();
     auto row = s->step();
     if (!row) return row.error().wrap("read feed head");

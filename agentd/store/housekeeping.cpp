@@ -37,7 +37,7 @@ result<prune_result> prune_feed(write_txn& t, std::string_view before_iso, std::
     // Only the oldest max_rows rows are looked at: old rows are at the front, so a pass costs
     // the same on a 100-row feed as on a 10-million-row one.
     auto s = t.prepare("feed.prune", "DELETE FROM feed WHERE seq IN (SELECT seq FROM (SELECT seq, at FROM feed ORDER BY seq "
-                                     "LIMIT ?2) WHERE at < ?1)");
+                                     "LIMIT ?2) AS oldest WHERE at < ?1)");
     if (!s) return s.error();
     s->bind(1, before_iso).bind(2, static_cast<std::int64_t>(max_rows));
     if (auto r = s->run(); !r) return r.error().wrap("prune feed");

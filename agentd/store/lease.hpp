@@ -47,7 +47,7 @@ result<void> release_lease(write_txn& t, std::string_view client, std::string_vi
 result<std::vector<lease_row>> list_leases(connection& c);
 // Fencing: succeeds when node holds a live lease of client at epoch, in this transaction
 // (PostgreSQL: FOR SHARE, so a concurrent takeover waits for this commit). Otherwise an
-// errc::conflict error whose message starts with "fenced" (is_fenced() tells it apart).
+// errc::conflict error saying "fenced: node ..." (is_fenced() tells it apart, wrapped or not).
 result<void> check_fence(write_txn& t, std::string_view client, std::string_view node, std::int64_t epoch);
 bool is_fenced(const error& e) noexcept;
 

@@ -40,6 +40,7 @@ result<std::int64_t> append_sale(write_txn& t, const reservation_row& row) {
         commission = *c;
         net = *n;
     }
+    std::int64_t entry = 0;
     {
         // Event name and instance start are copied from the mirror now, so the books keep them
         // after the catalogue drops the event.
@@ -50,8 +51,8 @@ result<std::int64_t> append_sale(write_txn& t, const reservation_row& row) {
             "commission_minor, net_minor, amounts_from) "
             "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'sale', ?12, coalesce(i.event_id, ''), "
             "coalesce(e.name, ''), coalesce(i.start_local, ''), ?13, ?14, ?15, ?16 "
-            "FROM (SELECT 1) LEFT JOIN mirror_instance i ON i.client = ?3 AND i.id = ?5 "
-            "LEFT JOIN mirror_event e ON e.client = ?3 AND e.id = i.event_id");
+            "FROM (SELECT 1) AS one LEFT JOIN mirror_instance i ON i.client = ?3 AND i.id = ?5 "
+            "LEFT JOIN mirror_event e ON e.client = ?3 AND e.id = i.event_id RETURNING entry_id");
         if (!st) return st.error();
         if (row.rec.order_id.empty()) st->bind_null(1);
         else st->bind(1, row.rec.order_id);
@@ -61,9 +62,11 @@ result<std::int64_t> append_sale(write_txn& t, const reservation_row& row) {
         st->bind(9, format_iso_utc_ms(row.rec.updated_at)).bind(10, row.rec.settled_by).bind(11, row.rec.order_mismatch);
         st->bind(12, row.account).bind(13, face.minor).bind(14, commission.minor).bind(15, net.minor);
         st->bind(16, from_order ? "order" : "hold");
-        if (auto r = st->run(); !r) return r.error();
+        auto got = st->step();
+        if (!got) return got.error();
+        if (!*got) return fail(errc::internal, "ledger entry for " + row.id + ": no entry id returned");
+        entry = st->column_int64(0);
     }
-    const std::int64_t entry = t.conn().last_insert_rowid();
     for (std::size_t i = 0; i < lines.size(); ++i)
         if (auto r = insert_ticket(t, entry, static_cast<std::int64_t>(i), lines[i]); !r) return r.error();
     return entry;
@@ -78,14 +81,14 @@ result<std::int64_t> append_correction(write_txn& t, const ledger_correction& c)
         "commission_minor, net_minor, amounts_from, note) "
         "SELECT NULL, reservation_id, client, channel, instance, ?2, ?3, reference, ?4, 'operator', '', 'correction', "
         "entry_id, account, event_id, event_name, instance_start, ?3, ?5, ?6, 'correction', ?7 "
-        "FROM sales_ledger WHERE entry_id = ?1");
+        "FROM sales_ledger WHERE entry_id = ?1 RETURNING entry_id");
     if (!st) return st.error();
     st->bind(1, c.corrects).bind(2, c.seats).bind(3, c.face.minor).bind(4, format_iso_utc_ms(c.at));
     st->bind(5, c.commission.minor).bind(6, c.net.minor).bind(7, c.note);
-    if (auto r = st->run(); !r) return r.error();
-    if (t.conn().changes() != 1)
-        return fail(errc::not_found, "ledger correction: no entry " + std::to_string(c.corrects));
-    return t.conn().last_insert_rowid();
+    auto got = st->step();
+    if (!got) return got.error();
+    if (!*got) return fail(errc::not_found, "ledger correction: no entry " + std::to_string(c.corrects));
+    return st->column_int64(0);
 }
 
 result<void> scan_ledger(connection& c, const ledger_filter& f, const std::function<void(const ledger_entry&)>& each) {

@@ -22,7 +22,7 @@ result<void> mirror_put_client(write_txn& t, std::string_view client, std::strin
         auto st = t.prepare("mirror.put_client",
                             "INSERT INTO mirror_client(name, account) VALUES(?1, ?2) "
                             "ON CONFLICT(name) DO UPDATE SET account = excluded.account "
-                            "WHERE account != excluded.account");
+                            "WHERE mirror_client.account != excluded.account");
         if (!st) return st.error();
         AGENTD_TRY(st->bind(1, client).bind(2, account).run());
     }
@@ -111,9 +111,12 @@ result<void> mirror_replace_price_list(write_txn& t, std::string_view client, st
     }
     for (const auto& p : prices) {
         auto st = t.prepare("mirror.put_price",
-                            "INSERT OR REPLACE INTO mirror_price(client, price_list_id, band_id, ticket_type_id, "
+                            "INSERT INTO mirror_price(client, price_list_id, band_id, ticket_type_id, "
                             "band_name, ticket_type_name, amount_minor, band_default) "
-                            "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+                            "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+                            "ON CONFLICT(client, price_list_id, band_id, ticket_type_id) DO UPDATE SET "
+                            "band_name = excluded.band_name, ticket_type_name = excluded.ticket_type_name, "
+                            "amount_minor = excluded.amount_minor, band_default = excluded.band_default");
         if (!st) return st.error();
         AGENTD_TRY(st->bind(1, client)
                        .bind(2, id)
@@ -146,8 +149,11 @@ result<void> mirror_replace_plan(write_txn& t, std::string_view client, std::str
     }
     for (const auto& a : areas) {
         auto st = t.prepare("mirror.put_area",
-                            "INSERT OR REPLACE INTO mirror_area(client, plan_id, id, parent_id, name, reserved, "
-                            "capacity, band_id) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+                            "INSERT INTO mirror_area(client, plan_id, id, parent_id, name, reserved, "
+                            "capacity, band_id) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+                            "ON CONFLICT(client, plan_id, id) DO UPDATE SET parent_id = excluded.parent_id, "
+                            "name = excluded.name, reserved = excluded.reserved, capacity = excluded.capacity, "
+                            "band_id = excluded.band_id");
         if (!st) return st.error();
         AGENTD_TRY(st->bind(1, client)
                        .bind(2, id)
@@ -161,8 +167,11 @@ result<void> mirror_replace_plan(write_txn& t, std::string_view client, std::str
     }
     for (const auto& s : seats) {
         auto st = t.prepare("mirror.put_seat",
-                            "INSERT OR REPLACE INTO mirror_seat(client, plan_id, id, area_id, name, row, number, x, y, "
-                            "band_id) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+                            "INSERT INTO mirror_seat(client, plan_id, id, area_id, name, row, number, x, y, "
+                            "band_id) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+                            "ON CONFLICT(client, plan_id, id) DO UPDATE SET area_id = excluded.area_id, "
+                            "name = excluded.name, row = excluded.row, number = excluded.number, x = excluded.x, "
+                            "y = excluded.y, band_id = excluded.band_id");
         if (!st) return st.error();
         AGENTD_TRY(st->bind(1, client)
                        .bind(2, id)
@@ -194,9 +203,10 @@ result<std::uint64_t> mirror_put_status(write_txn& t, std::string_view client, s
             "ON CONFLICT(client, instance_id, area_id) DO UPDATE SET name = excluded.name, "
             "capacity = excluded.capacity, available = excluded.available, locked = excluded.locked, "
             "reserved = excluded.reserved, sold = excluded.sold, in_basket = excluded.in_basket, "
-            "unavailable = excluded.unavailable WHERE name != excluded.name OR capacity != excluded.capacity OR "
-            "available != excluded.available OR locked != excluded.locked OR reserved != excluded.reserved OR "
-            "sold != excluded.sold OR in_basket != excluded.in_basket OR unavailable != excluded.unavailable");
+            "unavailable = excluded.unavailable WHERE (mirror_status.name, mirror_status.capacity, mirror_status.available, "
+            "mirror_status.locked, mirror_status.reserved, mirror_status.sold, mirror_status.in_basket, "
+            "mirror_status.unavailable) != (excluded.name, excluded.capacity, excluded.available, excluded.locked, "
+            "excluded.reserved, excluded.sold, excluded.in_basket, excluded.unavailable)");
         if (!st) return st.error();
         AGENTD_TRY(st->bind(1, client)
                        .bind(2, instance)
@@ -223,7 +233,7 @@ result<mirror_seat_write_counts> mirror_put_seat_status(write_txn& t, std::strin
         auto st = t.prepare("mirror.put_seat_status",
                             "INSERT INTO mirror_seat_status(client, instance_id, seat_id, status) "
                             "VALUES(?1, ?2, ?3, ?4) ON CONFLICT(client, instance_id, seat_id) DO UPDATE SET "
-                            "status = excluded.status WHERE status != excluded.status");
+                            "status = excluded.status WHERE mirror_seat_status.status != excluded.status");
         if (!st) return st.error();
         AGENTD_TRY(st->bind(1, client).bind(2, instance).bind(3, s.seat_id).bind(4, s.status).run());
         ++n.rows_offered;
@@ -234,8 +244,11 @@ result<mirror_seat_write_counts> mirror_put_seat_status(write_txn& t, std::strin
 
 result<void> mirror_put_sync_state(write_txn& t, std::string_view client, const mirror_sync_state_row& r) {
     auto st = t.prepare("mirror.put_sync_state",
-                        "INSERT OR REPLACE INTO mirror_sync_state(client, resource, last_attempt, last_success, "
-                        "last_error, next_due, content_hash) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+                        "INSERT INTO mirror_sync_state(client, resource, last_attempt, last_success, "
+                        "last_error, next_due, content_hash) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+                        "ON CONFLICT(client, resource) DO UPDATE SET last_attempt = excluded.last_attempt, "
+                        "last_success = excluded.last_success, last_error = excluded.last_error, "
+                        "next_due = excluded.next_due, content_hash = excluded.content_hash");
     if (!st) return st.error();
     std::optional<std::int64_t> h;
     if (r.content_hash) h = to_db(*r.content_hash);

@@ -4,6 +4,20 @@
 namespace agentd::store {
 
 result<void> apply_pragmas(connection& c, connection_role role, const pragma_options& o) {
+    if (c.is_postgresql()) {
+        // Readers are read-only from the session settings at open (store/postgres.cpp). The
+        // writer checks the one database setting the SQL relies on: text sorts and compares by
+        // byte, as in SQLite (ids, ISO times and keyset pages depend on it).
+        if (role == connection_role::reader) return {};
+        auto coll = c.query_texts("SELECT datcollate FROM pg_database WHERE datname = current_database()", "read collation");
+        if (!coll) return coll.error();
+        if (coll->empty() || ((*coll)[0] != "C" && (*coll)[0] != "POSIX"))
+            return fail(errc::config_error, "open database " + c.path() + ": its collation is " +
+                                                (coll->empty() ? std::string("unknown") : (*coll)[0]) +
+                                                "; agentd needs a database created with LOCALE 'C' (CREATE DATABASE ... "
+                                                "TEMPLATE template0 LOCALE 'C' ENCODING 'UTF8')");
+        return {};
+    }
     std::string common = "PRAGMA busy_timeout = " + std::to_string(o.busy_timeout.count()) +
                          ";\nPRAGMA cache_size = -" + std::to_string(o.cache_size_kib) + ";\nPRAGMA foreign_keys = ON;\n";
     if (role == connection_role::reader) {

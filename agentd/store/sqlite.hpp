@@ -1,5 +1,8 @@
-// store/sqlite: thin RAII over one SQLite connection and its named, prepared-once statements.
-// The only place SQLite's C API is wrapped; sqlite3.h itself stays in store .cpp files.
+// store/sqlite: thin RAII over one database connection and its named, prepared-once statements.
+// A connection is SQLite (a file path) or PostgreSQL (a "postgresql://" URL, store/postgres.cpp);
+// callers write SQL once with ?N placeholders, translated to $N for PostgreSQL at prepare.
+// The only place SQLite's and libpq's C APIs are wrapped; sqlite3.h and libpq-fe.h stay in
+// store .cpp files.
 // Threading: a connection and its statements belong to one thread at a time (the writer
 // thread, or one reader thread); nothing here locks.
 #pragma once
@@ -22,6 +25,22 @@ struct sqlite3;
 struct sqlite3_stmt;
 
 namespace agentd::store {
+
+enum class engine { sqlite, postgresql };
+
+// "postgresql://..." or "postgres://..." selects PostgreSQL; anything else is a SQLite path.
+bool is_postgresql_url(std::string_view database) noexcept;
+engine engine_of(std::string_view database) noexcept;
+// The database named for logs and errors: a PostgreSQL URL without its password.
+std::string redact_database(std::string_view database);
+
+namespace detail {
+struct pg_conn;
+struct pg_stmt;
+struct pg_conn_deleter {
+    void operator()(pg_conn* c) const noexcept;
+};
+}  // namespace detail
 
 // A borrowed use of a cached prepared statement. Bind indexes are 1-based and column indexes
 // 0-based, as in SQLite. The statement is reset and its bindings cleared when this handle is
@@ -65,8 +84,10 @@ private:
     friend class connection;
     statement(sqlite3_stmt* s, sqlite3* db, std::string_view name, bool* in_use)
         : stmt_(s), db_(db), name_(name), in_use_(in_use) {}
+    statement(detail::pg_stmt* s, std::string_view name, bool* in_use) : pg_(s), name_(name), in_use_(in_use) {}
     error fail_here(std::string_view what) const;
 
+    detail::pg_stmt* pg_ = nullptr;  // set for a PostgreSQL statement (then stmt_ is null)
     sqlite3_stmt* stmt_ = nullptr;
     sqlite3* db_ = nullptr;
     std::string_view name_;  // points into the owning connection's cache key
@@ -79,6 +100,8 @@ class connection {
 public:
     enum class open_mode { read_write_create, read_write, read_only };
 
+    // `path` is a SQLite file, or a PostgreSQL URL (read_only then makes every transaction
+    // read-only; read_write_create is read_write: the database must exist).
     static result<connection> open(const std::string& path, open_mode mode);
     connection() = default;
     connection(connection&& o) noexcept;
@@ -98,10 +121,15 @@ public:
     // All rows of the first column as text; not cached.
     result<std::vector<std::string>> query_texts(std::string_view sql, std::string_view name);
 
+    // SQLite only (0 on PostgreSQL): portable SQL uses RETURNING instead.
     std::int64_t last_insert_rowid() const noexcept;
+    // Rows changed by the last INSERT/UPDATE/DELETE run on this connection.
     std::int64_t changes() const noexcept;
     bool in_transaction() const noexcept;
-    bool is_open() const noexcept { return db_ != nullptr; }
+    bool is_open() const noexcept { return db_ != nullptr || pg_ != nullptr; }
+    engine kind() const noexcept { return pg_ ? engine::postgresql : engine::sqlite; }
+    bool is_postgresql() const noexcept { return pg_ != nullptr; }
+    // The file path, or the URL without its password.
     const std::string& path() const noexcept { return path_; }
     void close() noexcept;
 
@@ -112,6 +140,7 @@ private:
     error fail_here(std::string_view name, int rc) const;
 
     sqlite3* db_ = nullptr;
+    std::unique_ptr<detail::pg_conn, detail::pg_conn_deleter> pg_;
     std::string path_;
     struct cached {
         std::unique_ptr<sqlite3_stmt, stmt_deleter> stmt;

@@ -16,7 +16,7 @@ endif()
 
 # Third-party confinement: header pattern, the modules allowed to include it (empty: see below).
 set(beast_modules net upstream control app cli)
-set(third_party_domain_ban "^(boost|openssl|rapidjson|toml[+][+])/|^sqlite3[.]h$")
+set(third_party_domain_ban "^(boost|openssl|rapidjson|toml[+][+])/|^sqlite3[.]h$|^libpq-fe[.]h$")
 
 file(GLOB module_dirs LIST_DIRECTORIES true RELATIVE ${SOURCE_DIR}/agentd ${SOURCE_DIR}/agentd/*)
 set(modules)
@@ -79,6 +79,9 @@ foreach(m IN LISTS modules)
       endif()
       if(header STREQUAL "sqlite3.h" AND NOT m STREQUAL "store")
         violation("${rel}: includes sqlite3.h; only store/ may")
+      endif()
+      if(header STREQUAL "libpq-fe.h" AND (NOT m STREQUAL "store" OR NOT rel MATCHES "[.]cpp$"))
+        violation("${rel}: includes libpq-fe.h; only store/ .cpp files may")
       endif()
       # A module-private header (`*_detail.hpp`) may carry RapidJSON to the module's own codec
       # files; the loop below proves only .cpp files of that module include it.

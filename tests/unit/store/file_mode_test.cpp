@@ -37,7 +37,7 @@ struct umask_scope {
 
 }  // namespace
 
-TEST_CASE("database, WAL, shared-memory and lock files are created 0600 even under umask 0000") {
+TEST_CASE("database, WAL, shared-memory and lock files are created 0600 even under umask 0000" * doctest::test_suite("sqlite")) {
     test::temp_dir dir;
     const std::string path = dir.file("m.db");
     umask_scope open_umask(0);
@@ -49,7 +49,7 @@ TEST_CASE("database, WAL, shared-memory and lock files are created 0600 even und
     }
 }
 
-TEST_CASE("files left group- or world-readable by an older agentd are tightened on open") {
+TEST_CASE("files left group- or world-readable by an older agentd are tightened on open" * doctest::test_suite("sqlite")) {
     test::temp_dir dir;
     const std::string path = dir.file("old.db");
     {

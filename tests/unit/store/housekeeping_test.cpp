@@ -79,7 +79,7 @@ bool contains(const std::string& s, std::string_view p) { return s.find(p) != st
 
 TEST_CASE("the feed is pruned oldest first, never more rows than the budget, keeping its high-water seq") {
     test::temp_dir dir;
-    auto db = open_db(dir.file("f.db"));
+    auto db = open_db(test::database_for(dir.file("f.db")));
     REQUIRE(db->submit_wait<int>([](write_txn& t) -> result<int> {
         if (auto r = add_feed(t, k_now - 10 * 24h, 1200); !r) return r.error();
         if (auto r = add_feed(t, k_now - 1h, 30); !r) return r.error();
@@ -105,7 +105,7 @@ TEST_CASE("the feed is pruned oldest first, never more rows than the budget, kee
 
 TEST_CASE("histories of finished reservations are pruned to their last row; nothing else is") {
     test::temp_dir dir;
-    auto db = open_db(dir.file("h.db"));
+    auto db = open_db(test::database_for(dir.file("h.db")));
     const auto old = k_now - 100 * 24h, recent = k_now - 10 * 24h;
     REQUIRE(db->submit_wait<int>([&](write_txn& t) -> result<int> {
         for (auto [id, state, versions, at] : std::vector<std::tuple<std::string, std::string, int, sys_time>>{
@@ -170,11 +170,11 @@ TEST_CASE("the finished-state list of the partial index is the domain's terminal
                    "WHERE state IN " + std::string(k_finished_states_sql)));
 }
 
-TEST_CASE("listing reservations and the pruning walk use indexes, never a scan of the table") {
+TEST_CASE("listing reservations and the pruning walk use indexes, never a scan of the table" * doctest::test_suite("sqlite")) {
     test::temp_dir dir;
-    auto db = open_db(dir.file("p.db"));
+    auto db = open_db(test::database_for(dir.file("p.db")));
     db->close();
-    auto c = connection::open(dir.file("p.db"), connection::open_mode::read_only);
+    auto c = connection::open(test::database_for(dir.file("p.db")), connection::open_mode::read_only);
     REQUIRE(c.has_value());
     auto by_channel_state = plan_of(*c, reservation_list_sql(true, true));
     CHECK_MESSAGE(contains(by_channel_state, "SEARCH reservations USING INDEX reservations_by_channel_state (channel=? AND state=?)"),
@@ -197,7 +197,7 @@ TEST_CASE("the writer runs retention passes by itself, in bounded batches, until
     test::temp_dir dir;
     manual_clock clk(k_now);
     database_options o;
-    o.path = dir.file("w.db");
+    o.path = test::database_for(dir.file("w.db"));
     o.housekeeping.feed_retention = 7 * 24h;
     o.housekeeping.history_retention = 90 * 24h;
     o.housekeeping.interval = 20ms;
@@ -231,9 +231,9 @@ TEST_CASE("the writer runs retention passes by itself, in bounded batches, until
 // Prints what one pass costs on a 100,000-row feed and on 100,000 history rows (20,000
 // finished reservations), the figures docs/retention-and-input.md quotes. Asserts only counts:
 // times depend on the machine.
-TEST_CASE("housekeeping: figures") {
+TEST_CASE("housekeeping: figures" * doctest::test_suite("sqlite")) {
     test::temp_dir dir;
-    auto db = open_db(dir.file("fig.db"));
+    auto db = open_db(test::database_for(dir.file("fig.db")));
     REQUIRE(db->submit_wait<int>([](write_txn& t) -> result<int> {
         if (auto r = add_feed(t, k_now - 30 * 24h, 100'000); !r) return r.error();
         for (int i = 0; i < 20'000; ++i)

@@ -58,7 +58,7 @@ const std::vector<sale_row> k_rows = {
 
 struct books_fixture {
     test::temp_dir dir;
-    std::unique_ptr<database> db = open_db(dir.file("l.db"));
+    std::unique_ptr<database> db = open_db(test::database_for(dir.file("l.db")));
     client_books london{"GBP", time_zone::load_or_utc("Europe/London")};
     client_books newyork{"USD", time_zone::utc()};
     books_lookup books = [this](std::string_view c) -> const client_books& { return c == "broadway" ? newyork : london; };

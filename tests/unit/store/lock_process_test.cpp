@@ -10,7 +10,7 @@
 using namespace agentd;
 using namespace agentd::store;
 
-TEST_CASE("another process holding the database is named; its lock dies with it") {
+TEST_CASE("another process holding the database is named; its lock dies with it" * doctest::test_suite("sqlite")) {
     test::temp_dir dir;
     const std::string path = dir.file("p.db");
     int ready[2];

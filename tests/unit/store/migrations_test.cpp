@@ -64,7 +64,7 @@ std::vector<std::string> schema_of(connection& c) {
 
 }  // namespace
 
-TEST_CASE("the embedded migrations are every migrations/NNNN_*.sql, numbered without gaps") {
+TEST_CASE("the embedded migrations are every migrations/NNNN_*.sql, numbered without gaps" * doctest::test_suite("sqlite")) {
     namespace fs = std::filesystem;
     std::vector<std::string> on_disk;
     for (const auto& e : fs::directory_iterator(test::source_dir() + "/migrations"))
@@ -80,7 +80,7 @@ TEST_CASE("the embedded migrations are every migrations/NNNN_*.sql, numbered wit
     CHECK(binary_schema_version() == static_cast<int>(embedded.size()));
 }
 
-TEST_CASE("migrating an empty database yields exactly schema/agentd.sql") {
+TEST_CASE("migrating an empty database yields exactly schema/agentd.sql" * doctest::test_suite("sqlite")) {
     test::temp_dir dir;
     auto migrated = connection::open(dir.file("m.db"), connection::open_mode::read_write_create);
     REQUIRE(migrated.has_value());
@@ -102,7 +102,7 @@ TEST_CASE("migrating an empty database yields exactly schema/agentd.sql") {
     CHECK(contains(schema_sql, "-- user_version: " + std::to_string(binary_schema_version()) + "\n"));
 }
 
-TEST_CASE("opening migrates once; re-opening is a no-op") {
+TEST_CASE("opening migrates once; re-opening is a no-op" * doctest::test_suite("sqlite")) {
     test::temp_dir dir;
     const std::string path = dir.file("a.db");
     {
@@ -129,7 +129,7 @@ TEST_CASE("opening migrates once; re-opening is a no-op") {
     CHECK(rows.value() == 1);
 }
 
-TEST_CASE("a database from the future is refused by the writer, readers and tools") {
+TEST_CASE("a database from the future is refused by the writer, readers and tools" * doctest::test_suite("sqlite")) {
     test::temp_dir dir;
     const std::string path = dir.file("future.db");
     const int future = binary_schema_version() + 5;
@@ -158,7 +158,7 @@ TEST_CASE("a database from the future is refused by the writer, readers and tool
     CHECK(c->query_int64("SELECT count(*) FROM sqlite_master WHERE name = 'feed'", "probe").value() == 0);
 }
 
-TEST_CASE("each migration runs in its own transaction: a failure leaves nothing behind") {
+TEST_CASE("each migration runs in its own transaction: a failure leaves nothing behind" * doctest::test_suite("sqlite")) {
     test::temp_dir dir;
     auto c = connection::open(dir.file("clash.db"), connection::open_mode::read_write_create);
     REQUIRE(c.has_value());

@@ -10,7 +10,7 @@ namespace {
 bool contains(const std::string& s, std::string_view p) { return s.find(p) != std::string::npos; }
 }  // namespace
 
-TEST_CASE("statements bind and read typed values and are prepared once per name") {
+TEST_CASE("statements bind and read typed values and are prepared once per name" * doctest::test_suite("sqlite")) {
     test::temp_dir dir;
     auto c = connection::open(dir.file("t.db"), connection::open_mode::read_write_create);
     REQUIRE(c.has_value());
@@ -83,7 +83,7 @@ TEST_CASE("statements bind and read typed values and are prepared once per name"
     }
 }
 
-TEST_CASE("opening a file that is not a database fails cleanly") {
+TEST_CASE("opening a file that is not a database fails cleanly" * doctest::test_suite("sqlite")) {
     test::temp_dir dir;
     test::write_file(dir.file("junk.db"), std::string(8192, 'x'));
     auto c = connection::open(dir.file("junk.db"), connection::open_mode::read_write);

@@ -1,8 +1,11 @@
-// Helpers shared by the store unit tests. Single-threaded use unless noted.
+// Helpers shared by the store unit tests. Single-threaded use unless noted. The suite runs
+// twice: unit_store on SQLite, unit_store_pg on PostgreSQL (tests/support/test_database.hpp);
+// cases about SQLite itself are in test suite "sqlite", which unit_store_pg leaves out.
 #pragma once
 
 #include "agentd/store/database.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/test_database.hpp"
 
 #include <doctest/doctest.h>
 

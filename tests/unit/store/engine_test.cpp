@@ -1,0 +1,235 @@
+// The store's engine-neutral layer on whichever engine the suite runs on (unit_store: SQLite,
+// unit_store_pg: PostgreSQL): placeholders, typed binds and reads, changes, venue leases and
+// fencing, and (PostgreSQL) feed order with two writers on one database.
+#include "agentd/store/feed.hpp"
+#include "agentd/store/lease.hpp"
+#include "agentd/store/migrations.hpp"
+#include "agentd/store/reader.hpp"
+#include "store_support.hpp"
+
+#include <set>
+#include <thread>
+
+using namespace agentd;
+using namespace agentd::store;
+using agentd::store::test_support::open_db;
+using namespace std::chrono_literals;
+
+// Returns the error of a failed step from the enclosing job.
+#define TRY_STEP(expr)                    \
+    do {                                  \
+        if (auto r_ = (expr); !r_) return r_.error(); \
+    } while (false)
+
+namespace {
+
+template <class R>
+R must(result<R> r) {
+    REQUIRE_MESSAGE(r.has_value(), (r ? std::string() : r.error().message));
+    return std::move(*r);
+}
+
+}  // namespace
+
+TEST_CASE("statements: ?N and ? placeholders, typed binds and reads, NULL-only parameters, changes") {
+    test::temp_dir dir;
+    auto db = open_db(test::database_for(dir.file("e.db")));
+    // BLOB is bytea on PostgreSQL: the one column type the two dialects spell differently here.
+    const std::string blob = test::on_postgresql() ? "BYTEA" : "BLOB";
+    must(db->submit_wait<int>([&](write_txn& t) -> result<int> {
+        TRY_STEP(t.exec("CREATE TABLE kv (k TEXT PRIMARY KEY NOT NULL, i BIGINT, d DOUBLE PRECISION, b " + blob + ")", "create kv"));
+        return 0;
+    }));
+    auto wrote = db->submit_wait<std::int64_t>([](write_txn& t) -> result<std::int64_t> {
+        for (int n = 0; n < 3; ++n) {
+            auto st = t.prepare("kv.put", "INSERT INTO kv (k, i, d, b) VALUES (?, ?, ?, ?)");
+            if (!st) return st.error();
+            const std::byte raw[] = {std::byte{0}, std::byte{0xff}, std::byte{'\''}};
+            st->bind(1, "k" + std::to_string(n)).bind(2, std::int64_t{1} << (40 + n)).bind(3, 0.5 * n);
+            if (n == 2) st->bind_null(4);
+            else st->bind_blob(4, raw);
+            TRY_STEP(st->run());
+        }
+        auto up = t.prepare("kv.bump", "UPDATE kv SET i = i + ?1 WHERE k <> ?2 AND i > ?1");
+        if (!up) return up.error();
+        up->bind(1, 1).bind(2, "k0");
+        TRY_STEP(up->run());
+        return t.conn().changes();
+    });
+    REQUIRE(wrote.has_value());
+    CHECK(*wrote == 2);
+
+    auto rd = must(reader::open(test::database_for(dir.file("e.db"))));
+    {
+        // ?2 is only ever tested for NULL here: the engine must still find its type.
+        auto st = must(rd.prepare("kv.list", "SELECT k, i, d, b, ?2 IS NULL FROM kv WHERE (?1 IS NULL OR k = ?1) "
+                                             "AND ?2 IS NULL ORDER BY k"));
+        st.bind(1, std::optional<std::string>()).bind(2, std::optional<std::string>());
+        std::vector<std::string> keys;
+        for (;;) {
+            auto more = st.step();
+            REQUIRE(more.has_value());
+            if (!*more) break;
+            keys.push_back(st.column_text(0));
+            if (keys.size() == 2) {
+                CHECK(st.column_int64(1) == (std::int64_t{1} << 41) + 1);
+                CHECK(st.column_double(2) == doctest::Approx(0.5));
+                auto blob = st.column_blob(3);
+                REQUIRE(blob.size() == 3);
+                CHECK(blob[1] == std::byte{0xff});
+                CHECK(st.column_int64(4) == 1);  // a boolean reads as 1
+            }
+            if (keys.size() == 3) CHECK(st.column_is_null(3));
+        }
+        CHECK(keys == std::vector<std::string>{"k0", "k1", "k2"});
+    }
+    {
+        auto st = must(rd.prepare("kv.list", "SELECT k, i, d, b, ?2 IS NULL FROM kv WHERE (?1 IS NULL OR k = ?1) "
+                                             "AND ?2 IS NULL ORDER BY k"));
+        st.bind(1, std::string("k1")).bind(2, std::optional<std::string>());
+        REQUIRE(st.step().value());
+        CHECK(st.column_text(0) == "k1");
+        CHECK_FALSE(st.step().value());
+    }
+    auto other = rd.prepare("kv.list", "SELECT 1");
+    REQUIRE_FALSE(other.has_value());
+    CHECK(other.error().code == errc::internal);
+    // A constraint violation is a conflict on both engines.
+    auto dup = db->submit_wait<int>([](write_txn& t) -> result<int> {
+        auto st = t.prepare("kv.put", "INSERT INTO kv (k, i, d, b) VALUES (?, ?, ?, ?)");
+        if (!st) return st.error();
+        st->bind(1, "k0");
+        TRY_STEP(st->run());
+        return 0;
+    });
+    REQUIRE_FALSE(dup.has_value());
+    CHECK(dup.error().code == errc::conflict);
+    // The failed job rolled back only itself; the writer goes on.
+    CHECK(db->submit_wait<int>([](write_txn& t) -> result<int> {
+        TRY_STEP(meta_set(t, "after", "conflict"));
+        return 1;
+    }).value() == 1);
+}
+
+TEST_CASE("venue leases: one holder at a time, epochs rise, fencing refuses a stale holder") {
+    test::temp_dir dir;
+    auto db = open_db(test::database_for(dir.file("l.db")));
+    auto job = [&](auto fn) { return db->submit_wait<decltype(fn(std::declval<write_txn&>()).value())>(fn); };
+    using opt = std::optional<std::int64_t>;
+    auto a1 = job([](write_txn& t) { return acquire_lease(t, "venue1", "node-a", 30s); });
+    REQUIRE(a1.has_value());
+    REQUIRE(a1->has_value());
+    const std::int64_t ea = **a1;
+    CHECK(ea == 1);
+    CHECK(job([](write_txn& t) { return acquire_lease(t, "venue1", "node-b", 30s); }).value() == opt{});
+    CHECK(job([&](write_txn& t) { return renew_lease(t, "venue1", "node-a", ea, 30s); }).value());
+    CHECK(job([&](write_txn& t) -> result<int> {
+        TRY_STEP(check_fence(t, "venue1", "node-a", ea));
+        return 1;
+    }).value() == 1);
+    auto stale = job([&](write_txn& t) -> result<int> {
+        TRY_STEP(check_fence(t, "venue1", "node-b", ea));
+        return 1;
+    });
+    REQUIRE_FALSE(stale.has_value());
+    CHECK(is_fenced(stale.error()));
+    CHECK(is_fenced(stale.error().wrap("place r1")));
+
+    // Released, node-b takes it at a higher epoch; node-a can neither renew nor write.
+    REQUIRE(job([&](write_txn& t) -> result<int> {
+        TRY_STEP(release_lease(t, "venue1", "node-a", ea));
+        return 1;
+    }).has_value());
+    std::optional<std::int64_t> eb;
+    REQUIRE(test::wait_until([&] {
+        auto r = job([](write_txn& t) { return acquire_lease(t, "venue1", "node-b", 30s); });
+        if (r && *r) eb = **r;
+        return eb.has_value();
+    }, 10s));
+    CHECK(*eb > ea);
+    CHECK_FALSE(job([&](write_txn& t) { return renew_lease(t, "venue1", "node-a", ea, 30s); }).value());
+    auto fenced = job([&](write_txn& t) -> result<int> {
+        TRY_STEP(check_fence(t, "venue1", "node-a", ea));
+        return 1;
+    });
+    REQUIRE_FALSE(fenced.has_value());
+    CHECK(is_fenced(fenced.error()));
+
+    // An expired lease is free for anyone.
+    auto c1 = job([](write_txn& t) { return acquire_lease(t, "venue2", "node-a", 1ms); });
+    REQUIRE(c1.has_value());
+    REQUIRE(c1->has_value());
+    std::optional<std::int64_t> c2;
+    REQUIRE(test::wait_until([&] {
+        auto r = job([](write_txn& t) { return acquire_lease(t, "venue2", "node-b", 30s); });
+        if (r && *r) c2 = **r;
+        return c2.has_value();
+    }, 10s));
+    CHECK(*c2 == **c1 + 1);
+
+    auto rd = must(reader::open(test::database_for(dir.file("l.db"))));
+    auto leases = must(list_leases(rd.conn()));
+    REQUIRE(leases.size() == 2);
+    CHECK(leases[0].client == "venue1");
+    CHECK(leases[0].node == "node-b");
+    CHECK(leases[0].epoch == *eb);
+    CHECK(leases[0].live);
+    CHECK(leases[0].expires_at.size() == 24);  // 2026-01-02T03:04:05.678Z
+    CHECK(leases[0].expires_at.back() == 'Z');
+    CHECK(leases[1].node == "node-b");
+
+    auto bad = job([](write_txn& t) { return acquire_lease(t, "", "node-a", 30s); });
+    REQUIRE_FALSE(bad.has_value());
+    CHECK(bad.error().code == errc::invalid_argument);
+}
+
+TEST_CASE("two writers on one database (two nodes): feed seqs are unique, gapless and in commit order" *
+          doctest::test_suite("postgresql")) {
+    test::temp_dir dir;
+    const std::string url = test::database_for(dir.file("n.db"));
+    auto a = open_db(url);
+    auto b = open_db(url);  // PostgreSQL takes no lock file: a second node opens the same database
+    CHECK(a->migrations_applied() + b->migrations_applied() == binary_schema_version());
+    constexpr int k_each = 200;
+    auto append = [](database& db, std::string who) {
+        for (int i = 0; i < k_each; ++i) {
+            auto r = db.submit_wait<std::int64_t>([&](write_txn& t) {
+                return append_feed(t, {0, "2026-01-01T00:00:00.000Z", "test", who, std::to_string(i), "{}"});
+            });
+            REQUIRE(r.has_value());
+        }
+    };
+    std::thread ta(append, std::ref(*a), "a"), tb(append, std::ref(*b), "b");
+    ta.join();
+    tb.join();
+    auto rd = must(reader::open(url));
+    auto rows = must(feed_since(rd.conn(), 0, 10000));
+    REQUIRE(rows.size() == 2 * k_each);
+    for (std::size_t i = 0; i < rows.size(); ++i) CHECK(rows[i].seq == static_cast<std::int64_t>(i + 1));
+    CHECK(must(feed_last_seq(rd.conn())) == 2 * k_each);
+}
+
+TEST_CASE("PostgreSQL: the schema version is a table; re-opening migrates nothing; a newer schema is refused" *
+          doctest::test_suite("postgresql")) {
+    test::temp_dir dir;
+    const std::string url = test::database_for(dir.file("m.db"));
+    {
+        auto db = open_db(url);
+        CHECK(db->migrations_applied() == binary_schema_version());
+    }
+    auto db = open_db(url);
+    CHECK(db->migrations_applied() == 0);
+    auto rd = must(reader::open(url));
+    CHECK(rd.schema_version() == binary_schema_version());
+    REQUIRE(db->submit_wait<int>([](write_txn& t) -> result<int> {
+        TRY_STEP(t.exec("UPDATE schema_version SET version = version + 1", "bump"));
+        return 0;
+    }).has_value());
+    db->close();
+    auto newer = database::open({.path = url});
+    REQUIRE_FALSE(newer.has_value());
+    CHECK(newer.error().code == errc::conflict);
+    auto newer_reader = reader::open(url);
+    REQUIRE_FALSE(newer_reader.has_value());
+    CHECK(newer_reader.error().code == errc::conflict);
+}
