@@ -261,6 +261,9 @@ result<void> check_relations(const context& c, const settings& s) {
         return rel("options 'sync.tier_24h' <= 'sync.tier_7d' <= 'sync.tier_30d' <= 'sync.tier_later' must hold");
     if (s.api.burst < s.api.requests_per_second)
         return rel("option 'api.burst' must be at least 'api.requests_per_second'");
+    // Sent in a request header and stored as the lease holder: a name, never free text.
+    if (!s.daemon.node.empty() && !valid_id(s.daemon.node))
+        return rel("option 'daemon.node': \"" + s.daemon.node.substr(0, 64) + "\" is not a valid name (1-128 of A-Z a-z 0-9 _ . : -)");
     return {};
 }
 

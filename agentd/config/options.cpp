@@ -204,7 +204,7 @@ std::vector<option_entry> build() {
         "Change feed rows older than this are deleted, a few hundred at a time; 0s keeps them forever."));
     t.push_back(dur<&daemon_settings::history_retention>("daemon", "history_retention", 90 * day, 0s, 3650 * day,
         "A finished reservation keeps its full history this long, then only its last entry; 0s keeps it all."));
-    t.push_back(text<&daemon_settings::node>("daemon", "node", K::identifier, "", false, "", 0,
+    t.push_back(text<&daemon_settings::node>("daemon", "node", K::string, "", false, "", 0,
         "This node's name among agentd nodes sharing one PostgreSQL database (unique per node); empty: the host "
         "name. Unused with SQLite."));
     t.push_back(dur<&daemon_settings::lease_ttl>("daemon", "lease_ttl", 15s, 3s, 5min,

@@ -256,6 +256,17 @@ TEST_CASE("channels") {
     CHECK(contains(load_error("[[channel]]\nname = \"a\"\nuid = 1\nweight = 101\n"), "option 'channel.weight': 101 is out of range 1..100"));
 }
 
+TEST_CASE("daemon.node is a name or empty (the host name)") {
+    CHECK(load_string("[daemon]\nnode = \"sales-a.example:1\"\n", "t.toml").value().daemon.node == "sales-a.example:1");
+    CHECK(load_string("[daemon]\nnode = \"\"\n", "t.toml").value().daemon.node.empty());
+    auto bad = load_string("[daemon]\nnode = \"a b\\r\\nX-Evil: 1\"\n", "t.toml");
+    REQUIRE_FALSE(bad.has_value());
+    CHECK(contains(bad.error().message, "daemon.node"));
+    auto short_ttl = load_string("[daemon]\nlease_ttl = \"1s\"\n", "t.toml");
+    REQUIRE_FALSE(short_ttl.has_value());
+    CHECK(contains(short_ttl.error().message, "lease_ttl"));
+}
+
 TEST_CASE("the shipped example file agrees with the option table") {
     const std::string path = test::source_dir() + "/conf/agentd.toml.example";
     // AGENTD_UPDATE_EXAMPLE=1 regenerates the committed file after a change to the table.
