@@ -55,6 +55,8 @@ upstream::call_options reservation_service::impl::read_options() const {
 }
 
 void reservation_service::impl::enqueue(const store::reservation_row& row) {
+    // Acknowledged here for a venue another node drives: that node picks it up from the database.
+    if (!owned(row.client)) return;
     if (queue.contains(row.id)) return;
     queue.readmit(row.channel, row.client, row.id);
     wake();
@@ -110,6 +112,7 @@ asio::awaitable<void> reservation_service::impl::drive(std::string id, std::opti
             again.erase(id);
             auto row = load(id);
             if (!row) break;
+            if (!owned(row->client)) break;  // lost meanwhile: the new owner drives it
             if (row->rec.state == reservation_state::queued && !from_queue) {
                 // Back in queued after a transient failure: wait (backing off), then queue again.
                 requeue = !row->rec.cancel_pending;
@@ -202,7 +205,7 @@ asio::awaitable<std::size_t> reservation_service::impl::expire_pass() {
     for (const auto& id : *ids) {
         if (busy.contains(id)) continue;
         auto row = load(id);
-        if (!row) continue;
+        if (!row || !owned(row->client)) continue;
         if (row->rec.state == reservation_state::releasing) {
             start_drive(id);  // a clear that failed earlier (the drive honours its backoff)
             continue;
@@ -250,11 +253,36 @@ asio::awaitable<void> reservation_service::impl::rescan_loop() {
         for (const auto& id : *ids) {
             if (busy.contains(id)) continue;
             auto row = load(id);
-            if (!row) continue;
+            if (!row || !owned(row->client)) continue;
             if (row->rec.state == reservation_state::queued) enqueue(*row);
             else start_drive(id);
         }
     }
+}
+
+void reservation_service::pick_up(std::string_view id) {
+    auto& m = *impl_;
+    if (m.stopping || m.busy.contains(id)) return;
+    auto row = m.load(id);
+    if (!row || !m.owned(row->client)) return;
+    switch (row->rec.state) {
+    case reservation_state::queued: m.enqueue(*row); break;
+    case reservation_state::placing:
+    case reservation_state::confirming:
+    case reservation_state::releasing: m.start_drive(std::string(id)); break;
+    case reservation_state::held:
+        m.note_deadline(*row);
+        if (row->rec.cancel_pending) m.start_drive(std::string(id));
+        break;
+    default: break;
+    }
+}
+
+void reservation_service::drop_client(std::string_view client) {
+    auto& m = *impl_;
+    const std::size_t n = m.queue.erase_if([&](const auto& e) { return e.client == client; });
+    if (n > 0) log::info("reservations", "ownership", "queued reservations left to the venue's new owner",
+                         {{"client", std::string(client)}, {"count", static_cast<std::int64_t>(n)}});
 }
 
 asio::awaitable<void> reservation_service::impl::worker_loop() {
@@ -285,7 +313,9 @@ asio::awaitable<void> reservation_service::impl::worker_loop() {
     co_await children.wait_until(sc::now() + std::chrono::seconds(5));
 }
 
-asio::awaitable<result<void>> reservation_service::impl::recover() {
+asio::awaitable<result<void>> reservation_service::impl::recover(std::optional<std::string> client) {
+    // Only the clients this node drives (all of them on one node), or the one just taken over.
+    auto mine = [&](const store::reservation_row& r) { return owned(r.client) && (!client || r.client == *client); };
     auto c = reader();
     if (!c) co_return c.error();
     const reservation_state in_flight_states[] = {reservation_state::placing, reservation_state::confirming,
@@ -299,6 +329,8 @@ asio::awaitable<result<void>> reservation_service::impl::recover() {
     std::vector<std::string> started;
     for (const auto& id : *ids) {
         if (busy.contains(id)) continue;
+        auto row = load(id);
+        if (!row || !mine(*row)) continue;
         start_drive(id);
         started.push_back(id);
         ++resolved;
@@ -311,7 +343,9 @@ asio::awaitable<result<void>> reservation_service::impl::recover() {
     if (!held) co_return held.error();
     for (const auto& id : *held) {
         auto row = load(id);
-        if (!row) continue;
+        if (!row || !mine(*row)) continue;
+        // Taken over: another node may have extended the hold since this one last saw it.
+        if (client) hold_deadlines.erase(id);
         note_deadline(*row);
         if (!row->rec.cancel_pending || busy.contains(id)) continue;
         start_drive(id);
@@ -325,16 +359,22 @@ asio::awaitable<result<void>> reservation_service::impl::recover() {
     const reservation_state queued_state[] = {reservation_state::queued};
     auto queued = store::reservation_ids_in_states(**c, queued_state);
     if (!queued) co_return queued.error();
+    std::int64_t requeued = 0;
     for (const auto& id : *queued) {
         auto row = load(id);
-        if (row && !busy.contains(id)) enqueue(*row);
+        if (!row || !mine(*row) || busy.contains(id)) continue;
+        enqueue(*row);
+        ++requeued;
     }
     log::info("reservations", "recover", "recovered reservations",
-              {{"resolved", static_cast<std::int64_t>(resolved)}, {"requeued", static_cast<std::int64_t>(queued->size())}});
+              {{"client", client.value_or("*")}, {"resolved", static_cast<std::int64_t>(resolved)}, {"requeued", requeued}});
     co_return result<void>{};
 }
 
 asio::awaitable<result<void>> reservation_service::recover() { return impl_->recover(); }
+asio::awaitable<result<void>> reservation_service::recover_client(std::string client) {
+    return impl_->recover(std::move(client));
+}
 asio::awaitable<void> reservation_service::run() { return impl_->worker_loop(); }
 asio::awaitable<std::size_t> reservation_service::expire_due() { return impl_->expire_pass(); }
 

@@ -116,7 +116,8 @@ asio::awaitable<result<api::created_reservation>> reservation_service::create(st
     }
     if (!out->replayed) {
         m.enqueue(out->row);
-        m.admit(out->row);
+        // Answering locally is a driver's decision: only the venue's owner makes it.
+        if (m.owned(out->row.client)) m.admit(out->row);
         if (m.on_feed) m.on_feed(static_cast<std::uint64_t>(out->seq));
         if (m.on_activity) m.on_activity(out->row.client, out->row.instance);
     }
@@ -212,6 +213,12 @@ asio::awaitable<result<api::reservation>> reservation_service::extend(std::strin
                                                std::to_string(m.cfg.extend_min_interval.count()) + " s ago; retry later");
     // Serialised with the drive: a confirm or release of this reservation waits for the touch.
     if (m.busy.contains(id)) co_return fail(errc::unavailable, "extend reservation " + id + ": busy; retry shortly");
+    // The basket is touched upstream: only the node driving the venue may do that.
+    if (!m.owned(row->client))
+        co_return fail(errc::unavailable, "extend reservation " + id + ": venue " + row->client + " is driven by " +
+                                              (m.ownership.owner_hint.empty() ? std::string("another node")
+                                                                              : m.ownership.owner_hint) +
+                                              "; retry there or after a takeover");
     auto* up = m.client_for(*row);
     if (!up) co_return fail(errc::internal, "extend reservation " + id + ": no upstream for client " + row->client);
     m.busy.insert(id);

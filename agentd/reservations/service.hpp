@@ -34,6 +34,7 @@
 
 namespace agentd::store {
 class database;
+class write_txn;
 }
 namespace agentd::upstream {
 class client;
@@ -67,6 +68,18 @@ struct reservation_stats {
 // Test seam: called with the ordinal (1, 2, ...) of every reservation write job before it runs;
 // an error makes that job fail as a full disk would (nothing written).
 using write_fault = std::function<std::optional<error>(std::uint64_t job)>;
+
+// Venue ownership when several nodes share one database (docs/scale-out.md). The service
+// drives (places, confirms, releases, expires, recovers) only reservations of clients `owns`
+// accepts; `fence` runs inside every such write job, in its transaction, on the writer
+// thread, and fails it when this node no longer holds the venue. Intake (create, confirm,
+// release, resolve) works for every client: it writes the durable row, the owner drives it.
+// Unset: every client is owned and nothing is fenced (one node).
+struct ownership_hooks {
+    std::function<bool(std::string_view client)> owns;
+    std::function<result<void>(store::write_txn&, std::string_view client)> fence;
+    std::string owner_hint;  // how a refusal names who drives a venue ("another node")
+};
 
 class reservation_service {
 public:
@@ -108,6 +121,18 @@ public:
     // One expiry pass (run() does this periodically): every held reservation whose deadline
     // has passed starts releasing. Returns how many.
     boost::asio::awaitable<std::size_t> expire_due();
+
+    // Set before recover() and run().
+    void set_ownership(ownership_hooks h);
+    // A client this node just took over: the restart recovery for its reservations only
+    // (in-flight ones settled from their baskets, queued ones queued, hold deadlines re-armed).
+    boost::asio::awaitable<result<void>> recover_client(std::string client);
+    // A client this node just lost: its queued entries leave this node's queue at once; drives
+    // already running find every upstream call and write refused and end.
+    void drop_client(std::string_view client);
+    // A reservation written on another node (seen in the feed): driven here if its client is
+    // owned and it needs work.
+    void pick_up(std::string_view id);
 
     reservation_stats stats() const;
     void set_write_fault(write_fault f);

@@ -49,9 +49,11 @@ struct reservation_service::impl {
     };
     // Built outside any coroutine body: GCC 12 mishandles lambdas with by-value captures that
     // are created inside a coroutine and outlive its current suspension.
+    // `fence` (empty for intake events and on one node) runs first in the job's transaction.
+    using fence_fn = std::function<result<void>(store::write_txn&, std::string_view client)>;
     static std::function<result<applied>(store::write_txn&)> transition_job(std::string id, domain::event ev,
                                                                             amend_fn amend, std::string note,
-                                                                            sys_time now);
+                                                                            sys_time now, fence_fn fence);
     static amend_fn set_error_code(std::string code);
     static amend_fn set_details(std::vector<store::ticket_detail> details);
 
@@ -90,7 +92,10 @@ struct reservation_service::impl {
     boost::asio::awaitable<void> expiry_loop();
     boost::asio::awaitable<void> rescan_loop();
     boost::asio::awaitable<void> worker_loop();
-    boost::asio::awaitable<result<void>> recover();
+    // Every owned client's in-flight reservations, or only `client`'s.
+    boost::asio::awaitable<result<void>> recover(std::optional<std::string> client = std::nullopt);
+    // Whether this node drives `client` (always, without ownership hooks).
+    bool owned(std::string_view client) const { return !ownership.owns || ownership.owns(client); }
     // Queues a `queued` reservation (creation, requeue, recovery, rescan). Never refused: the
     // bounds were checked when it was acknowledged.
     void enqueue(const store::reservation_row& row);
@@ -117,6 +122,7 @@ struct reservation_service::impl {
     std::function<void(std::uint64_t)> on_feed;
     std::function<void(std::string_view, std::string_view)> on_activity;
     write_fault fault;
+    ownership_hooks ownership;
     std::uint64_t jobs_submitted = 0;
 
     store::lazy_reader rd;

@@ -26,19 +26,31 @@ bool local_write_may_pass(const error& e) {
     }
 }
 
+// What a channel asks for, written by whichever node it talks to; every other event is the
+// driver's and is fenced by the venue's lease.
+bool intake_event(const domain::event& ev) {
+    return std::holds_alternative<domain::ev::confirm_requested>(ev) ||
+           std::holds_alternative<domain::ev::cancel_requested>(ev) ||
+           std::holds_alternative<domain::ev::resolve_sold>(ev) || std::holds_alternative<domain::ev::resolve_not_sold>(ev);
+}
+
 }  // namespace
 
 std::function<result<reservation_service::impl::applied>(store::write_txn&)> reservation_service::impl::transition_job(std::string id,
                                                                                            domain::event ev,
                                                                                            amend_fn amend,
                                                                                            std::string note,
-                                                                                           sys_time now) {
+                                                                                           sys_time now,
+                                                                                           fence_fn fence) {
     return [id = std::move(id), ev = std::move(ev), amend = std::move(amend), note = std::move(note),
-            now](store::write_txn& t) -> result<reservation_service::impl::applied> {
+            now, fence = std::move(fence)](store::write_txn& t) -> result<reservation_service::impl::applied> {
         auto loaded = store::load_reservation(t.conn(), id);
         if (!loaded) return loaded.error();
         if (!*loaded) return fail(errc::not_found, "update reservation " + id + ": unknown id");
         store::reservation_row row = std::move(**loaded);
+        // In the same transaction as the write: a node that lost the venue cannot commit.
+        if (fence)
+            if (auto f = fence(t, row.client); !f) return f.error();
         auto next = domain::transition(row.rec, ev, now);
         if (!next) return next.error();
         const bool seats_changed = next->next.seats.size() != row.rec.seats.size();
@@ -78,7 +90,8 @@ asio::awaitable<result<reservation_service::impl::applied>> reservation_service:
     // Not a coroutine: the arguments move straight into the job (see transition_job).
     const auto start = std::chrono::steady_clock::now();
     std::string key = id;
-    return run_job<reservation_service::impl::applied>(transition_job(std::move(id), std::move(ev), std::move(amend), std::move(note), clock.now()),
+    fence_fn fence = intake_event(ev) ? fence_fn{} : ownership.fence;
+    return run_job<reservation_service::impl::applied>(transition_job(std::move(id), std::move(ev), std::move(amend), std::move(note), clock.now(), std::move(fence)),
                             [this, start, key = std::move(key)](const result<reservation_service::impl::applied>& r) {
                                 commit_wait[key] += std::chrono::steady_clock::now() - start;
                                 if (r && on_feed) on_feed(static_cast<std::uint64_t>(r->feed_seq));
@@ -105,5 +118,6 @@ std::chrono::milliseconds reservation_service::impl::backoff_delay(int attempt) 
 }
 
 void reservation_service::set_write_fault(write_fault f) { impl_->fault = std::move(f); }
+void reservation_service::set_ownership(ownership_hooks h) { impl_->ownership = std::move(h); }
 
 }  // namespace agentd::reservations
