@@ -96,13 +96,13 @@ asio::awaitable<void> sync_service::sync_availability(client_state& cs, std::str
             if (cs.seat_status != false) {
                 cs.seat_status = false;
                 log::info("sync", "capability", "seat status not offered; using counts only", {{"client", cs.name}});
-                auto job = write_seat_status_capability(cs.name, false);
+                auto job = fenced(write_seat_status_capability(cs.name, false), cs.name, fence_);
                 co_await store::await_job<bool>(db_, std::move(job));
             }
         } else {
             if (cs.seat_status != true) {
                 cs.seat_status = true;
-                auto job = write_seat_status_capability(cs.name, true);
+                auto job = fenced(write_seat_status_capability(cs.name, true), cs.name, fence_);
                 co_await store::await_job<bool>(db_, std::move(job));
             }
             w->seats_read = true;
@@ -137,7 +137,7 @@ asio::awaitable<void> sync_service::sync_availability(client_state& cs, std::str
     std::optional<upstream::instance_status> status;
     if (status_changed) status = std::move(*st);
     w->unchanged = !status_changed && seats.empty();
-    w->job = write_availability(cs.name, id, std::move(status), std::move(seats), std::move(row), now);
+    w->job = fenced(write_availability(cs.name, id, std::move(status), std::move(seats), std::move(row), now), cs.name, fence_);
     // The instance stays in flight until its write commits: the next poll diffs against it.
     ++cs.pending_writes;
     auto task = finish_availability(cs, std::move(w));

@@ -44,7 +44,7 @@ asio::awaitable<void> sync_service::sync_catalogue(client_state& cs) {
         ++cs.catalogue_failures;
         cs.catalogue_retry = now + retry_delay(cs.catalogue_failures, interval);
         note_failure(cs, "catalogue", msg);
-        auto job = record_sync_state(cs.name, state_row("catalogue", now, cs.catalogue_last_ok, msg, cs.catalogue_retry, std::nullopt));
+        auto job = fenced(record_sync_state(cs.name, state_row("catalogue", now, cs.catalogue_last_ok, msg, cs.catalogue_retry, std::nullopt)), cs.name, fence_);
         co_await store::await_job<bool>(db_, std::move(job));
     };
 
@@ -55,7 +55,7 @@ asio::awaitable<void> sync_service::sync_catalogue(client_state& cs) {
         if (!is_cancelled(events.error())) co_await fail_pass("list events: " + events.error().message);
         co_return;
     }
-    auto events_job = write_events(cs.name, *events, ds, now);
+    auto events_job = fenced(write_events(cs.name, *events, ds, now), cs.name, fence_);
     auto ev = co_await store::await_job<write_outcome>(db_, std::move(events_job));
     if (!ev) {
         co_await fail_pass("write events: " + ev.error().message);
@@ -86,7 +86,7 @@ asio::awaitable<void> sync_service::sync_catalogue(client_state& cs) {
     bool all_ok = listing->all_ok;
     std::vector<upstream::instance> instances = std::move(listing->instances);
     std::set<std::string> listed = std::move(listing->listed);
-    auto instances_job = write_instances(cs.name, std::move(instances), listed, ds, now);
+    auto instances_job = fenced(write_instances(cs.name, std::move(instances), listed, ds, now), cs.name, fence_);
     auto in = co_await store::await_job<instances_outcome>(db_, std::move(instances_job));
     if (!in) {
         co_await fail_pass("write instances: " + in.error().message);
@@ -135,7 +135,7 @@ asio::awaitable<void> sync_service::sync_catalogue(client_state& cs) {
         cs.catalogue_last_ok = now;
         cs.catalogue_retry = {};
         note_success(cs);
-        auto job = record_sync_state(cs.name, state_row("catalogue", now, now, std::nullopt, now + interval, std::nullopt));
+        auto job = fenced(record_sync_state(cs.name, state_row("catalogue", now, now, std::nullopt, now + interval, std::nullopt)), cs.name, fence_);
         auto w = co_await store::await_job<bool>(db_, std::move(job));
         std::lock_guard lk(stats_mu_);
         if (w) ++counters_.sync_state_rows_written;
@@ -212,7 +212,7 @@ asio::awaitable<void> sync_service::fetch_reference(client_state& cs, std::share
         }
         if (pl->id.empty()) pl->id = item.id;
         auto row = state_row(key, now, now, std::nullopt, now + interval, hash_of(*pl));
-        auto job = write_price_list(cs.name, std::move(*pl), std::move(row), now);
+        auto job = fenced(write_price_list(cs.name, std::move(*pl), std::move(row), now), cs.name, fence_);
         auto w = co_await store::await_job<write_outcome>(db_, std::move(job));
         if (!w) {
             work->all_ok = false;
@@ -233,7 +233,7 @@ asio::awaitable<void> sync_service::fetch_reference(client_state& cs, std::share
         // The mirror keys plans by the instance's planId, whatever id the root area carries.
         p->id = item.id;
         auto row = state_row(key, now, now, std::nullopt, now + interval, hash_of(*p));
-        auto job = write_plan(cs.name, std::move(*p), std::move(row), now);
+        auto job = fenced(write_plan(cs.name, std::move(*p), std::move(row), now), cs.name, fence_);
         auto w = co_await store::await_job<write_outcome>(db_, std::move(job));
         if (!w) {
             work->all_ok = false;

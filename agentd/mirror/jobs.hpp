@@ -20,6 +20,20 @@ namespace agentd::mirror {
 template <class R>
 using write_job = std::function<result<R>(store::write_txn&)>;
 
+// Checks, in the job's transaction, that this node still drives the client (several nodes on
+// one database); empty on one node.
+using fence_fn = std::function<result<void>(store::write_txn&, std::string_view client)>;
+
+// `job` behind the fence: a node that lost the venue commits nothing for it.
+template <class R>
+write_job<R> fenced(write_job<R> job, std::string client, const fence_fn& fence) {
+    if (!fence) return job;
+    return [job = std::move(job), client = std::move(client), fence](store::write_txn& t) -> result<R> {
+        if (auto f = fence(t, client); !f) return f.error();
+        return job(t);
+    };
+}
+
 // What the store knows of a client when its sync starts.
 struct client_snapshot {
     std::optional<bool> seat_status;

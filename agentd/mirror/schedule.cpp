@@ -84,6 +84,26 @@ asio::awaitable<void> sync_service::worker(client_state& cs, int index) {
         for (;;) {
             auto state = co_await asio::this_coro::cancellation_state;
             if (state.cancelled() != asio::cancellation_type::none) co_return;
+            if (owns_ && !owns_(cs.name)) {
+                // Another node drives this venue: idle until woken (client_gained) or a second passed.
+                timer.expires_after(std::chrono::seconds(1));
+                cs.sleepers.push_back(&timer);
+                boost::system::error_code ec;
+                co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+                std::erase(cs.sleepers, &timer);
+                continue;
+            }
+            if (cs.stale) {
+                cs.stale = false;
+                // What this node last wrote is no base for diffs now: write everything once.
+                for (auto& [id, is] : cs.instances) {
+                    is.status_hash.reset();
+                    is.seat_ids_hash = 0;
+                    is.seat_states.clear();
+                }
+                co_await load_state(cs);
+                continue;
+            }
             const auto now = clock_.now();
             if (!cs.catalogue_in_flight && catalogue_due(cs, now, policy)) {
                 cs.catalogue_in_flight = true;
@@ -130,6 +150,19 @@ sync_service::client_state* sync_service::find(std::string_view client) {
     for (auto& cs : clients_)
         if (cs->name == client) return cs.get();
     return nullptr;
+}
+
+void sync_service::set_ownership(std::function<bool(std::string_view)> owns,
+                                 std::function<result<void>(store::write_txn&, std::string_view)> fence) {
+    owns_ = std::move(owns);
+    fence_ = std::move(fence);
+}
+
+void sync_service::client_gained(std::string_view client) {
+    auto* cs = find(client);
+    if (!cs) return;
+    cs->stale = true;
+    wake(*cs);
 }
 
 void sync_service::request_sync(std::string client, std::optional<std::string> instance) {

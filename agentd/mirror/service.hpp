@@ -98,6 +98,15 @@ public:
     // A read or reservation touched the instance: poll it one tier faster for a while.
     void mark_hot(std::string_view client, std::string_view instance);
 
+    // Several nodes on one database (docs/scale-out.md): only clients `owns` accepts are synced
+    // here; `fence` runs in every write job's transaction (writer thread) and fails it once this
+    // node no longer holds the venue. Unset: every client is synced, nothing fenced. Before run().
+    void set_ownership(std::function<bool(std::string_view client)> owns,
+                       std::function<result<void>(store::write_txn&, std::string_view client)> fence);
+    // This node just took the client over: what it remembered of the client may be stale (another
+    // node synced meanwhile), so it is read again from the store before the next write.
+    void client_gained(std::string_view client);
+
     sync_progress progress() const;
     sync_counters counters() const;
 
@@ -136,6 +145,8 @@ private:
     mirror::settings settings_;
     const agentd::clock& clock_;
     std::function<void(std::uint64_t)> on_feed_;
+    std::function<bool(std::string_view)> owns_;
+    std::function<result<void>(store::write_txn&, std::string_view)> fence_;
     std::vector<std::unique_ptr<client_state>> clients_;
     net::task_group tasks_;
     sys_time started_{};

@@ -64,6 +64,7 @@ struct sync_service::client_state {
     std::vector<boost::asio::steady_timer*> sleepers;
     request_slots slots;       // the client's sync reads in flight (slots.hpp)
     int pending_writes = 0;    // availability writes handed to the writer, not yet committed
+    bool stale = false;        // taken over from another node: reload before syncing
 
     mutable std::mutex mu;
     client_progress prog;
