@@ -336,11 +336,17 @@ private:
                 f.message = what + ": " + f.message;
                 co_return outcome(f);
             }
+            // Last check before the bytes leave: the residual window (a pause after this) is
+            // covered by the new owner reading the basket back (docs/scale-out.md).
+            if (!ctx_.may_send())
+                co_return outcome(failure{error_class::cancelled, 0, 0,
+                                          what + ": not sent: this node no longer drives client " + s.client_name});
             std::string date = format_rfc1123(ctx_.clock().now());
             req.headers = {{"Date", date},
                            {"Authorization", signer_.authorization(method, url, date, req.body)},
                            {"Accept", "application/json"}};
             if (method != "GET") req.headers.emplace_back("Content-Type", "application/json");
+            if (!ctx_.node().empty()) req.headers.emplace_back("X-Agentd-Node", ctx_.node());
             auto t0 = steady::now();
             auto r = co_await ctx_.http().send(req, deadline);
             auto latency = steady::now() - t0;

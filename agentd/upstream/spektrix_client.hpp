@@ -15,6 +15,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -58,6 +59,17 @@ public:
     const boost::asio::any_io_executor& decode_executor() const noexcept { return decode_ex_; }
     std::size_t decode_min_bytes() const noexcept { return decode_min_bytes_; }
 
+    // Several nodes on one database (docs/scale-out.md): `may_send` is asked right before each
+    // attempt leaves, and a "no" ends the call unsent (class cancelled, sent = false), so a node
+    // whose venue lease ran out sends nothing for it. `node` goes out as X-Agentd-Node. Set
+    // before the first call.
+    void set_send_gate(std::function<bool()> may_send, std::string node) {
+        may_send_ = std::move(may_send);
+        node_ = std::move(node);
+    }
+    bool may_send() const { return !may_send_ || may_send_(); }
+    const std::string& node() const noexcept { return node_; }
+
 private:
     client_context(boost::asio::any_io_executor ex, client_settings s, const agentd::clock& clk);
 
@@ -71,6 +83,8 @@ private:
     std::string api_root_target_;
     boost::asio::any_io_executor decode_ex_;
     std::size_t decode_min_bytes_ = 0;
+    std::function<bool()> may_send_;
+    std::string node_;
 };
 
 // Fails (invalid_argument) when the account's secret is not base64; the secret is never echoed.
