@@ -201,6 +201,56 @@ http_response simulator::control(const http_request& r, std::string_view path, s
         j.w.EndObject();
         return json_response(200, j.take());
     }
+    if (r.method == "GET" && what == "nodes") {
+        // Milliseconds since the simulator started, so tests can compare without wall clocks.
+        auto ms = [&](std::chrono::steady_clock::time_point t) {
+            return std::chrono::duration_cast<std::chrono::milliseconds>(t - nodes_.started()).count();
+        };
+        std::int64_t min_gap_ms = 1000;
+        if (q.count("min_gap_ms")) {
+            try {
+                min_gap_ms = std::stoll(q["min_gap_ms"]);
+            } catch (const std::exception&) {
+                return bad("min_gap_ms: expected milliseconds");
+            }
+        }
+        auto write_handover = [&](const node_log::handover& h) {
+            j.w.StartObject();
+            j.kv("client", h.client).kv("from", h.from).kv("to", h.to);
+            j.key("gapMs").w.Int64(std::chrono::duration_cast<std::chrono::milliseconds>(h.gap).count());
+            j.key("atMs").w.Int64(ms(h.at));
+            j.w.EndObject();
+        };
+        j.w.StartObject();
+        j.key("clients").w.StartArray();
+        for (const auto& [client, ts] : nodes_.tenures()) {
+            if (!only.empty() && client != only) continue;
+            j.w.StartObject();
+            j.kv("client", client);
+            j.key("tenures").w.StartArray();
+            for (const auto& t : ts) {
+                j.w.StartObject();
+                j.kv("node", t.node);
+                j.key("firstMs").w.Int64(ms(t.first));
+                j.key("lastMs").w.Int64(ms(t.last));
+                j.key("requests").w.Uint64(t.requests);
+                j.w.EndObject();
+            }
+            j.w.EndArray();
+            j.w.EndObject();
+        }
+        j.w.EndArray();
+        j.key("handovers").w.StartArray();
+        for (const auto& h : nodes_.handovers())
+            if (only.empty() || h.client == only) write_handover(h);
+        j.w.EndArray();
+        j.key("overlaps").w.StartArray();
+        for (const auto& h : nodes_.overlaps(std::chrono::milliseconds(min_gap_ms)))
+            if (only.empty() || h.client == only) write_handover(h);
+        j.w.EndArray();
+        j.w.EndObject();
+        return json_response(200, j.take());
+    }
     if (r.method == "GET" && what == "faults") {
         j.w.StartArray();
         for (auto& f : faults_) {

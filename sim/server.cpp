@@ -47,6 +47,7 @@ http_request to_request(const http::request<http::string_body>& req) {
     r.host = std::string(req[http::field::host]);
     r.date = std::string(req[http::field::date]);
     r.authorization = std::string(req[http::field::authorization]);
+    if (auto it = req.find("X-Agentd-Node"); it != req.end()) r.node = std::string(it->value());
     r.body = req.body();
     return r;
 }

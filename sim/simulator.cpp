@@ -193,6 +193,8 @@ http_response simulator::api(const http_request& r, std::string_view path, std::
         count("unknown_client", 404);
         return error_response(api_fail(404, 0, "Unknown client " + seg[0].substr(0, 64) + "."));
     }
+    // Every request counts, signed or not: it reached the venue.
+    nodes_.note(std::string(seg[0]), r.node, std::chrono::steady_clock::now());
     call c;
     c.client_index = cit->second;
     c.c = &world_.clients[c.client_index];

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "agentd/core/token_bucket.hpp"
+#include "sim/nodes.hpp"
 #include "sim/config.hpp"
 #include "sim/signature.hpp"
 #include "sim/state.hpp"
@@ -26,6 +27,7 @@ struct http_request {
     std::string host;    // Host header
     std::string date;
     std::string authorization;
+    std::string node;  // X-Agentd-Node: which agentd node sent it (several nodes on one database)
     std::string body;
     bool loopback = true;
     bool tls = false;
@@ -142,6 +144,7 @@ private:
     std::deque<late_write> late_;  // pending first-come first-served, then a bounded history
     std::uint64_t late_seq_ = 0;
     std::map<std::pair<std::string, int>, std::uint64_t> stats_;
+    node_log nodes_;
     std::atomic<int> in_flight_{0};
     std::atomic<int> in_flight_max_{0};
     rng rng_;

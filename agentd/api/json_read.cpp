@@ -326,6 +326,12 @@ result<health> from_json(std::string_view text) {
                 }
             }
         }
+        h.node = opt_string(o, "", "node");
+        each(o, "", "leases", [&](const value& l, const std::string& p) {
+            object(l, p);
+            h.leases.push_back({req_string(l, p, "client"), req_string(l, p, "node"), opt_int(l, p, "epoch").value_or(0),
+                                opt_string(l, p, "expiresAt").value_or(""), opt_bool(l, p, "live", false)});
+        });
         return h;
     });
 }

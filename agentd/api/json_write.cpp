@@ -261,6 +261,21 @@ std::string to_json(const health& h) {
             w.EndObject();
             w.EndObject();
         }
+        if (h.node) {
+            kv(w, "node", *h.node);
+            key(w, "leases");
+            w.StartArray();
+            for (const auto& l : h.leases) {
+                w.StartObject();
+                kv(w, "client", l.client);
+                kv(w, "node", l.node);
+                kv(w, "epoch", l.epoch);
+                kv(w, "expiresAt", l.expires_at);
+                kv(w, "live", l.live);
+                w.EndObject();
+            }
+            w.EndArray();
+        }
         w.EndObject();
     });
 }

@@ -37,6 +37,14 @@ struct queue_state {
     std::vector<std::pair<std::string, std::int64_t>> by_state;
 };
 
+// Which node drives a venue (several nodes on one database; docs/scale-out.md).
+struct venue_lease {
+    std::string client, node;
+    std::int64_t epoch = 0;
+    std::string expires_at;  // database clock
+    bool live = false;       // not expired at the read
+};
+
 struct health {
     std::string status = "starting";  // "ok" | "starting" | "degraded"
     std::string version;
@@ -45,6 +53,9 @@ struct health {
     sync_progress sync;
     std::vector<client_state> clients;
     queue_state queue;
+    // Set only when several nodes share the database: this node's name and every venue's lease.
+    std::optional<std::string> node;
+    std::vector<venue_lease> leases;
     // The queue counts every channel's reservations: a sales channel's view leaves it out.
     bool include_queue = true;
 };

@@ -1,5 +1,7 @@
 #include "agentd/app/control_adapter.hpp"
 
+#include "agentd/cluster/ownership.hpp"
+
 #include "agentd/app/ledger_books.hpp"
 #include "agentd/mirror/answer_cache.hpp"
 #include "agentd/core/defer.hpp"
@@ -10,6 +12,7 @@
 #include "agentd/mirror/service.hpp"
 #include "agentd/store/database.hpp"
 #include "agentd/store/feed.hpp"
+#include "agentd/store/lease.hpp"
 #include "agentd/upstream/spektrix_client.hpp"
 
 namespace agentd::app {
@@ -43,7 +46,8 @@ void add_writer_samples(std::vector<api::metric_sample>& s, const store::writer_
 control_adapter::control_adapter(adapter_parts parts)
     : parts_(std::move(parts)), feed_reader_(parts_.db_path, "open feed reader"),
       cache_(mirror::make_answer_cache(*parts_.mirror, parts_.db_path, parts_.db, parts_.clock, parts_.answer_cache_bytes)),
-      ledger_reader_(parts_.db_path, "open ledger reader"), default_books_(default_ledger_client()) {}
+      ledger_reader_(parts_.db_path, "open ledger reader"), lease_reader_(parts_.db_path, "open lease reader"),
+      default_books_(default_ledger_client()) {}
 control_adapter::~control_adapter() = default;
 
 void control_adapter::add_budget(std::vector<api::client_state>& clients) {
@@ -70,6 +74,14 @@ result<api::health> control_adapter::health() {
     bool degraded = false;
     for (const auto& c : h.clients) degraded = degraded || c.state == "degraded" || c.state == "failing";
     h.status = !h.ready ? "starting" : degraded ? "degraded" : "ok";
+    if (parts_.ownership && parts_.ownership->clustered()) {
+        h.node = parts_.ownership->node();
+        // The database's view (every node's leases), not this node's local one.
+        auto c = lease_reader_.conn();
+        auto rows = c ? store::list_leases(**c) : result<std::vector<store::lease_row>>(c.error());
+        if (!rows) return rows.error();
+        for (auto& r : *rows) h.leases.push_back({r.client, r.node, r.epoch, r.expires_at, r.live});
+    }
     return h;
 }
 

@@ -30,6 +30,9 @@ class reservation_service;
 namespace agentd::store {
 class database;
 }
+namespace agentd::cluster {
+class ownership;
+}
 
 namespace agentd::app {
 
@@ -51,6 +54,7 @@ struct adapter_parts {
     const store::database* db = nullptr;  // writer figures for /metrics; its commit count keeps the answer cache current
     std::size_t answer_cache_bytes = 0;   // 0: answers are not cached
     std::vector<ledger_client> ledger{};  // by client; a client not listed gets GBP, Europe/London
+    const cluster::ownership* ownership = nullptr;  // venue leases, shown in health when clustered
 };
 
 class control_adapter final : public control::backend {
@@ -101,6 +105,7 @@ private:
     store::lazy_reader feed_reader_;
     std::unique_ptr<mirror::answer_cache> cache_;
     store::lazy_reader ledger_reader_;
+    store::lazy_reader lease_reader_;
     ledger_client default_books_;
     std::atomic<bool> ready_{false};
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();

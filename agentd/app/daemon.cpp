@@ -1,5 +1,6 @@
 #include "agentd/app/daemon.hpp"
 
+#include "agentd/app/cluster_wiring.hpp"
 #include "agentd/app/control_adapter.hpp"
 #include "agentd/reservations/service.hpp"
 #include "agentd/app/sd_notify.hpp"
@@ -44,6 +45,7 @@ using namespace std::chrono_literals;
 struct parts {
     config::settings settings;
     std::unique_ptr<store::database> db;
+    cluster_parts cluster;  // venue ownership; owns every client on SQLite
     std::vector<std::unique_ptr<upstream::client_context>> contexts;
     std::vector<std::unique_ptr<upstream::client>> clients;
     std::unique_ptr<mirror::mirror_view> mirror;
@@ -92,13 +94,20 @@ public:
     daemon(asio::io_context& ioc, parts& p, notifier& n, std::string config_path,
            std::optional<std::string> level_override)
         : ioc_(ioc), p_(p), notify_(n), config_path_(std::move(config_path)),
-          level_override_(std::move(level_override)), tasks_(ioc.get_executor()), stop_(ioc) {
+          level_override_(std::move(level_override)), tasks_(ioc.get_executor()), lease_tasks_(ioc.get_executor()),
+          stop_(ioc) {
         stop_.expires_at(asio::steady_timer::time_point::max());
     }
 
     int exit_status() const noexcept { return status_; }
 
     asio::awaitable<void> main() {
+        auto& own = *p_.cluster.own;
+        if (own.clustered()) {
+            std::vector<std::pair<std::string, upstream::client_context*>> ups;
+            for (auto& c : p_.contexts) ups.emplace_back(c->settings().client_name, c.get());
+            wire_ownership(own, ioc_.get_executor(), ups, *p_.sync, *p_.reservations, tasks_);
+        }
         // Recovery before READY: a reservation caught mid-flight by a crash is resolved from its
         // basket before any channel can see or touch it.
         if (auto r = co_await p_.reservations->recover(); !r) {
@@ -109,6 +118,12 @@ public:
         }
         p_.backend->set_ready(true);
         notify_.ready();
+        if (own.clustered()) {
+            log::info("daemon", "cluster", "sharing the database with other nodes: driving only the venues leased here",
+                      {{"node", own.node()}, {"lease_ttl_ms", own.ttl().count()}});
+            lease_tasks_.spawn(own.run(), "venue leases");
+            tasks_.spawn(follow_feed(p_.settings.daemon.database, *p_.server, *p_.reservations), "feed follower");
+        }
         tasks_.spawn(p_.sync->run(), "sync");
         tasks_.spawn(p_.reservations->run(), "reservations");
         tasks_.spawn(status_loop(), "status");
@@ -162,6 +177,9 @@ private:
             tasks_.cancel(asio::cancellation_type::all);
             co_await tasks_.wait_until(std::chrono::steady_clock::now() + 2s);
         }
+        // Leases last: nothing of this node drives a venue any more, so the next owner may start at once.
+        lease_tasks_.cancel();
+        co_await lease_tasks_.wait_until(std::chrono::steady_clock::now() + 2s);
         ioc_.stop();
     }
 
@@ -266,6 +284,7 @@ private:
     std::string config_path_;
     std::optional<std::string> level_override_;
     net::task_group tasks_;
+    net::task_group lease_tasks_;
     asio::steady_timer stop_;
     bool stopping_ = false;
     int status_ = exit_ok;
@@ -304,6 +323,7 @@ int run_daemon(const daemon_options& o) {
         return exit_database;
     }
     p.db = std::move(*db);
+    p.cluster = make_ownership(*p.db, p.settings);
 
     notifier notify;
     // End-to-end tests step the daemon's wall clock through a file; never set in production.
@@ -370,10 +390,13 @@ int run_daemon(const daemon_options& o) {
         std::fprintf(stderr, "agentd: %s\n", books.error().message.c_str());
         return exit_config;
     }
+    // The cache learns of changes from this node's commits only: with other nodes writing the
+    // same database it could serve stale answers, so it is off there.
+    const std::size_t answer_cache_bytes = p.cluster.own->clustered() ? 0 : std::size_t(p.settings.api.answer_cache);
     p.backend = std::make_unique<control_adapter>(adapter_parts{p.mirror.get(), p.sync.get(), p.reservations.get(),
                                                                upstreams, p.settings.daemon.database, k_version, &clk,
-                                                               p.db.get(), std::size_t(p.settings.api.answer_cache),
-                                                               std::move(*books)});
+                                                               p.db.get(), answer_cache_bytes,
+                                                               std::move(*books), p.cluster.own.get()});
     p.server = std::make_unique<control::server>(ioc.get_executor(), to_server(p.settings, k_version), *p.backend);
     server_ptr = p.server.get();
     if (auto r = p.server->start(); !r) {

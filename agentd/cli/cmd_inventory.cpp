@@ -50,6 +50,16 @@ int cmd_status(context& ctx, const positionals&) {
               << h->sync.clients_done << "/" << h->sync.clients_total << ", instances " << h->sync.instances_done << "/"
               << h->sync.instances_total << ")\n\n";
     print_clients(ctx, h->clients);
+    if (h->node) {
+        // Several nodes share the database: who drives which venue, by the database's clock.
+        ctx.out() << "\nnode: " << *h->node << " (venues are driven by the node holding their lease)\n";
+        table t({"CLIENT", "DRIVEN BY", "EPOCH", "LEASE EXPIRES", "LIVE"});
+        for (const auto& l : h->leases)
+            t.add({l.client, l.node + (l.node == *h->node ? " (this node)" : ""), std::to_string(l.epoch), l.expires_at,
+                   yes_no(l.live)});
+        if (h->leases.empty()) ctx.out() << "no venue leased yet\n";
+        else ctx.out() << t.render();
+    }
     // A sales channel is not told about the whole queue (other channels' work): say so.
     if (!h->include_queue) {
         ctx.out() << "\nqueue: shown to admin channels only\n";
