@@ -7,7 +7,8 @@
 // each request, /_sim/nodes), and reports takeover times (p50, max).
 // The server is the `postgresql` CTest fixture's (AGENTD_TEST_PG_URL); the test makes a
 // database of its own on it. AGENTD_CLUSTER_KILLS (default 6) sets the number of disruptions (alternately SIGKILL and
-// SIGSTOP), AGENTD_CLUSTER_SEED the RNG seed.
+// SIGSTOP), AGENTD_CLUSTER_TTL the nodes' lease_ttl in seconds (default 3, the minimum, to keep
+// the test short), AGENTD_CLUSTER_SEED the RNG seed.
 #include "tests/e2e/reservations/crash_books.hpp"
 #include "tests/support/cli_run.hpp"
 
@@ -90,7 +91,11 @@ std::string fresh_database(const std::string& url) {
     const char* bin = std::getenv("AGENTD_PG_BIN");
     const std::string psql = std::string(bin && *bin ? bin : "/usr/lib/postgresql/15/bin") + "/psql";
     temp_dir d;
-    child_process p({psql, "-h", host, "-U", "agentd", "-d", "postgres", "-q", "-c", "CREATE DATABASE " + name}, d.file("err"));
+    // A SIGSTOPped node may be paused inside a transaction holding row locks (the feed counter,
+    // a lease row under FOR SHARE): the server ends such a session after 1 s (docs/scale-out.md).
+    child_process p({psql, "-h", host, "-U", "agentd", "-d", "postgres", "-q", "-c", "CREATE DATABASE " + name, "-c",
+                     "ALTER DATABASE " + name + " SET idle_in_transaction_session_timeout = '1s'"},
+                    d.file("err"));
     REQUIRE_MESSAGE(p.wait(60s) == 0, read_file(d.file("err")));
     return url.substr(0, slash + 1) + name + url.substr(q);
 }
@@ -118,8 +123,9 @@ TEST_CASE("three nodes on one PostgreSQL: the venue's driver is killed and pause
           "nothing sold twice, no venue driven by two nodes") {
     const int disruptions = env_int("AGENTD_CLUSTER_KILLS", 6);
     const auto seed = static_cast<std::uint32_t>(env_int("AGENTD_CLUSTER_SEED", 20261130));
+    const int ttl_s = std::max(3, env_int("AGENTD_CLUSTER_TTL", 3));
     std::mt19937 rng(seed);
-    MESSAGE("disruptions=" << disruptions << " seed=" << seed);
+    MESSAGE("disruptions=" << disruptions << " lease_ttl=" << ttl_s << "s seed=" << seed);
 
     const char* pg_url = std::getenv("AGENTD_TEST_PG_URL");
     REQUIRE_MESSAGE((pg_url && *pg_url), "AGENTD_TEST_PG_URL unset: run through ctest (fixture postgresql)");
@@ -132,13 +138,14 @@ TEST_CASE("three nodes on one PostgreSQL: the venue's driver is killed and pause
     for (auto& b : sim_list(sim, "baskets", client)) baskets_before.insert(b.id);
 
     // lease_ttl 3 s (the minimum) keeps the test short; takeover is then within ~4 s.
+    const std::string ttl = std::to_string(ttl_s) + "s";
     std::vector<node> nodes(3);
     for (std::size_t i = 0; i < nodes.size(); ++i) {
         auto& n = nodes[i];
         n.name = "n" + std::to_string(i + 1);
         n.dir = std::make_unique<temp_dir>();
         daemon_config_options o;
-        o.daemon_extra = "node = \"" + n.name + "\"\nlease_ttl = \"3s\"\n";
+        o.daemon_extra = "node = \"" + n.name + "\"\nlease_ttl = \"" + ttl + "\"\n";
         o.extra = "[api]\nrequests_per_second = 100000\nburst = 100000\n";
         o.channel_extra = "upstream_per_minute = 1000000\nupstream_burst = 100000\nupstream_concurrency = 100000\n";
         n.config = write_daemon_config(*n.dir, sim, o);
@@ -248,7 +255,7 @@ TEST_CASE("three nodes on one PostgreSQL: the venue's driver is killed and pause
                                 next = owner_of(nodes, client);
                                 return !next.empty() && next != victim_name;
                             },
-                            60s, 20ms),
+                            std::chrono::seconds(20 * ttl_s), 20ms),
                         "no takeover from " << victim_name << "\n" << log_tails(nodes));
         takeover_s.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
         if (kill) {
@@ -270,7 +277,7 @@ TEST_CASE("three nodes on one PostgreSQL: the venue's driver is killed and pause
     }
     REQUIRE(creates > 0);
     CHECK(creates_per_node.size() == nodes.size());  // channels on every node were served
-    MESSAGE("takeover seconds (signal to a live lease elsewhere, lease_ttl 3 s): p50=" << percentile(takeover_s, 0.5)
+    MESSAGE("takeover seconds (signal to a live lease elsewhere, lease_ttl " << ttl << "): p50=" << percentile(takeover_s, 0.5)
                                                                                        << " max=" << percentile(takeover_s, 1.0)
                                                                                        << " n=" << takeover_s.size());
 
