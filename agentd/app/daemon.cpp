@@ -217,6 +217,7 @@ private:
         // the set of clients, apply after a restart. Logged so an operator knows.
         bool restart_needed = n.sync != o.sync || n.reservations != o.reservations ||
                               n.daemon.socket_path != o.daemon.socket_path || n.daemon.database != o.daemon.database ||
+                              n.daemon.node != o.daemon.node || n.daemon.lease_ttl != o.daemon.lease_ttl ||
                               n.api.answer_cache != o.api.answer_cache || n.clients.size() != o.clients.size();
         for (std::size_t i = 0; !restart_needed && i < n.clients.size(); ++i) {
             const auto& a = n.clients[i];

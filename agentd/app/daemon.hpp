@@ -1,8 +1,10 @@
 // app/daemon: the composition root. Builds every part from the config file in a written order
 // and tears it down in the reverse one:
-//   load config → open store (lock, migrate) → upstream clients → mirror view, sync, queue →
-//   socket server → recover in-flight reservations → READY=1 → run loops → on SIGTERM/SIGINT:
-//   STOPPING=1 → stop accepting → cancel loops → bounded drain → close store → exit.
+//   load config → open store (lock, migrate) → venue ownership → upstream clients → mirror view,
+//   sync, queue → socket server → recover in-flight reservations → READY=1 → run loops (and,
+//   with several nodes on one database, the lease loop and the feed follower) → on
+//   SIGTERM/SIGINT: STOPPING=1 → stop accepting → cancel loops → bounded drain → release
+//   leases → close store → exit.
 // A second SIGTERM/SIGINT forces an immediate exit; SIGHUP reloads what can change live.
 // Threading: one io_context thread runs the network, the loops and the server; the store has
 // its own writer thread.
