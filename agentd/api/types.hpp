@@ -144,6 +144,7 @@ struct reservation {
     std::optional<error_body> error;  // code + message; retryable is not sent here
     std::string created_at, updated_at;
     std::string event_name{}, instance_start{};  // from the mirror; "" when unknown
+    std::string pool{};  // the allocation pool it was filled for ("" for a normal placement)
 };
 
 struct reservation_filter {
@@ -183,6 +184,7 @@ struct feed_event {
 struct feed_reservation {
     std::string id, channel, state;
     std::int64_t version = 0;
+    std::string pool{};  // set for a pool's hold, filled or drawn (docs/pools.md)
 };
 
 // Kinds "event" and "instance": an entity of a client's mirror was added, changed, restored
