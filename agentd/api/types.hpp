@@ -255,6 +255,20 @@ struct reconcile_report {
     std::vector<std::string> ledger_missing, ledger_orphaned;
 };
 
+// GET /v1/pools (admin): each allocation pool and its ready holds (docs/pools.md).
+struct pool_view {
+    std::string name, client, instance;
+    std::string phase;  // waiting | filling | ready | capped | paused | draining | removed
+    std::int64_t target = 0, target_seats = 0;
+    std::int64_t ready = 0, filling = 0, releasing = 0;
+    std::int64_t drawn = 0, failed_fills = 0, seats_held = 0;
+    std::optional<std::string> next_expiry, fill_at;  // ISO 8601 UTC
+};
+
+struct pool_report {
+    std::vector<pool_view> pools;
+};
+
 // GET /v1/ledger: the agent's books summed per group (docs/ledger.md). Amounts are decimal
 // text in the currency named beside them ("35.50"), never floats.
 struct ledger_query {
