@@ -363,13 +363,17 @@ std::vector<option_entry> build() {
         "Ticket type of the held seats (required); a request draws only with the same type."));
     t.push_back(text<&pool_settings::sizes>("pool", "sizes", K::string, "", true, "10x2, 4x4", 1,
         "Ready holds to keep, as COUNTxSEATS items separated by commas: \"10x2, 4x4\" keeps ten holds of 2 adjacent seats and four of 4 (required)."));
-    t.push_back(text<&pool_settings::price_band>("pool", "price_band", K::identifier, "", false, "", 0,
-        "Hold seats only in this price band (at most one of price_band and area)."));
-    t.push_back(text<&pool_settings::area>("pool", "area", K::identifier, "", false, "", 0,
-        "Hold seats only in this area (at most one of price_band and area)."));
-    t.push_back(text<&pool_settings::fill_at>("pool", "fill_at", K::string, "", false, "", 0,
+    t.push_back(text<&pool_settings::price_band>("pool", "price_band", K::identifier, "", false, "7801", 0,
+        "Hold seats only in this price band (at most one of price_band and area; neither: anywhere)."));
+    {
+        auto e = text<&pool_settings::area>("pool", "area", K::identifier, "", false, "7001AQTQ", 0,
+            "Hold seats only in this area (at most one of price_band and area).");
+        e.commented = true;
+        t.push_back(std::move(e));
+    }
+    t.push_back(text<&pool_settings::fill_at>("pool", "fill_at", K::string, "", false, "2026-12-01T10:00:00Z", 0,
         "On-sale grab: fill nothing before this UTC time (\"2026-12-01T10:00:00Z\"), then the whole target at once; empty: fill while on sale."));
-    t.push_back(dur<&pool_settings::drain_before>("pool", "drain_before", 2h, 0s, 30 * day,
+    t.push_back(dur<&pool_settings::drain_before>("pool", "drain_before", 2h, 0s, 365 * day,
         "Release the pool's ready holds this long before the performance starts."));
     // [[channel]]
     t.push_back(text<&channel_settings::name>("channel", "name", K::identifier, "", true, "web", 1,

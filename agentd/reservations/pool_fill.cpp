@@ -143,7 +143,7 @@ asio::awaitable<void> reservation_service::impl::pool_pass() {
         // Fills that ended rejected (sold out, refused) back off before asking again.
         if (auto t = store::count_pool(**c, p.name)) {
             if (rt.failed_seen >= 0 && t->failed > rt.failed_seen) {
-                rt.backoff_step = std::min(rt.backoff_step + 1, 6);
+                rt.backoff_step = std::min(rt.backoff_step + 1, 5);
                 rt.fill_not_before = now_mono + std::chrono::seconds(1 << rt.backoff_step);
             }
             rt.failed_seen = t->failed;

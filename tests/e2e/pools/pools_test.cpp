@@ -267,10 +267,15 @@ TEST_CASE("a daemon killed while a pool fills recovers it without doubling a hol
 }
 
 TEST_CASE("an on-sale grab fills at fill_at, not before, while the public buys") {
-    pool_world w({"--size", "tiny", "--public-sales-rate", "50"});
+    pool_world w({"--size", "tiny", "--public-sales-rate", "5"});
     const auto fill_at = iso_in(6s);
     w.set_pools(w.pool_block("grab", "3x2", "fill_at = \"" + fill_at + "\"\n"));
-    REQUIRE(wait_until([&] { return w.pool_count("grab", "ready") == 3; }, 60s, 20ms));
+    const bool filled = wait_until([&] { return w.pool_count("grab", "ready") == 3; }, 60s, 20ms);
+    if (!filled) {
+        MESSAGE(uds_request(w.sock, "GET", "/v1/pools")->body);
+        MESSAGE(uds_request(w.sock, "GET", "/v1/reservations")->body);
+    }
+    REQUIRE(filled);
     // Every hold was asked for at or after its moment.
     for (const auto& id : w.pool_reservations("grab")) {
         auto r = uds_request(w.sock, "GET", "/v1/reservations/" + id);
