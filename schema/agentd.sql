@@ -1,7 +1,7 @@
 -- agentd: the whole current schema, for reading and review. It is not executed by agentd;
 -- the migrations in migrations/ are. A test (tests/unit/store) proves that applying every
 -- migration to an empty database yields exactly these objects.
--- user_version: 7
+-- user_version: 8
 
 -- Small key/value facts about this database.
 CREATE TABLE meta (
@@ -201,6 +201,7 @@ CREATE TABLE reservations (
     confirm_sent_at TEXT,                      -- set durably before the confirm is sent
     settled_by      TEXT NOT NULL DEFAULT '',  -- upstream_order | already_confirmed | operator
     order_mismatch  TEXT NOT NULL DEFAULT '',  -- how the order differs from the hold
+    pool            TEXT NOT NULL DEFAULT '',  -- the pool it was filled for (docs/pools.md)
     UNIQUE (channel, idempotency_key)
 ) WITHOUT ROWID;
 CREATE INDEX reservations_by_state ON reservations (state, updated_at);
@@ -269,7 +270,8 @@ CREATE TABLE sales_ledger (
     commission_minor INTEGER NOT NULL DEFAULT 0,
     net_minor        INTEGER NOT NULL DEFAULT 0,
     amounts_from     TEXT NOT NULL DEFAULT 'hold',
-    note             TEXT NOT NULL DEFAULT ''
+    note             TEXT NOT NULL DEFAULT '',
+    pool             TEXT NOT NULL DEFAULT ''
 );
 CREATE UNIQUE INDEX sales_ledger_by_order ON sales_ledger (order_id) WHERE order_id IS NOT NULL AND kind = 'sale';
 CREATE UNIQUE INDEX sales_ledger_by_reservation ON sales_ledger (reservation_id) WHERE kind = 'sale';

@@ -36,6 +36,7 @@ std::string to_json(const feed_reservation& r) {
         kv(w, "channel", r.channel);
         kv(w, "state", r.state);
         kv(w, "version", r.version);
+        if (!r.pool.empty()) kv(w, "pool", r.pool);
         w.EndObject();
     });
 }
@@ -110,6 +111,7 @@ result<feed_reservation> from_json(std::string_view text) {
     return decode<feed_reservation>(text, [](const value& o) {
         feed_reservation r{req_string(o, "", "id"), req_string(o, "", "channel"), req_string(o, "", "state"),
                            req_int(o, "", "version")};
+        r.pool = opt_string(o, "", "pool").value_or("");
         if (r.version < 1) bad(errc::invalid_argument, "version", "must be at least 1");
         return r;
     });

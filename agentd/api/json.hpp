@@ -36,6 +36,7 @@ std::string to_json(const extend_request&);
 std::string to_json(const admin_sync_request&);
 std::string to_json(const admin_sync_answer&);
 std::string to_json(const reconcile_report&);
+std::string to_json(const pool_report&);  // api/pools_json.cpp
 std::string to_json(const resolve_request&);
 std::string to_json(const feed_overflow&);
 std::string to_json(const ledger_report&);   // api/ledger_json.cpp
@@ -75,6 +76,7 @@ template <> result<instance> from_json(std::string_view);
 template <> result<seat_plan> from_json(std::string_view);
 template <> result<std::vector<history_entry>> from_json(std::string_view);
 template <> result<reconcile_report> from_json(std::string_view);
+template <> result<pool_report> from_json(std::string_view);
 template <> result<admin_sync_answer> from_json(std::string_view);
 template <> result<feed_reservation> from_json(std::string_view);
 template <> result<feed_mirror_change> from_json(std::string_view);

@@ -192,6 +192,7 @@ reservation read_reservation(const value& o, const std::string& path) {
     r.reference = opt_string(o, path, "reference");
     r.settled_by = opt_string(o, path, "settledBy");
     r.order_mismatch = opt_string(o, path, "orderMismatch");
+    r.pool = opt_string(o, path, "pool").value_or("");
     if (auto* e = member(o, "error")) {
         auto p = join(path, "error");
         object(*e, p);

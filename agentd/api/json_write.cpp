@@ -101,6 +101,7 @@ void write(writer& w, const reservation& r) {
     kv(w, "instance", r.instance);
     if (!r.event_name.empty()) kv(w, "eventName", r.event_name);
     if (!r.instance_start.empty()) kv(w, "instanceStart", r.instance_start);
+    if (!r.pool.empty()) kv(w, "pool", r.pool);
     key(w, "request");
     write(w, r.request);
     key(w, "seats");

@@ -155,6 +155,7 @@ struct reservation {
     std::optional<error_body> error;  // code + message; retryable is not sent here
     std::string created_at, updated_at;
     std::string event_name{}, instance_start{};  // from the mirror; "" when unknown
+    std::string pool{};  // the allocation pool it was filled for ("" for a normal placement)
 };
 
 struct reservation_filter {
@@ -194,6 +195,7 @@ struct feed_event {
 struct feed_reservation {
     std::string id, channel, state;
     std::int64_t version = 0;
+    std::string pool{};  // set for a pool's hold, filled or drawn (docs/pools.md)
 };
 
 // Kinds "event" and "instance": an entity of a client's mirror was added, changed, restored
@@ -262,6 +264,20 @@ struct reconcile_report {
     // Ledger gaps (reservation ids): confirmed without a sale entry, and a sale entry whose
     // reservation is not confirmed.
     std::vector<std::string> ledger_missing, ledger_orphaned;
+};
+
+// GET /v1/pools (admin): each allocation pool and its ready holds (docs/pools.md).
+struct pool_view {
+    std::string name, client, instance;
+    std::string phase;  // waiting | filling | ready | capped | paused | draining | removed
+    std::int64_t target = 0, target_seats = 0;
+    std::int64_t ready = 0, filling = 0, releasing = 0;
+    std::int64_t drawn = 0, failed_fills = 0, seats_held = 0;
+    std::optional<std::string> next_expiry, fill_at;  // ISO 8601 UTC
+};
+
+struct pool_report {
+    std::vector<pool_view> pools;
 };
 
 // GET /v1/ledger: the agent's books summed per group (docs/ledger.md). Amounts are decimal

@@ -5,6 +5,7 @@
 #include "agentd/app/ledger_books.hpp"
 #include "agentd/mirror/answer_cache.hpp"
 #include "agentd/core/defer.hpp"
+#include "agentd/core/time.hpp"
 #include "agentd/app/reservation_names.hpp"
 #include "agentd/reservations/service.hpp"
 #include "agentd/mirror/view.hpp"
@@ -219,6 +220,16 @@ result<api::metrics_snapshot> control_adapter::metrics() {
                                     "Daemon time per reservation step excluding upstream time and durable-commit waits",
                                     "gauge", v / 1e6, {{"step", step}, {"quantile", q}}));
     }
+    for (const auto& p : parts_.reservations->pools()) {
+        const std::vector<std::pair<std::string, std::string>> l{{"pool", p.name}, {"client", p.client}};
+        s.push_back(make_sample("agentd_pool_target", "Ready holds an allocation pool keeps", "gauge", double(p.target), l));
+        s.push_back(make_sample("agentd_pool_ready", "Ready holds of an allocation pool", "gauge", double(p.ready), l));
+        s.push_back(make_sample("agentd_pool_filling", "Holds of an allocation pool being placed", "gauge", double(p.filling), l));
+        s.push_back(make_sample("agentd_pool_seats_held", "Seats an allocation pool holds", "gauge", double(p.seats_held), l));
+        s.push_back(make_sample("agentd_pool_drawn_total", "Holds channels drew from an allocation pool", "counter", double(p.drawn), l));
+        s.push_back(make_sample("agentd_pool_failed_fills_total", "Fills of an allocation pool that ended rejected", "counter",
+                                double(p.failed), l));
+    }
     if (parts_.db) add_writer_samples(s, parts_.db->stats());
 
     for (auto& [name, ctx] : parts_.upstreams) {
@@ -253,6 +264,29 @@ boost::asio::awaitable<result<api::admin_sync_answer>> control_adapter::request_
     std::string what = req.instance ? "instance " + *req.instance : "catalogue";
     parts_.sync->request_sync(req.client, req.instance);
     co_return api::admin_sync_answer{true, "refresh of " + req.client + " " + what + " scheduled"};
+}
+
+result<api::pool_report> control_adapter::pools() {
+    api::pool_report out;
+    for (const auto& p : parts_.reservations->pools()) {
+        api::pool_view v;
+        v.name = p.name;
+        v.client = p.client;
+        v.instance = p.instance;
+        v.phase = p.phase;
+        v.target = p.target;
+        v.target_seats = p.target_seats;
+        v.ready = p.ready;
+        v.filling = p.filling;
+        v.releasing = p.releasing;
+        v.drawn = p.drawn;
+        v.failed_fills = p.failed;
+        v.seats_held = p.seats_held;
+        if (p.next_expiry) v.next_expiry = format_iso_utc(*p.next_expiry);
+        if (p.fill_at) v.fill_at = format_iso_utc(*p.fill_at);
+        out.pools.push_back(std::move(v));
+    }
+    return out;
 }
 
 result<api::reconcile_report> control_adapter::reconcile() {

@@ -90,6 +90,7 @@ public:
 
     boost::asio::awaitable<result<api::admin_sync_answer>> request_sync(api::admin_sync_request req) override;
     result<api::reconcile_report> reconcile() override;
+    result<api::pool_report> pools() override;
     boost::asio::awaitable<result<api::reservation>> resolve_reservation(std::string id, api::resolve_request req) override;
     // ledger_adapter.cpp
     result<api::ledger_report> ledger(const api::ledger_query& q) override;

@@ -233,6 +233,8 @@ private:
                 p_.contexts[i]->request_budget().set_configured_rate(double(n.clients[i].requests_per_minute));
         }
         p_.server->update_settings(to_server(n, k_version));
+        // Pools apply at once: a removed pool drains, a changed target is met from now on.
+        p_.reservations->set_pools(to_pools(n));
         log::info("daemon", "reload", "configuration reloaded",
                   {{"restart_needed_for_some_changes", restart_needed}});
         if (restart_needed)
@@ -243,6 +245,7 @@ private:
         p_.settings.reservations = n.reservations;
         p_.settings.api = n.api;
         p_.settings.channels = n.channels;
+        p_.settings.pools = n.pools;
         p_.settings.daemon.log_level = n.daemon.log_level;
         p_.settings.daemon.drain_timeout = n.daemon.drain_timeout;
         notify_.ready();
@@ -386,6 +389,7 @@ int run_daemon(const daemon_options& o) {
         [sync_ptr](std::string_view client, std::string_view instance) { sync_ptr->mark_hot(client, instance); });
     p.seat_view = std::make_unique<mirror::mirror_seat_view>(p.settings.daemon.database);
     p.reservations->set_seat_view(p.seat_view.get());
+    p.reservations->set_pools(to_pools(p.settings));
     auto books = to_ledger(p.settings);
     if (!books) {
         std::fprintf(stderr, "agentd: %s\n", books.error().message.c_str());

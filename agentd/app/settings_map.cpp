@@ -81,6 +81,33 @@ reservations::settings to_reservations(const config::settings& s) {
     return out;
 }
 
+reservations::pool_settings to_pools(const config::settings& s) {
+    using std::chrono::duration_cast;
+    using secs = std::chrono::seconds;
+    reservations::pool_settings out;
+    for (const auto& p : s.pools) {
+        reservations::pool_spec spec;
+        spec.name = p.name;
+        spec.client = p.client;
+        spec.instance = p.instance;
+        spec.ticket_type = p.ticket_type;
+        spec.price_band = p.price_band;
+        spec.area = p.area;
+        for (const auto& [count, quantity] : p.size_list) spec.sizes.push_back({count, quantity});
+        spec.fill_at = p.fill_at_time;
+        spec.drain_before = duration_cast<secs>(p.drain_before);
+        out.pools.push_back(std::move(spec));
+    }
+    for (const auto& c : s.clients) out.client_max_seats[c.name] = c.pool_max_seats;
+    // A hold lives basket_lifetime - expiry_margin from its last touch: it is touched again
+    // once half of that is left, and not handed to a channel with less than a quarter (at most
+    // a minute) to run.
+    const auto life = duration_cast<secs>(s.reservations.basket_lifetime - s.reservations.expiry_margin);
+    out.keep_alive_below = std::max(secs(1), life / 2);
+    out.min_draw_left = std::min(secs(60), std::max(secs(1), life / 4));
+    return out;
+}
+
 mirror::settings to_mirror(const config::settings& s) {
     const auto& y = s.sync;
     mirror::settings out;

@@ -5,6 +5,7 @@
 #include "agentd/config/settings.hpp"
 #include "agentd/control/server_settings.hpp"
 #include "agentd/mirror/settings.hpp"
+#include "agentd/reservations/pools.hpp"
 #include "agentd/reservations/settings.hpp"
 #include "agentd/upstream/settings.hpp"
 
@@ -17,6 +18,7 @@ upstream::account_settings to_upstream(const config::account_settings& a);
 control::server_settings to_server(const config::settings& s, std::string version);
 // Every value is taken as configured (the option table validated it): 0 s margins stay 0 s.
 reservations::settings to_reservations(const config::settings& s);
+reservations::pool_settings to_pools(const config::settings& s);
 mirror::settings to_mirror(const config::settings& s);
 
 }  // namespace agentd::app

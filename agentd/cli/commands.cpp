@@ -62,6 +62,13 @@ const std::vector<command_spec> k_commands = {
      "the reason), confirmed orders that differ from their hold, sales proven without an order id,\n"
      "and upstream baskets no reservation owns, with what to do about each. Admin only.\n",
      cmd_reconcile},
+    {{"pools"}, "", 0, 0, {}, "allocation pools: target, ready, drawn, failed fills, seats held, next expiry",
+     "Lists each allocation pool ([[pool]], docs/pools.md): its phase (waiting for its on-sale time or for\n"
+     "the instance to be on sale, filling, ready, capped by pool_max_seats, paused, draining before the\n"
+     "performance, removed by a reload), the ready holds it keeps and has, holds being placed, holds\n"
+     "channels drew, fills that ended rejected, seats held of the target and the next hold deadline.\n"
+     "Admin only.\n",
+     cmd_pools},
     {{"ledger"}, "", 0, 0, {"client", "channel", "from", "to", "by", "csv"}, "the sales ledger: tickets, face value, commission, net owed",
      "Sums the sales ledger per group with totals per currency: orders, tickets, face value, the agent's\n"
      "commission (agentDiscount) and the net owed to the venue. Admin only. See docs/ledger.md.\n"

@@ -43,6 +43,7 @@ int cmd_reservations(context&, const positionals&);
 int cmd_reservation(context&, const positionals&);
 int cmd_release(context&, const positionals&);
 int cmd_reconcile(context&, const positionals&);
+int cmd_pools(context&, const positionals&);
 int cmd_resolve(context&, const positionals&);
 int cmd_hold(context&, const positionals&);
 int cmd_confirm(context&, const positionals&);

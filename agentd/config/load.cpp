@@ -2,9 +2,11 @@
 #include "agentd/config/files.hpp"
 #include "agentd/config/option_entry.hpp"
 #include "agentd/core/id.hpp"
+#include "agentd/core/time.hpp"
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 #include <set>
@@ -252,6 +254,74 @@ result<void> check_channels(const context& c, const std::vector<channel_settings
     return {};
 }
 
+// "10x2, 4x4" -> {(10, 2), (4, 4)}: counts 1..1000, quantities 1..max_quantity, each size once.
+result<void> parse_sizes(const context& c, const toml::table& t, pool_settings& p, std::int64_t max_quantity) {
+    const toml::source_region where = t["sizes"].node() ? t["sizes"].node()->source() : t.source();
+    auto bad = [&](const std::string& what) { return config_fail(c, where, "pool.sizes", what + " (pool '" + p.name + "')"); };
+    std::string_view text = p.sizes;
+    while (!text.empty()) {
+        auto comma = text.find(',');
+        std::string item(text.substr(0, comma));
+        text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
+        std::erase_if(item, [](char ch) { return ch == ' ' || ch == '\t'; });
+        auto x = item.find_first_of("xX");
+        int count = 0, quantity = 0;
+        auto num = [](std::string_view s, int& out) {
+            if (s.empty() || s.size() > 6) return false;
+            for (char ch : s)
+                if (ch < '0' || ch > '9') return false;
+            out = std::stoi(std::string(s));
+            return true;
+        };
+        if (x == std::string::npos || !num(std::string_view(item).substr(0, x), count) ||
+            !num(std::string_view(item).substr(x + 1), quantity))
+            return bad("expected COUNTxSEATS items separated by commas, like \"10x2, 4x4\"; got \"" + item + "\"");
+        if (count < 1 || count > 1000) return bad("count " + std::to_string(count) + " is outside 1..1000");
+        if (quantity < 1 || quantity > max_quantity)
+            return bad("seats " + std::to_string(quantity) + " is outside 1..reservations.max_quantity (" +
+                       std::to_string(max_quantity) + ")");
+        for (const auto& [n, q] : p.size_list)
+            if (q == quantity) return bad("holds of " + std::to_string(quantity) + " seats are listed twice");
+        p.size_list.emplace_back(count, quantity);
+    }
+    if (p.size_list.empty()) return bad("lists no sizes");
+    return {};
+}
+
+result<void> load_pool(const context& c, const toml::table& t, pool_settings& p, std::int64_t max_quantity) {
+    if (auto r = apply_table(c, t, "pool", &p); !r) return r;
+    if (auto r = parse_sizes(c, t, p, max_quantity); !r) return r;
+    if (!p.price_band.empty() && !p.area.empty())
+        return config_fail(c, t.source(), "pool.area", "set at most one of 'pool.price_band' and 'pool.area' (pool '" + p.name + "')");
+    if (!p.fill_at.empty()) {
+        auto at_ = parse_iso(p.fill_at);
+        if (!at_)
+            return config_fail(c, t["fill_at"].node()->source(), "pool.fill_at",
+                               "expected an ISO 8601 UTC time like \"2026-12-01T10:00:00Z\" (pool '" + p.name + "')");
+        p.fill_at_time = *at_;
+    }
+    return {};
+}
+
+// Pools name configured clients, and a client's pools fit its pool_max_seats together.
+result<void> check_pools(const context& c, const settings& s, const std::vector<toml::source_region>& where) {
+    std::set<std::string, std::less<>> names;
+    std::map<std::string, std::int64_t, std::less<>> seats;
+    for (std::size_t i = 0; i < s.pools.size(); ++i) {
+        const auto& p = s.pools[i];
+        if (!names.insert(p.name).second) return config_fail(c, where[i], "pool.name", "duplicate pool '" + p.name + "'");
+        auto cl = std::find_if(s.clients.begin(), s.clients.end(), [&](const client_settings& x) { return x.name == p.client; });
+        if (cl == s.clients.end())
+            return config_fail(c, where[i], "pool.client", "no [[client]] named '" + p.client + "' (pool '" + p.name + "')");
+        for (const auto& [n, q] : p.size_list) seats[p.client] += std::int64_t(n) * q;
+        if (seats[p.client] > cl->pool_max_seats)
+            return config_fail(c, where[i], "pool.sizes",
+                               "client '" + p.client + "' pools would hold " + std::to_string(seats[p.client]) +
+                                   " seats, above its pool_max_seats (" + std::to_string(cl->pool_max_seats) + ")");
+    }
+    return {};
+}
+
 // Relations between options that single-option bounds cannot express.
 result<void> check_relations(const context& c, const settings& s) {
     auto rel = [&](std::string_view msg) { return fail(errc::config_error, c.file + ": " + std::string(msg)); };
@@ -278,13 +348,20 @@ result<settings> load(std::string_view text, const context& c) {
     std::map<std::string, void*> fixed = {
         {"daemon", &s.daemon}, {"sync", &s.sync}, {"reservations", &s.reservations}, {"api", &s.api}};
     std::set<std::string> client_names;
-    std::vector<toml::source_region> channel_where;
+    std::vector<toml::source_region> channel_where, pool_where;
+    std::vector<const toml::table*> pool_tables;
     for (auto&& [k, node] : root) {
         std::string key(k.str());
         if (auto it = fixed.find(key); it != fixed.end()) {
             auto* t = node.as_table();
             if (!t) return fail(errc::config_error, at(c, node.source()) + "'" + key + "' must be a [" + key + "] table");
             if (auto r = apply_table(c, *t, key, it->second); !r) return r.error();
+        } else if (key == "pool") {
+            // Loaded after the loop: a pool's sizes are bounded by [reservations] max_quantity.
+            auto* arr = node.as_array();
+            if (!arr || !arr->is_array_of_tables())
+                return fail(errc::config_error, at(c, node.source()) + "'pool' must be [[pool]] tables");
+            for (const auto& n : *arr) pool_tables.push_back(n.as_table());
         } else if (key == "client" || key == "channel") {
             auto* arr = node.as_array();
             if (!arr || !arr->is_array_of_tables())
@@ -309,6 +386,13 @@ result<settings> load(std::string_view text, const context& c) {
         }
     }
     if (auto r = check_channels(c, s.channels, channel_where); !r) return r.error();
+    for (const auto* t : pool_tables) {
+        pool_settings p;
+        if (auto r = load_pool(c, *t, p, s.reservations.max_quantity); !r) return r.error();
+        s.pools.push_back(std::move(p));
+        pool_where.push_back(t->source());
+    }
+    if (auto r = check_pools(c, s, pool_where); !r) return r.error();
     if (auto r = check_relations(c, s); !r) return r.error();
     return s;
 }

@@ -356,6 +356,31 @@ std::vector<option_entry> build() {
         e.commented = true;
         t.push_back(std::move(e));
     }
+    t.push_back(integer<&client_settings::pool_max_seats>("client", "pool_max_seats", 100, 0, 100000,
+        "Seats this client's [[pool]]s may hold together; the pools' sizes must fit (docs/pools.md)."));
+    // [[pool]]
+    t.push_back(text<&pool_settings::name>("pool", "name", K::identifier, "", true, "gala-allocation", 1,
+        "Name of the allocation pool (required); its ready holds belong to channel pool:<name>."));
+    t.push_back(text<&pool_settings::client>("pool", "client", K::identifier, "", true, "royalcourt", 1,
+        "The [[client]] whose instance the pool holds seats of (required)."));
+    t.push_back(text<&pool_settings::instance>("pool", "instance", K::identifier, "", true, "4401AKPQ", 1,
+        "Upstream instance id (required)."));
+    t.push_back(text<&pool_settings::ticket_type>("pool", "ticket_type", K::identifier, "", true, "1AHGJDSMMPL", 1,
+        "Ticket type of the held seats (required); a request draws only with the same type."));
+    t.push_back(text<&pool_settings::sizes>("pool", "sizes", K::string, "", true, "10x2, 4x4", 1,
+        "Ready holds to keep, as COUNTxSEATS items separated by commas: \"10x2, 4x4\" keeps ten holds of 2 adjacent seats and four of 4 (required)."));
+    t.push_back(text<&pool_settings::price_band>("pool", "price_band", K::identifier, "", false, "7801", 0,
+        "Hold seats only in this price band (at most one of price_band and area; neither: anywhere)."));
+    {
+        auto e = text<&pool_settings::area>("pool", "area", K::identifier, "", false, "7001AQTQ", 0,
+            "Hold seats only in this area (at most one of price_band and area).");
+        e.commented = true;
+        t.push_back(std::move(e));
+    }
+    t.push_back(text<&pool_settings::fill_at>("pool", "fill_at", K::string, "", false, "2026-12-01T10:00:00Z", 0,
+        "On-sale grab: fill nothing before this UTC time (\"2026-12-01T10:00:00Z\"), then the whole target at once; empty: fill while on sale."));
+    t.push_back(dur<&pool_settings::drain_before>("pool", "drain_before", 2h, 0s, 365 * day,
+        "Release the pool's ready holds this long before the performance starts."));
     // [[channel]]
     t.push_back(text<&channel_settings::name>("channel", "name", K::identifier, "", true, "web", 1,
         "Name of the sales channel (required)."));

@@ -60,6 +60,9 @@ std::string render_example() {
     out += "\n# One [[channel]] block per sales channel (none by default). A peer on the socket is\n"
            "# that channel when its uid (or gid) matches.\n";
     render_block(out, "channel", "[[channel]]");
+    out += "\n# One [[pool]] block per allocation pool (none by default): ready holds that channels'\n"
+           "# requests are served from at once, kept alive, replaced and drained (docs/pools.md).\n";
+    render_block(out, "pool", "[[pool]]");
     return out;
 }
 
@@ -85,6 +88,10 @@ std::string to_string(const settings& s) {
     for (const auto& ch : s.channels) {
         out += "\n[[channel]]\n";
         dump_entries(out, "channel", &ch);
+    }
+    for (const auto& p : s.pools) {
+        out += "\n[[pool]]\n";
+        dump_entries(out, "pool", &p);
     }
     return out;
 }

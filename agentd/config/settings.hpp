@@ -3,12 +3,14 @@
 // the option table (config/options.hpp), not here. Thread-safe to read once built.
 #pragma once
 
+#include "agentd/core/clock.hpp"
 #include "agentd/core/secret.hpp"
 
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace agentd::config {
@@ -106,6 +108,7 @@ struct client_settings {
     std::string timezone;
     std::string statement_order_id_column, statement_tickets_column, statement_total_column;
     std::string statement_commission_column, statement_net_column;
+    std::int64_t pool_max_seats = 0;  // seats this client's pools may hold together (docs/pools.md)
     std::vector<account_settings> accounts;
 };
 
@@ -122,6 +125,19 @@ struct channel_settings {
     std::int64_t upstream_concurrency = 0;
 };
 
+// One [[pool]] (docs/pools.md): a target of ready holds for a client's instance.
+struct pool_settings {
+    std::string name, client, instance, ticket_type, price_band, area;
+    std::string sizes;    // as written: "10x2, 4x4"
+    std::string fill_at;  // as written: ISO 8601 UTC, or "" (fill as soon as on sale)
+    duration drain_before{};
+    // Parsed from the text above by the loader.
+    std::vector<std::pair<int, int>> size_list;  // (count, quantity)
+    std::optional<sys_time> fill_at_time;
+
+    friend bool operator==(const pool_settings&, const pool_settings&) = default;
+};
+
 struct settings {
     daemon_settings daemon;
     sync_settings sync;
@@ -129,6 +145,7 @@ struct settings {
     api_settings api;
     std::vector<client_settings> clients;
     std::vector<channel_settings> channels;
+    std::vector<pool_settings> pools;
 };
 
 }  // namespace agentd::config

@@ -73,6 +73,8 @@ public:
     // Admin: ask the sync scheduler for an immediate refresh; list what needs reconciliation.
     virtual boost::asio::awaitable<result<api::admin_sync_answer>> request_sync(api::admin_sync_request req) = 0;
     virtual result<api::reconcile_report> reconcile() = 0;
+    // Admin: the allocation pools (docs/pools.md); none unless the daemon has pools.
+    virtual result<api::pool_report> pools() { return api::pool_report{}; }
     // Operator settlement of a confirm_unknown reservation (admin only).
     virtual boost::asio::awaitable<result<api::reservation>> resolve_reservation(std::string id,
                                                                                  api::resolve_request req) = 0;

@@ -254,6 +254,7 @@ awaitable<reply> dispatch(handler_context& ctx, const caller& who, const request
         co_return answer(co_await be.request_sync(std::move(*body)), 202);
     }
     case route_id::admin_reconcile: co_return answer(be.reconcile());
+    case route_id::pools: co_return answer(be.pools());
     case route_id::ledger:
     case route_id::ledger_entries: {
         auto lq = ledger_query_of(q, m.route->id == route_id::ledger_entries);

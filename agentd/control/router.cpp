@@ -27,6 +27,7 @@ constexpr std::array k_routes{
     route_def{route_id::admin_resolve, "POST", "/v1/reservations/{id}/resolve", true, true},
     route_def{route_id::ledger, "GET", "/v1/ledger", true},
     route_def{route_id::ledger_entries, "GET", "/v1/ledger/entries", true},
+    route_def{route_id::pools, "GET", "/v1/pools", true},
 };
 
 // Matches `path` against `pattern` segment by segment, collecting "{x}" segments.

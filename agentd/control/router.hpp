@@ -18,7 +18,7 @@ enum class route_id {
     create_reservation, get_reservation, list_reservations, reservation_history,
     confirm_reservation, extend_reservation, release_reservation,
     feed, metrics, admin_sync, admin_reconcile, admin_resolve,
-    ledger, ledger_entries,
+    ledger, ledger_entries, pools,
     seat_map_svg,
 };
 

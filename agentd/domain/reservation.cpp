@@ -232,6 +232,16 @@ struct stepper {
         n.last_upstream_touch = std::max(e.touched_at, r.last_upstream_touch.value_or(e.touched_at));
         return to(std::move(n), rs::held, "extend");
     }
+
+    result<transition_outcome> operator()(const ev::drawn& e) const {
+        if (r.state != rs::held) return not_allowed("draw", r.state);
+        if (r.cancel_pending) return fail(errc::conflict, "draw reservation: a release is pending");
+        if (!r.expires_at || now >= *r.expires_at) return fail(errc::conflict, "draw reservation: hold deadline has passed");
+        if (e.channel.empty() || e.pool.empty()) return fail(errc::invalid_argument, "draw reservation: channel and pool are required");
+        reservation n = r;
+        n.created_at = now;
+        return to(std::move(n), rs::held, "draw");
+    }
 };
 
 struct namer {
@@ -254,6 +264,7 @@ struct namer {
     std::string_view operator()(const ev::expired&) const { return "record expiry of"; }
     std::string_view operator()(const ev::cancel_requested&) const { return "cancel"; }
     std::string_view operator()(const ev::extend_requested&) const { return "extend"; }
+    std::string_view operator()(const ev::drawn&) const { return "draw"; }
 };
 
 }  // namespace

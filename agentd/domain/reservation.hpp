@@ -191,13 +191,21 @@ struct extend_requested {  // after the upstream touch succeeded
     sys_time new_deadline;
     sys_time touched_at;  // send time of the touch
 };
+// A channel takes a pool's ready hold (docs/pools.md): held -> held, owned by `channel` from
+// now on. The hold must still have time left; created_at becomes the draw time, so max_hold
+// and the channel's view count from when it was given the seats (history keeps the fill).
+struct drawn {
+    std::string channel;
+    std::string pool;
+};
 }  // namespace ev
 
 using event = std::variant<ev::place_started, ev::basket_created, ev::placed, ev::place_failed,
                            ev::confirm_requested, ev::confirm_sending, ev::confirmed, ev::confirm_ambiguous,
                            ev::confirm_failed_permanent, ev::confirm_abandoned, ev::basket_gone,
                            ev::release_requested, ev::released, ev::expiry_due, ev::expired,
-                           ev::cancel_requested, ev::extend_requested, ev::resolve_sold, ev::resolve_not_sold>;
+                           ev::cancel_requested, ev::extend_requested, ev::resolve_sold, ev::resolve_not_sold,
+                           ev::drawn>;
 
 // Verb used in messages and history rows: "place", "confirm", "release", ...
 std::string_view event_name(const event& e) noexcept;

@@ -85,6 +85,7 @@ api::reservation to_api(const store::reservation_row& row) {
     }
     a.created_at = format_iso_utc_ms(r.created_at);
     a.updated_at = format_iso_utc_ms(r.updated_at);
+    a.pool = row.pool;
     return a;
 }
 
@@ -99,7 +100,7 @@ std::string new_reservation_id(sys_time now) {
 
 std::string feed_payload(const store::reservation_row& row) {
     return api::to_json(api::feed_reservation{row.id, row.channel, std::string(domain::to_string(row.rec.state)),
-                                              static_cast<std::int64_t>(row.rec.version)});
+                                              static_cast<std::int64_t>(row.rec.version), row.pool});
 }
 
 }  // namespace agentd::reservations

@@ -18,8 +18,10 @@ reservation_service::impl::impl(asio::any_io_executor ex_, store::database& db_,
                                 std::function<void(std::string_view, std::string_view)> on_activity_)
     : ex(ex_), db(db_), db_path(std::move(db_path_)), cfg(std::move(s)), clients(std::move(clients_)),
       catalogue(catalogue_), clock(clock_), on_feed(std::move(on_feed_)), on_activity(std::move(on_activity_)),
-      rd(db_path, "open reservations reader"), queue(cfg.queue), children(ex_), wake_timer(ex_) {
+      rd(db_path, "open reservations reader"), queue(cfg.queue), children(ex_), wake_timer(ex_), pool_timer(ex_) {
     local.started = clock.now();
+    pool_hold = cfg.hold;
+    pool_hold.max_hold = std::chrono::hours(24 * 3650);
 }
 
 bool reservation_service::impl::total_is_net_for(const store::reservation_row& row) const {
@@ -289,6 +291,7 @@ asio::awaitable<void> reservation_service::impl::worker_loop() {
     co_await asio::this_coro::throw_if_cancelled(false);
     children.spawn(expiry_loop(), "reservation expiry");
     children.spawn(rescan_loop(), "reservation rescan");
+    children.spawn(pool_loop(), "pool filler");
     for (;;) {
         while (auto e = queue.pop()) start_drive(std::move(e->item), std::move(e->client));
         if (co_await cancelled()) break;
@@ -310,6 +313,7 @@ asio::awaitable<void> reservation_service::impl::worker_loop() {
         log::warn("reservations", "stop", "confirms still unsettled at the end of the drain; recovery settles them",
                   {{"count", confirms_sent_in_flight}});
     children.cancel();
+    pool_timer.cancel();
     co_await children.wait_until(sc::now() + std::chrono::seconds(5));
 }
 

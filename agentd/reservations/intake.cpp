@@ -88,6 +88,11 @@ asio::awaitable<result<api::created_reservation>> reservation_service::create(st
         co_return fail(errc::not_found, "create reservation: unknown client " + dreq.client);
     if (auto v = domain::validate_request(dreq, m.cfg.limits, m.catalogue, now); !v) co_return v.error();
 
+    // A pool's ready hold that satisfies the request is handed over by one durable transition,
+    // with no upstream call (docs/pools.md); otherwise the request goes the normal way.
+    if (auto drawn = co_await m.draw(channel, idempotency_key, dreq))
+        co_return api::created_reservation{to_api(drawn->row), drawn->replayed};
+
     if (m.queue.size() + m.pending_total >= m.cfg.queue.max_total)
         co_return fail(errc::unavailable, "create reservation: queue is full; retry later");
     if (m.queue.backlog(channel) + m.pending_per_channel[channel] >= m.cfg.queue.max_per_channel)
@@ -193,7 +198,12 @@ asio::awaitable<result<api::reservation>> reservation_service::confirm(std::stri
 }
 
 asio::awaitable<result<api::reservation>> reservation_service::extend(std::string id, api::extend_request req) {
-    auto& m = *impl_;
+    return impl_->extend_hold(std::move(id), req.seconds);
+}
+
+asio::awaitable<result<api::reservation>> reservation_service::impl::extend_hold(std::string id, std::int64_t extra_seconds) {
+    auto& m = *this;
+    api::extend_request req{extra_seconds};
     if (req.seconds < 0) co_return fail(errc::invalid_argument, "extend reservation: seconds must not be negative");
     if (!valid_id(id)) co_return no_such("extend");
     auto row = m.load(id);
@@ -204,7 +214,8 @@ asio::awaitable<result<api::reservation>> reservation_service::extend(std::strin
     if (row->rec.state != reservation_state::held || !row->rec.expires_at)
         co_return fail(errc::conflict, "extend reservation in state " + std::string(domain::to_string(row->rec.state)) +
                                            ": not allowed");
-    if (auto ok = domain::check_extension(row->rec.created_at, *row->rec.expires_at, m.clock.now(), m.cfg.hold); !ok)
+    const auto& hold = m.hold_for(*row);
+    if (auto ok = domain::check_extension(row->rec.created_at, *row->rec.expires_at, m.clock.now(), hold); !ok)
         co_return ok.error();
     const auto now_mono = std::chrono::steady_clock::now();
     if (auto last = m.last_extend.find(id);
@@ -239,7 +250,7 @@ asio::awaitable<result<api::reservation>> reservation_service::extend(std::strin
         auto e = touched.error().to_error();
         co_return error{e.code, "extend reservation " + id + ": " + e.message};
     }
-    auto deadline = domain::extended_deadline(row->rec.created_at, *row->rec.expires_at, sent, m.cfg.hold);
+    auto deadline = domain::extended_deadline(row->rec.created_at, *row->rec.expires_at, sent, hold);
     if (!deadline) co_return deadline.error();
     if (req.seconds > 0) {
         // A shorter extension than the maximum the lifetime allows is honoured.
@@ -251,7 +262,7 @@ asio::awaitable<result<api::reservation>> reservation_service::extend(std::strin
     // The countdown runs from this touch: after a wall-clock step back the stored deadline (never
     // shortened on the wall clock) may lie beyond what this touch gives upstream's lifetime.
     if (out->row.rec.expires_at) {
-        const auto own = domain::local_deadline(row->rec.created_at, sent, m.cfg.hold);
+        const auto own = domain::local_deadline(row->rec.created_at, sent, hold);
         const auto effective = std::min(*out->row.rec.expires_at, own);
         m.hold_deadlines[id] = sent_now.mono + std::chrono::duration_cast<std::chrono::steady_clock::duration>(effective - sent);
     }
@@ -259,7 +270,11 @@ asio::awaitable<result<api::reservation>> reservation_service::extend(std::strin
 }
 
 asio::awaitable<result<api::reservation>> reservation_service::release(std::string id) {
-    auto& m = *impl_;
+    return impl_->release_hold(std::move(id));
+}
+
+asio::awaitable<result<api::reservation>> reservation_service::impl::release_hold(std::string id) {
+    auto& m = *this;
     if (!valid_id(id)) co_return no_such("release");
     auto row = m.load(id);
     if (!row) {

@@ -79,8 +79,9 @@ asio::awaitable<void> reservation_service::impl::place(store::reservation_row ro
     auto hold_tickets = [&](const std::vector<upstream::ticket>& tickets, sys_time touched,
                             std::optional<sent_at> touched_now) -> asio::awaitable<void> {
         auto held = seats_of(tickets);
-        const auto anchor = domain::lifetime_anchor(row.rec.basket_created_at, touched, touched, cfg.hold);
-        auto deadline = domain::local_deadline(row.rec.created_at, anchor, cfg.hold);
+        const auto& hold = hold_for(row);
+        const auto anchor = domain::lifetime_anchor(row.rec.basket_created_at, touched, touched, hold);
+        auto deadline = domain::local_deadline(row.rec.created_at, anchor, hold);
         domain::event placed = domain::ev::placed{std::move(held.first), deadline, touched};
         auto a = co_await record(id, std::move(placed), set_details(std::move(held.second)));
         if (!a) log::warn("reservations", "place", "record hold failed", {{"id", id}, {"cause", a.error().message}});

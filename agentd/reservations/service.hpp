@@ -18,6 +18,7 @@
 #include "agentd/core/error.hpp"
 #include "agentd/domain/reservation_request.hpp"
 #include "agentd/domain/seat_choice.hpp"
+#include "agentd/reservations/pools.hpp"
 #include "agentd/reservations/settings.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -133,6 +134,13 @@ public:
     // A reservation written on another node (seen in the feed): driven here if its client is
     // owned and it needs work.
     void pick_up(std::string_view id);
+    // Allocation pools (docs/pools.md): the configured set, replaced on reload. A pool no longer
+    // configured is drained (its ready holds released); a changed target is met from then on.
+    void set_pools(pool_settings p);
+    // The filler asks before each fill of a client's pools (say, not inside a do-not-transact
+    // window); keeping ready holds alive and draining go on regardless. Default: always.
+    void set_pool_gate(std::function<bool(std::string_view client)> may_fill);
+    std::vector<pool_status> pools() const;
 
     reservation_stats stats() const;
     void set_write_fault(write_fault f);

@@ -12,6 +12,7 @@
 #include "agentd/domain/settlement.hpp"
 #include "agentd/net/task_group.hpp"
 #include "agentd/reservations/local_answer.hpp"
+#include "agentd/reservations/pools.hpp"
 #include "agentd/reservations/service.hpp"
 #include "agentd/reservations/timing.hpp"
 #include "agentd/store/database.hpp"
@@ -146,6 +147,37 @@ struct reservation_service::impl {
     };
     std::vector<sweep> sweeps;
     boost::asio::awaitable<void> run_sweeps();
+
+    // The bodies of reservation_service::extend and ::release, shared with the pool filler.
+    boost::asio::awaitable<result<api::reservation>> extend_hold(std::string id, std::int64_t seconds);
+    boost::asio::awaitable<result<api::reservation>> release_hold(std::string id);
+    // A pool's hold is kept as long as the pool wants it (max_hold counts from the draw).
+    const domain::hold_settings& hold_for(const store::reservation_row& row) const;
+
+    // --- pools (pools.cpp, pool_fill.cpp) ---
+    struct drawn_hold {
+        store::reservation_row row;
+        bool replayed = false;
+    };
+    // Hands a ready pool hold satisfying `req` to the channel, or nothing.
+    boost::asio::awaitable<std::optional<drawn_hold>> draw(std::string channel, std::string key,
+                                                           domain::reservation_request req);
+    boost::asio::awaitable<void> pool_loop();
+    boost::asio::awaitable<void> pool_pass();
+    boost::asio::awaitable<bool> fill_one(const pool_spec& p, int quantity);
+    void wake_pools();
+    struct pool_runtime {
+        std::string phase = "waiting";
+        std::chrono::steady_clock::time_point fill_not_before{};
+        std::int64_t failed_seen = -1;
+        int backoff_step = 0;
+    };
+    pool_settings pools_cfg;
+    std::function<bool(std::string_view)> may_fill;
+    std::map<std::string, pool_runtime, std::less<>> pool_rt;
+    domain::hold_settings pool_hold;
+    boost::asio::steady_timer pool_timer;
+    std::uint64_t fills = 0;
 
     // --- local answers (local_answer.cpp) ---
     domain::local_claims claims_for(const store::reservation_row& row);

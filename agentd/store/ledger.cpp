@@ -48,9 +48,9 @@ result<std::int64_t> append_sale(write_txn& t, const reservation_row& row) {
             "ledger.sale",
             "INSERT INTO sales_ledger (order_id, reservation_id, client, channel, instance, seats, total_minor, reference, "
             "confirmed_at, settled_by, mismatch, kind, account, event_id, event_name, instance_start, face_minor, "
-            "commission_minor, net_minor, amounts_from) "
+            "commission_minor, net_minor, amounts_from, pool) "
             "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'sale', ?12, coalesce(i.event_id, ''), "
-            "coalesce(e.name, ''), coalesce(i.start_local, ''), ?13, ?14, ?15, ?16 "
+            "coalesce(e.name, ''), coalesce(i.start_local, ''), ?13, ?14, ?15, ?16, ?17 "
             "FROM (SELECT 1) AS one LEFT JOIN mirror_instance i ON i.client = ?3 AND i.id = ?5 "
             "LEFT JOIN mirror_event e ON e.client = ?3 AND e.id = i.event_id RETURNING entry_id");
         if (!st) return st.error();
@@ -61,7 +61,7 @@ result<std::int64_t> append_sale(write_txn& t, const reservation_row& row) {
         st->bind(8, row.rec.customer ? row.rec.customer->reference : std::string());
         st->bind(9, format_iso_utc_ms(row.rec.updated_at)).bind(10, row.rec.settled_by).bind(11, row.rec.order_mismatch);
         st->bind(12, row.account).bind(13, face.minor).bind(14, commission.minor).bind(15, net.minor);
-        st->bind(16, from_order ? "order" : "hold");
+        st->bind(16, from_order ? "order" : "hold").bind(17, row.pool);
         auto got = st->step();
         if (!got) return got.error();
         if (!*got) return fail(errc::internal, "ledger entry for " + row.id + ": no entry id returned");

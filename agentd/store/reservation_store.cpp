@@ -16,7 +16,7 @@ constexpr std::string_view k_columns =
     "ba_price_band, ba_area, request_hash, state, version, basket_id, place_attempts, total_minor, expires_at, "
     "last_touch, customer_first, customer_last, customer_addr1, customer_ref, order_id, releasing_for, "
     "cancel_pending, error_code, reason, last_error, created_at, updated_at, basket_created_at, confirm_sent_at, "
-    "settled_by, order_mismatch";
+    "settled_by, order_mismatch, pool";
 
 std::string encode_seats(const std::vector<domain::seat_request>& seats) {
     std::string out;
@@ -128,7 +128,7 @@ void bind_row(statement& st, const reservation_row& row) {
     st.bind(27, row.error_code).bind(28, r.reason).bind(29, r.last_error);
     st.bind(30, format_iso_utc_ms(r.created_at)).bind(31, format_iso_utc_ms(r.updated_at));
     st.bind(32, opt_time(r.basket_created_at)).bind(33, opt_time(r.confirm_sent_at));
-    st.bind(34, r.settled_by).bind(35, r.order_mismatch);
+    st.bind(34, r.settled_by).bind(35, r.order_mismatch).bind(36, row.pool);
 }
 
 // Binds the columns a transition may change, for res.update.
@@ -148,6 +148,16 @@ void bind_mutable(statement& st, const reservation_row& row) {
     st.bind(19, format_iso_utc_ms(r.updated_at));
     st.bind(20, opt_time(r.basket_created_at)).bind(21, opt_time(r.confirm_sent_at));
     st.bind(22, r.settled_by).bind(23, r.order_mismatch);
+    // The owner and request change only when a channel draws a pool's hold (docs/pools.md).
+    const auto& q = row.request;
+    st.bind(24, row.channel).bind(25, row.idempotency_key).bind(26, std::bit_cast<std::int64_t>(row.request_hash));
+    if (q.best_available) {
+        st.bind(27, q.best_available->quantity).bind(28, q.best_available->ticket_type);
+        st.bind(29, q.best_available->price_band).bind(30, q.best_available->area);
+    } else {
+        st.bind_null(27).bind_null(28).bind_null(29).bind_null(30);
+    }
+    st.bind(31, encode_seats(q.tickets));
 }
 
 result<reservation_row> read_row(const statement& s) {
@@ -196,6 +206,7 @@ result<reservation_row> read_row(const statement& s) {
     r.confirm_sent_at = read_time(s, 32);
     r.settled_by = s.column_text(33);
     r.order_mismatch = s.column_text(34);
+    row.pool = s.column_text(35);
     return row;
 }
 
@@ -248,7 +259,7 @@ result<std::int64_t> insert_reservation(write_txn& t, const reservation_row& row
         auto st = t.prepare("res.insert", "INSERT INTO reservations (" + std::string(k_columns) +
                                               ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
                                               "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, "
-                                              "?29, ?30, ?31, ?32, ?33, ?34, ?35)");
+                                              "?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36)");
         if (!st) return st.error();
         bind_row(*st, row);
         if (auto r = st->run(); !r)
@@ -268,10 +279,13 @@ result<std::int64_t> save_transition(write_txn& t, const reservation_row& row, c
                             "customer_last = ?10, customer_addr1 = ?11, customer_ref = ?12, order_id = ?13, "
                             "releasing_for = ?14, cancel_pending = ?15, error_code = ?16, reason = ?17, "
                             "last_error = ?18, updated_at = ?19, basket_created_at = ?20, confirm_sent_at = ?21, "
-                            "settled_by = ?22, order_mismatch = ?23 WHERE id = ?1 AND version = ?3 - 1");
+                            "settled_by = ?22, order_mismatch = ?23, channel = ?24, idempotency_key = ?25, "
+                            "request_hash = ?26, ba_quantity = ?27, ba_ticket_type = ?28, ba_price_band = ?29, "
+                            "ba_area = ?30, request_seats = ?31 WHERE id = ?1 AND version = ?3 - 1");
         if (!st) return st.error();
         bind_mutable(*st, row);
-        if (auto r = st->run(); !r) return r.error();
+        // A draw under a (channel, key) another reservation already has breaks the UNIQUE rule.
+        if (auto r = st->run(); !r) return fail(errc::conflict, "save reservation " + row.id + ": " + r.error().message);
         if (t.conn().changes() != 1)
             return fail(errc::conflict, "save reservation " + row.id + ": changed concurrently (version " +
                                             std::to_string(row.rec.version - 1) + " no longer current)");
@@ -376,6 +390,49 @@ result<std::vector<std::pair<std::string, std::int64_t>>> count_by_state(connect
         out.emplace_back(st->column_text(0), st->column_int64(1));
     }
     return out;
+}
+
+result<std::vector<pool_hold_row>> pool_holds(connection& c) {
+    // Only undrawn rows: their channel is still the pool's own.
+    auto st = c.prepare("res.pool_holds",
+                        "SELECT id, pool, state, coalesce(ba_quantity, 0), expires_at, created_at FROM reservations "
+                        "WHERE pool <> '' AND channel = 'pool:' || pool AND state IN ('queued', 'placing', 'held', "
+                        "'releasing') ORDER BY created_at, id");
+    if (!st) return st.error();
+    std::vector<pool_hold_row> out;
+    for (;;) {
+        auto more = st->step();
+        if (!more) return more.error();
+        if (!*more) break;
+        pool_hold_row h;
+        h.id = st->column_text(0);
+        h.pool = st->column_text(1);
+        auto state = domain::parse_reservation_state(st->column_text(2));
+        if (!state) return fail(errc::corrupt, "load pool hold " + h.id + ": " + state.error().message);
+        h.state = *state;
+        h.quantity = static_cast<int>(st->column_int64(3));
+        h.expires_at = read_time(*st, 4);
+        h.created_at = read_time(*st, 5).value_or(sys_time{});
+        out.push_back(std::move(h));
+    }
+    return out;
+}
+
+result<pool_tally> count_pool(connection& c, std::string_view pool) {
+    auto st = c.prepare("res.pool_tally",
+                        "SELECT coalesce(sum(channel <> 'pool:' || pool), 0), "
+                        "coalesce(sum(channel = 'pool:' || pool AND state = 'rejected'), 0) "
+                        "FROM reservations WHERE pool = ?1");
+    if (!st) return st.error();
+    st->bind_text(1, pool);
+    auto more = st->step();
+    if (!more) return more.error();
+    pool_tally t;
+    if (*more) {
+        t.drawn = st->column_int64(0);
+        t.failed = st->column_int64(1);
+    }
+    return t;
 }
 
 result<std::int64_t> ledger_count(connection& c) { return c.query_int64("SELECT count(*) FROM sales_ledger", "ledger count"); }

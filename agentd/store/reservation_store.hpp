@@ -41,6 +41,9 @@ struct reservation_row {
     domain::reservation rec;
     std::vector<ticket_detail> details;  // same length as rec.seats (missing: empty strings)
     std::string error_code;              // stable code for rec.reason / last_error
+    // The pool it was filled for (docs/pools.md); kept once a channel draws it. A pool's ready
+    // hold is owned by the channel "pool:<pool>" until then.
+    std::string pool;
 };
 
 struct history_row {
@@ -87,6 +90,23 @@ result<std::vector<std::pair<std::string, std::int64_t>>> count_by_state(connect
 // Confirmed reservations an operator should look at: the order differs from the hold, or the
 // sale was proven without its order id. Oldest first, at most 1000.
 result<std::vector<reservation_row>> confirmed_needing_attention(connection& c);
+// A pool's reservation not yet drawn by a channel, in any state with its basket still live
+// or coming (queued, placing, held, releasing). Oldest first.
+struct pool_hold_row {
+    std::string id, pool;
+    domain::reservation_state state = domain::reservation_state::queued;
+    int quantity = 0;
+    std::optional<sys_time> expires_at;
+    sys_time created_at{};
+};
+result<std::vector<pool_hold_row>> pool_holds(connection& c);
+
+// What became of a pool's reservations so far: drawn by channels, and fills that ended rejected.
+struct pool_tally {
+    std::int64_t drawn = 0, failed = 0;
+};
+result<pool_tally> count_pool(connection& c, std::string_view pool);
+
 // Ledger rows for an order (0 or 1): used by audits and tests.
 result<std::int64_t> ledger_count(connection& c);
 

@@ -98,6 +98,7 @@ TEST_CASE("every legal transition") {
         {"held", in_state(rs::held), ev::expired{}, rs::expired},
         {"held", in_state(rs::held), ev::basket_gone{"404"}, rs::expired},
         {"held", in_state(rs::held), ev::extend_requested{t0 + minutes(30), t0}, rs::held},
+        {"held", in_state(rs::held), ev::drawn{"web", "p1"}, rs::held},
         {"confirming", in_state(rs::confirming), ev::confirm_sending{}, rs::confirming},
         {"confirming", in_state(rs::confirming), ev::confirm_ambiguous{"timeout"}, rs::confirm_unknown},
         {"confirming", in_state(rs::confirming), ev::confirm_failed_permanent{"400 customer"}, rs::held},
@@ -163,6 +164,22 @@ TEST_CASE("expiry passes through releasing and ends expired") {
     }
 }
 
+TEST_CASE("a pool's hold drawn by a channel stays held, counts from the draw, and only while time is left") {
+    reservation r = in_state(reservation_state::held);
+    auto d = transition(r, ev::drawn{"web", "p1"}, t0 + minutes(3));
+    REQUIRE(d.has_value());
+    CHECK(d->to == reservation_state::held);
+    CHECK(d->next.created_at == t0 + minutes(3));
+    CHECK(d->next.expires_at == r.expires_at);
+    CHECK(d->next.seats.size() == r.seats.size());
+    auto late = transition(r, ev::drawn{"web", "p1"}, *r.expires_at);
+    REQUIRE(late.has_error());
+    CHECK(late.error().code == errc::conflict);
+    auto nameless = transition(r, ev::drawn{"", "p1"}, t0);
+    REQUIRE(nameless.has_error());
+    CHECK(nameless.error().code == errc::invalid_argument);
+}
+
 TEST_CASE("illegal transitions fail with conflict and a clear message") {
     // Everything not in the legal set is refused; walk the whole event x state matrix.
     // `confirming` here is before the send: "record order for" is refused there.
@@ -181,6 +198,7 @@ TEST_CASE("illegal transitions fail with conflict and a clear message") {
         {rs::held, "record expiry of"},
         {rs::held, "record lost basket of"},
         {rs::held, "extend"},
+        {rs::held, "draw"},
         {rs::confirming, "send confirm of"},
         {rs::confirming, "mark confirm unknown for"},
         {rs::confirming, "refuse confirm of"},
@@ -208,9 +226,9 @@ TEST_CASE("illegal transitions fail with conflict and a clear message") {
             ++refused;
         }
     }
-    CHECK(all_events().size() == 19);
-    CHECK(allowed == 22);
-    CHECK(refused == 11 * 19 - 22);
+    CHECK(all_events().size() == 20);
+    CHECK(allowed == 23);
+    CHECK(refused == 11 * 20 - 23);
     SUBCASE("message names the verb and state") {
         auto out = transition(in_state(rs::released), ev::confirm_requested{ada()}, t0);
         REQUIRE(out.has_error());

@@ -1,0 +1,216 @@
+// Pools, the filler: keeps each pool at its target of ready holds, within the per-client cap;
+// keeps them alive by extending them; replaces what channels drew; drains a pool before its
+// performance and when a reload removed it; fills an on-sale grab at its moment. Every hold
+// is a `pool:<name>` reservation driven by the ordinary machinery, so a crash leaves nothing
+// the recovery does not already know, and the counts read back from the store never double a
+// hold. See pools.hpp and docs/pools.md. Threading: the executor's single thread.
+#include "agentd/reservations/convert.hpp"
+#include "agentd/reservations/driver_support.hpp"
+
+#include "agentd/log/log.hpp"
+
+#include <algorithm>
+
+namespace agentd::reservations {
+namespace asio = boost::asio;
+using domain::reservation_state;
+using namespace driver_support;
+
+namespace {
+
+// Built outside any coroutine body (see transition_job).
+std::function<result<std::int64_t>(store::write_txn&)> insert_fill(store::reservation_row row) {
+    return [row = std::move(row)](store::write_txn& t) -> result<std::int64_t> {
+        return store::insert_reservation(t, row, feed_payload(row));
+    };
+}
+
+bool live(reservation_state s) {
+    return s == reservation_state::queued || s == reservation_state::placing || s == reservation_state::held;
+}
+
+}  // namespace
+
+void reservation_service::impl::wake_pools() { pool_timer.cancel(); }
+
+asio::awaitable<bool> reservation_service::impl::fill_one(const pool_spec& p, int quantity) {
+    const sys_time now = clock.now();
+    auto client = std::find_if(clients.begin(), clients.end(), [&](const res_client& rc) { return rc.name == p.client; });
+    if (client == clients.end() || client->accounts.empty()) co_return false;
+    store::reservation_row row;
+    row.id = new_reservation_id(now);
+    row.channel = "pool:" + p.name;
+    row.idempotency_key = "fill-" + row.id;
+    row.client = p.client;
+    row.account = client->accounts.front().first;
+    row.instance = p.instance;
+    row.request.client = p.client;
+    row.request.instance = p.instance;
+    domain::best_available_request b;
+    b.quantity = quantity;
+    b.ticket_type = p.ticket_type;
+    b.price_band = p.price_band;
+    b.area = p.area;
+    row.request.best_available = std::move(b);
+    row.request_hash = domain::request_hash(row.request);
+    row.rec = domain::make_reservation(now);
+    row.pool = p.name;
+    auto job = insert_fill(row);
+    auto seq = co_await run_job<std::int64_t>(std::move(job));
+    if (!seq) {
+        log::warn("reservations", "pool", "storing a pool fill failed", {{"pool", p.name}, {"error", seq.error().message}});
+        co_return false;
+    }
+    ++fills;
+    enqueue(row);
+    admit(row);
+    if (on_feed) on_feed(static_cast<std::uint64_t>(*seq));
+    if (on_activity) on_activity(row.client, row.instance);
+    co_return true;
+}
+
+asio::awaitable<void> reservation_service::impl::pool_pass() {
+    auto c = reader();
+    if (!c) co_return;
+    auto holds = store::pool_holds(**c);
+    if (!holds) co_return;
+    const sys_time now = clock.now();
+    const auto now_mono = sc::now();
+
+    // Seats each client's pools hold or are placing, against client_max_seats.
+    std::map<std::string, std::int64_t, std::less<>> client_seats;
+    std::map<std::string, const pool_spec*, std::less<>> by_name;
+    for (const auto& p : pools_cfg.pools) by_name[p.name] = &p;
+    for (const auto& h : *holds) {
+        auto it = by_name.find(h.pool);
+        if (it != by_name.end() && live(h.state)) client_seats[it->second->client] += h.quantity;
+    }
+
+    std::vector<std::string> to_release;
+    std::vector<std::string> to_extend;
+    for (const auto& h : *holds) {
+        if (!live(h.state) || busy.contains(h.id)) continue;
+        auto it = by_name.find(h.pool);
+        if (it == by_name.end()) {
+            to_release.push_back(h.id);  // the pool was removed: drain it
+            continue;
+        }
+        if (h.state != reservation_state::held) continue;
+        auto d = hold_deadlines.find(h.id);
+        const auto left = d != hold_deadlines.end()
+                              ? d->second - now_mono
+                              : std::chrono::duration_cast<sc::duration>(h.expires_at.value_or(now) - now);
+        if (left < pools_cfg.keep_alive_below) to_extend.push_back(h.id);
+    }
+
+    for (const auto& p : pools_cfg.pools) {
+        auto& rt = pool_rt[p.name];
+        const auto* facts = catalogue.find_instance(p.client, p.instance);
+        const bool over = facts && (facts->cancelled || (facts->start && now >= *facts->start - p.drain_before));
+        // Live holds of this pool by size, oldest first.
+        std::map<int, std::vector<const store::pool_hold_row*>> by_size;
+        for (const auto& h : *holds)
+            if (h.pool == p.name && live(h.state)) by_size[h.quantity].push_back(&h);
+        if (over) {
+            if (rt.phase != "draining")
+                log::info("reservations", "pool", "draining pool before the performance", {{"pool", p.name}});
+            rt.phase = "draining";
+            for (const auto& [q, hs] : by_size)
+                for (const auto* h : hs) to_release.push_back(h->id);
+            continue;
+        }
+        // A target lowered by a reload: release the newest beyond it.
+        for (auto& [q, hs] : by_size) {
+            int want = 0;
+            for (const auto& z : p.sizes)
+                if (z.quantity == q) want += z.count;
+            for (int i = want; i < static_cast<int>(hs.size()); ++i) to_release.push_back(hs[std::size_t(i)]->id);
+        }
+        if (p.fill_at && now < *p.fill_at) {
+            rt.phase = "waiting";
+            continue;
+        }
+        // A fill needs the instance on sale, except for an on-sale grab: at its moment the
+        // mirror may not have seen the sale open yet, and upstream decides.
+        if (!p.fill_at && (!facts || !facts->on_sale_to_agents)) {
+            rt.phase = "waiting";
+            continue;
+        }
+        if (may_fill && !may_fill(p.client)) {
+            rt.phase = "paused";
+            continue;
+        }
+        // Fills that ended rejected (sold out, refused) back off before asking again.
+        if (auto t = store::count_pool(**c, p.name)) {
+            if (rt.failed_seen >= 0 && t->failed > rt.failed_seen) {
+                rt.backoff_step = std::min(rt.backoff_step + 1, 5);
+                rt.fill_not_before = now_mono + std::chrono::seconds(1 << rt.backoff_step);
+            }
+            rt.failed_seen = t->failed;
+        }
+        int missing = 0, in_flight = 0;
+        for (const auto& z : p.sizes) {
+            const auto it = by_size.find(z.quantity);
+            const int have = it == by_size.end() ? 0 : static_cast<int>(it->second.size());
+            missing += std::max(0, z.count - have);
+            if (it != by_size.end())
+                for (const auto* h : it->second) in_flight += h->state != reservation_state::held;
+        }
+        if (missing == 0) {
+            rt.phase = in_flight > 0 ? "filling" : "ready";
+            if (in_flight == 0) rt.backoff_step = 0;
+            continue;
+        }
+        rt.phase = "filling";
+        if (now_mono < rt.fill_not_before) continue;
+        const auto cap_it = pools_cfg.client_max_seats.find(p.client);
+        const std::int64_t cap = cap_it == pools_cfg.client_max_seats.end() ? -1 : cap_it->second;
+        for (const auto& z : p.sizes) {
+            const auto it = by_size.find(z.quantity);
+            const int have = it == by_size.end() ? 0 : static_cast<int>(it->second.size());
+            for (int i = have; i < z.count; ++i) {
+                if (cap >= 0 && client_seats[p.client] + z.quantity > cap) {
+                    rt.phase = "capped";
+                    break;
+                }
+                if (!co_await fill_one(p, z.quantity)) break;
+                client_seats[p.client] += z.quantity;
+            }
+        }
+    }
+
+    for (const auto& id : to_release) {
+        if (busy.contains(id)) continue;
+        auto r = co_await release_hold(id);
+        if (!r) log::debug("reservations", "pool", "pool hold not released", {{"id", id}, {"cause", r.error().message}});
+    }
+    for (const auto& id : to_extend) {
+        if (busy.contains(id)) continue;
+        auto r = co_await extend_hold(id, 0);
+        if (!r && r.error().code != errc::rate_limited)
+            log::warn("reservations", "pool", "keeping a pool hold alive failed", {{"id", id}, {"cause", r.error().message}});
+    }
+}
+
+asio::awaitable<void> reservation_service::impl::pool_loop() {
+    co_await asio::this_coro::throw_if_cancelled(false);
+    while (!co_await cancelled()) {
+        try {
+            co_await pool_pass();
+        } catch (const std::exception& e) {
+            log::warn("reservations", "pool", "pool pass failed", {{"cause", e.what()}});
+        }
+        if (co_await cancelled()) break;
+        // Woken early by a draw or a reload; an on-sale grab is met at its moment, not a pass later.
+        auto wait = std::chrono::duration_cast<sc::duration>(pools_cfg.pass_interval);
+        const sys_time now = clock.now();
+        for (const auto& p : pools_cfg.pools)
+            if (p.fill_at && *p.fill_at > now)
+                wait = std::min(wait, std::chrono::duration_cast<sc::duration>(*p.fill_at - now) + std::chrono::milliseconds(1));
+        pool_timer.expires_after(wait);
+        boost::system::error_code ec;
+        co_await pool_timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+}
+
+}  // namespace agentd::reservations

@@ -1,0 +1,289 @@
+// Allocation pools end to end (docs/pools.md): agentd-sim and agentd as real processes. A pool
+// fills, a request it satisfies is answered `held` from it at once (no upstream call on the
+// request path), the pool refills and drains before the show; holds are kept alive past the
+// basket lifetime; a SIGKILL mid-fill is recovered without doubling a hold; the client's cap
+// is never exceeded; an on-sale grab fills at its moment during a public rush.
+#include "tests/support/harness.hpp"
+
+#include <doctest/doctest.h>
+
+#include <csignal>
+#include <ctime>
+#include <set>
+
+using namespace agentd::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct pool_world {
+    temp_dir dir;
+    sim_process sim;
+    std::string config, sock, client, instance, ticket_type;
+    daemon_config_options opts;
+    std::unique_ptr<child_process> daemon;
+
+    explicit pool_world(std::vector<std::string> sim_args = {"--size", "tiny"}, std::string reservations_extra = {}) {
+        sim = start_sim(dir, std::move(sim_args));
+        opts.reservations_extra = std::move(reservations_extra);
+        config = write_daemon_config(dir, sim, opts);
+        daemon = start_daemon(dir, config);
+        sock = dir.file("agentd.sock");
+        REQUIRE(wait_for_daemon(sock, 60s));
+        client = sim.clients.at(0).name;
+        std::optional<sellable> sale;
+        REQUIRE(wait_until([&] { return (sale = sellable_instance(sock, client)).has_value(); }, 60s, 50ms));
+        instance = sale->instance;
+        ticket_type = sale->ticket_type;
+    }
+
+    std::string pool_block(const std::string& name, const std::string& sizes, const std::string& extra = {}) const {
+        return "[[pool]]\nname = \"" + name + "\"\nclient = \"" + client + "\"\ninstance = \"" + instance +
+               "\"\nticket_type = \"" + ticket_type + "\"\nsizes = \"" + sizes + "\"\n" + extra + "\n";
+    }
+
+    // Rewrites the configuration with `pools` (and a pool_max_seats for the client, if given)
+    // and reloads the running daemon (SIGHUP).
+    void set_pools(const std::string& pools, std::optional<int> cap = std::nullopt) {
+        opts.extra = pools;
+        config = write_daemon_config(dir, sim, opts);
+        if (cap) {
+            auto text = read_file(config);
+            auto at = text.find("requests_per_minute");  // inside the first [[client]], ours
+            REQUIRE(at != std::string::npos);
+            text.insert(at, "pool_max_seats = " + std::to_string(*cap) + "\n");
+            write_file(config, text, 0600);
+        }
+        daemon->signal(SIGHUP);
+    }
+
+    std::optional<std::string> pool_field(const std::string& name, const std::string& field) const {
+        auto a = uds_request(sock, "GET", "/v1/pools");
+        if (!a || a->status != 200) return std::nullopt;
+        for (int i = 0, n = json_array_size(a->body, "pools"); i < n; ++i)
+            if (json_get(a->body, "pools." + std::to_string(i) + ".name") == name)
+                return json_get(a->body, "pools." + std::to_string(i) + "." + field);
+        return std::nullopt;
+    }
+    long pool_count(const std::string& name, const std::string& field) const {
+        auto v = pool_field(name, field);
+        return v ? std::stol(*v) : -1;
+    }
+
+    // Baskets of the client upstream holding seats (the simulator releases expired ones first;
+    // a cleared basket stays, empty).
+    int sim_baskets() const {
+        auto a = tcp_request(sim.control_url, "GET", "/baskets?client=" + client);
+        if (!a || a->status != 200) return -1;
+        int n = 0;
+        for (int i = 0, all = json_array_size(a->body, ""); i < all; ++i)
+            n += json_array_size(a->body, std::to_string(i) + ".tickets") > 0;
+        return n;
+    }
+    int sim_basket_seats() const {
+        auto a = tcp_request(sim.control_url, "GET", "/baskets?client=" + client);
+        if (!a || a->status != 200) return -1;
+        int seats = 0;
+        for (int i = 0, n = json_array_size(a->body, ""); i < n; ++i)
+            seats += json_array_size(a->body, std::to_string(i) + ".tickets");
+        return seats;
+    }
+    // Requests the simulator answered for one endpoint key, any status.
+    long sim_requests(const std::string& endpoint) const {
+        auto a = tcp_request(sim.control_url, "GET", "/stats");
+        if (!a || a->status != 200) return -1;
+        long total = 0;
+        for (int i = 0, n = json_array_size(a->body, "requests"); i < n; ++i) {
+            const auto row = "requests." + std::to_string(i);
+            if (json_get(a->body, row + ".endpoint") == endpoint) total += std::stol(*json_get(a->body, row + ".count"));
+        }
+        return total;
+    }
+    // Undrawn holds of a pool (its own channel), in states that keep or will keep a basket.
+    std::set<std::string> pool_reservations(const std::string& name) const {
+        std::set<std::string> ids;
+        for (const char* state : {"queued", "placing", "held", "releasing"}) {
+            auto a = uds_request(sock, "GET", "/v1/reservations?channel=pool:" + name + "&state=" + state);
+            if (!a || a->status != 200) continue;
+            for (int i = 0, n = json_array_size(a->body, "reservations"); i < n; ++i)
+                ids.insert(*json_get(a->body, "reservations." + std::to_string(i) + ".id"));
+        }
+        return ids;
+    }
+
+    std::optional<http_answer> ask(const std::string& key, int quantity) const {
+        std::string body = R"({"client":")" + client + R"(","instance":")" + instance +
+                           R"(","bestAvailable":{"quantity":)" + std::to_string(quantity) + R"(,"ticketType":")" +
+                           ticket_type + R"("}})";
+        return uds_request(sock, "POST", "/v1/reservations", body, {"Idempotency-Key: " + key});
+    }
+};
+
+std::string iso_in(std::chrono::seconds ahead) {
+    const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() + ahead);
+    std::tm tm{};
+    ::gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+}  // namespace
+
+TEST_CASE("a pool fills within its cap, serves a draw with no upstream call, refills, and drains before the show") {
+    pool_world w;
+    // 3x2 + 1x3 = 9 seats; the client's cap is exactly that.
+    w.set_pools(w.pool_block("p", "3x2, 1x3"), 9);
+    int most_seats = 0;
+    REQUIRE(wait_until(
+        [&] {
+            most_seats = std::max(most_seats, w.sim_basket_seats());
+            return w.pool_count("p", "ready") == 4 && w.pool_field("p", "phase") == "ready";
+        },
+        60s, 20ms));
+    CHECK(most_seats <= 9);
+    CHECK(w.sim_baskets() == 4);
+    CHECK(w.sim_basket_seats() == 9);
+    CHECK(w.pool_field("p", "phase") == "ready");
+    CHECK(w.pool_count("p", "seatsHeld") == 9);
+    const auto before = w.pool_reservations("p");
+    REQUIRE(before.size() == 4);
+    const long creates = w.sim_requests("create_basket");
+
+    // The draw: answered held at once, with the pool's own reservation and its real deadline.
+    auto a = w.ask("draw-1", 2);
+    REQUIRE(a);
+    CHECK(a->status == 202);
+    CHECK(json_get(a->body, "state") == "held");
+    CHECK(json_get(a->body, "pool") == "p");
+    CHECK(json_get(a->body, "channel") == "tests");
+    CHECK(json_array_size(a->body, "seats") == 2);
+    REQUIRE(json_get(a->body, "expiresAt"));
+    const auto drawn_id = *json_get(a->body, "id");
+    CHECK(before.contains(drawn_id));
+    // A retry under the same key is the same reservation, not a second draw.
+    auto again = w.ask("draw-1", 2);
+    REQUIRE(again);
+    CHECK(json_get(again->body, "id") == drawn_id);
+    // The history says where the seats came from.
+    auto h = uds_request(w.sock, "GET", "/v1/reservations/" + drawn_id + "/history");
+    REQUIRE(h);
+    CHECK(h->body.find("drawn from a pool") != std::string::npos);
+
+    // Refilled: one new basket for the one hold drawn, never one for the draw itself.
+    REQUIRE(wait_until([&] { return w.pool_count("p", "ready") == 4 && w.pool_count("p", "drawn") == 1; }, 60s, 20ms));
+    CHECK(w.sim_requests("create_basket") == creates + 1);
+    if (w.sim_requests("create_basket") != creates + 1) {
+        auto b = tcp_request(w.sim.control_url, "GET", "/baskets?client=" + w.client);
+        MESSAGE(b->body);
+        MESSAGE(read_file(w.dir.file("agentd.log")));
+    }
+    CHECK(w.sim_baskets() == 5);  // four ready plus the channel's
+    const auto after = w.pool_reservations("p");
+    CHECK_FALSE(after.contains(drawn_id));
+    CHECK(after.size() == 4);
+    // A size the pool does not keep goes the normal way (queued, then placed upstream).
+    auto normal = w.ask("normal-1", 1);
+    REQUIRE(normal);
+    CHECK(json_get(normal->body, "state") == "queued");
+    CHECK_FALSE(json_get(normal->body, "pool"));
+
+    // The show comes within drain_before: the pool releases its ready holds, the channel's stays.
+    w.set_pools(w.pool_block("p", "3x2, 1x3", "drain_before = \"365d\"\n"), 9);
+    REQUIRE(wait_until([&] { return w.pool_field("p", "phase") == "draining" && w.pool_reservations("p").empty(); }, 60s, 20ms));
+    const bool two = wait_until([&] { return w.sim_baskets() == 2; }, 30s, 20ms);
+    if (!two) {
+        auto b = tcp_request(w.sim.control_url, "GET", "/baskets?client=" + w.client);
+        MESSAGE(b->body);
+        MESSAGE(uds_request(w.sock, "GET", "/v1/reservations")->body);
+        MESSAGE(read_file(w.dir.file("agentd.log")));
+    }
+    REQUIRE(two);  // the drawn hold and the normal one
+    auto mine = uds_request(w.sock, "GET", "/v1/reservations/" + drawn_id);
+    REQUIRE(mine);
+    CHECK(json_get(mine->body, "state") == "held");
+
+    // Removed by a reload: nothing of the pool is left.
+    w.set_pools("");
+    REQUIRE(wait_until([&] { return !w.pool_field("p", "name"); }, 30s, 20ms));
+    w.daemon->signal(SIGTERM);
+    CHECK(w.daemon->wait(30s) == 0);
+}
+
+TEST_CASE("a pool over its client's cap is refused at reload and the running pools stay") {
+    pool_world w;
+    w.set_pools(w.pool_block("small", "1x2"));
+    REQUIRE(wait_until([&] { return w.pool_count("small", "ready") == 1; }, 60s, 20ms));
+    // The default cap is 100 seats: 60x2 does not fit.
+    w.set_pools(w.pool_block("small", "1x2") + w.pool_block("big", "60x2"));
+    REQUIRE(wait_until([&] { return read_file(w.dir.file("agentd.log")).find("new configuration refused") != std::string::npos; },
+                       30s, 20ms));
+    CHECK_FALSE(w.pool_field("big", "name"));
+    CHECK(w.pool_count("small", "ready") == 1);
+    CHECK(w.sim_basket_seats() == 2);
+}
+
+TEST_CASE("pool holds are kept alive past the basket lifetime") {
+    // The simulator's baskets live 60 s from their last touch; agentd counts 40 s of that.
+    pool_world w({"--size", "tiny", "--basket-ttl", "60"}, "basket_lifetime = \"1m\"\nexpiry_margin = \"20s\"\n");
+    w.set_pools(w.pool_block("alive", "2x2"));
+    REQUIRE(wait_until([&] { return w.pool_count("alive", "ready") == 2; }, 60s, 20ms));
+    const auto first = w.pool_reservations("alive");
+    REQUIRE(first.size() == 2);
+    const long creates = w.sim_requests("create_basket");
+    // Wait until the simulator's clock is past the first baskets' original lifetime.
+    const long touches_before = w.sim_requests("patch_basket");
+    REQUIRE(wait_until([&] { return w.sim_requests("patch_basket") >= touches_before + 6; }, 150s, 200ms));
+    CHECK(w.pool_reservations("alive") == first);
+    CHECK(w.sim_requests("create_basket") == creates);
+    CHECK(w.sim_baskets() == 2);
+    CHECK(w.pool_count("alive", "ready") == 2);
+    CHECK(w.pool_count("alive", "failedFills") == 0);
+}
+
+TEST_CASE("a daemon killed while a pool fills recovers it without doubling a hold") {
+    pool_world w({"--size", "tiny", "--basket-ttl", "60"}, "basket_lifetime = \"1m\"\nexpiry_margin = \"20s\"\n");
+    w.set_pools(w.pool_block("crash", "4x2"));
+    REQUIRE(wait_until([&] { return w.pool_count("crash", "ready") >= 1; }, 60s, 5ms));
+    w.daemon->signal(SIGKILL);
+    REQUIRE(w.daemon->wait(10s));
+    w.daemon = start_daemon(w.dir, w.config);
+    REQUIRE(wait_for_daemon(w.sock, 60s));
+    REQUIRE(wait_until([&] { return w.pool_count("crash", "ready") == 4; }, 60s, 20ms));
+    CHECK(w.pool_reservations("crash").size() == 4);
+    // A basket created upstream before its id was stored expires by itself: then the simulator
+    // holds exactly the pool's ready baskets.
+    REQUIRE(wait_until([&] { return w.sim_baskets() == 4; }, 120s, 200ms));
+    CHECK(w.sim_basket_seats() == 8);
+    CHECK(w.pool_count("crash", "ready") == 4);
+    // And a second kill with the pool full changes nothing.
+    w.daemon->signal(SIGKILL);
+    REQUIRE(w.daemon->wait(10s));
+    w.daemon = start_daemon(w.dir, w.config);
+    REQUIRE(wait_for_daemon(w.sock, 60s));
+    REQUIRE(wait_until([&] { return w.pool_count("crash", "ready") == 4; }, 60s, 20ms));
+    CHECK(w.pool_reservations("crash").size() == 4);
+    CHECK(w.sim_baskets() == 4);
+}
+
+TEST_CASE("an on-sale grab fills at fill_at, not before, while the public buys") {
+    pool_world w({"--size", "tiny", "--public-sales-rate", "5"});
+    const auto fill_at = iso_in(6s);
+    w.set_pools(w.pool_block("grab", "3x2", "fill_at = \"" + fill_at + "\"\n"));
+    const bool filled = wait_until([&] { return w.pool_count("grab", "ready") == 3; }, 60s, 20ms);
+    if (!filled) {
+        MESSAGE(uds_request(w.sock, "GET", "/v1/pools")->body);
+        MESSAGE(uds_request(w.sock, "GET", "/v1/reservations")->body);
+    }
+    REQUIRE(filled);
+    // Every hold was asked for at or after its moment.
+    for (const auto& id : w.pool_reservations("grab")) {
+        auto r = uds_request(w.sock, "GET", "/v1/reservations/" + id);
+        REQUIRE(r);
+        auto created = json_get(r->body, "createdAt");
+        REQUIRE(created);
+        CHECK(created->substr(0, 19) >= fill_at.substr(0, 19));
+    }
+    CHECK(w.pool_field("grab", "fillAt") == fill_at);
+    CHECK(w.sim_basket_seats() == 6);
+}

@@ -1,0 +1,82 @@
+// [[pool]] blocks (docs/pools.md): sizes, fill_at, band or area, the client they name and the
+// client's pool_max_seats, each refused with the file, line and option.
+#include "agentd/config/config.hpp"
+#include "agentd/core/time.hpp"
+#include "tests/support/process.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace agentd;
+using namespace agentd::config;
+
+namespace {
+
+bool contains(const std::string& s, std::string_view part) { return s.find(part) != std::string::npos; }
+
+struct pool_file {
+    test::temp_dir dir;
+    std::string key = dir.file("rc.key");
+    pool_file() { test::write_file(key, "c2VjcmV0LWtleQ==\n", 0600); }
+    std::string text(const std::string& pools, const std::string& client_extra = "") const {
+        return "[[client]]\nname = \"royalcourt\"\n" + client_extra + "[[client.account]]\nname = \"main\"\n"
+               "login = \"agent1\"\nsecret_file = \"" + key + "\"\n" + pools;
+    }
+};
+
+std::string pool(const std::string& body) {
+    return "[[pool]]\nname = \"gala\"\nclient = \"royalcourt\"\ninstance = \"4401AKPQ\"\nticket_type = \"1AHG\"\n" + body;
+}
+
+}  // namespace
+
+TEST_CASE("a [[pool]] block is read into its sizes, on-sale time and drain time") {
+    pool_file f;
+    auto r = load_string(f.text(pool("sizes = \"10x2, 4 x 4\"\nprice_band = \"7801\"\nfill_at = \"2026-12-01T10:00:00Z\"\n"
+                                     "drain_before = \"3h\"\n")),
+                         "p.toml");
+    REQUIRE_MESSAGE(r.has_value(), r.error().message);
+    REQUIRE(r->pools.size() == 1);
+    const auto& p = r->pools[0];
+    CHECK(p.size_list == std::vector<std::pair<int, int>>{{10, 2}, {4, 4}});
+    CHECK(p.price_band == "7801");
+    REQUIRE(p.fill_at_time);
+    CHECK(format_iso_utc(*p.fill_at_time) == "2026-12-01T10:00:00Z");
+    CHECK(p.drain_before == std::chrono::hours(3));
+    CHECK(r->clients[0].pool_max_seats == 100);
+    CHECK(contains(to_string(*r), "[[pool]]"));
+    auto plain = load_string(f.text(pool("sizes = \"1x2\"\n")), "p.toml");
+    REQUIRE(plain.has_value());
+    CHECK_FALSE(plain->pools[0].fill_at_time);
+    CHECK(plain->pools[0].drain_before == std::chrono::hours(2));
+}
+
+TEST_CASE("bad pools are refused with the option and the pool named") {
+    pool_file f;
+    struct bad_case {
+        std::string pools, client_extra, option, says;
+    };
+    const bad_case cases[] = {
+        {pool("sizes = \"ten pairs\"\n"), "", "pool.sizes", "COUNTxSEATS"},
+        {pool("sizes = \"0x2\"\n"), "", "pool.sizes", "outside 1..1000"},
+        {pool("sizes = \"2x11\"\n"), "", "pool.sizes", "max_quantity"},
+        {pool("sizes = \"2x2, 3x2\"\n"), "", "pool.sizes", "listed twice"},
+        {pool("sizes = \"2x2\"\nprice_band = \"7801\"\narea = \"A1\"\n"), "", "pool.area", "at most one"},
+        {pool("sizes = \"2x2\"\nfill_at = \"tomorrow\"\n"), "", "pool.fill_at", "ISO 8601"},
+        {pool("sizes = \"2x2\"\n") + pool("sizes = \"1x2\"\n"), "", "pool.name", "duplicate pool"},
+        {"[[pool]]\nname = \"x\"\nclient = \"nobody\"\ninstance = \"I1\"\nticket_type = \"T\"\nsizes = \"1x1\"\n", "",
+         "pool.client", "no [[client]] named 'nobody'"},
+        {pool("sizes = \"10x2\"\n"), "pool_max_seats = 19\n", "pool.sizes", "above its pool_max_seats (19)"},
+        {pool("drain_before = \"1h\"\n"), "", "pool.sizes", "is required"},
+    };
+    for (const auto& c : cases) {
+        CAPTURE(c.pools);
+        auto r = load_string(f.text(c.pools, c.client_extra), "p.toml");
+        REQUIRE_FALSE(r.has_value());
+        CHECK(r.error().code == errc::config_error);
+        CHECK(contains(r.error().message, "option '" + c.option + "'"));
+        CHECK(contains(r.error().message, c.says));
+    }
+    // Exactly at the cap is allowed: 10x2 = 20 seats.
+    auto r = load_string(f.text(pool("sizes = \"10x2\"\n"), "pool_max_seats = 20\n"), "p.toml");
+    CHECK_MESSAGE(r.has_value(), r.error().message);
+}
