@@ -25,7 +25,8 @@ const char* kind_name(config::option_kind k) {
 }
 
 std::string header_of(const std::string& section) {
-    bool repeated = section == "client" || section == "client.account" || section == "channel";
+    bool repeated = section == "client" || section == "client.account" || section == "client.window" ||
+                    section == "channel";
     return repeated ? "[[" + section + "]]" : "[" + section + "]";
 }
 
@@ -57,8 +58,8 @@ std::string agentd_toml_page() {
         "at its default: /usr/share/doc/agentd/examples/agentd.toml.example.\n"
         ".PP\n"
         "Each Spektrix client is a \\fB[[client]]\\fR block with one or more \\fB[[client.account]]\\fR\n"
-        "blocks; each sales channel is a \\fB[[channel]]\\fR block, recognised on the socket by its\n"
-        "uid or gid.\n");
+        "blocks and any number of \\fB[[client.window]]\\fR blocks (do-not-transact windows); each\n"
+        "sales channel is a \\fB[[channel]]\\fR block, recognised on the socket by its uid or gid.\n");
     std::string current, options;
     for (auto& o : config::option_table()) {
         if (o.section != current) {

@@ -1,6 +1,7 @@
 #include "agentd/config/config.hpp"
 #include "agentd/config/files.hpp"
 #include "agentd/config/option_entry.hpp"
+#include "agentd/config/window_forms.hpp"
 #include "agentd/core/id.hpp"
 #include "agentd/core/time.hpp"
 
@@ -148,14 +149,14 @@ void apply_defaults(std::string_view section, void* target) {
         if (e.info.section == section && e.has_default) e.set(target, e.def);
 }
 
-// Applies every key of `t` to `target`; `nested` is a key holding sub-tables handled by the
-// caller (client.account).
+// Applies every key of `t` to `target`; `nested` are keys holding sub-tables handled by the
+// caller (client.account, client.window).
 result<void> apply_table(const context& c, const toml::table& t, std::string_view section, void* target,
-                         std::string_view nested = {}) {
+                         std::initializer_list<std::string_view> nested = {}) {
     apply_defaults(section, target);
     std::set<std::string, std::less<>> seen;
     for (auto&& [k, node] : t) {
-        if (!nested.empty() && k.str() == nested) continue;
+        if (std::find(nested.begin(), nested.end(), k.str()) != nested.end()) continue;
         const option_entry* e = find_entry(section, k.str());
         if (!e) {
             std::string name = std::string(section) + "." + std::string(k.str());
@@ -205,8 +206,33 @@ result<void> load_account(const context& c, const toml::table& t, account_settin
     return {};
 }
 
+result<void> load_windows(const context& c, const toml::table& t, client_settings& cl) {
+    const toml::node* win = t.get("window");
+    if (!win) return {};
+    const toml::array* arr = win->as_array();
+    if (!arr || !arr->is_array_of_tables())
+        return config_fail(c, win->source(), "client.window", "expected [[client.window]] tables");
+    std::set<std::string> names;
+    for (const auto& n : *arr) {
+        const auto& wt = *n.as_table();
+        window_settings w;
+        if (auto r = apply_table(c, wt, "client.window", &w); !r) return r;
+        if (auto bad = detail::finish_window(w)) {
+            const toml::node* at_node = wt.get(bad->first);
+            return config_fail(c, at_node ? at_node->source() : wt.source(), "client.window." + bad->first,
+                               bad->second + " (client '" + cl.name + "' window '" + w.name + "')");
+        }
+        if (!names.insert(w.name).second)
+            return config_fail(c, wt.source(), "client.window.name",
+                               "duplicate window '" + w.name + "' in client '" + cl.name + "'");
+        cl.windows.push_back(std::move(w));
+    }
+    return {};
+}
+
 result<void> load_client(const context& c, const toml::table& t, client_settings& cl) {
-    if (auto r = apply_table(c, t, "client", &cl, "account"); !r) return r;
+    if (auto r = apply_table(c, t, "client", &cl, {"account", "window"}); !r) return r;
+    if (auto r = load_windows(c, t, cl); !r) return r;
     const toml::source_region url_at = t["base_url"].node() ? t["base_url"].node()->source() : t.source();
     if (!cl.base_url.starts_with("https://") && !cl.base_url.starts_with("http://"))
         return config_fail(c, url_at, "client.base_url", "expected an http:// or https:// URL");

@@ -358,6 +358,21 @@ std::vector<option_entry> build() {
     }
     t.push_back(integer<&client_settings::pool_max_seats>("client", "pool_max_seats", 100, 0, 100000,
         "Seats this client's [[pool]]s may hold together; the pools' sizes must fit (docs/pools.md)."));
+    // [[client.window]]
+    t.push_back(text<&window_settings::name>("client.window", "name", K::identifier, "", true, "nightly", 1,
+        "Name of this do-not-transact window, shown in status and errors (required)."));
+    t.push_back(text<&window_settings::start>("client.window", "start", K::string, "", true, "02:00", 1,
+        "Start: a local time of day \"HH:MM\" for a window that recurs, or a date and time "
+        "\"YYYY-MM-DDTHH:MM\" (venue time; with a trailing Z: UTC) for a one-off window (required)."));
+    t.push_back(text<&window_settings::end>("client.window", "end", K::string, "", true, "02:30", 1,
+        "End, in the same form as start; a recurring end at or before its start is on the next day (required)."));
+    t.push_back(text<&window_settings::days>("client.window", "days", K::string, "", false, "", 0,
+        "Recurring windows: the days they start on, e.g. \"mon,wed\" or \"mon-fri\"; empty: every day."));
+    t.push_back(boolean<&window_settings::reads>("client.window", "reads", false,
+        "Also send no upstream reads in the window (the mirror pauses and keeps serving its last data)."));
+    t.push_back(choice<&window_settings::creates>("client.window", "creates", "queue", "queue|refuse",
+        "Reservations created in the window: queue (accepted, placed once it ends) or refuse "
+        "(error do_not_transact carrying the window's end)."));
     // [[pool]]
     t.push_back(text<&pool_settings::name>("pool", "name", K::identifier, "", true, "gala-allocation", 1,
         "Name of the allocation pool (required); its ready holds belong to channel pool:<name>."));

@@ -26,7 +26,7 @@ enum class option_kind {
 };
 
 struct option_info {
-    std::string section;  // "daemon", "sync", "reservations", "api", "client", "client.account", "channel"
+    std::string section;  // "daemon", "sync", "reservations", "api", "client", "client.account", "client.window", "channel"
     std::string key;
     option_kind kind = option_kind::string;
     std::string default_text;  // TOML literal of the default; empty when there is none

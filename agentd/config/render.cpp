@@ -54,9 +54,11 @@ std::string render_example() {
         "# \"1h\", \"1d\"; sizes like \"512B\", \"64KiB\", \"32MiB\". Unknown options are errors.\n";
     for (auto s : {"daemon", "sync", "reservations", "api"}) render_section(out, s);
     out += "\n# One [[client]] block per Spektrix client (none by default), each with one or more\n"
-           "# [[client.account]] blocks. Remove the leading '#' of the lines below to use them.\n";
+           "# [[client.account]] blocks and any number of [[client.window]] blocks (do-not-transact\n"
+           "# windows, docs/windows.md). Remove the leading '#' of the lines below to use them.\n";
     render_block(out, "client", "[[client]]");
     render_block(out, "client.account", "[[client.account]]");
+    render_block(out, "client.window", "[[client.window]]");
     out += "\n# One [[channel]] block per sales channel (none by default). A peer on the socket is\n"
            "# that channel when its uid (or gid) matches.\n";
     render_block(out, "channel", "[[channel]]");
@@ -83,6 +85,10 @@ std::string to_string(const settings& s) {
             out += "\n[[client.account]]\n";
             dump_entries(out, "client.account", &a);
             out += "# secret = [redacted]\n";
+        }
+        for (const auto& w : c.windows) {
+            out += "\n[[client.window]]\n";
+            dump_entries(out, "client.window", &w);
         }
     }
     for (const auto& ch : s.channels) {

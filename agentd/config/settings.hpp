@@ -87,6 +87,23 @@ struct account_settings {
     agentd::secret secret;          // the loaded base64 key, whitespace-trimmed
 };
 
+// A do-not-transact window (docs/windows.md). The text fields are as written; the loader checks
+// them and fills the parsed fields below.
+struct window_settings {
+    std::string name;
+    std::string start, end;  // "HH:MM" (recurring, local) or "YYYY-MM-DDTHH:MM[:SS][Z]" (one-off)
+    std::string days;        // recurring only: "mon,tue", "mon-fri", ""/"daily" for every day
+    bool reads = false;      // true: upstream reads stop too
+    std::string creates;     // queue | refuse
+    bool recurring = true;
+    int start_minute = 0, end_minute = 0;  // after local midnight
+    std::uint8_t weekdays = 0x7f;          // bit 0 = Monday
+    std::chrono::sys_seconds from{}, until{};  // one-off: wall times, local unless *_utc
+    bool from_utc = false, until_utc = false;
+
+    friend bool operator==(const window_settings&, const window_settings&) = default;
+};
+
 struct client_settings {
     std::string name;
     std::string base_url;
@@ -110,6 +127,7 @@ struct client_settings {
     std::string statement_commission_column, statement_net_column;
     std::int64_t pool_max_seats = 0;  // seats this client's pools may hold together (docs/pools.md)
     std::vector<account_settings> accounts;
+    std::vector<window_settings> windows;
 };
 
 enum class channel_role { sales, admin };

@@ -70,7 +70,8 @@ TEST_CASE("agentd.toml(5) documents every option of the table") {
     auto page = man::plain_text(test::read_file(man_dir() + "/agentd.toml.5"));
     std::size_t n = 0;
     for (auto& o : config::option_table()) {
-        auto header = (o.section == "client" || o.section == "client.account" || o.section == "channel")
+        auto header = (o.section == "client" || o.section == "client.account" || o.section == "client.window" ||
+                        o.section == "channel")
                           ? "[[" + o.section + "]]" : "[" + o.section + "]";
         // The option's entry follows its section header, in table order.
         auto at = page.find(header);
