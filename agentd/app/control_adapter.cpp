@@ -1,4 +1,5 @@
 #include "agentd/app/control_adapter.hpp"
+#include "agentd/app/windows.hpp"
 
 #include "agentd/app/ledger_books.hpp"
 #include "agentd/mirror/answer_cache.hpp"
@@ -47,6 +48,10 @@ control_adapter::control_adapter(adapter_parts parts)
 control_adapter::~control_adapter() = default;
 
 void control_adapter::add_budget(std::vector<api::client_state>& clients) {
+    if (parts_.windows) {
+        const auto now = parts_.clock ? parts_.clock->now() : std::chrono::system_clock::now();
+        for (auto& c : clients) c.window = parts_.windows->to_api(c.name, now);
+    }
     for (auto& c : clients) {
         for (auto& [name, ctx] : parts_.upstreams) {
             if (name != c.name || !ctx) continue;

@@ -33,6 +33,8 @@ class database;
 
 namespace agentd::app {
 
+class window_board;
+
 // A client's books as configured (currency, time zone, statement columns); see ledger_books.cpp.
 struct ledger_client {
     std::string name;
@@ -51,6 +53,7 @@ struct adapter_parts {
     const store::database* db = nullptr;  // writer figures for /metrics; its commit count keeps the answer cache current
     std::size_t answer_cache_bytes = 0;   // 0: answers are not cached
     std::vector<ledger_client> ledger{};  // by client; a client not listed gets GBP, Europe/London
+    const window_board* windows = nullptr;  // do-not-transact windows shown per client
 };
 
 class control_adapter final : public control::backend {

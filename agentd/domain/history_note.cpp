@@ -58,6 +58,9 @@ std::string history_note(const transition_outcome& out) {
     if (e == "expire") return "hold deadline passed, releasing " + seats_text(n.seats.size());
     if (e == "record release of" || e == "record expiry of")
         return seats_text(n.seats.size()) + (out.to == rs::expired ? " expired" : " released");
+    if (e == "clip deadline of")
+        return "hold deadline moved to " + (n.expires_at ? clock_text(*n.expires_at) : std::string("?")) +
+               ", before a do-not-transact window";
     if (e == "extend") return "hold extended until " + (n.expires_at ? clock_text(*n.expires_at) : std::string("?"));
     return std::string(e);
 }

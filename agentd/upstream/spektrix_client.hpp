@@ -58,6 +58,12 @@ public:
     const boost::asio::any_io_executor& decode_executor() const noexcept { return decode_ex_; }
     std::size_t decode_min_bytes() const noexcept { return decode_min_bytes_; }
 
+    // The one gate of every upstream request of this venue client (do-not-transact windows):
+    // checked just before each attempt is signed and sent, after its budget wait, so no call
+    // of any caller (sync, reservations, pools) reaches the venue while it says no.
+    void set_gate(request_gate g) { gate_ = std::move(g); }
+    const request_gate& gate() const noexcept { return gate_; }
+
 private:
     client_context(boost::asio::any_io_executor ex, client_settings s, const agentd::clock& clk);
 
@@ -71,6 +77,7 @@ private:
     std::string api_root_target_;
     boost::asio::any_io_executor decode_ex_;
     std::size_t decode_min_bytes_ = 0;
+    request_gate gate_;
 };
 
 // Fails (invalid_argument) when the account's secret is not base64; the secret is never echoed.
