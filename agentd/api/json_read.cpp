@@ -225,7 +225,7 @@ reservation read_reservation(const value& o, const std::string& path) {
     if (auto* e = member(o, "error")) {
         auto p = join(path, "error");
         object(*e, p);
-        r.error = error_body{req_string(*e, p, "code"), opt_string(*e, p, "message").value_or(""), false};
+        r.error = error_body{req_string(*e, p, "code"), opt_string(*e, p, "message").value_or(""), false, std::nullopt};
     }
     r.created_at = opt_string(o, path, "createdAt").value_or("");
     r.updated_at = opt_string(o, path, "updatedAt").value_or("");

@@ -42,7 +42,7 @@ reply error_reply(const error& e) {
 reply error_reply(int status, std::string_view code, std::string message, bool retryable) {
     reply r;
     r.status = status;
-    r.body = api::to_json(api::error_body{std::string(code), std::move(message), retryable});
+    r.body = api::to_json(api::error_body{std::string(code), std::move(message), retryable, std::nullopt});
     return r;
 }
 
