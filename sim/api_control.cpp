@@ -251,6 +251,20 @@ http_response simulator::control(const http_request& r, std::string_view path, s
         j.w.EndObject();
         return json_response(200, j.take());
     }
+    if (r.method == "GET" && what == "maintenance") {
+        j.w.StartArray();
+        for (auto& c : world_.clients) {
+            if (!only.empty() && only != c.name) continue;
+            auto m = maintenance_.count(c.name) ? maintenance_.at(c.name) : maintenance{};
+            j.w.StartObject();
+            j.kv("client", c.name).kv("on", m.on);
+            j.key("refusedReads").w.Uint64(m.refused_reads);
+            j.key("refusedWrites").w.Uint64(m.refused_writes);
+            j.w.EndObject();
+        }
+        j.w.EndArray();
+        return json_response(200, j.take());
+    }
     if (r.method == "GET" && what == "faults") {
         j.w.StartArray();
         for (auto& f : faults_) {
@@ -303,6 +317,20 @@ http_response simulator::control(const http_request& r, std::string_view path, s
         if (!rule) return bad(rule.error().message);
         faults_.push_back(*rule);
         return json_response(200, R"({"ok":true,"rules":)" + std::to_string(faults_.size()) + "}");
+    }
+    if (r.method == "POST" && what == "maintenance") {
+        auto name = str("client");
+        auto on = doc.FindMember("on");
+        if (on == doc.MemberEnd() || !on->value.IsBool()) return bad("maintenance needs \"on\": true or false");
+        if (!world_.client_by_name.count(name)) return error_response(api_fail(404, 0, "client not found"));
+        auto& m = maintenance_[name];
+        m.on = on->value.GetBool();
+        j.w.StartObject();
+        j.kv("client", name).kv("on", m.on);
+        j.key("refusedReads").w.Uint64(m.refused_reads);
+        j.key("refusedWrites").w.Uint64(m.refused_writes);
+        j.w.EndObject();
+        return json_response(200, j.take());
     }
     if (r.method == "POST" && what == "clock") {
         double s = 0;

@@ -204,6 +204,13 @@ http_response simulator::api(const http_request& r, std::string_view path, std::
     c.body = r.body;
     c.now = clock_.now();
 
+    // A venue down for maintenance answers nothing else, signed or not.
+    if (auto m = maintenance_.find(c.c->name); m != maintenance_.end() && m->second.on) {
+        ++(r.method == "GET" ? m->second.refused_reads : m->second.refused_writes);
+        count(c.endpoint, 503);
+        return error_response(api_fail(503, 0, "The service is unavailable: scheduled maintenance."));
+    }
+
     // Signature (docs/upstream-contract.md, "Request signing") over the full URL as the client addressed us.
     std::string_view login, sig;
     int account = parse_authorization(r.authorization, login, sig) ? c.c->account_index(login) : -1;

@@ -145,6 +145,12 @@ private:
     std::uint64_t late_seq_ = 0;
     std::map<std::pair<std::string, int>, std::uint64_t> stats_;
     node_log nodes_;
+    // Maintenance mode per client (/_sim/maintenance): every API request answered 503, counted.
+    struct maintenance {
+        bool on = false;
+        std::uint64_t refused_reads = 0, refused_writes = 0;
+    };
+    std::map<std::string, maintenance> maintenance_;  // by client name
     std::atomic<int> in_flight_{0};
     std::atomic<int> in_flight_max_{0};
     rng rng_;

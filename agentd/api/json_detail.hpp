@@ -74,6 +74,9 @@ std::int64_t req_int(const value& obj, const std::string& path, std::string_view
 bool opt_bool(const value& obj, const std::string& path, std::string_view name, bool dflt);
 std::optional<double> opt_number(const value& obj, const std::string& path, std::string_view name);
 
+// One entry of a health or clients answer's "clients" list.
+client_state read_client_state(const value& c, const std::string& path);
+
 // Calls f(element, "path[i]") for each element of the array member `name` (absent: none).
 template <class F>
 void each(const value& obj, const std::string& path, std::string_view name, F&& f) {

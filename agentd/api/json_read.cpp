@@ -12,6 +12,36 @@ namespace agentd::api {
 
 namespace detail {
 
+client_state read_client_state(const value& c, const std::string& p) {
+    object(c, p);
+    client_state s;
+    s.name = req_string(c, p, "name");
+    s.state = opt_string(c, p, "state").value_or("");
+    s.last_success = opt_string(c, p, "lastSuccess");
+    s.last_error = opt_string(c, p, "lastError");
+    s.lag_seconds = opt_number(c, p, "lagSeconds").value_or(0);
+    s.budget_left = opt_number(c, p, "budgetLeft").value_or(0);
+    if (auto* w = member(c, "window")) {
+        const auto wp = join(p, "window");
+        object(*w, wp);
+        client_window win;
+        win.inside = opt_bool(*w, wp, "inside", false);
+        win.name = opt_string(*w, wp, "name");
+        win.ends_at = opt_string(*w, wp, "endsAt");
+        win.reads_blocked = opt_bool(*w, wp, "readsBlocked", false);
+        win.refuse_creates = opt_bool(*w, wp, "refuseCreates", false);
+        if (auto* n = member(*w, "next")) {
+            const auto np = join(wp, "next");
+            object(*n, np);
+            win.next_name = opt_string(*n, np, "name");
+            win.next_start = opt_string(*n, np, "start");
+            win.next_end = opt_string(*n, np, "end");
+        }
+        s.window = std::move(win);
+    }
+    return s;
+}
+
 void bad(errc c, const std::string& path, std::string_view what) {
     throw bad_field{error{c, (path.empty() ? std::string("body") : path) + ": " + std::string(what)}};
 }
@@ -196,7 +226,7 @@ reservation read_reservation(const value& o, const std::string& path) {
     if (auto* e = member(o, "error")) {
         auto p = join(path, "error");
         object(*e, p);
-        r.error = error_body{req_string(*e, p, "code"), opt_string(*e, p, "message").value_or(""), false};
+        r.error = error_body{req_string(*e, p, "code"), opt_string(*e, p, "message").value_or(""), false, std::nullopt};
     }
     r.created_at = opt_string(o, path, "createdAt").value_or("");
     r.updated_at = opt_string(o, path, "updatedAt").value_or("");
@@ -275,7 +305,7 @@ result<error_body> from_json(std::string_view text) {
         if (!e) bad(errc::invalid_argument, "error", "missing");
         object(*e, "error");
         return error_body{req_string(*e, "error", "code"), opt_string(*e, "error", "message").value_or(""),
-                          opt_bool(*e, "error", "retryable", false)};
+                          opt_bool(*e, "error", "retryable", false), opt_string(*e, "error", "retryAt")};
     });
 }
 
@@ -309,12 +339,7 @@ result<health> from_json(std::string_view text) {
             h.sync.instances_done = opt_int(*s, "sync", "instancesDone").value_or(0);
             h.sync.instances_total = opt_int(*s, "sync", "instancesTotal").value_or(0);
         }
-        each(o, "", "clients", [&](const value& c, const std::string& p) {
-            object(c, p);
-            h.clients.push_back({req_string(c, p, "name"), opt_string(c, p, "state").value_or(""),
-                                 opt_string(c, p, "lastSuccess"), opt_string(c, p, "lastError"),
-                                 opt_number(c, p, "lagSeconds").value_or(0), opt_number(c, p, "budgetLeft").value_or(0)});
-        });
+        each(o, "", "clients", [&](const value& c, const std::string& p) { h.clients.push_back(read_client_state(c, p)); });
         h.include_queue = member(o, "queue") != nullptr;
         if (auto* q = member(o, "queue")) {
             object(*q, "queue");

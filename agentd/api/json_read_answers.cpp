@@ -27,9 +27,9 @@ result<std::vector<client_state>> from_json(std::string_view t) {
     return decode<std::vector<client_state>>(t, [](const value& o) {
         std::vector<client_state> v;
         each_object(o, "", "clients", [&](const value& c, const std::string& p) {
-            v.push_back({text(c, p, "name"), text(c, p, "state"), opt_string(c, p, "lastSuccess"),
-                         opt_string(c, p, "lastError"), opt_number(c, p, "lagSeconds").value_or(0),
-                         opt_number(c, p, "budgetLeft").value_or(0)});
+            auto s = read_client_state(c, p);
+            s.state = text(c, p, "state");
+            v.push_back(std::move(s));
         });
         return v;
     });

@@ -32,6 +32,27 @@ void write(writer& w, const client_state& c) {
     kv(w, "lastError", c.last_error);
     kv(w, "lagSeconds", c.lag_seconds);
     kv(w, "budgetLeft", c.budget_left);
+    if (c.window) {
+        const auto& win = *c.window;
+        key(w, "window");
+        w.StartObject();
+        kv(w, "inside", win.inside);
+        kv(w, "name", win.name);
+        kv(w, "endsAt", win.ends_at);
+        kv(w, "readsBlocked", win.reads_blocked);
+        kv(w, "refuseCreates", win.refuse_creates);
+        key(w, "next");
+        if (win.next_start) {
+            w.StartObject();
+            kv(w, "name", win.next_name);
+            kv(w, "start", win.next_start);
+            kv(w, "end", win.next_end);
+            w.EndObject();
+        } else {
+            w.Null();
+        }
+        w.EndObject();
+    }
     w.EndObject();
 }
 
@@ -228,6 +249,7 @@ std::string to_json(const error_body& e) {
         kv(w, "code", e.code);
         kv(w, "message", e.message);
         kv(w, "retryable", e.retryable);
+        if (e.retry_at) kv(w, "retryAt", *e.retry_at);
         w.EndObject();
         w.EndObject();
     });

@@ -16,11 +16,21 @@ struct error_body {
     std::string code;  // stable snake_case code, see docs/local-api.md
     std::string message;
     bool retryable = false;
+    std::optional<std::string> retry_at;  // "retryAt": when the request may succeed (a window's end)
 };
 
 struct sync_progress {
     bool initial_complete = false;
     std::int64_t clients_done = 0, clients_total = 0, instances_done = 0, instances_total = 0;
+};
+
+// A client's do-not-transact windows at the moment of the answer (docs/windows.md).
+struct client_window {
+    bool inside = false;                         // upstream writes stopped now
+    std::optional<std::string> name, ends_at;    // the window in force and when writes resume
+    bool reads_blocked = false;                  // upstream reads stopped too
+    bool refuse_creates = false;                 // creates refused (else queued)
+    std::optional<std::string> next_name, next_start, next_end;
 };
 
 struct client_state {
@@ -30,6 +40,7 @@ struct client_state {
     std::optional<std::string> last_error;
     double lag_seconds = 0;
     double budget_left = 0;
+    std::optional<client_window> window{};  // only for a client with windows configured
 };
 
 struct queue_state {

@@ -1,4 +1,5 @@
 #include "agentd/app/control_adapter.hpp"
+#include "agentd/app/windows.hpp"
 
 #include "agentd/cluster/ownership.hpp"
 
@@ -52,6 +53,10 @@ control_adapter::control_adapter(adapter_parts parts)
 control_adapter::~control_adapter() = default;
 
 void control_adapter::add_budget(std::vector<api::client_state>& clients) {
+    if (parts_.windows) {
+        const auto now = parts_.clock ? parts_.clock->now() : std::chrono::system_clock::now();
+        for (auto& c : clients) c.window = parts_.windows->to_api(c.name, now);
+    }
     for (auto& c : clients) {
         for (auto& [name, ctx] : parts_.upstreams) {
             if (name != c.name || !ctx) continue;
@@ -245,6 +250,15 @@ result<api::metrics_snapshot> control_adapter::metrics() {
         s.push_back(make_sample("agentd_upstream_latency_ms_count", "Upstream exchanges timed", "counter",
                            double(um.latency_count), l));
         s.push_back(make_sample("agentd_upstream_retries_total", "Upstream retries", "counter", double(um.retries), l));
+        s.push_back(make_sample("agentd_upstream_held_back_total",
+                                "Upstream calls a do-not-transact window kept from being sent", "counter",
+                                double(um.held_back), l));
+        if (parts_.windows) {
+            const auto now = parts_.clock ? parts_.clock->now() : std::chrono::system_clock::now();
+            const auto st = parts_.windows->state(name, now);
+            s.push_back(make_sample("agentd_window_in_force", "1 while a do-not-transact window stops upstream writes",
+                                    "gauge", st.inside ? 1.0 : 0.0, l));
+        }
         s.push_back(make_sample("agentd_upstream_failed_calls_total", "Upstream calls that ended in failure", "counter",
                            double(um.failed_calls), l));
         s.push_back(make_sample("agentd_upstream_budget_tokens", "Request budget tokens left", "gauge", um.budget.tokens, l));

@@ -36,6 +36,8 @@ class ownership;
 
 namespace agentd::app {
 
+class window_board;
+
 // A client's books as configured (currency, time zone, statement columns); see ledger_books.cpp.
 struct ledger_client {
     std::string name;
@@ -55,6 +57,7 @@ struct adapter_parts {
     std::size_t answer_cache_bytes = 0;   // 0: answers are not cached
     std::vector<ledger_client> ledger{};  // by client; a client not listed gets GBP, Europe/London
     const cluster::ownership* ownership = nullptr;  // venue leases, shown in health when clustered
+    const window_board* windows = nullptr;  // do-not-transact windows shown per client
 };
 
 class control_adapter final : public control::backend {

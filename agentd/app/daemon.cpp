@@ -7,6 +7,7 @@
 #include "agentd/app/ledger_books.hpp"
 #include "agentd/mirror/seat_view.hpp"
 #include "agentd/app/settings_map.hpp"
+#include "agentd/app/windows.hpp"
 #include "agentd/mirror/view.hpp"
 #include "agentd/mirror/service.hpp"
 #include "agentd/config/config.hpp"
@@ -46,6 +47,7 @@ struct parts {
     config::settings settings;
     std::unique_ptr<store::database> db;
     cluster_parts cluster;  // venue ownership; owns every client on SQLite
+    std::unique_ptr<window_board> windows;  // outlives the contexts whose gates ask it
     std::vector<std::unique_ptr<upstream::client_context>> contexts;
     std::vector<std::unique_ptr<upstream::client>> clients;
     std::unique_ptr<mirror::mirror_view> mirror;
@@ -235,6 +237,11 @@ private:
         p_.server->update_settings(to_server(n, k_version));
         // Pools apply at once: a removed pool drains, a changed target is met from now on.
         p_.reservations->set_pools(to_pools(n));
+        for (const auto& name : p_.windows->configure(n.clients))
+            log::info("daemon", "reload", "do-not-transact windows replaced", {{"client", name}});
+        for (auto& running : p_.settings.clients)
+            for (const auto& c : n.clients)
+                if (c.name == running.name) running.windows = c.windows;
         log::info("daemon", "reload", "configuration reloaded",
                   {{"restart_needed_for_some_changes", restart_needed}});
         if (restart_needed)
@@ -344,6 +351,8 @@ int run_daemon(const daemon_options& o) {
     asio::thread_pool decode_pool(1);
     constexpr std::size_t k_decode_off_thread_bytes = 16 * 1024;
 
+    p.windows = std::make_unique<window_board>(clk);
+    p.windows->configure(p.settings.clients);
     std::vector<mirror::sync_client> sync_clients;
     std::vector<reservations::res_client> res_clients;
     std::vector<std::pair<std::string, upstream::client_context*>> upstreams;
@@ -354,6 +363,8 @@ int run_daemon(const daemon_options& o) {
             return exit_config;
         }
         (*ctx)->set_decode_executor(decode_pool.get_executor(), k_decode_off_thread_bytes);
+        // The choke point of do-not-transact windows: every upstream request of this client.
+        (*ctx)->set_gate(p.windows->gate_for(c.name));
         mirror::sync_client sc{c.name, {}, static_cast<int>(c.max_connections)};
         reservations::res_client rc{c.name, {}, c.order_total_is_net};
         for (const auto& a : c.accounts) {
@@ -390,6 +401,13 @@ int run_daemon(const daemon_options& o) {
     p.seat_view = std::make_unique<mirror::mirror_seat_view>(p.settings.daemon.database);
     p.reservations->set_seat_view(p.seat_view.get());
     p.reservations->set_pools(to_pools(p.settings));
+    const window_board* board = p.windows.get();
+    p.reservations->set_windows([board](std::string_view client, sys_time now) { return board->state(client, now); });
+    p.sync->set_read_pause([board](std::string_view client, sys_time now) -> std::optional<sys_time> {
+        const auto st = board->state(client, now);
+        if (!st.reads_blocked) return std::nullopt;
+        return st.ends_at;
+    });
     auto books = to_ledger(p.settings);
     if (!books) {
         std::fprintf(stderr, "agentd: %s\n", books.error().message.c_str());
@@ -401,7 +419,7 @@ int run_daemon(const daemon_options& o) {
     p.backend = std::make_unique<control_adapter>(adapter_parts{p.mirror.get(), p.sync.get(), p.reservations.get(),
                                                                upstreams, p.settings.daemon.database, k_version, &clk,
                                                                p.db.get(), answer_cache_bytes,
-                                                               std::move(*books), p.cluster.own.get()});
+                                                               std::move(*books), p.cluster.own.get(), p.windows.get()});
     p.server = std::make_unique<control::server>(ioc.get_executor(), to_server(p.settings, k_version), *p.backend);
     server_ptr = p.server.get();
     if (auto r = p.server->start(); !r) {

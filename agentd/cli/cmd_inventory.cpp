@@ -23,13 +23,43 @@ std::string fixed(double v, int digits = 1) {
 // Lag below a minute keeps its tenth of a second: it is the figure operators watch.
 std::string lag_text(double s) { return s < 60 ? fixed(s, 1) + "s" : span_text(s); }
 
+// "in nightly until 2026-12-01T02:30:00Z (reads too, creates refused)" / "next nightly at ..." / "-".
+std::string window_text(const std::optional<api::client_window>& w) {
+    if (!w) return "-";
+    if (w->inside) {
+        std::string s = "in " + w->name.value_or("?") + " until " + w->ends_at.value_or("?");
+        if (w->reads_blocked || w->refuse_creates) {
+            s += " (";
+            if (w->reads_blocked) s += "reads too";
+            if (w->reads_blocked && w->refuse_creates) s += ", ";
+            if (w->refuse_creates) s += "creates refused";
+            s += ")";
+        }
+        return s;
+    }
+    if (w->next_start) return "next " + w->next_name.value_or("?") + " at " + *w->next_start;
+    return "none ahead";
+}
+
 void print_clients(context& ctx, const std::vector<api::client_state>& clients) {
     table t({"CLIENT", "STATE", "LAST SUCCESS", "LAG", "BUDGET LEFT", "LAST ERROR"});
-    for (auto& c : clients)
+    bool windows = false;
+    for (auto& c : clients) {
         t.add({c.name, c.state, when_text(c.last_success, ctx.now()), lag_text(c.lag_seconds), fixed(c.budget_left, 0),
                c.last_error ? *c.last_error : "-"});
-    if (t.empty()) ctx.out() << "no clients configured\n";
-    else ctx.out() << t.render();
+        windows = windows || c.window.has_value();
+    }
+    if (t.empty()) {
+        ctx.out() << "no clients configured\n";
+        return;
+    }
+    ctx.out() << t.render();
+    // Do-not-transact windows (docs/windows.md), for the clients that have any.
+    if (!windows) return;
+    table w({"CLIENT", "DO-NOT-TRANSACT WINDOW"});
+    for (auto& c : clients)
+        if (c.window) w.add({c.name, window_text(c.window)});
+    ctx.out() << "\n" << w.render();
 }
 
 }  // namespace

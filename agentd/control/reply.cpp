@@ -1,6 +1,7 @@
 #include "agentd/control/reply.hpp"
 
 #include "agentd/api/json.hpp"
+#include "agentd/core/time.hpp"
 
 namespace agentd::control {
 
@@ -19,7 +20,8 @@ int http_status(errc c) noexcept {
     case errc::timeout:
     case errc::cancelled:
     case errc::io_error:
-    case errc::upstream_transient: return 503;
+    case errc::upstream_transient:
+    case errc::do_not_transact: return 503;
     case errc::upstream_permanent: return 502;
     case errc::corrupt:
     case errc::config_error:
@@ -29,13 +31,18 @@ int http_status(errc c) noexcept {
 }
 
 reply error_reply(const error& e) {
-    return error_reply(http_status(e.code), to_string(e.code), e.message, e.retryable());
+    reply r = error_reply(http_status(e.code), to_string(e.code), e.message, e.retryable());
+    if (e.retry_at) {
+        api::error_body b{std::string(to_string(e.code)), e.message, e.retryable(), format_iso_utc(*e.retry_at)};
+        r.body = api::to_json(b);
+    }
+    return r;
 }
 
 reply error_reply(int status, std::string_view code, std::string message, bool retryable) {
     reply r;
     r.status = status;
-    r.body = api::to_json(api::error_body{std::string(code), std::move(message), retryable});
+    r.body = api::to_json(api::error_body{std::string(code), std::move(message), retryable, std::nullopt});
     return r;
 }
 

@@ -40,6 +40,7 @@ std::string_view to_string(errc e) noexcept {
     case errc::upstream_transient: return "upstream_transient";
     case errc::upstream_permanent: return "upstream_permanent";
     case errc::internal: return "internal";
+    case errc::do_not_transact: return "do_not_transact";
     }
     return "unknown";
 }
@@ -51,6 +52,7 @@ bool is_retryable(errc e) noexcept {
     case errc::timeout:
     case errc::upstream_transient:
     case errc::io_error:
+    case errc::do_not_transact:
         return true;
     default:
         return false;
@@ -65,7 +67,9 @@ error error::wrap(std::string_view context) const {
         m.append(": ");
         m.append(message);
     }
-    return error{code, std::move(m)};
+    error out{code, std::move(m)};
+    out.retry_at = retry_at;
+    return out;
 }
 
 error_exception::error_exception(error e)

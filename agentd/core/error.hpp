@@ -6,6 +6,8 @@
 #include <boost/system/error_code.hpp>
 #include <boost/system/result.hpp>
 
+#include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -30,6 +32,7 @@ enum class errc {
     upstream_transient, // upstream failed in a way that may succeed on retry
     upstream_permanent, // upstream refused in a way that will not change on retry
     internal,           // a bug: an invariant was broken
+    do_not_transact,    // the venue is in a do-not-transact window; retry at error::retry_at
 };
 
 const boost::system::error_category& agentd_category() noexcept;
@@ -44,6 +47,8 @@ bool is_retryable(errc e) noexcept;
 struct error {
     errc code = errc::internal;
     std::string message;  // "verb object: cause"; never contains secrets
+    // When the same request may succeed (a do-not-transact window's end); unset: unknown.
+    std::optional<std::chrono::system_clock::time_point> retry_at{};
 
     error() = default;
     error(errc c, std::string msg) : code(c), message(std::move(msg)) {}

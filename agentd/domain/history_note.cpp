@@ -61,6 +61,9 @@ std::string history_note(const transition_outcome& out) {
     if (e == "draw")
         return seats_text(n.seats.size()) + " drawn from a pool, held until " +
                (n.expires_at ? clock_text(*n.expires_at) : std::string("?"));
+    if (e == "clip deadline of")
+        return "hold deadline moved to " + (n.expires_at ? clock_text(*n.expires_at) : std::string("?")) +
+               ", before a do-not-transact window";
     if (e == "extend") return "hold extended until " + (n.expires_at ? clock_text(*n.expires_at) : std::string("?"));
     return std::string(e);
 }

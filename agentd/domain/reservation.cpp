@@ -242,6 +242,15 @@ struct stepper {
         n.created_at = now;
         return to(std::move(n), rs::held, "draw");
     }
+
+    result<transition_outcome> operator()(const ev::deadline_clipped& e) const {
+        if (r.state != rs::held) return not_allowed("clip deadline of", r.state);
+        if (r.expires_at && e.new_deadline >= *r.expires_at)
+            return fail(errc::conflict, "clip deadline of reservation: the hold already ends by then");
+        reservation n = r;
+        n.expires_at = e.new_deadline;
+        return to(std::move(n), rs::held, "clip deadline of");
+    }
 };
 
 struct namer {
@@ -265,6 +274,7 @@ struct namer {
     std::string_view operator()(const ev::cancel_requested&) const { return "cancel"; }
     std::string_view operator()(const ev::extend_requested&) const { return "extend"; }
     std::string_view operator()(const ev::drawn&) const { return "draw"; }
+    std::string_view operator()(const ev::deadline_clipped&) const { return "clip deadline of"; }
 };
 
 }  // namespace

@@ -198,6 +198,12 @@ struct drawn {
     std::string channel;
     std::string pool;
 };
+// A do-not-transact window is coming and would stop the release of this hold: its deadline
+// moves earlier (window_schedule.hpp, clipped_deadline), so it ends while writes still go.
+struct deadline_clipped {
+    sys_time new_deadline;
+    std::string window;  // the window's name, for the history
+};
 }  // namespace ev
 
 using event = std::variant<ev::place_started, ev::basket_created, ev::placed, ev::place_failed,
@@ -205,7 +211,7 @@ using event = std::variant<ev::place_started, ev::basket_created, ev::placed, ev
                            ev::confirm_failed_permanent, ev::confirm_abandoned, ev::basket_gone,
                            ev::release_requested, ev::released, ev::expiry_due, ev::expired,
                            ev::cancel_requested, ev::extend_requested, ev::resolve_sold, ev::resolve_not_sold,
-                           ev::drawn>;
+                           ev::drawn, ev::deadline_clipped>;
 
 // Verb used in messages and history rows: "place", "confirm", "release", ...
 std::string_view event_name(const event& e) noexcept;

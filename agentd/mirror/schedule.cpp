@@ -105,6 +105,15 @@ asio::awaitable<void> sync_service::worker(client_state& cs, int index) {
                 continue;
             }
             const auto now = clock_.now();
+            if (read_pause_)
+                if (auto until = read_pause_(cs.name, now)) {
+                    // Checked again at least every second: a reload may end the window early.
+                    timer.expires_after(std::clamp<std::chrono::nanoseconds>(*until - now, std::chrono::milliseconds(1),
+                                                                             std::chrono::seconds(1)));
+                    boost::system::error_code ec;
+                    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+                    continue;
+                }
             if (!cs.catalogue_in_flight && catalogue_due(cs, now, policy)) {
                 cs.catalogue_in_flight = true;
                 cs.catalogue_forced = false;

@@ -110,6 +110,12 @@ public:
     sync_progress progress() const;
     sync_counters counters() const;
 
+    // Whether a client's upstream reads are paused now (a do-not-transact window with reads
+    // blocked), and until when. Its workers then start no reads and the mirror keeps serving
+    // what it has, with its age. Set before run(); unset: never paused.
+    using read_pause = std::function<std::optional<sys_time>(std::string_view client, sys_time now)>;
+    void set_read_pause(read_pause p) { read_pause_ = std::move(p); }
+
     struct client_state;  // per client: schedule, caches, wake timer (sync_service.cpp)
 
 private:
@@ -154,6 +160,7 @@ private:
     bool initial_logged_ = false;
     mutable std::mutex stats_mu_;
     sync_counters counters_;
+    read_pause read_pause_;
 };
 
 }  // namespace agentd::mirror

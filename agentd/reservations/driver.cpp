@@ -115,6 +115,14 @@ asio::awaitable<void> reservation_service::impl::drive(std::string id, std::opti
             auto row = load(id);
             if (!row) break;
             if (!owned(row->client)) break;  // lost meanwhile: the new owner drives it
+            // The one wait for do-not-transact windows: every upstream step of a drive starts
+            // below, so none starts while a window is in force (the client's gate stops any
+            // call already under way).
+            if (windows && goes_upstream(row->rec)) {
+                if (!co_await wait_out_window(row->client)) break;
+                row = load(id);
+                if (!row) break;
+            }
             if (row->rec.state == reservation_state::queued && !from_queue) {
                 // Back in queued after a transient failure: wait (backing off), then queue again.
                 requeue = !row->rec.cancel_pending;
@@ -213,6 +221,10 @@ asio::awaitable<std::size_t> reservation_service::impl::expire_pass() {
             continue;
         }
         if (!hold_deadlines.contains(id)) note_deadline(*row);
+        if (windows) {
+            co_await clip_for_window(*row);
+            if (busy.contains(id)) continue;
+        }
         if (!deadline_passed(*row)) continue;
         // Measured on the monotonic clock: a wall clock stepped back must not keep the hold
         // past upstream's lifetime, which runs on upstream's own clock.

@@ -35,6 +35,14 @@ inline upstream_failure map_failure(const upstream::failure& f, bool write) {
     return upstream_failure::ambiguous;
 }
 
+// Whether driving a reservation in this state calls upstream (and so waits out a window). A
+// pending cancel of a queued one is local.
+inline bool goes_upstream(const domain::reservation& r) {
+    using rs = domain::reservation_state;
+    return r.state == rs::placing || r.state == rs::confirming || r.state == rs::releasing ||
+           (r.state == rs::queued && !r.cancel_pending);
+}
+
 inline std::string reject_code(std::optional<domain::reject_reason> r) {
     return r ? std::string(domain::to_string(*r)) : std::string("refused");
 }

@@ -5,6 +5,7 @@
 #include "agentd/reservations/driver_support.hpp"
 
 #include "agentd/core/id.hpp"
+#include "agentd/core/time.hpp"
 #include "agentd/log/log.hpp"
 
 #include <algorithm>
@@ -87,6 +88,12 @@ asio::awaitable<result<api::created_reservation>> reservation_service::create(st
     if (client == m.clients.end() || client->accounts.empty())
         co_return fail(errc::not_found, "create reservation: unknown client " + dreq.client);
     if (auto v = domain::validate_request(dreq, m.cfg.limits, m.catalogue, now); !v) co_return v.error();
+    if (auto st = m.window_now(dreq.client); st.inside && st.refuse_creates) {
+        error e{errc::do_not_transact, "create reservation: client " + dreq.client + " is in do-not-transact window '" +
+                                           st.name + "' until " + format_iso_utc(st.ends_at) + "; retry then"};
+        e.retry_at = st.ends_at;
+        co_return e;
+    }
 
     // A pool's ready hold that satisfies the request is handed over by one durable transition,
     // with no upstream call (docs/pools.md); otherwise the request goes the normal way.
@@ -222,6 +229,13 @@ asio::awaitable<result<api::reservation>> reservation_service::impl::extend_hold
         last != m.last_extend.end() && now_mono - last->second < m.cfg.extend_min_interval)
         co_return fail(errc::rate_limited, "extend reservation " + id + ": extended less than " +
                                                std::to_string(m.cfg.extend_min_interval.count()) + " s ago; retry later");
+    if (auto st = m.window_now(row->client); st.inside) {
+        error e{errc::do_not_transact, "extend reservation " + id + ": client " + row->client +
+                                           " is in do-not-transact window '" + st.name + "' until " +
+                                           format_iso_utc(st.ends_at)};
+        e.retry_at = st.ends_at;
+        co_return e;
+    }
     // Serialised with the drive: a confirm or release of this reservation waits for the touch.
     if (m.busy.contains(id)) co_return fail(errc::unavailable, "extend reservation " + id + ": busy; retry shortly");
     // The basket is touched upstream: only the node driving the venue may do that.

@@ -19,6 +19,7 @@
 #include "agentd/domain/reservation_request.hpp"
 #include "agentd/domain/seat_choice.hpp"
 #include "agentd/reservations/pools.hpp"
+#include "agentd/domain/window_schedule.hpp"
 #include "agentd/reservations/settings.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -65,6 +66,13 @@ struct reservation_stats {
     op_timing_summary placement, confirmation;
     op_timing_summary placement_cpu, confirmation_cpu;
 };
+
+// What a client's do-not-transact windows say at `now`. While one is in force the service sends
+// nothing upstream for that client: drives wait for its end (queued work keeps its place and
+// its attempts), creates are queued or refused (errc::do_not_transact with retry_at) as the
+// window says, extends are refused, and holds that would end inside a coming window end before
+// it (their deadline moves earlier: history and feed show it).
+using window_query = std::function<domain::window_state(std::string_view client, sys_time now)>;
 
 // Test seam: called with the ordinal (1, 2, ...) of every reservation write job before it runs;
 // an error makes that job fail as a full disk would (nothing written).
@@ -148,6 +156,8 @@ public:
     // choosing seats; without it only upstream's own recent answers are used. Must outlive
     // the service; set before run().
     void set_seat_view(const domain::seat_status_view* v);
+    // Set before run(); unset: no windows.
+    void set_windows(window_query q);
 
 private:
     struct impl;

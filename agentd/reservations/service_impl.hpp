@@ -92,6 +92,13 @@ struct reservation_service::impl {
     boost::asio::awaitable<std::size_t> expire_pass();
     boost::asio::awaitable<void> expiry_loop();
     boost::asio::awaitable<void> rescan_loop();
+    // --- do-not-transact windows (windows.cpp) ---
+    domain::window_state window_now(std::string_view client) const;
+    // Waits while a window stops writes for `client`; false when cancelled meanwhile.
+    boost::asio::awaitable<bool> wait_out_window(std::string client);
+    // A held reservation whose deadline falls inside the coming window ends before it.
+    boost::asio::awaitable<void> clip_for_window(const store::reservation_row& row);
+    window_query windows;
     boost::asio::awaitable<void> worker_loop();
     // Every owned client's in-flight reservations, or only `client`'s.
     boost::asio::awaitable<result<void>> recover(std::optional<std::string> client = std::nullopt);

@@ -37,6 +37,9 @@ struct settings {
     // Best-available seats are picked from that picture and added directly (one upstream
     // request fewer); a seat taken meanwhile (409) falls back to upstream's best available.
     bool choose_seats_from_mirror = false;
+    // A hold that would end inside a coming do-not-transact window ends this long before it
+    // starts instead, so its release is sent while writes still go.
+    std::chrono::seconds window_release_lead{5};
 };
 
 }  // namespace agentd::reservations

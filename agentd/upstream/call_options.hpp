@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 
 namespace agentd::upstream {
@@ -21,5 +22,10 @@ struct call_options {
     // Unset: the moment the call asks for its token.
     std::optional<std::chrono::system_clock::time_point> arrival{};
 };
+
+// Asked before every attempt of every call is sent: whether a do-not-transact window of the
+// venue holds it back (`write`: a modifying call; otherwise a read), and if so until when.
+// Set by the composition root; unset lets everything through.
+using request_gate = std::function<std::optional<std::chrono::system_clock::time_point>(bool write)>;
 
 }  // namespace agentd::upstream

@@ -25,6 +25,11 @@ bool failure::retryable() const noexcept {
 
 agentd::error failure::to_error() const {
     if (invalid_argument) return agentd::error{errc::invalid_argument, message};
+    if (held_back) {
+        agentd::error e{errc::do_not_transact, message};
+        e.retry_at = held_until;
+        return e;
+    }
     errc code = errc::upstream_permanent;
     switch (cls) {
     case error_class::transient: code = errc::upstream_transient; break;

@@ -7,6 +7,8 @@
 
 #include <boost/system/result.hpp>
 
+#include <chrono>
+
 #include <string>
 #include <string_view>
 
@@ -35,6 +37,10 @@ struct failure {
     // acceptable. Class permanent; to_error() gives invalid_argument.
     bool invalid_argument = false;
     bool sent = true;  // false: provably no byte of any attempt reached the upstream
+    // Held back by a do-not-transact window before anything was sent (class transient,
+    // sent = false): the call may go once the window ends at `held_until`.
+    bool held_back = false;
+    std::chrono::system_clock::time_point held_until{};
 
     // Whether this call may have changed upstream state although it failed: an attempt was
     // sent and no definite refusal came back (5xx, timeout, reset, an unreadable 2xx). A 4xx

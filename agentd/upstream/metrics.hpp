@@ -27,6 +27,7 @@ struct metrics_snapshot {
     std::uint64_t calls = 0;
     std::uint64_t failed_calls = 0;
     std::uint64_t decoded_off_thread = 0;  // answers decoded on the decode executor
+    std::uint64_t held_back = 0;           // calls a do-not-transact window kept from being sent
     budget_snapshot budget;
 
     std::uint64_t total_requests() const {
@@ -49,6 +50,7 @@ public:
     }
     void retry() { ++s_.retries; }
     void decoded_off_thread() { ++s_.decoded_off_thread; }
+    void held_back() { ++s_.held_back; }
     void call_done(bool ok) {
         ++s_.calls;
         if (!ok) ++s_.failed_calls;

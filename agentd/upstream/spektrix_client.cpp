@@ -323,13 +323,28 @@ private:
                 r = std::move(f);
             }
             ctx_.counters().call_done(bool(r));
-            if (!r && r.error().cls != error_class::cancelled)
+            if (!r && r.error().cls != error_class::cancelled && !r.error().held_back)
                 log::warn("upstream", "call", "upstream call failed",
                           {{"client", s.client_name}, {"login", login_}, {"endpoint", endpoint},
                            {"class", to_string(r.error().cls)}, {"error", r.error().message}});
             return r;
         };
+        // The gate of do-not-transact windows (client_context::set_gate): nothing is sent while
+        // it says no, whoever calls.
+        auto held_back = [&]() -> std::optional<failure> {
+            const auto& gate = ctx_.gate();
+            if (!gate) return std::nullopt;
+            auto until = gate(method != "GET");
+            if (!until) return std::nullopt;
+            failure f{error_class::transient, 0, 0,
+                      what + ": held back by a do-not-transact window until " + format_iso_utc(*until)};
+            f.held_back = true;
+            f.held_until = *until;
+            ctx_.counters().held_back();
+            return f;
+        };
         for (int attempt = 1;; ++attempt) {
+            if (auto f = held_back()) co_return outcome(*f);
             auto token = co_await ctx_.request_budget().acquire(o.prio, deadline, o.arrival);
             if (!token) {
                 failure f = token.error();
@@ -341,6 +356,8 @@ private:
             if (!ctx_.may_send())
                 co_return outcome(failure{error_class::cancelled, 0, 0,
                                           what + ": not sent: this node no longer drives client " + s.client_name});
+            // Asked again after the budget wait: a window may have begun meanwhile.
+            if (auto f = held_back()) co_return outcome(*f);
             std::string date = format_rfc1123(ctx_.clock().now());
             req.headers = {{"Date", date},
                            {"Authorization", signer_.authorization(method, url, date, req.body)},

@@ -69,6 +69,11 @@ public:
     }
     bool may_send() const { return !may_send_ || may_send_(); }
     const std::string& node() const noexcept { return node_; }
+    // The one gate of every upstream request of this venue client (do-not-transact windows):
+    // checked just before each attempt is signed and sent, after its budget wait, so no call
+    // of any caller (sync, reservations, pools) reaches the venue while it says no.
+    void set_gate(request_gate g) { gate_ = std::move(g); }
+    const request_gate& gate() const noexcept { return gate_; }
 
 private:
     client_context(boost::asio::any_io_executor ex, client_settings s, const agentd::clock& clk);
@@ -85,6 +90,7 @@ private:
     std::size_t decode_min_bytes_ = 0;
     std::function<bool()> may_send_;
     std::string node_;
+    request_gate gate_;
 };
 
 // Fails (invalid_argument) when the account's secret is not base64; the secret is never echoed.

@@ -35,7 +35,7 @@ api::reservation sample_reservation() {
     r.instance = "I1";
     r.request = {"rc", "I1", {{"S1", "T1"}}, std::nullopt};
     r.seats = {{"S1", "A1", "Stalls", "B1", "T1", "35.00", std::nullopt}};
-    r.error = api::error_body{"confirm_unknown", "timed out", false};
+    r.error = api::error_body{"confirm_unknown", "timed out", false, std::nullopt};
     r.created_at = r.updated_at = "2026-11-26T21:30:00Z";
     return r;
 }

@@ -38,7 +38,7 @@ TEST_CASE("each feed kind round-trips through its codec") {
     round_trip(api::feed_availability{"royalcourt", "67201AVC", std::nullopt, 4}, "availability");
     round_trip(api::feed_sync{"royalcourt", "instance", "a \"quoted\"\nreason \x01"}, "sync");
     round_trip(api::feed_overflow{18446744073709551615ull}, "overflow");
-    round_trip(api::error_body{"permission_denied", "feed: uid 1001", false}, "error");
+    round_trip(api::error_body{"permission_denied", "feed: uid 1001", false, std::nullopt}, "error");
 }
 
 TEST_CASE("feed payloads: exact bytes of the encoders") {

@@ -62,7 +62,7 @@ TEST_CASE("reservation and health round trip for the CLI") {
     r.request.tickets = {{"s1", "t1"}};
     r.seats = {{"s1", "A1", "a", "pb", "t1", "35.00", std::nullopt}};
     r.total = "35.00";
-    r.error = api::error_body{"upstream_permanent", "seat taken", false};
+    r.error = api::error_body{"upstream_permanent", "seat taken", false, std::nullopt};
     auto text = api::to_json(r);
     CHECK(text.find(R"("price":"35.00")") != std::string::npos);
     CHECK(text.find(R"("orderId":null)") != std::string::npos);
@@ -81,10 +81,11 @@ TEST_CASE("reservation and health round trip for the CLI") {
 }
 
 TEST_CASE("error body and other requests") {
-    auto e = api::from_json<api::error_body>(api::to_json(api::error_body{"rate_limited", "slow down", true}));
+    auto e = api::from_json<api::error_body>(api::to_json(api::error_body{"rate_limited", "slow down", true, "2026-12-01T02:30:00Z"}));
     REQUIRE(e.has_value());
     CHECK(e->code == "rate_limited");
     CHECK(e->retryable);
+    CHECK(e->retry_at == "2026-12-01T02:30:00Z");
     auto c = api::from_json<api::confirm_request>(R"({"customer":{"firstName":"Ada","lastName":"Lovelace"},"reference":"W-1"})");
     REQUIRE(c.has_value());
     CHECK(c->cust.last_name == "Lovelace");
@@ -148,4 +149,35 @@ TEST_CASE("a reservation feed event round-trips") {
     CHECK(back->channel == "web");
     CHECK(back->version == 3);
     CHECK_FALSE(api::from_json<api::feed_reservation>(R"({"id":"r_1","state":"held","version":3})").has_value());
+}
+
+TEST_CASE("a client's do-not-transact window round-trips through health") {
+    api::health h;
+    h.status = "ok";
+    api::client_state c;
+    c.name = "royalcourt";
+    c.state = "ok";
+    api::client_window w;
+    w.inside = true;
+    w.name = "nightly";
+    w.ends_at = "2026-12-01T02:30:00Z";
+    w.refuse_creates = true;
+    w.next_name = "nightly";
+    w.next_start = "2026-12-02T02:00:00Z";
+    w.next_end = "2026-12-02T02:30:00Z";
+    c.window = w;
+    h.clients.push_back(c);
+    h.clients.push_back(api::client_state{});
+    h.clients.back().name = "other";
+    const auto text = api::to_json(h);
+    CHECK(text.find(R"("window":{"inside":true,"name":"nightly","endsAt":"2026-12-01T02:30:00Z")") != std::string::npos);
+    auto back = api::from_json<api::health>(text);
+    REQUIRE(back.has_value());
+    REQUIRE(back->clients.size() == 2);
+    REQUIRE(back->clients[0].window.has_value());
+    CHECK(back->clients[0].window->refuse_creates);
+    CHECK_FALSE(back->clients[0].window->reads_blocked);
+    CHECK(back->clients[0].window->next_start == "2026-12-02T02:00:00Z");
+    CHECK_FALSE(back->clients[1].window.has_value());
+    CHECK(api::to_json(*back) == text);
 }

@@ -84,7 +84,8 @@ inline std::vector<event> all_events() {
             ev::extend_requested{t0 + minutes(30), t0},
             ev::resolve_sold{"O9", ""},
             ev::resolve_not_sold{""},
-            ev::drawn{"web", "p1"}};
+            ev::drawn{"web", "p1"},
+            ev::deadline_clipped{t0 + minutes(5), "nightly"}};
 }
 
 }  // namespace agentd::test::res

@@ -1,4 +1,5 @@
 #include "tests/unit/domain/reservation_support.hpp"
+#include "agentd/domain/history_note.hpp"
 
 #include <doctest/doctest.h>
 
@@ -199,6 +200,7 @@ TEST_CASE("illegal transitions fail with conflict and a clear message") {
         {rs::held, "record lost basket of"},
         {rs::held, "extend"},
         {rs::held, "draw"},
+        {rs::held, "clip deadline of"},
         {rs::confirming, "send confirm of"},
         {rs::confirming, "mark confirm unknown for"},
         {rs::confirming, "refuse confirm of"},
@@ -226,9 +228,9 @@ TEST_CASE("illegal transitions fail with conflict and a clear message") {
             ++refused;
         }
     }
-    CHECK(all_events().size() == 20);
-    CHECK(allowed == 23);
-    CHECK(refused == 11 * 20 - 23);
+    CHECK(all_events().size() == 21);
+    CHECK(allowed == 24);
+    CHECK(refused == 11 * 21 - 24);
     SUBCASE("message names the verb and state") {
         auto out = transition(in_state(rs::released), ev::confirm_requested{ada()}, t0);
         REQUIRE(out.has_error());
@@ -411,4 +413,18 @@ TEST_CASE("release cause names round-trip") {
         CHECK(*p == c);
     }
     CHECK(parse_release_cause("later").error().code == errc::invalid_argument);
+}
+
+TEST_CASE("a hold's deadline is clipped only earlier, only while held, and the history says why") {
+    using rs = reservation_state;
+    auto h = in_state(rs::held);
+    REQUIRE(h.expires_at.has_value());
+    auto out = transition(h, ev::deadline_clipped{*h.expires_at - minutes(3), "nightly"}, t0);
+    REQUIRE(out.has_value());
+    CHECK(out->to == rs::held);
+    CHECK(out->next.expires_at == *h.expires_at - minutes(3));
+    CHECK(out->next.version == h.version + 1);
+    CHECK(history_note(*out).starts_with("hold deadline moved to "));
+    CHECK(transition(h, ev::deadline_clipped{*h.expires_at + minutes(1), "nightly"}, t0).error().code == errc::conflict);
+    CHECK(transition(in_state(rs::confirming), ev::deadline_clipped{t0, "nightly"}, t0).error().code == errc::conflict);
 }

@@ -374,3 +374,25 @@ TEST_CASE("order and basket audits carry customer, tickets with prices, total an
     CHECK(t.audit("orders?account=nobody").Size() == 0);
     CHECK(t.audit("baskets").Size() == 0);
 }
+
+TEST_CASE("maintenance answers 503 to every API request of its client, changes nothing and counts them") {
+    rig r;
+    const auto name = r.c().name;
+    auto basket = r.new_basket();
+    auto on = r.control("POST", "maintenance", R"({"client":")" + name + R"(","on":true})");
+    REQUIRE_MESSAGE(on.status == 200, on.body);
+    CHECK(r.call("GET", "events").status == 503);
+    CHECK(r.call("POST", "baskets").status == 503);
+    CHECK(r.call("POST", "baskets/" + basket + "/tickets", r.ticket_body(0)).status == 503);
+    CHECK(r.basket_tickets(basket) == 0);  // the control API still answers; the add did nothing
+    auto m = rig::json(r.control("GET", "maintenance?client=" + name));
+    REQUIRE(m.IsArray());
+    REQUIRE(m.Size() == 1);
+    CHECK(m[0]["on"].GetBool());
+    CHECK(m[0]["refusedReads"].GetUint64() == 1);
+    CHECK(m[0]["refusedWrites"].GetUint64() == 2);
+    REQUIRE(r.control("POST", "maintenance", R"({"client":")" + name + R"(","on":false})").status == 200);
+    CHECK(r.call("GET", "events").status == 200);
+    CHECK(r.control("POST", "maintenance", R"({"client":"nosuch","on":true})").status == 404);
+    CHECK(r.control("POST", "maintenance", R"({"client":")" + name + R"("})").status == 400);
+}
