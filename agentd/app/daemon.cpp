@@ -403,6 +403,15 @@ int run_daemon(const daemon_options& o) {
     p.reservations->set_pools(to_pools(p.settings));
     const window_board* board = p.windows.get();
     p.reservations->set_windows([board](std::string_view client, sys_time now) { return board->state(client, now); });
+    // Pools fill only for venues this node drives, and never inside a do-not-transact window
+    // (the client's gate would hold the calls back anyway; this keeps fills from failing).
+    {
+        const agentd::clock* pool_clock = &clk;
+        const cluster::ownership* own = p.cluster.own.get();
+        p.reservations->set_pool_gate([board, pool_clock, own](std::string_view client) {
+            return own->owns(client) && !board->upstream_writes_blocked(client, pool_clock->now());
+        });
+    }
     p.sync->set_read_pause([board](std::string_view client, sys_time now) -> std::optional<sys_time> {
         const auto st = board->state(client, now);
         if (!st.reads_blocked) return std::nullopt;

@@ -89,7 +89,8 @@ asio::awaitable<void> reservation_service::impl::pool_pass() {
     std::vector<std::string> to_release;
     std::vector<std::string> to_extend;
     for (const auto& h : *holds) {
-        if (!live(h.state) || busy.contains(h.id)) continue;
+        // Another node drives this venue (docs/scale-out.md): its pools are that node's to keep.
+        if (!live(h.state) || busy.contains(h.id) || !owned(h.client)) continue;
         auto it = by_name.find(h.pool);
         if (it == by_name.end()) {
             to_release.push_back(h.id);  // the pool was removed: drain it
@@ -104,6 +105,7 @@ asio::awaitable<void> reservation_service::impl::pool_pass() {
     }
 
     for (const auto& p : pools_cfg.pools) {
+        if (!owned(p.client)) continue;
         auto& rt = pool_rt[p.name];
         const auto* facts = catalogue.find_instance(p.client, p.instance);
         const bool over = facts && (facts->cancelled || (facts->start && now >= *facts->start - p.drain_before));

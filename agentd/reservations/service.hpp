@@ -18,8 +18,8 @@
 #include "agentd/core/error.hpp"
 #include "agentd/domain/reservation_request.hpp"
 #include "agentd/domain/seat_choice.hpp"
-#include "agentd/reservations/pools.hpp"
 #include "agentd/domain/window_schedule.hpp"
+#include "agentd/reservations/pools.hpp"
 #include "agentd/reservations/settings.hpp"
 
 #include <boost/asio/any_io_executor.hpp>

@@ -395,7 +395,7 @@ result<std::vector<std::pair<std::string, std::int64_t>>> count_by_state(connect
 result<std::vector<pool_hold_row>> pool_holds(connection& c) {
     // Only undrawn rows: their channel is still the pool's own.
     auto st = c.prepare("res.pool_holds",
-                        "SELECT id, pool, state, coalesce(ba_quantity, 0), expires_at, created_at FROM reservations "
+                        "SELECT id, pool, state, coalesce(ba_quantity, 0), expires_at, created_at, client FROM reservations "
                         "WHERE pool <> '' AND channel = 'pool:' || pool AND state IN ('queued', 'placing', 'held', "
                         "'releasing') ORDER BY created_at, id");
     if (!st) return st.error();
@@ -413,6 +413,7 @@ result<std::vector<pool_hold_row>> pool_holds(connection& c) {
         h.quantity = static_cast<int>(st->column_int64(3));
         h.expires_at = read_time(*st, 4);
         h.created_at = read_time(*st, 5).value_or(sys_time{});
+        h.client = st->column_text(6);
         out.push_back(std::move(h));
     }
     return out;

@@ -93,7 +93,7 @@ result<std::vector<reservation_row>> confirmed_needing_attention(connection& c);
 // A pool's reservation not yet drawn by a channel, in any state with its basket still live
 // or coming (queued, placing, held, releasing). Oldest first.
 struct pool_hold_row {
-    std::string id, pool;
+    std::string id, pool, client;
     domain::reservation_state state = domain::reservation_state::queued;
     int quantity = 0;
     std::optional<sys_time> expires_at;
