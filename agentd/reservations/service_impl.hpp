@@ -117,7 +117,11 @@ struct reservation_service::impl {
     std::function<void(std::uint64_t)> on_feed;
     std::function<void(std::string_view, std::string_view)> on_activity;
     write_fault fault;
+    sold_out_witness witness;
     std::uint64_t jobs_submitted = 0;
+    // Committed versions of reservations not yet final (see known_version).
+    std::map<std::string, std::int64_t, std::less<>> versions;
+    void note_version(const store::reservation_row& row);
 
     store::lazy_reader rd;
     domain::fair_queue<std::string> queue;
