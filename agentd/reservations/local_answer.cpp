@@ -19,16 +19,21 @@ namespace {
 // have freed them), and so is a placement whose seats are not recorded yet: leaving a seat
 // out only makes the picture show more free seats, never fewer.
 // One arm per state rather than `state IN (...)`: each arm walks the state index directly,
-// where an IN list builds a temporary table on every run (a run per placement verdict).
+// where an IN list builds a temporary table on every run.
 constexpr std::string_view k_held_seats_sql =
-    "SELECT t.seat FROM reservations r JOIN reservation_tickets t ON t.reservation_id = r.id "
+    "SELECT r.id, t.seat, NULL FROM reservations r JOIN reservation_tickets t ON t.reservation_id = r.id "
     "WHERE r.state = 'held' AND r.client = ?1 AND r.instance = ?2 "
-    "UNION ALL SELECT t.seat FROM reservations r JOIN reservation_tickets t ON t.reservation_id = r.id "
+    "UNION ALL SELECT r.id, t.seat, NULL FROM reservations r JOIN reservation_tickets t ON t.reservation_id = r.id "
     "WHERE r.state = 'confirming' AND r.client = ?1 AND r.instance = ?2 "
-    "UNION ALL SELECT t.seat FROM reservations r JOIN reservation_tickets t ON t.reservation_id = r.id "
+    "UNION ALL SELECT r.id, t.seat, NULL FROM reservations r JOIN reservation_tickets t ON t.reservation_id = r.id "
     "WHERE r.state = 'confirm_unknown' AND r.client = ?1 AND r.instance = ?2 "
-    "UNION ALL SELECT t.seat FROM reservations r JOIN reservation_tickets t ON t.reservation_id = r.id "
+    "UNION ALL SELECT r.id, t.seat, r.updated_at FROM reservations r JOIN reservation_tickets t ON t.reservation_id = r.id "
     "WHERE r.state = 'confirmed' AND r.updated_at >= ?3 AND r.client = ?1 AND r.instance = ?2";
+
+bool occupies_seats(reservation_state s) {
+    return s == reservation_state::held || s == reservation_state::confirming || s == reservation_state::confirm_unknown ||
+           s == reservation_state::confirmed;
+}
 
 local_answer_state::key_view key_of(const store::reservation_row& row) { return {row.client, row.instance}; }
 
@@ -100,19 +105,50 @@ domain::local_claims reservation_service::impl::claims_for(const store::reservat
     c.freed_at = local.started;
     if (auto it = local.freed_at.find(key_of(row)); it != local.freed_at.end()) c.freed_at = std::max(c.freed_at, it->second);
     local.placing_claims(key_of(row), row.id, c.placing_quantity, c.placing_seats);
-    auto conn = reader();
-    if (!conn) return c;
-    auto st = (*conn)->prepare("reservations.local_held_seats", k_held_seats_sql);
-    if (!st) return c;
     // A sale older than any usable picture is already in it.
     const auto since = clock.now() - cfg.local_sold_out_max_age - std::chrono::minutes(1);
-    st->bind_text(1, row.client).bind_text(2, row.instance).bind_text(3, format_iso_utc_ms(since));
-    for (;;) {
-        auto more = st->step();
-        if (!more || !*more) break;
-        c.held.insert(st->column_text(0));
+    auto held = local.held.find(key_of(row));
+    if (held == local.held.end()) {
+        auto conn = reader();
+        if (!conn) return c;
+        auto st = (*conn)->prepare("reservations.local_held_seats", k_held_seats_sql);
+        if (!st) return c;
+        st->bind_text(1, row.client).bind_text(2, row.instance).bind_text(3, format_iso_utc_ms(since));
+        std::map<std::string, local_answer_state::held_entry, std::less<>> read;
+        for (;;) {
+            auto more = st->step();
+            if (!more) return c;  // not cached: read again next time
+            if (!*more) break;
+            auto& e = read[st->column_text(0)];
+            e.seats.push_back(st->column_text(1));
+            if (auto at = st->column_optional_text(2))
+                if (auto t = parse_iso(*at)) e.sold_at = *t;
+        }
+        held = local.held.emplace(local_answer_state::key{row.client, row.instance}, std::move(read)).first;
+    }
+    for (auto it = held->second.begin(); it != held->second.end();) {
+        if (it->second.sold_at && *it->second.sold_at < since) {
+            it = held->second.erase(it);  // only ever gets older
+            continue;
+        }
+        c.held.insert(it->second.seats.begin(), it->second.seats.end());
+        ++it;
     }
     return c;
+}
+
+void reservation_service::impl::note_committed(const store::reservation_row& row) {
+    auto held = local.held.find(key_of(row));
+    if (held == local.held.end()) return;  // read from the store when next needed
+    auto it = held->second.find(row.id);
+    if (!occupies_seats(row.rec.state) || row.rec.seats.empty()) {
+        if (it != held->second.end()) held->second.erase(it);
+        return;
+    }
+    local_answer_state::held_entry e;
+    for (const auto& s : row.rec.seats) e.seats.push_back(s.seat);
+    if (row.rec.state == reservation_state::confirmed) e.sold_at = row.rec.updated_at;
+    held->second.insert_or_assign(row.id, std::move(e));
 }
 
 domain::local_verdict reservation_service::impl::judge_locally(const store::reservation_row& row) {
@@ -172,6 +208,8 @@ void reservation_service::impl::note_freed(const store::reservation_row& row) {
     if (at == local.freed_at.end()) at = local.freed_at.emplace(local_answer_state::key{row.client, row.instance}, sys_time{}).first;
     at->second = std::max(at->second, clock.now());
     if (auto p = local.proofs.find(key_of(row)); p != local.proofs.end()) local.proofs.erase(p);
+    // What is held is read from the store again (the freeing transition may not be committed yet).
+    if (auto h = local.held.find(key_of(row)); h != local.held.end()) local.held.erase(h);
     wake_parked(row.client, row.instance);
 }
 

@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -60,6 +61,14 @@ struct local_answer_state {
     void stop_placing(std::string_view id);
     // What the instance's placements other than `id` claim.
     void placing_claims(key_view k, std::string_view id, int& quantity, std::set<std::string>& seats) const;
+    // Seats agentd's live holds occupy, per instance: read from the store on first use, then
+    // kept by every committed transition (all of them pass through the service). A sale
+    // (confirmed) keeps its time: it counts only while younger than any usable picture.
+    struct held_entry {
+        std::vector<std::string> seats;
+        std::optional<sys_time> sold_at;
+    };
+    std::map<key, std::map<std::string, held_entry, std::less<>>, key_less> held;
     std::map<key, sys_time, key_less> freed_at;
     std::map<key, std::vector<domain::scarcity_proof>, key_less> proofs;
     std::map<key, std::vector<std::string>, key_less> parked;

@@ -155,6 +155,8 @@ struct reservation_service::impl {
     void placing_done(const std::string& id, const store::reservation_row& row);
     // Seats of the row's instance may be free again from now on (sent: when the call left).
     void note_freed(const store::reservation_row& row);
+    // Keeps the held-seat picture (local.held) in step with a committed transition.
+    void note_committed(const store::reservation_row& row);
     void note_scarcity(const store::reservation_row& row, sys_time sent);
     void park(const store::reservation_row& row);
     // A reservation just acknowledged: counted as taking its seats if it may win, answered at

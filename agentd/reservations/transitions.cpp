@@ -81,7 +81,10 @@ asio::awaitable<result<reservation_service::impl::applied>> reservation_service:
     return run_job<reservation_service::impl::applied>(transition_job(std::move(id), std::move(ev), std::move(amend), std::move(note), clock.now()),
                             [this, start, key = std::move(key)](const result<reservation_service::impl::applied>& r) {
                                 commit_wait[key] += std::chrono::steady_clock::now() - start;
-                                if (r) note_version(r->row);
+                                if (r) {
+                                    note_version(r->row);
+                                    note_committed(r->row);
+                                }
                                 if (r && on_feed) on_feed(static_cast<std::uint64_t>(r->feed_seq));
                             });
 }
