@@ -6,12 +6,17 @@ wall-clock timings on a shared machine do not).
     bench/callgrind_acks.py [--bin build/bin] [--acks 160] [--connections 8] [--out DIR]
 
 Starts `agentd-sim --size small`, then agentd under `valgrind --tool=callgrind
---instr-atstart=no`, waits for the initial mirror, and collects twice:
-  acks     N best-available POSTs over C keep-alive connections, upstream answers delayed 3 s
-           so the placements the acks start stay parked on the network;
-  confirms the held ones confirmed, each followed to `confirmed` by a long-poll.
-Each phase is dumped to its own file (callgrind.out.acks / .confirms) in --out; read them with
-`callgrind_annotate --inclusive=yes FILE`. Prints the instruction totals per ack and per confirm.
+--instr-atstart=no`, waits for the initial mirror, and collects three phases:
+  acks       N best-available POSTs over C keep-alive connections, upstream answers delayed 3 s
+             so the placements the acks start stay parked on the network;
+  placements the delay lifted, every acked reservation driven to a definite state (followed
+             by a long-poll each);
+  confirms   the held ones confirmed, each followed to `confirmed` by a long-poll.
+Each phase is dumped to its own file (callgrind.out.acks, .placements, .confirms) in --out;
+read them with
+`callgrind_annotate --inclusive=yes FILE`. Prints the instruction totals per ack, placement and
+confirm. Background work that runs meanwhile (sync polls, expiry and rescan passes) is counted
+too, and under callgrind it runs ~50x longer than natively: compare functions, not only totals.
 Not part of scripts/bench: callgrind slows agentd ~50x.
 """
 import argparse, http.client, json, os, shutil, socket, subprocess, sys, tempfile, threading, time
@@ -153,6 +158,8 @@ def main():
         acked = post_acks("ack", a.acks)
         ctl("-i", "off")
         ctl("-d", "acks")
+        # Placements: the acked reservations driven to held once upstream answers at once.
+        ctl("-i", "on")
         sim_put(base, "faults", json.dumps({"clear": True}))
 
         # Confirms: of the acked reservations that reach held.
@@ -168,6 +175,8 @@ def main():
                     break
             if r["state"] == "held":
                 held.append((rid, v))
+        ctl("-i", "off")
+        ctl("-d", "placements")
         confirm = json.dumps({"customer": {"firstName": "Ada", "lastName": "Lovelace", "addressLine1": "1 Main St"},
                               "reference": "CG-1"})
         ctl("-i", "on")
@@ -199,12 +208,14 @@ def main():
             phase = None
             for line in text.splitlines():
                 if line.startswith("desc: Trigger:"):
-                    phase = "acks" if "acks" in line else "confirms" if "confirms" in line else None
+                    phase = next((p for p in ("acks", "placements", "confirms") if p in line), None)
                 if line.startswith(("summary:", "totals:")) and phase and int(line.split()[1]) > 0:
                     totals[phase] = int(line.split()[1])
             if phase:
                 shutil.copy(os.path.join(tmp, f), os.path.join(out, "callgrind.out." + phase))
         print("acks: %d, instructions per ack: %d" % (len(acked), totals.get("acks", 0) // max(1, len(acked))))
+        print("placements: %d held, instructions per placement: %d" %
+              (len(held), totals.get("placements", 0) // max(1, len(acked))))
         print("confirms: %d of %d held, instructions per confirm: %d" %
               (confirmed, len(held), totals.get("confirms", 0) // max(1, confirmed)))
     finally:
