@@ -274,70 +274,13 @@ void run_rush(rig& r, const daemon_options& o, std::vector<figure>& out) {
     for (int rep = 0; rep < reps; ++rep) {
         const auto& inst = r.instances[std::size_t(5 + rep)];
         auto tt = ticket_type_of(r, inst);
-        sim_control(r, "POST", "public-sales", R"({"instance":")" + inst + R"(","take":1000000})");
-        // The public returns places one at a time until exactly 50 seats (with seat rows) are on
-        // sale; returned general-admission places are not seats and best available skips them.
-        {
-            auto plan = agentd_seats(r, inst);
-            for (int i = 0; i < 400; ++i) {
-                int free_seats = 0;
-                for (const auto& [k, v] : sim_seats(r, inst, plan)) free_seats += v == "Available";
-                if (free_seats >= 50) break;
-                sim_control(r, "POST", "public-sales", R"({"instance":")" + inst + R"(","return":)" +
-                                                          std::to_string(std::max(1, (50 - free_seats) / 2)) + "}");
-            }
-        }
-        struct outcome {
-            std::string id, state, seat, why;
-            double ms = 0;
-        };
-        std::vector<outcome> res(200);
-        std::vector<std::thread> th;
-        const auto body = best_available_body(r, inst, tt);
-        for (int c = 0; c < 200; ++c) {
-            th.emplace_back([&, c] {
-                auto conn = http_conn::unix_socket(r.socket);
-                auto t0 = clock_type::now();
-                auto a = conn.request("POST", "/v1/reservations", body,
-                                      {"Idempotency-Key: rush-" + std::to_string(rep) + "-" + std::to_string(c)});
-                if (!a || a->status != 202) {
-                    res[std::size_t(c)].state = "refused " + std::to_string(a ? a->status : 0);
-                    return;
-                }
-                auto d = parse(a->body);
-                std::string id = d["id"].GetString(), state = d["state"].GetString();
-                int version = d["version"].GetInt();
-                while (state == "queued" || state == "placing") {
-                    auto g = conn.request("GET", "/v1/reservations/" + id + "?wait=20&version=" + std::to_string(version));
-                    if (!g || g->status != 200) break;
-                    auto gd = parse(g->body);
-                    state = gd["state"].GetString();
-                    version = gd["version"].GetInt();
-                    if (state == "held" && gd["seats"].Size() > 0) res[std::size_t(c)].seat = gd["seats"][0]["seat"].GetString();
-                    if (state != "held" && gd.HasMember("error") && gd["error"].IsObject() && gd["error"].HasMember("code") &&
-                        gd["error"]["code"].IsString())
-                        res[std::size_t(c)].why = gd["error"]["code"].GetString();
-                }
-                res[std::size_t(c)].ms = micros_since(t0) / 1000.0;
-                res[std::size_t(c)].id = id;
-                res[std::size_t(c)].state = state;
-            });
-        }
-        for (auto& x : th) x.join();
-        std::set<std::string> seats;
-        for (const auto& x : res) ++states[x.state + (x.why.empty() ? "" : "(" + x.why + ")")];
-        int n_held = 0, n_double = 0;
-        std::vector<double> ms;
-        for (const auto& x : res) {
-            ms.push_back(x.ms);
-            if (x.state != "held") continue;
-            ++n_held;
-            if (!seats.insert(x.seat).second) ++n_double;
-        }
-        held.value.push_back(n_held);
-        doubles.value.push_back(n_double);
-        answer.value.push_back(percentile(ms, 0.5));
-        answer.p99.push_back(percentile(ms, 0.99));
+        leave_on_sale(r, inst, 50);
+        auto res = rush_clients(r, inst, tt, 200, "rush-" + std::to_string(rep) + "-");
+        const auto tl = tally(res, states);
+        held.value.push_back(tl.held);
+        doubles.value.push_back(tl.doubles);
+        answer.value.push_back(tl.p50_ms);
+        answer.p99.push_back(tl.p99_ms);
         {
             auto plan = agentd_seats(r, inst);
             auto truth = t::tcp_request(r.sim.base_url, "GET", "/_sim/seats?instance=" + inst);

@@ -57,6 +57,25 @@ using seat_map = std::map<std::string, std::string>;
 seat_map agentd_seats(const rig& r, const std::string& id);
 seat_map sim_seats(const rig& r, const std::string& id, const seat_map& plan);
 
+// The rush, shared by both rush figures (rush_clients.cpp). leave_on_sale: all of `inst` sold
+// to the public, then returned until `seats` seats are on sale; returns how many are.
+struct rush_outcome {
+    std::string id, state, why, seat, msg;  // why: the error code; msg: its message
+    double ms = 0;                          // to a definite answer
+    bool local = false;                     // answered locally (no seats left)
+};
+struct rush_tally {
+    int held = 0, doubles = 0;
+    double p50_ms = 0, p99_ms = 0;
+};
+int leave_on_sale(const rig& r, const std::string& inst, int seats);
+// `connections` connections at once ask for best available x1 (Idempotency-Key key_prefix + n)
+// and long-poll to a definite state.
+std::vector<rush_outcome> rush_clients(const rig& r, const std::string& inst, const std::string& ticket_type,
+                                       int connections, const std::string& key_prefix);
+// Held, seats held twice, answer-time percentiles; adds each outcome to `states`.
+rush_tally tally(const std::vector<rush_outcome>& res, std::map<std::string, int>& states);
+
 void run_initial_mirror(rig& r, const daemon_options& o, std::vector<figure>& out);
 void run_reads(rig& r, const daemon_options& o, std::vector<figure>& out);
 void run_steady_sync(rig& r, const daemon_options& o, std::vector<figure>& out);

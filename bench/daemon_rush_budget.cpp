@@ -32,19 +32,6 @@ std::uint64_t sim_requests_now(const rig& r) {
     return n;
 }
 
-int free_in(const seat_map& m, const char* status) {
-    int n = 0;
-    for (const auto& [k, v] : m) n += v == status;
-    return n;
-}
-
-struct rush_outcome {
-    std::string state, why, seat;
-    double ms = 0;
-    bool local = false;  // the message of a local answer
-    std::string msg;
-};
-
 }  // namespace
 
 void run_rush_budget(const daemon_options& o, std::vector<figure>& out) {
@@ -101,78 +88,27 @@ void run_rush_budget(const daemon_options& o, std::vector<figure>& out) {
     for (int rep = 0; rep < reps; ++rep) {
         const auto& inst = r.instances[std::size_t(1 + rep)];
         auto tt = ticket_type_of(r, inst);
-        // Everything sold to the public, then returned until exactly 50 seats are on sale.
-        sim_control(r, "POST", "public-sales", R"({"instance":")" + inst + R"(","take":1000000})");
-        auto plan = agentd_seats(r, inst);
-        for (int i = 0; i < 400; ++i) {
-            const int free_seats = free_in(sim_seats(r, inst, plan), "Available");
-            if (free_seats >= 50) break;
-            sim_control(r, "POST", "public-sales", R"({"instance":")" + inst + R"(","return":)" +
-                                                      std::to_string(std::max(1, (50 - free_seats) / 2)) + "}");
-        }
-        const int on_sale = free_in(sim_seats(r, inst, plan), "Available");
+        const int on_sale = leave_on_sale(r, inst, 50);
         // The instance is hot (channels were reading it): its seat status was polled moments ago.
         t::uds_request(r.socket, "POST", "/v1/admin/sync",
                        R"({"client":")" + r.client + R"(","instance":")" + inst + R"("})", {}, 10s);
-        if (!t::wait_until([&] { return free_in(agentd_seats(r, inst), "available") == on_sale; }, 60s, 100ms))
+        auto mirrored_free = [&] {
+            int n = 0;
+            for (const auto& [seat, status] : agentd_seats(r, inst)) n += status == "available";
+            return n;
+        };
+        if (!t::wait_until([&] { return mirrored_free() == on_sale; }, 60s, 100ms))
             throw std::runtime_error("agentd's mirror did not catch up with the simulator before the rush");
         // Let the bucket refill as it would between rushes.
         std::this_thread::sleep_for(3s);
         const auto before = sim_requests_now(r);
-        std::vector<rush_outcome> res(200);
-        std::vector<std::thread> th;
-        const auto body = best_available_body(r, inst, tt);
-        for (int c = 0; c < 200; ++c) {
-            th.emplace_back([&, c] {
-                auto conn = http_conn::unix_socket(r.socket);
-                auto t0 = clock_type::now();
-                auto a = conn.request("POST", "/v1/reservations", body,
-                                      {"Idempotency-Key: rb-" + std::to_string(rep) + "-" + std::to_string(c)});
-                auto& mine = res[std::size_t(c)];
-                if (!a || a->status != 202) {
-                    mine.state = "refused " + std::to_string(a ? a->status : 0);
-                    return;
-                }
-                auto d = parse_json(a->body);
-                std::string id = d["id"].GetString(), state = d["state"].GetString();
-                int version = d["version"].GetInt();
-                while (state == "queued" || state == "placing") {
-                    auto g = conn.request("GET", "/v1/reservations/" + id + "?wait=20&version=" + std::to_string(version));
-                    if (!g || g->status != 200) break;
-                    auto gd = parse_json(g->body);
-                    state = gd["state"].GetString();
-                    version = gd["version"].GetInt();
-                    if (state == "held" && gd["seats"].Size() > 0) mine.seat = gd["seats"][0]["seat"].GetString();
-                    if (state != "held" && gd.HasMember("error") && gd["error"].IsObject() &&
-                        gd["error"].HasMember("code") && gd["error"]["code"].IsString())
-                        mine.why = gd["error"]["code"].GetString();
-                    if (state == "rejected" && gd.HasMember("error") && gd["error"].IsObject() &&
-                        gd["error"].HasMember("message") && gd["error"]["message"].IsString())
-                    {
-                        mine.msg = gd["error"]["message"].GetString();
-                        mine.local = mine.msg.starts_with("place reservation: no seats left");
-                    }
-                }
-                mine.ms = micros_since(t0) / 1000.0;
-                mine.state = state;
-            });
-        }
-        for (auto& x : th) x.join();
+        auto res = rush_clients(r, inst, tt, 200, "rb-" + std::to_string(rep) + "-");
         const auto after = sim_requests_now(r);
-        std::set<std::string> seats;
-        int n_held = 0, n_double = 0;
-        std::vector<double> ms;
-        for (const auto& x : res) {
-            ++states[x.state + (x.why.empty() ? "" : "(" + x.why + ")")];
-            ms.push_back(x.ms);
-            if (x.state != "held") continue;
-            ++n_held;
-            if (!seats.insert(x.seat).second) ++n_double;
-        }
-        held.value.push_back(n_held);
-        doubles.value.push_back(n_double);
-        answer.value.push_back(percentile(ms, 0.5));
-        answer.p99.push_back(percentile(ms, 0.99));
+        const auto tl = tally(res, states);
+        held.value.push_back(tl.held);
+        doubles.value.push_back(tl.doubles);
+        answer.value.push_back(tl.p50_ms);
+        answer.p99.push_back(tl.p99_ms);
         // Sync polls of the same client are counted too (the simulator cannot tell them apart).
         spent.value.push_back(double(after - before));
         if (sim_control(r, "GET", "invariants").find("\"ok\":true") == std::string::npos) invariants_ok = false;

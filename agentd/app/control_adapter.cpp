@@ -144,6 +144,10 @@ result<api::reservation> control_adapter::reservation(std::string_view id) {
     return r;
 }
 
+std::optional<std::int64_t> control_adapter::reservation_version(std::string_view id) {
+    return parts_.reservations->known_version(id);
+}
+
 result<std::vector<api::reservation>> control_adapter::reservations(const api::reservation_filter& f) {
     auto list = parts_.reservations->list(f);
     reservation_namer namer(parts_.mirror);

@@ -82,6 +82,7 @@ public:
     boost::asio::awaitable<result<control::created_reservation>> create_reservation(
         std::string channel, std::string idempotency_key, api::reservation_request req) override;
     result<api::reservation> reservation(std::string_view id) override;
+    std::optional<std::int64_t> reservation_version(std::string_view id) override;
     result<std::vector<api::reservation>> reservations(const api::reservation_filter& f) override;
     result<std::vector<api::history_entry>> reservation_history(std::string_view id) override;
     boost::asio::awaitable<result<api::reservation>> confirm_reservation(std::string id, api::confirm_request req) override;

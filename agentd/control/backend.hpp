@@ -30,6 +30,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -60,6 +61,9 @@ public:
     virtual boost::asio::awaitable<result<created_reservation>> create_reservation(
         std::string channel, std::string idempotency_key, api::reservation_request req) = 0;
     virtual result<api::reservation> reservation(std::string_view id) = 0;
+    // The reservation's version as last committed by this process, when known without a read
+    // (a long-poll skips re-reading on other reservations' changes); nullopt: read it.
+    virtual std::optional<std::int64_t> reservation_version(std::string_view) { return std::nullopt; }
     virtual result<std::vector<api::reservation>> reservations(const api::reservation_filter& f) = 0;
     virtual result<std::vector<api::history_entry>> reservation_history(std::string_view id) = 0;
     // Durable `confirming` / extended `held` / `releasing` (or `cancelled` when still queued).

@@ -130,11 +130,13 @@ awaitable<reply> get_reservation(handler_context& ctx, const caller& who, const 
 
     auto limit = std::min<std::chrono::milliseconds>(std::chrono::seconds(**wait), ctx.settings.longpoll_max);
     auto deadline = std::chrono::steady_clock::now() + limit;
-    // Woken by every feed notification; re-reading is a point read, so spurious wakes are cheap.
+    // Woken by every feed notification (every reservation's and the mirror's changes): the
+    // reservation is read again only when its committed version may have moved.
     while (r && static_cast<std::uint64_t>(r->version) == **version) {
         if (!co_await ctx.changes.wait(deadline)) break;
         auto cs = co_await boost::asio::this_coro::cancellation_state;
         if (cs.cancelled() != boost::asio::cancellation_type::none) break;
+        if (auto known = ctx.be.reservation_version(id); known && static_cast<std::uint64_t>(*known) == **version) continue;
         r = visible_reservation(ctx, who, id);
     }
     co_return answer(r);

@@ -59,11 +59,28 @@ std::string format_iso_utc(sys_time t) {
 
 std::string format_iso_utc_ms(sys_time t) {
     auto p = split(t);
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", int(p.ymd.year()), unsigned(p.ymd.month()),
-                  unsigned(p.ymd.day()), int(p.hms.hours().count()), int(p.hms.minutes().count()),
-                  int(p.hms.seconds().count()), p.millis);
-    return buf;
+    const int year = int(p.ymd.year());
+    if (year < 0 || year > 9999) {
+        char buf[40];
+        std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", year, unsigned(p.ymd.month()),
+                      unsigned(p.ymd.day()), int(p.hms.hours().count()), int(p.hms.minutes().count()),
+                      int(p.hms.seconds().count()), p.millis);
+        return buf;
+    }
+    // Written digit by digit: every stored row and feed entry carries a few of these, and
+    // snprintf's format parsing was most of their cost.
+    std::string out = "0000-00-00T00:00:00.000Z";
+    auto put = [&](std::size_t at, unsigned v, int width) {
+        for (int i = width - 1; i >= 0; --i, v /= 10) out[at + std::size_t(i)] = char('0' + v % 10);
+    };
+    put(0, unsigned(year), 4);
+    put(5, unsigned(p.ymd.month()), 2);
+    put(8, unsigned(p.ymd.day()), 2);
+    put(11, unsigned(p.hms.hours().count()), 2);
+    put(14, unsigned(p.hms.minutes().count()), 2);
+    put(17, unsigned(p.hms.seconds().count()), 2);
+    put(20, unsigned(p.millis), 3);
+    return out;
 }
 
 std::string format_date_utc(sys_time t) {

@@ -33,7 +33,7 @@ std::string_view to_string(local_verdict v) noexcept {
 }
 
 local_verdict judge_locally(const reservation_request& r, const local_claims& claims,
-                            const std::optional<seat_snapshot>& snapshot, const std::vector<scarcity_proof>& proofs,
+                            const seat_snapshot* snapshot, const std::vector<scarcity_proof>& proofs,
                             sys_time now, const local_settings& s) {
     if (r.best_available) {
         const auto& b = *r.best_available;
@@ -77,7 +77,7 @@ local_verdict judge_locally(const reservation_request& r, const local_claims& cl
 }
 
 std::vector<std::string> choose_seats(const best_available_request& b, const local_claims& claims,
-                                      const std::optional<seat_snapshot>& snapshot, sys_time now,
+                                      const seat_snapshot* snapshot, sys_time now,
                                       const local_settings& s) {
     std::vector<std::string> out;
     if (!snapshot || b.quantity <= 0 || !usable(snapshot->as_of, claims.freed_at, now, s)) return out;

@@ -17,6 +17,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -38,9 +39,10 @@ struct seat_snapshot {
 class seat_status_view {
 public:
     virtual ~seat_status_view() = default;
-    // nullopt when the instance's seats are not known seat by seat (no reserved plan, the
-    // venue offers no seat status, never synced).
-    virtual std::optional<seat_snapshot> seats_of(std::string_view client, std::string_view instance) const = 0;
+    // Null when the instance's seats are not known seat by seat (no reserved plan, the venue
+    // offers no seat status, never synced). Shared, not copied: a placement looks at the
+    // picture several times and an instance has up to thousands of seats.
+    virtual std::shared_ptr<const seat_snapshot> seats_of(std::string_view client, std::string_view instance) const = 0;
 };
 
 // Upstream answered a best-available request of `quantity` with fewer seats (or "impossible")
@@ -76,13 +78,13 @@ struct local_claims {
 // The request's seats that count: best available filtered by band/area; for specific seats
 // only the requested seats (each must be free).
 local_verdict judge_locally(const reservation_request& r, const local_claims& claims,
-                            const std::optional<seat_snapshot>& snapshot,
+                            const seat_snapshot* snapshot,
                             const std::vector<scarcity_proof>& proofs, sys_time now, const local_settings& s);
 
 // Picks `quantity` seats for a best-available request from a usable picture (same freshness
 // rules as judge_locally), skipping held and placing seats. Empty when it cannot.
 std::vector<std::string> choose_seats(const best_available_request& b, const local_claims& claims,
-                                      const std::optional<seat_snapshot>& snapshot, sys_time now,
+                                      const seat_snapshot* snapshot, sys_time now,
                                       const local_settings& s);
 
 }  // namespace agentd::domain

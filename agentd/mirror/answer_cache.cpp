@@ -323,18 +323,7 @@ result<std::string> answer_cache::instances(const api::instance_query& q) {
     add_opt(key_, q.from);
     add_opt(key_, q.to);
     add_opt(key_, q.event);
-    if (auto* e = find(key_)) {
-        ++stats_.hits;
-        return e->head;
-    }
-    ++stats_.misses;
-    auto r = src_.instances(q);
-    if (!r) return r.error();
-    entry e;
-    e.head = api::to_json(*r);
-    auto body = e.head;
-    insert(key_, std::move(e));
-    return body;
+    return listing([&] { return encoded(src_.instances(q)); });
 }
 
 result<std::string> answer_cache::events(const api::event_query& q) {
@@ -343,16 +332,19 @@ result<std::string> answer_cache::events(const api::event_query& q) {
     add_opt(key_, q.from);
     add_opt(key_, q.to);
     add_opt(key_, q.search);
+    return listing([&] { return encoded(src_.events(q)); });
+}
+
+result<std::string> answer_cache::listing(const std::function<result<std::string>()>& build) {
     if (auto* e = find(key_)) {
         ++stats_.hits;
         return e->head;
     }
     ++stats_.misses;
-    auto r = src_.events(q);
-    if (!r) return r.error();
+    auto body = build();
+    if (!body) return body.error();
     entry e;
-    e.head = api::to_json(*r);
-    auto body = e.head;
+    e.head = *body;
     insert(key_, std::move(e));
     return body;
 }

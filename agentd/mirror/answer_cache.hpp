@@ -97,6 +97,8 @@ private:
     void insert(std::string key, entry e);
     void make_room();
     std::string serve(const entry& e) const;
+    // A listing answer (instances, events) under key_: served if cached, else built and kept.
+    result<std::string> listing(const std::function<result<std::string>()>& build);
 
     sources src_;
     std::size_t max_bytes_;

@@ -27,14 +27,14 @@ public:
     mirror_seat_view(const mirror_seat_view&) = delete;
     mirror_seat_view& operator=(const mirror_seat_view&) = delete;
 
-    std::optional<domain::seat_snapshot> seats_of(std::string_view client, std::string_view instance) const override;
+    std::shared_ptr<const domain::seat_snapshot> seats_of(std::string_view client, std::string_view instance) const override;
 
 private:
     std::string db_path_;
     mutable std::unique_ptr<store::reader> reader_;
     struct cached {
         std::int64_t polled_ms = 0;
-        domain::seat_snapshot snap;
+        std::shared_ptr<const domain::seat_snapshot> snap;
     };
     static constexpr std::size_t k_cache_max = 256;
     mutable std::map<std::pair<std::string, std::string>, cached> cache_;

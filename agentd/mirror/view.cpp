@@ -77,15 +77,43 @@ result<store::connection*> mirror_view::known_client_conn(std::string_view clien
     return &c;
 }
 
+namespace {
+
+// A listing's rows, each turned into its answer.
+template <class Out, class Rows, class Convert>
+result<std::vector<Out>> answers_of(result<Rows> rows, Convert convert) {
+    if (!rows) return rows.error();
+    std::vector<Out> out;
+    out.reserve(rows->size());
+    for (auto& r : *rows) out.push_back(convert(r));
+    return out;
+}
+
+// An instance the mirror knows (not removed upstream), else not_found naming what was asked.
+result<store::mirror_instance_row> live_instance(store::connection& c, std::string_view client, std::string_view id,
+                                                 std::string_view what) {
+    auto row = store::mirror_instance(c, client, id);
+    if (!row) return row.error();
+    if (!*row || (*row)->tombstoned)
+        return fail(errc::not_found, std::string(what) + " " + std::string(id) + ": unknown to the mirror of " + std::string(client));
+    return std::move(**row);
+}
+
+// When the instance's availability was last read from upstream (the poll's send time).
+result<std::optional<sys_time>> availability_read_at(store::connection& c, std::string_view client, std::string_view id) {
+    auto st = store::mirror_sync_state(c, client, "avail:" + std::string(id));
+    if (!st) return st.error();
+    if (!*st || !(*st)->last_success) return std::optional<sys_time>{};
+    return std::optional<sys_time>{from_ms(*(*st)->last_success)};
+}
+
+}  // namespace
+
 result<std::vector<api::event>> mirror_view::events(const api::event_query& q) {
     auto conn = known_client_conn(q.client, "list events");
     if (!conn) return conn.error();
-    auto& c = **conn;
-    auto rows = store::mirror_events(c, q.client, q.from, upper_bound(q.to), q.search);
-    if (!rows) return rows.error();
-    std::vector<api::event> out;
-    out.reserve(rows->size());
-    for (auto& r : *rows) {
+    auto rows = store::mirror_events(**conn, q.client, q.from, upper_bound(q.to), q.search);
+    return answers_of<api::event>(std::move(rows), [&](auto& r) {
         api::event e;
         e.id = std::move(r.id);
         e.client = q.client;
@@ -94,20 +122,15 @@ result<std::vector<api::event>> mirror_view::events(const api::event_query& q) {
         if (!r.first_local.empty()) e.first_instance = std::move(r.first_local);
         if (!r.last_local.empty()) e.last_instance = std::move(r.last_local);
         e.on_sale = r.on_sale;
-        out.push_back(std::move(e));
-    }
-    return out;
+        return e;
+    });
 }
 
 result<std::vector<api::instance_summary>> mirror_view::instances(const api::instance_query& q) {
     auto conn = known_client_conn(q.client, "list instances");
     if (!conn) return conn.error();
-    auto& c = **conn;
-    auto rows = store::mirror_instances(c, q.client, q.from, upper_bound(q.to), q.event);
-    if (!rows) return rows.error();
-    std::vector<api::instance_summary> out;
-    out.reserve(rows->size());
-    for (auto& r : *rows) {
+    auto rows = store::mirror_instances(**conn, q.client, q.from, upper_bound(q.to), q.event);
+    return answers_of<api::instance_summary>(std::move(rows), [&](auto& r) {
         api::instance_summary s;
         s.id = std::move(r.id);
         s.client = q.client;
@@ -118,20 +141,17 @@ result<std::vector<api::instance_summary>> mirror_view::instances(const api::ins
         s.on_sale = r.on_sale;
         s.cancelled = r.cancelled;
         s.available = r.available.value_or(0);
-        out.push_back(std::move(s));
-    }
-    return out;
+        return s;
+    });
 }
 
 result<api::instance> mirror_view::instance(std::string_view client, std::string_view id) {
     auto conn = conn_for_thread();
     if (!conn) return conn.error();
     auto& c = **conn;
-    auto row = store::mirror_instance(c, client, id);
+    auto row = live_instance(c, client, id, "get instance");
     if (!row) return row.error();
-    if (!*row || (*row)->tombstoned)
-        return fail(errc::not_found, "get instance " + std::string(id) + ": unknown to the mirror of " + std::string(client));
-    auto& r = **row;
+    auto& r = *row;
     api::instance out;
     out.id = r.id;
     out.client = std::string(client);
@@ -157,13 +177,12 @@ result<api::instance> mirror_view::instance(std::string_view client, std::string
             out.avail.areas.push_back({s.area_id, s.name, s.available, s.capacity});
         }
     }
-    auto st = store::mirror_sync_state(c, client, "avail:" + std::string(id));
-    if (!st) return st.error();
+    auto read_at = availability_read_at(c, client, id);
+    if (!read_at) return read_at.error();
     out.availability_age = -1;
-    if (*st && (*st)->last_success) {
-        const auto at = from_ms(*(*st)->last_success);
-        out.availability_confirmed_at = format_iso_utc_ms(at);
-        out.availability_age = std::max(0.0, std::chrono::duration<double>(clock_.now() - at).count());
+    if (*read_at) {
+        out.availability_confirmed_at = format_iso_utc_ms(**read_at);
+        out.availability_age = std::max(0.0, std::chrono::duration<double>(clock_.now() - **read_at).count());
     }
     return out;
 }
@@ -172,16 +191,14 @@ result<api::seat_plan> mirror_view::seats(std::string_view client, std::string_v
     auto conn = conn_for_thread();
     if (!conn) return conn.error();
     auto& c = **conn;
-    auto row = store::mirror_instance(c, client, id);
+    auto row = live_instance(c, client, id, "get seats of");
     if (!row) return row.error();
-    if (!*row || (*row)->tombstoned)
-        return fail(errc::not_found, "get seats of " + std::string(id) + ": unknown to the mirror of " + std::string(client));
     api::seat_plan out;
     out.instance = std::string(id);
-    out.plan = (*row)->plan_id;
-    auto st = store::mirror_sync_state(c, client, "avail:" + std::string(id));
-    if (!st) return st.error();
-    if (*st && (*st)->last_success) out.confirmed_at = format_iso_utc_ms(from_ms(*(*st)->last_success));
+    out.plan = row->plan_id;
+    auto read_at = availability_read_at(c, client, id);
+    if (!read_at) return read_at.error();
+    if (*read_at) out.confirmed_at = format_iso_utc_ms(**read_at);
     auto seats = store::mirror_seats(c, client, out.plan, id);
     if (!seats) return seats.error();
     out.seats.reserve(seats->size());

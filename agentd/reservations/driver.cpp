@@ -193,7 +193,7 @@ asio::awaitable<void> reservation_service::impl::drive(std::string id, std::opti
         log::warn("reservations", "drive", "reservation drive ended early", {{"id", id}, {"cause", e.what()}});
     }
     busy.erase(id);
-    local.placing_now.erase(id);
+    local.stop_placing(id);
     commit_wait.erase(id);
     --in_flight;
     if (queued_client) queue.done(*queued_client);
@@ -208,18 +208,23 @@ asio::awaitable<void> reservation_service::impl::drive(std::string id, std::opti
 asio::awaitable<std::size_t> reservation_service::impl::expire_pass() {
     auto c = reader();
     if (!c) co_return 0;
-    const reservation_state states[] = {reservation_state::held, reservation_state::releasing};
-    auto ids = store::reservation_ids_in_states(**c, states);
+    // A clear that failed earlier is driven again (the drive honours its backoff).
+    const reservation_state releasing_state[] = {reservation_state::releasing};
+    if (auto releasing = store::reservation_ids_in_states(**c, releasing_state))
+        for (const auto& id : *releasing)
+            if (!busy.contains(id)) start_drive(id);
+    const reservation_state held_state[] = {reservation_state::held};
+    auto ids = store::reservation_ids_in_states(**c, held_state);
     if (!ids) co_return 0;
     std::size_t n = 0;
+    const auto mono_now = sc::now();
     for (const auto& id : *ids) {
         if (busy.contains(id)) continue;
+        // Runs four times a second over every hold: a hold whose countdown is known and still
+        // running is skipped without reading its row.
+        if (auto d = hold_deadlines.find(id); d != hold_deadlines.end() && mono_now < d->second) continue;
         auto row = load(id);
-        if (!row || !owned(row->client)) continue;
-        if (row->rec.state == reservation_state::releasing) {
-            start_drive(id);  // a clear that failed earlier (the drive honours its backoff)
-            continue;
-        }
+        if (!row || row->rec.state != reservation_state::held || !owned(row->client)) continue;
         if (!hold_deadlines.contains(id)) note_deadline(*row);
         if (windows) {
             co_await clip_for_window(*row);
@@ -265,7 +270,8 @@ asio::awaitable<void> reservation_service::impl::rescan_loop() {
         auto ids = store::reservation_ids_in_states(**c, states);
         if (!ids) continue;
         for (const auto& id : *ids) {
-            if (busy.contains(id)) continue;
+            // Waiting in the queue already: nothing to load (a deep queue is thousands of rows).
+            if (busy.contains(id) || queue.contains(id)) continue;
             auto row = load(id);
             if (!row || !owned(row->client)) continue;
             if (row->rec.state == reservation_state::queued) enqueue(*row);

@@ -74,36 +74,48 @@ asio::awaitable<result<api::created_reservation>> reservation_service::create(st
     auto dreq = to_domain(req);
 
     // A retry is answered before anything else is checked: the catalogue may have moved on
-    // since the first try, but that reservation exists and is being driven.
-    auto c = m.reader();
-    if (!c) co_return c.error();
-    auto existing = store::find_reservation_by_key(**c, channel, idempotency_key);
-    if (!existing) co_return existing.error();
-    if (*existing) {
-        if (auto same = domain::compare_request_hash((*existing)->request_hash, dreq); !same) co_return same.error();
-        co_return api::created_reservation{to_api(**existing), true};
-    }
+    // since the first try, but that reservation exists and is being driven. A retry that
+    // passes the checks is found by the insert's UNIQUE (channel, key) constraint instead, so
+    // the common first try reads nothing before its insert.
+    using created = result<api::created_reservation>;
+    auto replay = [&]() -> std::optional<created> {
+        auto c = m.reader();
+        if (!c) return created(c.error());
+        auto existing = store::find_reservation_by_key(**c, channel, idempotency_key);
+        if (!existing) return created(existing.error());
+        if (!*existing) return std::nullopt;
+        if (auto same = domain::compare_request_hash((*existing)->request_hash, dreq); !same) return created(same.error());
+        return created(api::created_reservation{to_api(**existing), true});
+    };
+    auto refuse = [&](error e) -> created {
+        if (auto r = replay()) return std::move(*r);
+        return e;
+    };
 
     auto client = std::find_if(m.clients.begin(), m.clients.end(), [&](const res_client& rc) { return rc.name == dreq.client; });
     if (client == m.clients.end() || client->accounts.empty())
-        co_return fail(errc::not_found, "create reservation: unknown client " + dreq.client);
-    if (auto v = domain::validate_request(dreq, m.cfg.limits, m.catalogue, now); !v) co_return v.error();
+        co_return refuse(fail(errc::not_found, "create reservation: unknown client " + dreq.client));
+    if (auto v = domain::validate_request(dreq, m.cfg.limits, m.catalogue, now); !v) co_return refuse(v.error());
     if (auto st = m.window_now(dreq.client); st.inside && st.refuse_creates) {
         error e{errc::do_not_transact, "create reservation: client " + dreq.client + " is in do-not-transact window '" +
                                            st.name + "' until " + format_iso_utc(st.ends_at) + "; retry then"};
         e.retry_at = st.ends_at;
-        co_return e;
+        co_return refuse(std::move(e));
     }
 
     // A pool's ready hold that satisfies the request is handed over by one durable transition,
-    // with no upstream call (docs/pools.md); otherwise the request goes the normal way.
-    if (auto drawn = co_await m.draw(channel, idempotency_key, dreq))
-        co_return api::created_reservation{to_api(drawn->row), drawn->replayed};
+    // with no upstream call (docs/pools.md); otherwise the request goes the normal way. A retry
+    // of a create a pool already served is answered as it stands, never served a second hold.
+    if (!m.pools_cfg.pools.empty()) {
+        if (auto r = replay()) co_return std::move(*r);
+        if (auto drawn = co_await m.draw(channel, idempotency_key, dreq))
+            co_return api::created_reservation{to_api(drawn->row), drawn->replayed};
+    }
 
     if (m.queue.size() + m.pending_total >= m.cfg.queue.max_total)
-        co_return fail(errc::unavailable, "create reservation: queue is full; retry later");
+        co_return refuse(fail(errc::unavailable, "create reservation: queue is full; retry later"));
     if (m.queue.backlog(channel) + m.pending_per_channel[channel] >= m.cfg.queue.max_per_channel)
-        co_return fail(errc::rate_limited, "create reservation for channel " + channel + ": backlog is full; retry later");
+        co_return refuse(fail(errc::rate_limited, "create reservation for channel " + channel + ": backlog is full; retry later"));
 
     store::reservation_row row;
     row.id = new_reservation_id(now);
@@ -123,10 +135,13 @@ asio::awaitable<result<api::created_reservation>> reservation_service::create(st
     if (--m.pending_per_channel[channel] == 0) m.pending_per_channel.erase(channel);
     if (!out) {
         // A full disk or writer queue is a retryable 503, never a conflict.
-        if (out.error().code == errc::io_error) co_return error{errc::unavailable, "create reservation: " + out.error().message};
+        // A retry of an acknowledged request is still answered from what is stored.
+        if (out.error().code == errc::io_error)
+            co_return refuse(error{errc::unavailable, "create reservation: " + out.error().message});
         co_return out.error();
     }
     if (!out->replayed) {
+        m.note_version(out->row);
         m.enqueue(out->row);
         // Answering locally is a driver's decision: only the venue's owner makes it.
         if (m.owned(out->row.client)) m.admit(out->row);
@@ -307,7 +322,7 @@ asio::awaitable<result<api::reservation>> reservation_service::impl::release_hol
     const auto now_state = out->row.rec.state;
     if (now_state == reservation_state::cancelled || now_state == reservation_state::releasing) {
         m.queue.erase_if([&](const auto& e) { return e.item == id; });
-        if (!m.busy.contains(id)) m.local.placing_now.erase(id);  // its seats are no longer claimed
+        if (!m.busy.contains(id)) m.local.stop_placing(id);  // its seats are no longer claimed
     }
     if (now_state == reservation_state::releasing) {
         m.hold_deadlines.erase(id);

@@ -77,6 +77,9 @@ using window_query = std::function<domain::window_state(std::string_view client,
 // Test seam: called with the ordinal (1, 2, ...) of every reservation write job before it runs;
 // an error makes that job fail as a full disk would (nothing written).
 using write_fault = std::function<std::optional<error>(std::uint64_t job)>;
+// Test seam: called with the reservation's id the moment it is judged sold out locally, before
+// anything is written or sent, so a test can compare the world with the verdict right then.
+using sold_out_witness = std::function<void(const std::string& id)>;
 
 // Venue ownership when several nodes share one database (docs/scale-out.md). The service
 // drives (places, confirms, releases, expires, recovers) only reservations of clients `owns`
@@ -150,8 +153,13 @@ public:
     void set_pool_gate(std::function<bool(std::string_view client)> may_fill);
     std::vector<pool_status> pools() const;
 
+    // The version this process last committed for `id` (create or transition), while the
+    // reservation is not final; nullopt when unknown (then read it). Every write of a
+    // reservation goes through this service, so an equal version means an unchanged row.
+    std::optional<std::int64_t> known_version(std::string_view id) const;
     reservation_stats stats() const;
     void set_write_fault(write_fault f);
+    void set_sold_out_witness(sold_out_witness w);
     // The mirror's seat status (seated instances), for answering placements locally and for
     // choosing seats; without it only upstream's own recent answers are used. Must outlive
     // the service; set before run().

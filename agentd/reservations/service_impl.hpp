@@ -131,7 +131,11 @@ struct reservation_service::impl {
     std::function<void(std::string_view, std::string_view)> on_activity;
     write_fault fault;
     ownership_hooks ownership;
+    sold_out_witness witness;
     std::uint64_t jobs_submitted = 0;
+    // Committed versions of reservations not yet final (see known_version).
+    std::map<std::string, std::int64_t, std::less<>> versions;
+    void note_version(const store::reservation_row& row);
 
     store::lazy_reader rd;
     domain::fair_queue<std::string> queue;
@@ -196,6 +200,8 @@ struct reservation_service::impl {
     void placing_done(const std::string& id, const store::reservation_row& row);
     // Seats of the row's instance may be free again from now on (sent: when the call left).
     void note_freed(const store::reservation_row& row);
+    // Keeps the held-seat picture (local.held) in step with a committed transition.
+    void note_committed(const store::reservation_row& row);
     void note_scarcity(const store::reservation_row& row, sys_time sent);
     void park(const store::reservation_row& row);
     // A reservation just acknowledged: counted as taking its seats if it may win, answered at

@@ -94,6 +94,10 @@ asio::awaitable<result<reservation_service::impl::applied>> reservation_service:
     return run_job<reservation_service::impl::applied>(transition_job(std::move(id), std::move(ev), std::move(amend), std::move(note), clock.now(), std::move(fence)),
                             [this, start, key = std::move(key)](const result<reservation_service::impl::applied>& r) {
                                 commit_wait[key] += std::chrono::steady_clock::now() - start;
+                                if (r) {
+                                    note_version(r->row);
+                                    note_committed(r->row);
+                                }
                                 if (r && on_feed) on_feed(static_cast<std::uint64_t>(r->feed_seq));
                             });
 }
@@ -119,5 +123,19 @@ std::chrono::milliseconds reservation_service::impl::backoff_delay(int attempt) 
 
 void reservation_service::set_write_fault(write_fault f) { impl_->fault = std::move(f); }
 void reservation_service::set_ownership(ownership_hooks h) { impl_->ownership = std::move(h); }
+
+void reservation_service::impl::note_version(const store::reservation_row& row) {
+    if (domain::is_terminal(row.rec.state)) {
+        if (auto it = versions.find(row.id); it != versions.end()) versions.erase(it);
+        return;
+    }
+    versions.insert_or_assign(row.id, static_cast<std::int64_t>(row.rec.version));
+}
+
+std::optional<std::int64_t> reservation_service::known_version(std::string_view id) const {
+    auto it = impl_->versions.find(id);
+    if (it == impl_->versions.end()) return std::nullopt;
+    return it->second;
+}
 
 }  // namespace agentd::reservations

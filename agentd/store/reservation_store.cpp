@@ -232,9 +232,14 @@ result<void> load_tickets(connection& c, reservation_row& row) {
     return {};
 }
 
-result<std::optional<reservation_row>> load_where(connection& c, std::string_view name, std::string_view where,
+// Built once per statement (the prepared statement is cached by name; its text need not be
+// rebuilt on every load).
+std::string select_where(std::string_view where) {
+    return "SELECT " + std::string(k_columns) + " FROM reservations WHERE " + std::string(where);
+}
+
+result<std::optional<reservation_row>> load_where(connection& c, std::string_view name, std::string_view sql,
                                                   std::string_view a, std::string_view b) {
-    std::string sql = "SELECT " + std::string(k_columns) + " FROM reservations WHERE " + std::string(where);
     std::optional<reservation_row> out;
     {
         auto st = c.prepare(name, sql);
@@ -256,16 +261,25 @@ result<std::optional<reservation_row>> load_where(connection& c, std::string_vie
 
 result<std::int64_t> insert_reservation(write_txn& t, const reservation_row& row, std::string_view feed_payload) {
     {
-        auto st = t.prepare("res.insert", "INSERT INTO reservations (" + std::string(k_columns) +
-                                              ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-                                              "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, "
-                                              "?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36)");
+        static const std::string sql = "INSERT INTO reservations (" + std::string(k_columns) +
+                                       ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+                                       "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, "
+                                       "?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36) "
+                                       "ON CONFLICT (channel, idempotency_key) DO NOTHING";
+        auto st = t.prepare("res.insert", sql);
         if (!st) return st.error();
         bind_row(*st, row);
         if (auto r = st->run(); !r)
             return fail(errc::conflict, "insert reservation " + row.id + ": " + r.error().message);
+        // A concurrent first try with the same key is skipped, not failed: on PostgreSQL a failed
+        // statement would leave the job unable to read the winner's row in its transaction.
+        if (t.conn().changes() != 1)
+            return fail(errc::conflict, "insert reservation " + row.id + ": channel " + row.channel +
+                                            " already used its idempotency key");
     }
-    if (auto r = write_tickets(t, row); !r) return r.error();
+    // A new id has no ticket rows to replace (and a new reservation holds none yet).
+    if (!row.rec.seats.empty())
+        if (auto r = write_tickets(t, row); !r) return r.error();
     if (auto r = append_history(t, row, std::nullopt, "create", ""); !r) return r.error();
     return append_reservation_feed(t, row, feed_payload);
 }
@@ -301,12 +315,14 @@ result<std::int64_t> save_transition(write_txn& t, const reservation_row& row, c
 }
 
 result<std::optional<reservation_row>> load_reservation(connection& c, std::string_view id) {
-    return load_where(c, "res.load", "id = ?1", id, {});
+    static const std::string sql = select_where("id = ?1");
+    return load_where(c, "res.load", sql, id, {});
 }
 
 result<std::optional<reservation_row>> find_reservation_by_key(connection& c, std::string_view channel,
                                                                std::string_view key) {
-    return load_where(c, "res.load_by_key", "channel = ?1 AND idempotency_key = ?2", channel, key);
+    static const std::string sql = select_where("channel = ?1 AND idempotency_key = ?2");
+    return load_where(c, "res.load_by_key", sql, channel, key);
 }
 
 std::string reservation_list_sql(bool by_state, bool by_channel) {

@@ -65,6 +65,9 @@ TEST_CASE("SIGKILL at random points of a place/confirm/release stream loses noth
     // The local API's per-peer rate limit is not under test: the audit reads every reservation.
     daemon_config_options opts;
     opts.extra = "[api]\nrequests_per_second = 100000\nburst = 100000\n";
+    // The rush paths run under the kills too: seats are chosen from the mirror (local sold-out
+    // answers are on by default).
+    opts.reservations_extra = "choose_seats_from_mirror = true\nlocal_sold_out_max_age = \"10s\"\n";
     // One test channel plays every sales channel at once: its upstream charge is not under test.
     opts.channel_extra = "upstream_per_minute = 1000000\nupstream_burst = 100000\nupstream_concurrency = 100000\n";
     auto config = write_daemon_config(dir, sim, opts);

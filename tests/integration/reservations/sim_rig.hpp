@@ -19,6 +19,8 @@
 #include <doctest/doctest.h>
 #include <rapidjson/document.h>
 
+#include <algorithm>
+#include <cctype>
 #include <functional>
 #include <map>
 #include <set>
@@ -212,5 +214,55 @@ struct rig {
         CHECK(inv["ok"].GetBool());
     }
 };
+
+inline std::string lower(std::string s) {
+    for (auto& ch : s) ch = char(std::tolower(static_cast<unsigned char>(ch)));
+    return s;
+}
+
+// Free reserved seats of the rig's instance, in the simulator's order.
+inline std::vector<std::string> free_reserved(rig& g) {
+    auto places = json(g.sim.control("GET", "seats?instance=" + g.instance));
+    REQUIRE(places.IsArray());
+    const auto& facts = g.cat.facts.at({g.client, g.instance});
+    std::vector<std::string> out;
+    for (auto& p : places.GetArray())
+        if (lower(p["status"].GetString()) == "available" && facts.seats.count(p["id"].GetString()))
+            out.push_back(p["id"].GetString());
+    return out;
+}
+
+// Holds every free reserved seat but `left` in a basket of our own (not agentd's); returns it.
+inline std::string leave_free(rig& g, std::size_t left) {
+    auto seats = free_reserved(g);
+    REQUIRE(seats.size() > left);
+    auto blocker = g.run(g.up->create_basket());
+    REQUIRE(blocker.has_value());
+    for (std::size_t i = left; i < seats.size(); i += 100) {
+        std::vector<upstream::new_ticket> nts;
+        for (std::size_t k = i; k < std::min(seats.size(), i + 100); ++k)
+            nts.push_back({g.instance, seats[k], std::nullopt, g.ticket_type});
+        REQUIRE(g.run(g.up->add_tickets(blocker->id, nts)).has_value());
+    }
+    REQUIRE(free_reserved(g).size() == left);
+    return blocker->id;
+}
+
+// The simulator's picture now, taken as a sync poll would take it (stamped before the read).
+inline domain::seat_snapshot picture(rig& g) {
+    domain::seat_snapshot s;
+    s.as_of = system_clock::instance().now();
+    for (auto& id : free_reserved(g)) s.free.push_back({id, "", ""});
+    return s;
+}
+
+// API requests the simulator answered for `endpoint` ("*" for all), by any status.
+inline std::uint64_t sim_requests(rig& g, std::string_view endpoint = "*") {
+    auto st = json(g.sim.control("GET", "stats"));
+    std::uint64_t n = 0;
+    for (auto& r : st["requests"].GetArray())
+        if (endpoint == "*" || endpoint == r["endpoint"].GetString()) n += r["count"].GetUint64();
+    return n;
+}
 
 }  // namespace agentd::rig_support

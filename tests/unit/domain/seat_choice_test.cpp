@@ -32,61 +32,61 @@ TEST_CASE("a young picture whose free seats agentd holds proves sold out") {
     local_claims c;
     c.held = {"s1", "s2"};
     const auto snap = picture(t0, {"s1", "s2"});
-    CHECK(judge_locally(best(1), c, snap, {}, t0 + std::chrono::seconds(3), ten) == local_verdict::sold_out);
+    CHECK(judge_locally(best(1), c, &snap, {}, t0 + std::chrono::seconds(3), ten) == local_verdict::sold_out);
     // One seat left: a request for two is sold out, for one it may win.
     c.held = {"s1"};
-    CHECK(judge_locally(best(2), c, snap, {}, t0 + std::chrono::seconds(3), ten) == local_verdict::sold_out);
-    CHECK(judge_locally(best(1), c, snap, {}, t0 + std::chrono::seconds(3), ten) == local_verdict::go_upstream);
+    CHECK(judge_locally(best(2), c, &snap, {}, t0 + std::chrono::seconds(3), ten) == local_verdict::sold_out);
+    CHECK(judge_locally(best(1), c, &snap, {}, t0 + std::chrono::seconds(3), ten) == local_verdict::go_upstream);
 }
 
 TEST_CASE("an old picture, one from before agentd freed seats, or a stepped clock prove nothing") {
     local_claims c;
     c.held = {"s1"};
     const auto snap = picture(t0, {"s1"});
-    CHECK(judge_locally(best(1), c, snap, {}, t0 + std::chrono::seconds(11), ten) == local_verdict::go_upstream);
-    CHECK(judge_locally(best(1), c, snap, {}, t0 - std::chrono::seconds(1), ten) == local_verdict::go_upstream);
+    CHECK(judge_locally(best(1), c, &snap, {}, t0 + std::chrono::seconds(11), ten) == local_verdict::go_upstream);
+    CHECK(judge_locally(best(1), c, &snap, {}, t0 - std::chrono::seconds(1), ten) == local_verdict::go_upstream);
     c.freed_at = t0 + std::chrono::seconds(1);
-    CHECK(judge_locally(best(1), c, snap, {}, t0 + std::chrono::seconds(2), ten) == local_verdict::go_upstream);
-    CHECK(judge_locally(best(1), c, snap, {}, t0 + std::chrono::seconds(2), {std::chrono::seconds(0)}) ==
+    CHECK(judge_locally(best(1), c, &snap, {}, t0 + std::chrono::seconds(2), ten) == local_verdict::go_upstream);
+    CHECK(judge_locally(best(1), c, &snap, {}, t0 + std::chrono::seconds(2), {std::chrono::seconds(0)}) ==
           local_verdict::go_upstream);
-    CHECK(judge_locally(best(1), c, std::nullopt, {}, t0, ten) == local_verdict::go_upstream);
+    CHECK(judge_locally(best(1), c, nullptr, {}, t0, ten) == local_verdict::go_upstream);
 }
 
 TEST_CASE("seats that earlier placements may take make a request wait, not fail") {
     local_claims c;
     c.placing_quantity = 2;
     const auto snap = picture(t0, {"s1", "s2"});
-    CHECK(judge_locally(best(1), c, snap, {}, t0, ten) == local_verdict::wait);
+    CHECK(judge_locally(best(1), c, &snap, {}, t0, ten) == local_verdict::wait);
     c.placing_quantity = 0;
     c.placing_seats = {"s1", "s2"};
-    CHECK(judge_locally(best(1), c, snap, {}, t0, ten) == local_verdict::wait);
+    CHECK(judge_locally(best(1), c, &snap, {}, t0, ten) == local_verdict::wait);
     c.placing_seats = {"s1"};
-    CHECK(judge_locally(best(1), c, snap, {}, t0, ten) == local_verdict::go_upstream);
+    CHECK(judge_locally(best(1), c, &snap, {}, t0, ten) == local_verdict::go_upstream);
     c.placing_quantity = 1;
-    CHECK(judge_locally(best(1), c, snap, {}, t0, ten) == local_verdict::wait);
+    CHECK(judge_locally(best(1), c, &snap, {}, t0, ten) == local_verdict::wait);
     c.placing_seats.clear();
-    CHECK(judge_locally(best(1), c, snap, {}, t0, ten) == local_verdict::go_upstream);
+    CHECK(judge_locally(best(1), c, &snap, {}, t0, ten) == local_verdict::go_upstream);
 }
 
 TEST_CASE("the band asked for narrows the picture") {
     local_claims c;
     auto snap = picture(t0, {"s1"}, "B1");
-    CHECK(judge_locally(best(1, "B2"), c, snap, {}, t0, ten) == local_verdict::sold_out);
-    CHECK(judge_locally(best(1, "B1"), c, snap, {}, t0, ten) == local_verdict::go_upstream);
+    CHECK(judge_locally(best(1, "B2"), c, &snap, {}, t0, ten) == local_verdict::sold_out);
+    CHECK(judge_locally(best(1, "B1"), c, &snap, {}, t0, ten) == local_verdict::go_upstream);
 }
 
 TEST_CASE("upstream's 'not enough' answer covers the same or a narrower request, while young") {
     local_claims c;
     const std::vector<scarcity_proof> proofs{{t0, 2, "", ""}};
-    CHECK(judge_locally(best(2), c, std::nullopt, proofs, t0 + std::chrono::seconds(1), ten) == local_verdict::sold_out);
-    CHECK(judge_locally(best(3, "B1"), c, std::nullopt, proofs, t0 + std::chrono::seconds(1), ten) ==
+    CHECK(judge_locally(best(2), c, nullptr, proofs, t0 + std::chrono::seconds(1), ten) == local_verdict::sold_out);
+    CHECK(judge_locally(best(3, "B1"), c, nullptr, proofs, t0 + std::chrono::seconds(1), ten) ==
           local_verdict::sold_out);
-    CHECK(judge_locally(best(1), c, std::nullopt, proofs, t0 + std::chrono::seconds(1), ten) == local_verdict::go_upstream);
-    CHECK(judge_locally(best(2), c, std::nullopt, proofs, t0 + std::chrono::seconds(11), ten) == local_verdict::go_upstream);
+    CHECK(judge_locally(best(1), c, nullptr, proofs, t0 + std::chrono::seconds(1), ten) == local_verdict::go_upstream);
+    CHECK(judge_locally(best(2), c, nullptr, proofs, t0 + std::chrono::seconds(11), ten) == local_verdict::go_upstream);
     const std::vector<scarcity_proof> banded{{t0, 1, "B1", ""}};
-    CHECK(judge_locally(best(1), c, std::nullopt, banded, t0, ten) == local_verdict::go_upstream);
+    CHECK(judge_locally(best(1), c, nullptr, banded, t0, ten) == local_verdict::go_upstream);
     c.freed_at = t0;
-    CHECK(judge_locally(best(2), c, std::nullopt, proofs, t0 + std::chrono::seconds(1), ten) == local_verdict::go_upstream);
+    CHECK(judge_locally(best(2), c, nullptr, proofs, t0 + std::chrono::seconds(1), ten) == local_verdict::go_upstream);
 }
 
 TEST_CASE("specific seats: held by agentd is sold out, being placed waits, unknown goes upstream") {
@@ -96,13 +96,13 @@ TEST_CASE("specific seats: held by agentd is sold out, being placed waits, unkno
     r.tickets = {{"s1", "TT"}};
     local_claims c;
     const auto snap = picture(t0, {"s1"});
-    CHECK(judge_locally(r, c, snap, {}, t0, ten) == local_verdict::go_upstream);
+    CHECK(judge_locally(r, c, &snap, {}, t0, ten) == local_verdict::go_upstream);
     c.placing_seats = {"s1"};
-    CHECK(judge_locally(r, c, snap, {}, t0, ten) == local_verdict::wait);
+    CHECK(judge_locally(r, c, &snap, {}, t0, ten) == local_verdict::wait);
     c.held = {"s1"};
-    CHECK(judge_locally(r, c, snap, {}, t0, ten) == local_verdict::sold_out);
+    CHECK(judge_locally(r, c, &snap, {}, t0, ten) == local_verdict::sold_out);
     r.tickets = {{"area-9", "TT"}};
-    CHECK(judge_locally(r, local_claims{}, snap, {}, t0, ten) == local_verdict::go_upstream);
+    CHECK(judge_locally(r, local_claims{}, &snap, {}, t0, ten) == local_verdict::go_upstream);
 }
 
 TEST_CASE("seats are chosen in plan order, skipping held and placing ones, only from a usable picture") {
@@ -111,9 +111,9 @@ TEST_CASE("seats are chosen in plan order, skipping held and placing ones, only 
     c.placing_seats = {"s3"};
     const auto snap = picture(t0, {"s1", "s2", "s3", "s4"});
     auto b = *best(2).best_available;
-    CHECK(choose_seats(b, c, snap, t0, ten) == std::vector<std::string>{"s2", "s4"});
+    CHECK(choose_seats(b, c, &snap, t0, ten) == std::vector<std::string>{"s2", "s4"});
     b.quantity = 3;
-    CHECK(choose_seats(b, c, snap, t0, ten).empty());
+    CHECK(choose_seats(b, c, &snap, t0, ten).empty());
     b.quantity = 1;
-    CHECK(choose_seats(b, c, snap, t0 + std::chrono::seconds(11), ten).empty());
+    CHECK(choose_seats(b, c, &snap, t0 + std::chrono::seconds(11), ten).empty());
 }
