@@ -4,6 +4,8 @@
 #include "agentd/store/feed.hpp"
 #include "agentd/store/lease.hpp"
 #include "agentd/store/migrations.hpp"
+#include "agentd/store/notify.hpp"
+#include "agentd/store/postgres.hpp"
 #include "agentd/store/reader.hpp"
 #include "store_support.hpp"
 
@@ -30,6 +32,36 @@ R must(result<R> r) {
 }
 
 }  // namespace
+
+TEST_CASE("SQL translation for PostgreSQL: placeholders outside literals, names and comments; INDEXED BY dropped") {
+    int n = 0;
+    CHECK(detail::translate_sql("SELECT a FROM t WHERE a = ?1 AND b = ?2 OR c = ?1", n) ==
+          "SELECT a FROM t WHERE a = $1 AND b = $2 OR c = $1");
+    CHECK(n == 2);
+    CHECK(detail::translate_sql("INSERT INTO t VALUES (?, ?, ?)", n) == "INSERT INTO t VALUES ($1, $2, $3)");
+    CHECK(n == 3);
+    CHECK(detail::translate_sql("SELECT '?1 it''s', \"q?\" FROM t -- why?\nWHERE x = ?3 /* ?9 */", n) ==
+          "SELECT '?1 it''s', \"q?\" FROM t -- why?\nWHERE x = $3 /* ?9 */");
+    CHECK(n == 3);
+    CHECK(detail::translate_sql("SELECT id FROM sales_ledger INDEXED BY sales_ledger_by_time WHERE x = ?1", n) ==
+          "SELECT id FROM sales_ledger  WHERE x = $1");
+    CHECK(detail::translate_sql("SELECT reindexed_by FROM t", n) == "SELECT reindexed_by FROM t");
+    CHECK(n == 0);
+    CHECK(redact_database("postgresql://agentd:s3cret@db:5432/agentd?sslmode=require") ==
+          "postgresql://agentd@db:5432/agentd?sslmode=require");
+    CHECK(redact_database("postgres:///agentd?host=/run/pg&password=s3cret&user=a") ==
+          "postgres:///agentd?host=/run/pg&password=***&user=a");
+    CHECK(redact_database("/var/lib/agentd/agentd.db") == "/var/lib/agentd/agentd.db");
+    CHECK(engine_of("postgresql://x") == engine::postgresql);
+    CHECK(engine_of("./postgresql.db") == engine::sqlite);
+
+    // A server that is not there: a typed error naming the database, never its password.
+    auto down = database::open({.path = "postgresql://agentd:s3cret@127.0.0.1:1/agentd?connect_timeout=2"});
+    REQUIRE_FALSE(down.has_value());
+    CHECK(down.error().code == errc::unavailable);
+    CHECK(down.error().message.find("127.0.0.1") != std::string::npos);
+    CHECK(down.error().message.find("s3cret") == std::string::npos);
+}
 
 TEST_CASE("statements: ?N and ? placeholders, typed binds and reads, NULL-only parameters, changes") {
     test::temp_dir dir;
@@ -232,4 +264,49 @@ TEST_CASE("PostgreSQL: the schema version is a table; re-opening migrates nothin
     auto newer_reader = reader::open(url);
     REQUIRE_FALSE(newer_reader.has_value());
     CHECK(newer_reader.error().code == errc::conflict);
+}
+
+TEST_CASE("notifications reach a listener when the batch commits, not when it rolls back" * doctest::test_suite("postgresql")) {
+    test::temp_dir dir;
+    const std::string url = test::database_for(dir.file("w.db"));
+    auto db = open_db(url);
+    auto l = must(listener::open(url, {"agentd_work"}));
+    CHECK(l.fd() >= 0);
+    auto rolled_back = db->submit_wait<int>([](write_txn& t) -> result<int> {
+        TRY_STEP(notify(t, "agentd_work", "lost"));
+        return fail(errc::conflict, "refused after notifying");
+    });
+    REQUIRE_FALSE(rolled_back.has_value());
+    REQUIRE(db->submit_wait<int>([](write_txn& t) -> result<int> {
+        TRY_STEP(notify(t, "agentd_work", "venue1"));
+        return 0;
+    }).has_value());
+    std::vector<notification> got;
+    REQUIRE(test::wait_until([&] {
+        auto n = l.drain();
+        REQUIRE(n.has_value());
+        got.insert(got.end(), n->begin(), n->end());
+        return !got.empty();
+    }, 10s));
+    REQUIRE(got.size() == 1);
+    CHECK(got[0].channel == "agentd_work");
+    CHECK(got[0].payload == "venue1");
+    auto bad = db->submit_wait<int>([](write_txn& t) -> result<int> {
+        TRY_STEP(notify(t, "bad channel; DROP TABLE feed"));
+        return 0;
+    });
+    REQUIRE_FALSE(bad.has_value());
+    CHECK(bad.error().code == errc::invalid_argument);
+}
+
+TEST_CASE("SQLite: notify is accepted and a listener never fires" * doctest::test_suite("sqlite")) {
+    test::temp_dir dir;
+    auto db = open_db(dir.file("w.db"));
+    auto l = must(listener::open(dir.file("w.db"), {"agentd_work"}));
+    CHECK(l.fd() == -1);
+    REQUIRE(db->submit_wait<int>([](write_txn& t) -> result<int> {
+        TRY_STEP(notify(t, "agentd_work", "venue1"));
+        return 0;
+    }).has_value());
+    CHECK(must(l.drain()).empty());
 }
