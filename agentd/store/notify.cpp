@@ -58,8 +58,10 @@ result<listener> listener::open(const std::string& database, const std::vector<s
     auto i = std::make_unique<impl>();
     i->display = redact_database(database);
     i->channels = channels;
-    const char* keys[] = {"connect_timeout", "fallback_application_name", "dbname", nullptr};
-    const char* values[] = {"10", "agentd", database.c_str(), nullptr};
+    // As store/postgres.cpp's connections: defaults the URL may override.
+    const char* keys[] = {"connect_timeout", "keepalives_idle", "keepalives_interval", "keepalives_count",
+                          "tcp_user_timeout", "fallback_application_name", "dbname", nullptr};
+    const char* values[] = {"10", "5", "5", "3", "20000", "agentd", database.c_str(), nullptr};
     i->conn = PQconnectdbParams(keys, values, 1);
     if (!i->conn || PQstatus(i->conn) != CONNECTION_OK)
         return fail(errc::unavailable, "listen on " + i->display + ": " + (i->conn ? PQerrorMessage(i->conn) : "out of memory"));

@@ -74,6 +74,9 @@ error fail_result(const pg_conn& c, const PGresult* r, std::string what) {
 }
 
 void note_state(pg_conn& c) {
+    // A broken connection reports no transaction status; what was open stays "open" until the
+    // next BEGIN, so nothing after the break runs in autocommit (see ensure()).
+    if (PQstatus(c.conn) != CONNECTION_OK) return;
     auto st = PQtransactionStatus(c.conn);
     c.in_txn = st == PQTRANS_INTRANS || st == PQTRANS_INERROR || st == PQTRANS_ACTIVE;
 }
@@ -106,9 +109,12 @@ bool ok_status(const PGresult* r) {
 result<pg_conn*> pg_open(const std::string& url, bool read_only) {
     auto c = std::make_unique<pg_conn>();
     c->display = redact_database(url);
-    // connect_timeout comes first so the URL may override it; the URL is expanded in place.
-    const char* keys[] = {"connect_timeout", "fallback_application_name", "dbname", nullptr};
-    const char* values[] = {"10", "agentd", url.c_str(), nullptr};
+    // Defaults come first so the URL may override them; the URL is expanded in place. The TCP
+    // settings make a silent network split an error within about 20 s instead of the kernel's
+    // hours (ignored on a Unix socket).
+    const char* keys[] = {"connect_timeout", "keepalives_idle", "keepalives_interval", "keepalives_count",
+                          "tcp_user_timeout", "fallback_application_name", "dbname", nullptr};
+    const char* values[] = {"10", "5", "5", "3", "20000", "agentd", url.c_str(), nullptr};
     c->conn = PQconnectdbParams(keys, values, 1);
     if (!c->conn) return fail(errc::unavailable, "open database " + c->display + ": out of memory");
     if (PQstatus(c->conn) != CONNECTION_OK) {

@@ -310,3 +310,42 @@ TEST_CASE("SQLite: notify is accepted and a listener never fires" * doctest::tes
     }).has_value());
     CHECK(must(l.drain()).empty());
 }
+
+TEST_CASE("PostgreSQL: a connection lost inside a batch commits nothing of it; the next batch reconnects" *
+          doctest::test_suite("postgresql")) {
+    test::temp_dir dir;
+    const std::string url = test::database_for(dir.file("r.db"));
+    auto db = open_db(url);
+    // The job loses its own connection half-way and, ignoring that, writes again: the second
+    // write must not run in autocommit on a fresh connection.
+    auto broken = db->submit_wait<int>([](write_txn& t) -> result<int> {
+        TRY_STEP(meta_set(t, "before_break", "1"));
+        (void)t.conn().query_int64("SELECT count(*) FROM pg_terminate_backend(pg_backend_pid())", "kill own backend");
+        (void)meta_set(t, "after_break", "1");
+        return 0;
+    });
+    REQUIRE_FALSE(broken.has_value());
+    CHECK(broken.error().code == errc::unavailable);
+    // The next batch reconnects by itself.
+    REQUIRE(test::wait_until([&] {
+        return db->submit_wait<int>([](write_txn& t) -> result<int> {
+            TRY_STEP(meta_set(t, "later", "1"));
+            return 0;
+        }).has_value();
+    }, 10s));
+    auto rd = must(reader::open(url));
+    CHECK(must(meta_get(rd.conn(), "before_break")) == std::nullopt);
+    CHECK(must(meta_get(rd.conn(), "after_break")) == std::nullopt);
+    CHECK(must(meta_get(rd.conn(), "later")) == std::optional<std::string>("1"));
+    // A reader whose server connection is killed reconnects at its next statement.
+    auto pid = must(rd.conn().query_int64("SELECT pg_backend_pid()", "reader pid"));
+    auto killer = must(connection::open(url, connection::open_mode::read_write));
+    must(killer.query_int64("SELECT count(*) FROM pg_terminate_backend(" + std::to_string(pid) + ")", "kill reader"));
+    std::optional<std::string> seen;
+    REQUIRE(test::wait_until([&] {
+        auto v = meta_get(rd.conn(), "later");
+        if (v) seen = *v;
+        return v.has_value();
+    }, 10s));
+    CHECK(seen == std::optional<std::string>("1"));
+}
