@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <stdexcept>
+#include <sys/stat.h>
 
 namespace bench {
 
@@ -31,6 +32,7 @@ void run_engines(const daemon_options& o, std::vector<figure>& out) {
         std::string db = "agentd.db";
         const std::string pg_dir = r.dir.file("pg");
         if (engine == "postgresql") {
+            ::chmod(r.dir.path().c_str(), 0711);  // as root the cluster runs as nobody, who must reach pg/
             db = run_cluster("start", pg_dir);
             while (!db.empty() && db.back() == '\n') db.pop_back();
         }
