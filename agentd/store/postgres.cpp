@@ -122,8 +122,14 @@ result<pg_conn*> pg_open(const std::string& url, bool read_only) {
         PQfinish(c->conn);
         return e;
     }
-    // Times and text are compared as the SQLite engine does: UTF-8, UTC.
-    c->setup = "SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'";
+    // A process paused inside a transaction (SIGSTOP, a frozen VM) would keep its row locks,
+    // the feed counter's and the lease fence's among them, and stall every other node: unless
+    // the server or the URL chose a limit, such a session is ended after 5 s idle in a
+    // transaction (a running writer is never idle inside one: jobs do not block). Times and
+    // text are compared as the SQLite engine does: UTF-8, UTC.
+    c->setup = "SELECT set_config('idle_in_transaction_session_timeout', '5s', false) "
+               "WHERE current_setting('idle_in_transaction_session_timeout') IN ('0', '0ms'); "
+               "SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'";
     if (read_only) c->setup += "; SET default_transaction_read_only = on";
     result_ptr r(PQexec(c->conn, c->setup.c_str()));
     if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) {

@@ -9,6 +9,7 @@
 #include "agentd/store/reader.hpp"
 #include "store_support.hpp"
 
+#include <atomic>
 #include <set>
 #include <thread>
 
@@ -348,4 +349,57 @@ TEST_CASE("PostgreSQL: a connection lost inside a batch commits nothing of it; t
         return v.has_value();
     }, 10s));
     CHECK(seen == std::optional<std::string>("1"));
+}
+
+TEST_CASE("PostgreSQL: a writer stuck inside a transaction loses it to the idle timeout; nothing of it commits" *
+          doctest::test_suite("postgresql")) {
+    test::temp_dir dir;
+    // The URL's own setting wins over agentd's 5 s default; 1 s keeps the test short.
+    const std::string url = test::database_for(dir.file("i.db")) + "&options=-cidle_in_transaction_session_timeout%3D1000";
+    {
+        auto plain = must(connection::open(test::database_for(dir.file("i.db")), connection::open_mode::read_only));
+        CHECK(must(plain.query_texts("SHOW idle_in_transaction_session_timeout", "show")) == std::vector<std::string>{"5s"});
+        auto own = must(connection::open(url, connection::open_mode::read_only));
+        CHECK(must(own.query_texts("SHOW idle_in_transaction_session_timeout", "show")) == std::vector<std::string>{"1s"});
+    }
+    auto db = open_db(url);
+    std::promise<void> release;
+    std::shared_future<void> opened = release.get_future().share();
+    std::atomic<bool> entered{false};
+    std::atomic<std::int64_t> backend{0};
+    std::optional<result<int>> stuck;
+    std::atomic<bool> done{false};
+    REQUIRE(db->submit<int>([&](write_txn& t) -> result<int> {
+        TRY_STEP(meta_set(t, "paused", "1"));
+        auto pid = t.conn().query_int64("SELECT pg_backend_pid()", "writer pid");
+        if (!pid) return pid.error();
+        backend = *pid;
+        entered = true;
+        opened.wait();  // a paused process, as the server sees it
+        return 0;
+    }, [&](result<int> r) {
+        stuck.emplace(std::move(r));
+        done = true;
+    }).has_value());
+    REQUIRE(test::wait_until([&] { return entered.load(); }, 10s));
+    auto watcher = must(connection::open(url, connection::open_mode::read_only));
+    // The server ends the writer's session while it sits idle in its transaction.
+    REQUIRE(test::wait_until([&] {
+        auto n = watcher.query_int64("SELECT count(*) FROM pg_stat_activity WHERE pid = " + std::to_string(backend.load()),
+                                     "writer session");
+        return n && *n == 0;
+    }, 20s));
+    release.set_value();
+    REQUIRE(test::wait_until([&] { return done.load(); }, 10s));
+    REQUIRE_FALSE(stuck->has_value());
+    CHECK(stuck->error().code == errc::unavailable);
+    REQUIRE(test::wait_until([&] {
+        return db->submit_wait<int>([](write_txn& t) -> result<int> {
+            TRY_STEP(meta_set(t, "after", "1"));
+            return 0;
+        }).has_value();
+    }, 10s));
+    auto rd = must(reader::open(url));
+    CHECK(must(meta_get(rd.conn(), "paused")) == std::nullopt);
+    CHECK(must(meta_get(rd.conn(), "after")) == std::optional<std::string>("1"));
 }
