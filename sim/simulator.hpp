@@ -27,10 +27,10 @@ struct http_request {
     std::string host;    // Host header
     std::string date;
     std::string authorization;
-    std::string node;  // X-Agentd-Node: which agentd node sent it (several nodes on one database)
     std::string body;
     bool loopback = true;
     bool tls = false;
+    std::string node = {};  // X-Agentd-Node: which agentd node sent it (several nodes on one database)
 };
 
 enum class transport_fault { none, reset, truncate, drop };

@@ -178,6 +178,7 @@ struct http_client::impl {
         if (r.method == "GET" && r.body.empty()) req.content_length(boost::none);
 
         low.expires_after(step_limit(opt.step_timeout, deadline));
+        if (r.may_send && !r.may_send()) co_return fail(errc::cancelled, "request to " + host + " not sent: refused by its sender");
         if (r.maybe_sent) *r.maybe_sent = true;
         auto [wec, wn] = co_await http::async_write(s, req, tuple_awaitable);
         if (wec) {

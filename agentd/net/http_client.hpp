@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -45,6 +46,9 @@ struct http_request {
     // When set, becomes true as soon as any byte of the request may have reached the peer, so a
     // caller can tell "provably never sent" (no slot, connect refused) from "maybe applied".
     bool* maybe_sent = nullptr;
+    // When set, asked right before the first byte is written (after any wait for a connection,
+    // which may be long, and on every re-send); false ends the request unsent (errc::cancelled).
+    std::function<bool()> may_send = {};
 };
 
 struct http_response {

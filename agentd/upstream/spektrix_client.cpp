@@ -316,6 +316,9 @@ private:
         net::http_request req{method, ctx_.api_root_target() + rel, {}, std::move(body), safe};
         bool sent = false;
         req.maybe_sent = &sent;
+        // Checked again by the HTTP client right before the write: a request that waited for a
+        // connection (or the node's pause) past the lease's local validity is not sent.
+        req.may_send = [c = &ctx_] { return c->may_send(); };
         auto outcome = [&](result<std::string> r) {
             if (!r) {
                 failure f = r.error();

@@ -80,6 +80,27 @@ TEST_CASE("reservation and health round trip for the CLI") {
     CHECK(api::to_json(*hb) == ht);
 }
 
+TEST_CASE("health with several nodes carries this node and every venue's lease; without, neither member") {
+    api::health h;
+    h.node = "n1";
+    h.leases = {{"royalcourt", "n2", 7, "2026-11-30T21:00:15.000Z", true}, {"almeida", "n1", 1, "2026-11-30T20:00:00.000Z", false}};
+    auto text = api::to_json(h);
+    CHECK(text.find(R"("node":"n1")") != std::string::npos);
+    auto back = api::from_json<api::health>(text);
+    REQUIRE(back.has_value());
+    REQUIRE(back->node == std::optional<std::string>{"n1"});
+    REQUIRE(back->leases.size() == 2);
+    CHECK(back->leases[0].node == "n2");
+    CHECK(back->leases[0].epoch == 7);
+    CHECK(back->leases[0].live);
+    CHECK_FALSE(back->leases[1].live);
+    CHECK(api::to_json(*back) == text);
+    api::health single;
+    auto one = api::to_json(single);
+    CHECK(one.find("leases") == std::string::npos);
+    CHECK_FALSE(api::from_json<api::health>(one).value().node.has_value());
+}
+
 TEST_CASE("error body and other requests") {
     auto e = api::from_json<api::error_body>(api::to_json(api::error_body{"rate_limited", "slow down", true, "2026-12-01T02:30:00Z"}));
     REQUIRE(e.has_value());
