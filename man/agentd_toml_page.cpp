@@ -25,7 +25,7 @@ const char* kind_name(config::option_kind k) {
 }
 
 std::string header_of(const std::string& section) {
-    bool repeated = section == "client" || section == "client.account" || section == "channel";
+    bool repeated = section == "client" || section == "client.account" || section == "channel" || section == "pool";
     return repeated ? "[[" + section + "]]" : "[" + section + "]";
 }
 
