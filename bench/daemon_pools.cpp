@@ -86,11 +86,13 @@ struct rush_result {
     int secured = 0;  // seats the agent held when the rush was over
 };
 
-// Opens the sale of `seats` places at `open`, then the public takes `per_tick` every 50 ms
-// until nothing is left. Returns when the public is done.
-void public_rush(const rig& r, const std::string& inst, std::chrono::system_clock::time_point open, int seats, int per_tick) {
+// Opens the whole instance for sale at `open` (the public returns every place it held), then
+// the public buys a tenth of it every 50 ms until nothing is left. Returns the places opened.
+int public_rush(const rig& r, const std::string& inst, std::chrono::system_clock::time_point open) {
     std::this_thread::sleep_until(open - 20ms);
-    sim_control(r, "POST", "public-sales", R"({"instance":")" + inst + R"(","return":)" + std::to_string(seats) + "}");
+    auto opened = parse_json(sim_control(r, "POST", "public-sales", R"({"instance":")" + inst + R"(","return":1000000})"));
+    const int places = opened.HasMember("moved") ? opened["moved"].GetInt() : 0;
+    const int per_tick = std::max(1, places / 10);
     std::this_thread::sleep_until(open);
     for (int i = 0; i < 400; ++i) {
         auto moved = parse_json(sim_control(r, "POST", "public-sales",
@@ -98,6 +100,7 @@ void public_rush(const rig& r, const std::string& inst, std::chrono::system_cloc
         if (moved.HasMember("moved") && moved["moved"].GetInt() == 0) break;
         std::this_thread::sleep_for(50ms);
     }
+    return places;
 }
 
 }  // namespace
@@ -166,8 +169,10 @@ void run_pools(const daemon_options& o, std::vector<figure>& out) {
                       " sequential requests on an instance without a pool: basket, best available and add, long-polled to held";
     }
 
-    // 2. An on-sale rush: 40 places open, the public takes 4 every 50 ms; the agent wants 10 x 2.
-    const int open_seats = 40, per_tick = 4, wanted_holds = 10;
+    // 2. An on-sale rush: the whole instance opens, the public buys it out in half a second; the
+    // agent wants 10 x 2.
+    const int wanted_holds = 10;
+    int places = 0;
     auto rush = [&](const std::string& inst, bool with_grab) {
         const auto tt = ticket_type_of(r, inst);
         close_sale(r, inst);
@@ -178,7 +183,7 @@ void run_pools(const daemon_options& o, std::vector<figure>& out) {
             r.extra = pool_block(r, "grab", inst, tt, std::to_string(wanted_holds) + "x2", "fill_at = \"" + iso_at(opens_at) + "\"\n");
             start_daemon_reload(r);
         }
-        std::thread pub([&] { public_rush(r, inst, opens_at, open_seats, per_tick); });
+        std::thread pub([&] { places = public_rush(r, inst, opens_at); });
         int seats = 0;
         if (with_grab) {
             pub.join();
@@ -204,7 +209,8 @@ void run_pools(const daemon_options& o, std::vector<figure>& out) {
     };
     no_grab.value.push_back(rush(r.instances[2], false));
     grab.value.push_back(rush(r.instances[3], true));
-    const std::string how = "40 places open at once, the public takes 4 every 50 ms, every upstream request delayed " +
+    const std::string how = "the whole instance (" + std::to_string(places) +
+                            " places) opens at once and the public buys a tenth of it every 50 ms; every upstream request delayed " +
                             std::to_string(k_latency_ms) + " ms; the agent wants 10 holds of 2";
     grab.note = how + "; a pool of 10x2 with fill_at at the opening";
     no_grab.note = how + "; its customers' requests arrive one every 50 ms from the opening (normal path)";
