@@ -34,6 +34,7 @@ struct rig {
     std::string ticket_type;             // of instances[0]
     std::int64_t request_burst = 0;      // [[client]] request_burst (0: agentd's default)
     std::string reservations_extra;      // more [reservations] lines
+    std::string extra;                   // appended to the config ([[pool]] blocks)
 };
 
 // Writes the daemon's config for `r.sim` and starts it on a fresh database named `db_name` (a file
@@ -41,6 +42,8 @@ struct rig {
 // fast_tiers: every availability tier 2 s (steady-state figures); else the defaults.
 void start_daemon(rig& r, const std::string& db_name, std::int64_t rpm, bool fast_tiers);
 void stop_daemon(rig& r);
+// Rewrites the running daemon's config (r.extra included) and reloads it (SIGHUP).
+void start_daemon_reload(rig& r);
 void wait_initial_mirror(rig& r);
 std::string sim_control(const rig& r, const std::string& method, const std::string& what, const std::string& body = {});
 // VmHWM / VmRSS of a process in MiB.
@@ -92,5 +95,8 @@ void run_rush_budget(const daemon_options& o, std::vector<figure>& out);
 // Reads and durable acks of one node on SQLite, then on a throwaway PostgreSQL cluster, each on
 // its own rig (engines.cpp).
 void run_engines(const daemon_options& o, std::vector<figure>& out);
+// Allocation pools at 30 ms upstream latency: time to held from a pool vs the normal path, and
+// the share of an on-sale rush's seats secured with and without a grab (daemon_pools.cpp).
+void run_pools(const daemon_options& o, std::vector<figure>& out);
 
 }  // namespace bench

@@ -48,7 +48,7 @@ std::string config_text(const rig& r, const std::string& db, std::int64_t rpm, b
         for (int i = 0; i < bench_channels; ++i)
             c += "\n[[channel]]\nname = \"ch" + std::to_string(i) + "\"\nuid = " + std::to_string(bench_channel_uid0 + i) +
                  "\nrole = \"sales\"\n" + unlimited;
-    return c;
+    return c + "\n" + r.extra;
 }
 
 }  // namespace
@@ -63,6 +63,11 @@ void start_daemon(rig& r, const std::string& db_name, std::int64_t rpm, bool fas
     r.daemon = t::start_daemon(r.dir, cfg);
     if (!t::wait_for_daemon(r.socket, 30s))
         throw std::runtime_error("agentd did not answer on its socket; see " + r.dir.file("agentd.log"));
+}
+
+void start_daemon_reload(rig& r) {
+    t::write_file(r.dir.file("agentd.toml"), config_text(r, r.db_path, r.rpm, false), 0600);
+    r.daemon->signal(SIGHUP);
 }
 
 void stop_daemon(rig& r) {

@@ -1,5 +1,5 @@
 // bench_agentd: runs every benchmark of bench/README.md and prints one table (and JSON with
-// --json FILE). Usage: bench_agentd [--quick] [--reps N] [--json FILE] [--only micro|acks|latency|reads|rush-budget|engines];
+// --json FILE). Usage: bench_agentd [--quick] [--reps N] [--json FILE] [--only micro|acks|latency|reads|rush-budget|engines|pools];
 // --only runs one group (engines: reads and acks on SQLite and on PostgreSQL side by side): the in-process micro figures, the acknowledgement or the read figures on
 // a fresh daemon, or the latency-bound mirror. AGENTD_BIN_DIR names the directory holding agentd and agentd-sim (scripts/bench sets it).
 #include "bench/daemon_figures.hpp"
@@ -31,10 +31,11 @@ int main(int argc, char** argv) {
         else if (a == "--only" && i + 1 < argc &&
                  (std::strcmp(argv[i + 1], "micro") == 0 || std::strcmp(argv[i + 1], "acks") == 0 ||
                   std::strcmp(argv[i + 1], "latency") == 0 || std::strcmp(argv[i + 1], "reads") == 0 ||
-                  std::strcmp(argv[i + 1], "rush-budget") == 0 || std::strcmp(argv[i + 1], "engines") == 0))
+                  std::strcmp(argv[i + 1], "rush-budget") == 0 || std::strcmp(argv[i + 1], "engines") == 0 ||
+                  std::strcmp(argv[i + 1], "pools") == 0))
             only = argv[++i];
         else {
-            std::fprintf(stderr, "usage: bench_agentd [--quick] [--reps N] [--json FILE] [--only micro|acks|latency|reads|rush-budget|engines]\n");
+            std::fprintf(stderr, "usage: bench_agentd [--quick] [--reps N] [--json FILE] [--only micro|acks|latency|reads|rush-budget|engines|pools]\n");
             return 2;
         }
     }
@@ -54,10 +55,11 @@ int main(int argc, char** argv) {
         std::printf("\n%d target(s) missed\n", missed);
         return 0;
     }
-    if (only == "rush-budget") {
+    if (only == "rush-budget" || only == "pools") {
         try {
-            stage("rush with the budget at the simulator's default limit");
-            bench::run_rush_budget(bench::daemon_options{reps, quick}, figs);
+            stage(only == "pools" ? "allocation pools at 30 ms upstream latency" : "rush with the budget at the simulator's default limit");
+            if (only == "pools") bench::run_pools(bench::daemon_options{reps, quick}, figs);
+            else bench::run_rush_budget(bench::daemon_options{reps, quick}, figs);
         } catch (const std::exception& e) {
             std::fprintf(stderr, "bench: stopped: %s\n", e.what());
             bench::print_table(figs);
@@ -160,6 +162,8 @@ int main(int argc, char** argv) {
         bench::run_large_memory(o, figs);
         stage("latency-bound initial mirror");
         bench::run_latency_mirror(o, figs);
+        stage("allocation pools at 30 ms upstream latency");
+        bench::run_pools(o, figs);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "bench: stopped: %s\n", e.what());
         bench::print_table(figs);

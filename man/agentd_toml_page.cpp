@@ -26,7 +26,7 @@ const char* kind_name(config::option_kind k) {
 
 std::string header_of(const std::string& section) {
     bool repeated = section == "client" || section == "client.account" || section == "client.window" ||
-                    section == "channel";
+                    section == "channel" || section == "pool";
     return repeated ? "[[" + section + "]]" : "[" + section + "]";
 }
 

@@ -33,6 +33,14 @@ bool live(reservation_state s) {
 
 void reservation_service::impl::wake_pools() { pool_timer.cancel(); }
 
+sc::duration reservation_service::impl::hold_left(const std::string& id, std::optional<sys_time> expires_at) const {
+    // The lesser of the monotonic countdown and the wall deadline: touching a basket early or
+    // not handing it out costs nothing, trusting the longer of two clocks could.
+    auto left = std::chrono::duration_cast<sc::duration>(expires_at.value_or(sys_time{}) - clock.now());
+    if (auto d = hold_deadlines.find(id); d != hold_deadlines.end()) left = std::min(left, d->second - sc::now());
+    return left;
+}
+
 asio::awaitable<bool> reservation_service::impl::fill_one(const pool_spec& p, int quantity) {
     const sys_time now = clock.now();
     auto client = std::find_if(clients.begin(), clients.end(), [&](const res_client& rc) { return rc.name == p.client; });
@@ -97,11 +105,7 @@ asio::awaitable<void> reservation_service::impl::pool_pass() {
             continue;
         }
         if (h.state != reservation_state::held) continue;
-        auto d = hold_deadlines.find(h.id);
-        const auto left = d != hold_deadlines.end()
-                              ? d->second - now_mono
-                              : std::chrono::duration_cast<sc::duration>(h.expires_at.value_or(now) - now);
-        if (left < pools_cfg.keep_alive_below) to_extend.push_back(h.id);
+        if (hold_left(h.id, h.expires_at) < pools_cfg.keep_alive_below) to_extend.push_back(h.id);
     }
 
     for (const auto& p : pools_cfg.pools) {

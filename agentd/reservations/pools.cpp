@@ -62,15 +62,11 @@ asio::awaitable<std::optional<reservation_service::impl::drawn_hold>> reservatio
         sc::duration left;
     };
     std::vector<candidate> found;
-    const auto now_mono = sc::now();
     const int quantity = req.best_available->quantity;
     for (const auto& h : *holds) {
         if (h.state != reservation_state::held || h.quantity != quantity || !names.contains(h.pool) || busy.contains(h.id))
             continue;
-        auto d = hold_deadlines.find(h.id);
-        sc::duration left = d != hold_deadlines.end()
-                                ? d->second - now_mono
-                                : std::chrono::duration_cast<sc::duration>(h.expires_at.value_or(sys_time{}) - clock.now());
+        const auto left = hold_left(h.id, h.expires_at);
         if (left < pools_cfg.min_draw_left) continue;
         found.push_back({h.id, h.pool, left});
     }

@@ -177,6 +177,8 @@ struct reservation_service::impl {
     boost::asio::awaitable<void> pool_pass();
     boost::asio::awaitable<bool> fill_one(const pool_spec& p, int quantity);
     void wake_pools();
+    // Time a hold has left, by the stricter of the monotonic countdown and the wall deadline.
+    std::chrono::steady_clock::duration hold_left(const std::string& id, std::optional<sys_time> expires_at) const;
     struct pool_runtime {
         std::string phase = "waiting";
         std::chrono::steady_clock::time_point fill_not_before{};

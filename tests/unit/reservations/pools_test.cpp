@@ -1,0 +1,137 @@
+// Allocation pools inside the reservation service (docs/pools.md), over a real SQLite file, the
+// fake upstream and a manual clock: the fill gate, the draw (no upstream call on the request
+// path), keeping holds alive, draining before the show and on removal, and the cap.
+#include "tests/unit/reservations/fixture.hpp"
+
+using namespace agentd;
+using namespace agentd::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+reservations::pool_settings one_pool(std::vector<reservations::pool_size> sizes, std::int64_t cap = 100) {
+    reservations::pool_settings s;
+    reservations::pool_spec p;
+    p.name = "p";
+    p.client = k_client;
+    p.instance = k_instance;
+    p.ticket_type = k_type;
+    p.sizes = std::move(sizes);
+    s.pools.push_back(p);
+    s.client_max_seats[k_client] = cap;
+    s.keep_alive_below = std::chrono::minutes(9);  // a hold lives 18 min here
+    s.min_draw_left = std::chrono::minutes(1);
+    s.pass_interval = std::chrono::milliseconds(20);
+    return s;
+}
+
+const reservations::pool_status* status_of(const std::vector<reservations::pool_status>& all, const std::string& name) {
+    for (const auto& s : all)
+        if (s.name == name) return &s;
+    return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("a pool fills only when the gate allows, and a draw is answered held with no upstream call") {
+    res_fixture f;
+    bool may = false;
+    std::vector<std::string> asked;
+    f.svc->set_pool_gate([&](std::string_view client) {
+        asked.emplace_back(client);
+        return may;
+    });
+    f.svc->set_pools(one_pool({{2, 2}, {1, 3}}));
+    f.start_worker();
+    f.pump([&] { return !asked.empty(); });
+    {
+        auto st = f.svc->pools();
+        REQUIRE(status_of(st, "p"));
+        CHECK(status_of(st, "p")->phase == "paused");
+        CHECK(f.count("create_basket") == 0);
+    }
+    may = true;
+    f.pump([&] {
+        auto st = f.svc->pools();
+        return status_of(st, "p") && status_of(st, "p")->ready == 3 && status_of(st, "p")->phase == "ready";
+    });
+    CHECK(asked.front() == k_client);
+    CHECK(f.count("create_basket") == 3);
+    CHECK(status_of(f.svc->pools(), "p")->seats_held == 7);
+
+    // The draw: the filler may not run now, so the fake upstream's calls stay as they are.
+    may = false;
+    const auto calls = f.up.calls.size();
+    auto c = f.create("d1", f.best_req(2));
+    REQUIRE(c.has_value());
+    CHECK(c->reservation.state == "held");
+    CHECK(c->reservation.pool == "p");
+    CHECK(c->reservation.channel == "web");
+    CHECK(c->reservation.expires_at.has_value());
+    CHECK(f.up.calls.size() == calls);
+    auto st = f.svc->pools();
+    CHECK(status_of(st, "p")->ready == 2);
+    CHECK(status_of(st, "p")->drawn == 1);
+    // A retry is the same reservation; a size the pool keeps no more of goes the normal way.
+    auto again = f.create("d1", f.best_req(2));
+    REQUIRE(again.has_value());
+    CHECK(again->replayed);
+    CHECK(again->reservation.id == c->reservation.id);
+    auto second = f.create("d2", f.best_req(2));
+    REQUIRE(second.has_value());
+    CHECK(second->reservation.state == "held");
+    auto third = f.create("d3", f.best_req(2));
+    REQUIRE(third.has_value());
+    CHECK(third->reservation.state == "queued");
+    CHECK(third->reservation.pool.empty());
+    // The drawn hold is the channel's: it confirms like any other.
+    auto conf = f.run(f.svc->confirm(c->reservation.id, f.customer()));
+    REQUIRE(conf.has_value());
+    CHECK(f.settle(c->reservation.id).state == "confirmed");
+    CHECK(f.ledger_entries() == 1);
+}
+
+TEST_CASE("pool holds are kept alive, drained before the show and when the pool is removed") {
+    res_fixture f;
+    f.svc->set_pools(one_pool({{2, 1}}));
+    f.start_worker();
+    f.pump([&] {
+        auto st = f.svc->pools();
+        return status_of(st, "p") && status_of(st, "p")->ready == 2;
+    });
+    // 18 minutes of life; past half of it the filler touches each basket.
+    f.clock.advance(10min);
+    f.pump([&] { return f.count("touch_basket") >= 2; });
+    CHECK(f.count("create_basket") == 2);
+    // Far past the first deadline, still the same two holds.
+    f.clock.advance(10min);
+    f.pump([&] { return f.count("touch_basket") >= 4; });
+    CHECK(f.count("create_basket") == 2);
+    CHECK(status_of(f.svc->pools(), "p")->ready == 2);
+
+    SUBCASE("the show within drain_before: released") {
+        f.cat.facts[{k_client, k_instance}].start = f.clock.now() + 1h;  // drain_before is 2 h
+        f.pump([&] {
+            auto st = f.svc->pools();
+            return status_of(st, "p")->phase == "draining" && status_of(st, "p")->ready == 0 &&
+                   status_of(st, "p")->releasing == 0;
+        });
+        CHECK(f.count("clear_basket") == 2);
+    }
+    SUBCASE("removed by a reload: released") {
+        f.svc->set_pools(reservations::pool_settings{});
+        f.pump([&] { return f.count("clear_basket") == 2 && f.svc->pools().empty(); });
+    }
+}
+
+TEST_CASE("a pool never holds more than its client's cap") {
+    res_fixture f;
+    f.svc->set_pools(one_pool({{4, 2}}, 5));
+    f.start_worker();
+    f.pump([&] {
+        auto st = f.svc->pools();
+        return status_of(st, "p") && status_of(st, "p")->phase == "capped" && status_of(st, "p")->filling == 0;
+    });
+    CHECK(status_of(f.svc->pools(), "p")->ready == 2);
+    CHECK(f.count("create_basket") == 2);
+}
