@@ -1,7 +1,7 @@
 #include "bench/baselines.hpp"
 #include "bench/daemon_figures.hpp"
 
-#include <sqlite3.h>
+#include "agentd/store/reader.hpp"
 
 #include <array>
 #include <atomic>
@@ -100,16 +100,13 @@ void run_acks(rig& r, const daemon_options& o, std::vector<figure>& out) {
     r.daemon->signal(SIGKILL);
     r.daemon->wait(10s);
     r.daemon.reset();
-    sqlite3* db = nullptr;
     std::set<std::string> found;
-    if (sqlite3_open_v2(r.db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-        sqlite3_stmt* st = nullptr;
-        if (sqlite3_prepare_v2(db, "SELECT id FROM reservations", -1, &st, nullptr) == SQLITE_OK) {
-            while (sqlite3_step(st) == SQLITE_ROW) found.insert(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+    // Through the store's own reader, so the check works on either engine.
+    if (auto rd = agentd::store::reader::open(r.db_path)) {
+        if (auto st = rd->prepare("bench.acked_ids", "SELECT id FROM reservations")) {
+            for (auto more = st->step(); more && *more; more = st->step()) found.insert(st->column_text(0));
         }
-        sqlite3_finalize(st);
     }
-    sqlite3_close(db);
     std::size_t present = 0;
     for (const auto& id : acked) present += found.count(id);
     durable.value.push_back(acked.empty() ? 0 : double(present) / double(acked.size()));

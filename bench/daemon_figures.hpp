@@ -36,7 +36,8 @@ struct rig {
     std::string reservations_extra;      // more [reservations] lines
 };
 
-// Writes the daemon's config for `r.sim` and starts it on a fresh database named `db_name`.
+// Writes the daemon's config for `r.sim` and starts it on a fresh database named `db_name` (a file
+// in the rig's directory, or a "postgresql://" URL used as it is).
 // fast_tiers: every availability tier 2 s (steady-state figures); else the defaults.
 void start_daemon(rig& r, const std::string& db_name, std::int64_t rpm, bool fast_tiers);
 void stop_daemon(rig& r);
@@ -69,5 +70,8 @@ void run_latency_mirror(const daemon_options& o, std::vector<figure>& out);
 // 200 for the last 50 seats with agentd's budget at the simulator's default limit (10/s per
 // account): its own rig (daemon_rush_budget.cpp).
 void run_rush_budget(const daemon_options& o, std::vector<figure>& out);
+// Reads and durable acks of one node on SQLite, then on a throwaway PostgreSQL cluster, each on
+// its own rig (engines.cpp).
+void run_engines(const daemon_options& o, std::vector<figure>& out);
 
 }  // namespace bench

@@ -56,7 +56,7 @@ std::string config_text(const rig& r, const std::string& db, std::int64_t rpm, b
 void start_daemon(rig& r, const std::string& db_name, std::int64_t rpm, bool fast_tiers) {
     r.rpm = rpm;
     r.socket = r.dir.file("agentd.sock");
-    r.db_path = r.dir.file(db_name);
+    r.db_path = db_name.starts_with("postgresql://") ? db_name : r.dir.file(db_name);
     auto cfg = r.dir.file("agentd.toml");
     t::write_file(cfg, config_text(r, r.db_path, rpm, fast_tiers), 0600);
     ::chmod(r.dir.path().c_str(), 0711);  // channel uids must reach the socket

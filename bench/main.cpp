@@ -1,6 +1,6 @@
 // bench_agentd: runs every benchmark of bench/README.md and prints one table (and JSON with
-// --json FILE). Usage: bench_agentd [--quick] [--reps N] [--json FILE] [--only micro|acks|latency|reads|rush-budget];
-// --only runs one group: the in-process micro figures, the acknowledgement or the read figures on
+// --json FILE). Usage: bench_agentd [--quick] [--reps N] [--json FILE] [--only micro|acks|latency|reads|rush-budget|engines];
+// --only runs one group (engines: reads and acks on SQLite and on PostgreSQL side by side): the in-process micro figures, the acknowledgement or the read figures on
 // a fresh daemon, or the latency-bound mirror. AGENTD_BIN_DIR names the directory holding agentd and agentd-sim (scripts/bench sets it).
 #include "bench/daemon_figures.hpp"
 #include "bench/micro.hpp"
@@ -31,15 +31,29 @@ int main(int argc, char** argv) {
         else if (a == "--only" && i + 1 < argc &&
                  (std::strcmp(argv[i + 1], "micro") == 0 || std::strcmp(argv[i + 1], "acks") == 0 ||
                   std::strcmp(argv[i + 1], "latency") == 0 || std::strcmp(argv[i + 1], "reads") == 0 ||
-                  std::strcmp(argv[i + 1], "rush-budget") == 0))
+                  std::strcmp(argv[i + 1], "rush-budget") == 0 || std::strcmp(argv[i + 1], "engines") == 0))
             only = argv[++i];
         else {
-            std::fprintf(stderr, "usage: bench_agentd [--quick] [--reps N] [--json FILE] [--only micro|acks|latency|reads|rush-budget]\n");
+            std::fprintf(stderr, "usage: bench_agentd [--quick] [--reps N] [--json FILE] [--only micro|acks|latency|reads|rush-budget|engines]\n");
             return 2;
         }
     }
     std::vector<bench::figure> figs;
     auto t0 = bench::clock_type::now();
+    if (only == "engines") {
+        try {
+            bench::run_engines(bench::daemon_options{reps, quick}, figs);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "bench: stopped: %s\n", e.what());
+            bench::print_table(figs);
+            return 1;
+        }
+        std::printf("\nagentd on SQLite and on PostgreSQL (%d repetitions, %.0f s)\n", reps, bench::seconds_since(t0));
+        int missed = bench::print_table(figs);
+        if (!json.empty()) bench::write_json(json, figs, quick);
+        std::printf("\n%d target(s) missed\n", missed);
+        return 0;
+    }
     if (only == "rush-budget") {
         try {
             stage("rush with the budget at the simulator's default limit");

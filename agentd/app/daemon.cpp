@@ -130,7 +130,7 @@ public:
         if (notify_.watchdog_interval()) tasks_.spawn(watchdog_loop(*notify_.watchdog_interval()), "watchdog");
         log::info("daemon", "ready", "agentd ready",
                   {{"socket", p_.settings.daemon.socket_path}, {"clients", p_.settings.clients.size()},
-                   {"database", p_.settings.daemon.database}});
+                   {"database", store::redact_database(p_.settings.daemon.database)}});
 
         boost::system::error_code ec;
         co_await stop_.async_wait(asio::redirect_error(asio::use_awaitable, ec));

@@ -5,6 +5,7 @@
 #include "agentd/cli/format.hpp"
 #include "agentd/config/config.hpp"
 #include "agentd/store/admin.hpp"
+#include "agentd/store/sqlite.hpp"
 
 #include <ostream>
 
@@ -44,21 +45,26 @@ int cmd_config_check(context& ctx, const positionals& a) {
 int cmd_db_stats(context& ctx, const positionals&) {
     auto path = ctx.database_path();
     if (!path) return ctx.code();
+    const std::string shown = store::redact_database(*path);  // a PostgreSQL URL without its password
     auto st = store::stats(*path);
-    if (!st) return ctx.report(exit_db, "db stats " + *path + ": " + st.error().message);
+    if (!st) return ctx.report(exit_db, "db stats " + shown + ": " + st.error().message);
     if (ctx.json()) {
-        api::db_stats_report rep{*path,           st->user_version,   st->binary_version, st->page_size,
+        api::db_stats_report rep{shown,           st->user_version,   st->binary_version, st->page_size,
                                  st->page_count,  st->freelist_count, st->file_bytes,     st->wal_bytes,
                                  st->tables};
         ctx.out() << api::to_json(rep) << "\n";
         return exit_ok;
     }
     auto& o = ctx.out();
-    o << "database " << *path << "\n";
+    o << "database " << shown << "\n";
     o << "  schema version  " << st->user_version << " (this agentctl knows " << st->binary_version << ")\n";
-    o << "  file            " << st->file_bytes << " bytes (" << st->page_count << " pages of " << st->page_size << ", "
-      << st->freelist_count << " free)\n";
-    o << "  wal             " << st->wal_bytes << " bytes\n\n";
+    if (store::is_postgresql_url(*path)) {
+        o << "  size            " << st->file_bytes << " bytes (PostgreSQL database)\n\n";
+    } else {
+        o << "  file            " << st->file_bytes << " bytes (" << st->page_count << " pages of " << st->page_size << ", "
+          << st->freelist_count << " free)\n";
+        o << "  wal             " << st->wal_bytes << " bytes\n\n";
+    }
     table t({"TABLE", "ROWS"});
     for (auto& [name, n] : st->tables) t.add({name, std::to_string(n)});
     o << t.render();
@@ -70,18 +76,19 @@ int cmd_db_stats(context& ctx, const positionals&) {
 int cmd_db_check(context& ctx, const positionals&) {
     auto path = ctx.database_path();
     if (!path) return ctx.code();
+    const std::string shown = store::redact_database(*path);
     auto rep = store::integrity_check(*path);
-    if (!rep) return ctx.report(exit_db, "db check " + *path + ": " + rep.error().message);
+    if (!rep) return ctx.report(exit_db, "db check " + shown + ": " + rep.error().message);
     if (ctx.json()) {
-        ctx.out() << api::to_json(api::db_check_report{*path, rep->ok, rep->problems}) << "\n";
+        ctx.out() << api::to_json(api::db_check_report{shown, rep->ok, rep->problems}) << "\n";
     } else if (rep->ok) {
-        ctx.out() << "database " << *path << ": integrity ok\n";
+        ctx.out() << "database " << shown << ": integrity ok\n";
     } else {
-        ctx.out() << "database " << *path << ": " << rep->problems.size() << " problem(s)\n";
+        ctx.out() << "database " << shown << ": " << rep->problems.size() << " problem(s)\n";
         for (auto& p : rep->problems) ctx.out() << "  " << p << "\n";
     }
     if (!rep->ok) {
-        return ctx.report(exit_db, "db check " + *path + ": integrity check failed");
+        return ctx.report(exit_db, "db check " + shown + ": integrity check failed");
     }
     return exit_ok;
 }

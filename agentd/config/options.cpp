@@ -193,7 +193,8 @@ std::vector<option_entry> build() {
     t.push_back(text<&daemon_settings::socket_path>("daemon", "socket_path", K::string, "/run/agentd/agentd.sock", false, "", 1,
         "Unix socket the local API listens on."));
     t.push_back(text<&daemon_settings::database>("daemon", "database", K::string, "/var/lib/agentd/agentd.db", false, "", 1,
-        "SQLite database file (a <database>.lock file next to it keeps a second agentd out)."));
+        "SQLite database file (a <database>.lock file next to it keeps a second agentd out), or a "
+        "\"postgresql://\" URL selecting the PostgreSQL engine (docs/postgresql.md)."));
     t.push_back(choice<&daemon_settings::log_level>("daemon", "log_level", "info", "debug|info|warn|error|off",
         "Lowest log level written to stderr."));
     t.push_back(dur<&daemon_settings::drain_timeout>("daemon", "drain_timeout", 10s, 0s, 5min,

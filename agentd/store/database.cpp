@@ -131,7 +131,10 @@ result<std::unique_ptr<database>> database::open(database_options o) {
     db->thread_ = std::thread([raw = db.get()] { raw->run_loop(); });
     db->writer_id_ = db->thread_.get_id();
     log::info("store", "open", "database open",
-              {{"path", db->display_}, {"engine", db->conn_.is_postgresql() ? "postgresql" : "sqlite"}, {"schema_version", binary_schema_version()}, {"migrations_applied", *applied}});
+              {{"path", db->display_},
+               {"engine", db->conn_.is_postgresql() ? "postgresql" : "sqlite"},
+               {"schema_version", binary_schema_version()},
+               {"migrations_applied", *applied}});
     return db;
 }
 
@@ -267,10 +270,8 @@ void database::run_batch(std::deque<job>& batch) {
         // synchronous_commit per transaction: on waits for the WAL flush (and for the
         // synchronous standby the cluster names, if any); off returns at once, like SQLite's
         // synchronous=NORMAL, and a later durable commit flushes it too.
-        if (auto r = conn_.exec(durable ? "BEGIN; SET LOCAL synchronous_commit = on" : "BEGIN; SET LOCAL synchronous_commit = off",
-                                "begin batch");
-            !r)
-            batch_error = r.error();
+        const char* begin = durable ? "BEGIN; SET LOCAL synchronous_commit = on" : "BEGIN; SET LOCAL synchronous_commit = off";
+        if (auto r = conn_.exec(begin, "begin batch"); !r) batch_error = r.error();
     } else if (durable != synchronous_full_) {
         // synchronous cannot change inside a transaction; it is chosen per batch.
         if (auto r = conn_.exec(durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL", "set synchronous"); !r)

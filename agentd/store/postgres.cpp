@@ -74,6 +74,9 @@ error fail_result(const pg_conn& c, const PGresult* r, std::string what) {
 }
 
 void note_state(pg_conn& c) {
+    // A broken connection reports no transaction status; what was open stays "open" until the
+    // next BEGIN, so nothing after the break runs in autocommit (see ensure()).
+    if (PQstatus(c.conn) != CONNECTION_OK) return;
     auto st = PQtransactionStatus(c.conn);
     c.in_txn = st == PQTRANS_INTRANS || st == PQTRANS_INERROR || st == PQTRANS_ACTIVE;
 }
@@ -106,9 +109,12 @@ bool ok_status(const PGresult* r) {
 result<pg_conn*> pg_open(const std::string& url, bool read_only) {
     auto c = std::make_unique<pg_conn>();
     c->display = redact_database(url);
-    // connect_timeout comes first so the URL may override it; the URL is expanded in place.
-    const char* keys[] = {"connect_timeout", "fallback_application_name", "dbname", nullptr};
-    const char* values[] = {"10", "agentd", url.c_str(), nullptr};
+    // Defaults come first so the URL may override them; the URL is expanded in place. The TCP
+    // settings make a silent network split an error within about 20 s instead of the kernel's
+    // hours (ignored on a Unix socket).
+    const char* keys[] = {"connect_timeout", "keepalives_idle", "keepalives_interval", "keepalives_count",
+                          "tcp_user_timeout", "fallback_application_name", "dbname", nullptr};
+    const char* values[] = {"10", "5", "5", "3", "20000", "agentd", url.c_str(), nullptr};
     c->conn = PQconnectdbParams(keys, values, 1);
     if (!c->conn) return fail(errc::unavailable, "open database " + c->display + ": out of memory");
     if (PQstatus(c->conn) != CONNECTION_OK) {
@@ -116,8 +122,14 @@ result<pg_conn*> pg_open(const std::string& url, bool read_only) {
         PQfinish(c->conn);
         return e;
     }
-    // Times and text are compared as the SQLite engine does: UTF-8, UTC.
-    c->setup = "SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'";
+    // A process paused inside a transaction (SIGSTOP, a frozen VM) would keep its row locks,
+    // the feed counter's and the lease fence's among them, and stall every other node: unless
+    // the server or the URL chose a limit, such a session is ended after 5 s idle in a
+    // transaction (a running writer is never idle inside one: jobs do not block). Times and
+    // text are compared as the SQLite engine does: UTF-8, UTC.
+    c->setup = "SELECT set_config('idle_in_transaction_session_timeout', '5s', false) "
+               "WHERE current_setting('idle_in_transaction_session_timeout') IN ('0', '0ms'); "
+               "SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'";
     if (read_only) c->setup += "; SET default_transaction_read_only = on";
     result_ptr r(PQexec(c->conn, c->setup.c_str()));
     if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
@@ -326,70 +338,5 @@ std::vector<std::byte> pg_bytea(const pg_stmt& s, int col) {
 }
 
 int pg_column_count(const pg_stmt& s) noexcept { return s.res ? PQnfields(s.res.get()) : 0; }
-
-std::string translate_sql(std::string_view sql, int& params) {
-    std::string out;
-    out.reserve(sql.size() + 8);
-    params = 0;
-    auto word_at = [&](std::size_t i, std::string_view w) {
-        if (i + w.size() > sql.size()) return false;
-        for (std::size_t k = 0; k < w.size(); ++k)
-            if (std::toupper(static_cast<unsigned char>(sql[i + k])) != w[k]) return false;
-        std::size_t end = i + w.size();
-        return end == sql.size() || !(std::isalnum(static_cast<unsigned char>(sql[end])) || sql[end] == '_');
-    };
-    auto is_word = [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_'; };
-    std::size_t i = 0;
-    while (i < sql.size()) {
-        char ch = sql[i];
-        if (ch == '\'' || ch == '"') {  // literal or quoted name, '' and "" escape themselves
-            std::size_t j = i + 1;
-            while (j < sql.size() && !(sql[j] == ch && (j + 1 >= sql.size() || sql[j + 1] != ch))) j += sql[j] == ch ? 2 : 1;
-            out.append(sql.substr(i, j + 1 - i));
-            i = j + 1;
-        } else if (ch == '-' && i + 1 < sql.size() && sql[i + 1] == '-') {
-            std::size_t j = sql.find('\n', i);
-            j = j == std::string_view::npos ? sql.size() : j;
-            out.append(sql.substr(i, j - i));
-            i = j;
-        } else if (ch == '/' && i + 1 < sql.size() && sql[i + 1] == '*') {
-            std::size_t j = sql.find("*/", i + 2);
-            j = j == std::string_view::npos ? sql.size() : j + 2;
-            out.append(sql.substr(i, j - i));
-            i = j;
-        } else if (ch == '?') {
-            std::size_t j = i + 1;
-            int n = 0;
-            while (j < sql.size() && std::isdigit(static_cast<unsigned char>(sql[j]))) n = n * 10 + (sql[j++] - '0');
-            if (j == i + 1) n = params + 1;
-            params = std::max(params, n);
-            out += '$';
-            out += std::to_string(n);
-            i = j;
-        } else if ((i == 0 || !is_word(sql[i - 1])) && word_at(i, "INDEXED")) {
-            // INDEXED BY <name>: skip the three words and the blanks between them.
-            std::size_t j = i + 7;
-            while (j < sql.size() && std::isspace(static_cast<unsigned char>(sql[j]))) ++j;
-            if (!word_at(j, "BY")) {
-                out.append(sql.substr(i, 7));
-                i += 7;
-                continue;
-            }
-            j += 2;
-            while (j < sql.size() && std::isspace(static_cast<unsigned char>(sql[j]))) ++j;
-            while (j < sql.size() && is_word(sql[j])) ++j;
-            i = j;
-        } else if (is_word(ch)) {
-            std::size_t j = i;
-            while (j < sql.size() && is_word(sql[j])) ++j;
-            out.append(sql.substr(i, j - i));
-            i = j;
-        } else {
-            out += ch;
-            ++i;
-        }
-    }
-    return out;
-}
 
 }  // namespace agentd::store::detail

@@ -9,6 +9,11 @@ result<void> apply_pragmas(connection& c, connection_role role, const pragma_opt
         // writer checks the one database setting the SQL relies on: text sorts and compares by
         // byte, as in SQLite (ids, ISO times and keyset pages depend on it).
         if (role == connection_role::reader) return {};
+        auto version = c.query_int64("SELECT current_setting('server_version_num')::integer", "read server version");
+        if (!version) return version.error();
+        if (*version < 150000)
+            return fail(errc::config_error, "open database " + c.path() + ": PostgreSQL " + std::to_string(*version / 10000) +
+                                                " is too old; agentd needs PostgreSQL 15 or later");
         auto coll = c.query_texts("SELECT datcollate FROM pg_database WHERE datname = current_database()", "read collation");
         if (!coll) return coll.error();
         if (coll->empty() || ((*coll)[0] != "C" && (*coll)[0] != "POSIX"))

@@ -18,8 +18,8 @@ struct pragma_options {
     std::int64_t cache_size_kib = 64 * 1024;  // the mirror is read hot; SQLite's default is 2 MiB
 };
 
-// PostgreSQL: nothing to set (see store/postgres.cpp); the writer refuses a database whose
-// collation is not C. SQLite writer: journal_mode=WAL (verified), synchronous=NORMAL (FULL is set per durable batch),
+// PostgreSQL: nothing to set (see store/postgres.cpp); the writer refuses a server older than 15
+// and a database whose collation is not C. SQLite writer: journal_mode=WAL (verified), synchronous=NORMAL (FULL is set per durable batch),
 // foreign_keys=ON, busy_timeout, cache_size. reader: busy_timeout, cache_size, foreign_keys=ON,
 // query_only=ON.
 result<void> apply_pragmas(connection& c, connection_role role, const pragma_options& o);

@@ -248,11 +248,17 @@ result<std::int64_t> insert_reservation(write_txn& t, const reservation_row& row
         auto st = t.prepare("res.insert", "INSERT INTO reservations (" + std::string(k_columns) +
                                               ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
                                               "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, "
-                                              "?29, ?30, ?31, ?32, ?33, ?34, ?35)");
+                                              "?29, ?30, ?31, ?32, ?33, ?34, ?35) "
+                                              "ON CONFLICT (channel, idempotency_key) DO NOTHING");
         if (!st) return st.error();
         bind_row(*st, row);
         if (auto r = st->run(); !r)
             return fail(errc::conflict, "insert reservation " + row.id + ": " + r.error().message);
+        // A concurrent first try with the same key is skipped, not failed: on PostgreSQL a failed
+        // statement would leave the job unable to read the winner's row in its transaction.
+        if (t.conn().changes() != 1)
+            return fail(errc::conflict, "insert reservation " + row.id + ": channel " + row.channel +
+                                            " already used its idempotency key");
     }
     if (auto r = write_tickets(t, row); !r) return r.error();
     if (auto r = append_history(t, row, std::nullopt, "create", ""); !r) return r.error();

@@ -1,3 +1,4 @@
+#include "tests/support/test_database.hpp"
 #include "tests/support/harness.hpp"
 
 #include <rapidjson/document.h>
@@ -126,7 +127,7 @@ sim_process start_sim(const temp_dir& dir, std::vector<std::string> args) {
 
 std::string write_daemon_config(const temp_dir& dir, const sim_process& sim, const daemon_config_options& o) {
     std::string t;
-    t += "[daemon]\nsocket_path = \"" + dir.file("agentd.sock") + "\"\ndatabase = \"" + dir.file("agentd.db") +
+    t += "[daemon]\nsocket_path = \"" + dir.file("agentd.sock") + "\"\ndatabase = \"" + database_for(dir.file("agentd.db")) +
          "\"\nlog_level = \"info\"\ndrain_timeout = \"5s\"\n" + o.daemon_extra + "\n";
     t += "[sync]\ncatalogue_days_ahead = 150\ntier_24h = \"1s\"\ntier_7d = \"2s\"\ntier_30d = \"5s\"\ntier_later = \"10s\"\n" +
          o.sync_extra + "\n";

@@ -24,7 +24,7 @@ int mirror_with(int max_connections, int max_parallel) {
     agentd::test::temp_dir dir;
     auto s = tight_settings();
     s.max_parallel_per_client = max_parallel;
-    daemon_side d(sim, dir.file("mirror.db"), s, max_connections);
+    daemon_side d(sim, agentd::test::database_for(dir.file("mirror.db")), s, max_connections);
     REQUIRE(wait_until([&] { return d.service().progress().initial_complete; }, 120s));
     const auto p = d.service().progress();
     CHECK(p.instances_total > 1);

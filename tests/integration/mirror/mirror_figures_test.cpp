@@ -15,7 +15,7 @@ namespace {
 void figures_for(const std::string& size) {
     sim_test::sim_process sim({"--seed", "5", "--size", size, "--seat-status", "on", "--rate", "100000", "--burst", "100000"});
     agentd::test::temp_dir dir;
-    const auto db_path = dir.file("mirror.db");
+    const auto db_path = agentd::test::database_for(dir.file("mirror.db"));
     agentd::mirror::mirror_view view(db_path);
     const long rss_before = rss_kib();
     const auto t0 = std::chrono::steady_clock::now();

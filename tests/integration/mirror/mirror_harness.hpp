@@ -10,6 +10,7 @@
 #include "agentd/upstream/spektrix_client.hpp"
 #include "tests/support/sim_client.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/test_database.hpp"
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>

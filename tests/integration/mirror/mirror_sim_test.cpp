@@ -94,7 +94,7 @@ void check_client_equal(const sim_test::sim_process& sim, std::size_t index, age
 TEST_CASE("a full mirror of the small world equals the simulator; sales are followed; a restart resumes") {
     sim_test::sim_process sim({"--seed", "7", "--size", "small", "--seat-status", "on", "--rate", "5000", "--burst", "5000"});
     agentd::test::temp_dir dir;
-    const auto db_path = dir.file("mirror.db");
+    const auto db_path = agentd::test::database_for(dir.file("mirror.db"));
     agentd::mirror::mirror_view view(db_path);
     std::string target;
     {
@@ -161,7 +161,7 @@ TEST_CASE("a fault storm on one client leaves the others on time and the mirror 
                              R"({"client":")" + stormy + R"(","p503":0.7,"reset":0.1,"latency_ms":30,"malformed":0.1})");
     REQUIRE(storm.status == 200);
     agentd::test::temp_dir dir;
-    const auto db_path = dir.file("mirror.db");
+    const auto db_path = agentd::test::database_for(dir.file("mirror.db"));
     agentd::mirror::mirror_view view(db_path);
     daemon_side d(sim, db_path);
 
@@ -196,7 +196,7 @@ TEST_CASE("a fault storm on one client leaves the others on time and the mirror 
 TEST_CASE("a 404 on the seat-status endpoint turns it off for that client; counts are still mirrored") {
     sim_test::sim_process sim({"--seed", "3", "--size", "tiny", "--seat-status", "off", "--rate", "5000", "--burst", "5000"});
     agentd::test::temp_dir dir;
-    const auto db_path = dir.file("mirror.db");
+    const auto db_path = agentd::test::database_for(dir.file("mirror.db"));
     agentd::mirror::mirror_view view(db_path);
     daemon_side d(sim, db_path);
     REQUIRE(wait_until([&] { return d.service().progress().initial_complete; }, 30s));

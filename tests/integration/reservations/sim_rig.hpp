@@ -9,6 +9,7 @@
 #include "agentd/store/reader.hpp"
 #include "agentd/store/reservation_store.hpp"
 #include "agentd/upstream/spektrix_client.hpp"
+#include "tests/support/test_database.hpp"
 #include "tests/support/sim_client.hpp"
 #include "tests/support/process.hpp"
 
@@ -83,7 +84,7 @@ struct rig {
         auto cl = upstream::make_spektrix_client(*ctx, {acc.login, secret{acc.secret}});
         REQUIRE(cl.has_value());
         up = std::move(*cl);
-        auto d = store::database::open({.path = dir.path() + "/agentd.db"});
+        auto d = store::database::open({.path = agentd::test::database_for(dir.path() + "/agentd.db")});
         REQUIRE(d.has_value());
         db = std::move(*d);
         pick_instance();

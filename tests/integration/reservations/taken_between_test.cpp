@@ -5,6 +5,7 @@
 #include "agentd/upstream/spektrix_client.hpp"
 #include "tests/support/sim_client.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/test_database.hpp"
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
@@ -135,7 +136,7 @@ TEST_CASE("a best-available seat taken between the answer and the add is retried
 
     snatching_client up(**real, **competitor, type);
     test::temp_dir dir;
-    auto db = store::database::open({.path = dir.path() + "/agentd.db"});
+    auto db = store::database::open({.path = test::database_for(dir.path() + "/agentd.db")});
     REQUIRE(db.has_value());
     reservations::settings rs;
     rs.queue.max_total = 100;

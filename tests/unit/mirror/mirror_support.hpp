@@ -5,6 +5,7 @@
 #include "agentd/store/database.hpp"
 #include "agentd/upstream/types.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/test_database.hpp"
 
 #include <doctest/doctest.h>
 
@@ -15,7 +16,7 @@ namespace agentd::mirror_test {
 
 struct fixture {
     test::temp_dir dir;
-    std::string path = dir.file("mirror.db");
+    std::string path = test::database_for(dir.file("mirror.db"));  // or a PostgreSQL schema (unit_mirror_pg)
     std::unique_ptr<store::database> db = open();
 
     std::unique_ptr<store::database> open() {

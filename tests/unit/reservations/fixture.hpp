@@ -7,6 +7,7 @@
 #include "agentd/store/database.hpp"
 #include "agentd/store/reader.hpp"
 #include "agentd/store/reservation_store.hpp"
+#include "tests/support/test_database.hpp"
 #include "tests/support/fake_upstream.hpp"
 #include "tests/support/process.hpp"
 
@@ -38,7 +39,7 @@ struct map_catalogue final : domain::catalogue_view {
 
 struct res_fixture {
     temp_dir dir;
-    std::string path = dir.path() + "/agentd.db";
+    std::string path = agentd::test::database_for(dir.path() + "/agentd.db");  // or a PostgreSQL schema (unit_reservations_pg)
     std::unique_ptr<store::database> db;
     manual_clock clock;
     boost::asio::io_context ioc;

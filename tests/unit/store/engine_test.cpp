@@ -4,9 +4,12 @@
 #include "agentd/store/feed.hpp"
 #include "agentd/store/lease.hpp"
 #include "agentd/store/migrations.hpp"
+#include "agentd/store/notify.hpp"
+#include "agentd/store/postgres.hpp"
 #include "agentd/store/reader.hpp"
 #include "store_support.hpp"
 
+#include <atomic>
 #include <set>
 #include <thread>
 
@@ -30,6 +33,36 @@ R must(result<R> r) {
 }
 
 }  // namespace
+
+TEST_CASE("SQL translation for PostgreSQL: placeholders outside literals, names and comments; INDEXED BY dropped") {
+    int n = 0;
+    CHECK(detail::translate_sql("SELECT a FROM t WHERE a = ?1 AND b = ?2 OR c = ?1", n) ==
+          "SELECT a FROM t WHERE a = $1 AND b = $2 OR c = $1");
+    CHECK(n == 2);
+    CHECK(detail::translate_sql("INSERT INTO t VALUES (?, ?, ?)", n) == "INSERT INTO t VALUES ($1, $2, $3)");
+    CHECK(n == 3);
+    CHECK(detail::translate_sql("SELECT '?1 it''s', \"q?\" FROM t -- why?\nWHERE x = ?3 /* ?9 */", n) ==
+          "SELECT '?1 it''s', \"q?\" FROM t -- why?\nWHERE x = $3 /* ?9 */");
+    CHECK(n == 3);
+    CHECK(detail::translate_sql("SELECT id FROM sales_ledger INDEXED BY sales_ledger_by_time WHERE x = ?1", n) ==
+          "SELECT id FROM sales_ledger  WHERE x = $1");
+    CHECK(detail::translate_sql("SELECT reindexed_by FROM t", n) == "SELECT reindexed_by FROM t");
+    CHECK(n == 0);
+    CHECK(redact_database("postgresql://agentd:s3cret@db:5432/agentd?sslmode=require") ==
+          "postgresql://agentd@db:5432/agentd?sslmode=require");
+    CHECK(redact_database("postgres:///agentd?host=/run/pg&password=s3cret&user=a") ==
+          "postgres:///agentd?host=/run/pg&password=***&user=a");
+    CHECK(redact_database("/var/lib/agentd/agentd.db") == "/var/lib/agentd/agentd.db");
+    CHECK(engine_of("postgresql://x") == engine::postgresql);
+    CHECK(engine_of("./postgresql.db") == engine::sqlite);
+
+    // A server that is not there: a typed error naming the database, never its password.
+    auto down = database::open({.path = "postgresql://agentd:s3cret@127.0.0.1:1/agentd?connect_timeout=2"});
+    REQUIRE_FALSE(down.has_value());
+    CHECK(down.error().code == errc::unavailable);
+    CHECK(down.error().message.find("127.0.0.1") != std::string::npos);
+    CHECK(down.error().message.find("s3cret") == std::string::npos);
+}
 
 TEST_CASE("statements: ?N and ? placeholders, typed binds and reads, NULL-only parameters, changes") {
     test::temp_dir dir;
@@ -232,4 +265,141 @@ TEST_CASE("PostgreSQL: the schema version is a table; re-opening migrates nothin
     auto newer_reader = reader::open(url);
     REQUIRE_FALSE(newer_reader.has_value());
     CHECK(newer_reader.error().code == errc::conflict);
+}
+
+TEST_CASE("notifications reach a listener when the batch commits, not when it rolls back" * doctest::test_suite("postgresql")) {
+    test::temp_dir dir;
+    const std::string url = test::database_for(dir.file("w.db"));
+    auto db = open_db(url);
+    auto l = must(listener::open(url, {"agentd_work"}));
+    CHECK(l.fd() >= 0);
+    auto rolled_back = db->submit_wait<int>([](write_txn& t) -> result<int> {
+        TRY_STEP(notify(t, "agentd_work", "lost"));
+        return fail(errc::conflict, "refused after notifying");
+    });
+    REQUIRE_FALSE(rolled_back.has_value());
+    REQUIRE(db->submit_wait<int>([](write_txn& t) -> result<int> {
+        TRY_STEP(notify(t, "agentd_work", "venue1"));
+        return 0;
+    }).has_value());
+    std::vector<notification> got;
+    REQUIRE(test::wait_until([&] {
+        auto n = l.drain();
+        REQUIRE(n.has_value());
+        got.insert(got.end(), n->begin(), n->end());
+        return !got.empty();
+    }, 10s));
+    REQUIRE(got.size() == 1);
+    CHECK(got[0].channel == "agentd_work");
+    CHECK(got[0].payload == "venue1");
+    auto bad = db->submit_wait<int>([](write_txn& t) -> result<int> {
+        TRY_STEP(notify(t, "bad channel; DROP TABLE feed"));
+        return 0;
+    });
+    REQUIRE_FALSE(bad.has_value());
+    CHECK(bad.error().code == errc::invalid_argument);
+}
+
+TEST_CASE("SQLite: notify is accepted and a listener never fires" * doctest::test_suite("sqlite")) {
+    test::temp_dir dir;
+    auto db = open_db(dir.file("w.db"));
+    auto l = must(listener::open(dir.file("w.db"), {"agentd_work"}));
+    CHECK(l.fd() == -1);
+    REQUIRE(db->submit_wait<int>([](write_txn& t) -> result<int> {
+        TRY_STEP(notify(t, "agentd_work", "venue1"));
+        return 0;
+    }).has_value());
+    CHECK(must(l.drain()).empty());
+}
+
+TEST_CASE("PostgreSQL: a connection lost inside a batch commits nothing of it; the next batch reconnects" *
+          doctest::test_suite("postgresql")) {
+    test::temp_dir dir;
+    const std::string url = test::database_for(dir.file("r.db"));
+    auto db = open_db(url);
+    // The job loses its own connection half-way and, ignoring that, writes again: the second
+    // write must not run in autocommit on a fresh connection.
+    auto broken = db->submit_wait<int>([](write_txn& t) -> result<int> {
+        TRY_STEP(meta_set(t, "before_break", "1"));
+        (void)t.conn().query_int64("SELECT count(*) FROM pg_terminate_backend(pg_backend_pid())", "kill own backend");
+        (void)meta_set(t, "after_break", "1");
+        return 0;
+    });
+    REQUIRE_FALSE(broken.has_value());
+    CHECK(broken.error().code == errc::unavailable);
+    // The next batch reconnects by itself.
+    REQUIRE(test::wait_until([&] {
+        return db->submit_wait<int>([](write_txn& t) -> result<int> {
+            TRY_STEP(meta_set(t, "later", "1"));
+            return 0;
+        }).has_value();
+    }, 10s));
+    auto rd = must(reader::open(url));
+    CHECK(must(meta_get(rd.conn(), "before_break")) == std::nullopt);
+    CHECK(must(meta_get(rd.conn(), "after_break")) == std::nullopt);
+    CHECK(must(meta_get(rd.conn(), "later")) == std::optional<std::string>("1"));
+    // A reader whose server connection is killed reconnects at its next statement.
+    auto pid = must(rd.conn().query_int64("SELECT pg_backend_pid()", "reader pid"));
+    auto killer = must(connection::open(url, connection::open_mode::read_write));
+    must(killer.query_int64("SELECT count(*) FROM pg_terminate_backend(" + std::to_string(pid) + ")", "kill reader"));
+    std::optional<std::string> seen;
+    REQUIRE(test::wait_until([&] {
+        auto v = meta_get(rd.conn(), "later");
+        if (v) seen = *v;
+        return v.has_value();
+    }, 10s));
+    CHECK(seen == std::optional<std::string>("1"));
+}
+
+TEST_CASE("PostgreSQL: a writer stuck inside a transaction loses it to the idle timeout; nothing of it commits" *
+          doctest::test_suite("postgresql")) {
+    test::temp_dir dir;
+    // The URL's own setting wins over agentd's 5 s default; 1 s keeps the test short.
+    const std::string url = test::database_for(dir.file("i.db")) + "&options=-cidle_in_transaction_session_timeout%3D1000";
+    {
+        auto plain = must(connection::open(test::database_for(dir.file("i.db")), connection::open_mode::read_only));
+        CHECK(must(plain.query_texts("SHOW idle_in_transaction_session_timeout", "show")) == std::vector<std::string>{"5s"});
+        auto own = must(connection::open(url, connection::open_mode::read_only));
+        CHECK(must(own.query_texts("SHOW idle_in_transaction_session_timeout", "show")) == std::vector<std::string>{"1s"});
+    }
+    auto db = open_db(url);
+    std::promise<void> release;
+    std::shared_future<void> opened = release.get_future().share();
+    std::atomic<bool> entered{false};
+    std::atomic<std::int64_t> backend{0};
+    std::optional<result<int>> stuck;
+    std::atomic<bool> done{false};
+    REQUIRE(db->submit<int>([&](write_txn& t) -> result<int> {
+        TRY_STEP(meta_set(t, "paused", "1"));
+        auto pid = t.conn().query_int64("SELECT pg_backend_pid()", "writer pid");
+        if (!pid) return pid.error();
+        backend = *pid;
+        entered = true;
+        opened.wait();  // a paused process, as the server sees it
+        return 0;
+    }, [&](result<int> r) {
+        stuck.emplace(std::move(r));
+        done = true;
+    }).has_value());
+    REQUIRE(test::wait_until([&] { return entered.load(); }, 10s));
+    auto watcher = must(connection::open(url, connection::open_mode::read_only));
+    // The server ends the writer's session while it sits idle in its transaction.
+    REQUIRE(test::wait_until([&] {
+        auto n = watcher.query_int64("SELECT count(*) FROM pg_stat_activity WHERE pid = " + std::to_string(backend.load()),
+                                     "writer session");
+        return n && *n == 0;
+    }, 20s));
+    release.set_value();
+    REQUIRE(test::wait_until([&] { return done.load(); }, 10s));
+    REQUIRE_FALSE(stuck->has_value());
+    CHECK(stuck->error().code == errc::unavailable);
+    REQUIRE(test::wait_until([&] {
+        return db->submit_wait<int>([](write_txn& t) -> result<int> {
+            TRY_STEP(meta_set(t, "after", "1"));
+            return 0;
+        }).has_value();
+    }, 10s));
+    auto rd = must(reader::open(url));
+    CHECK(must(meta_get(rd.conn(), "paused")) == std::nullopt);
+    CHECK(must(meta_get(rd.conn(), "after")) == std::optional<std::string>("1"));
 }
