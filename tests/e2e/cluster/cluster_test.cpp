@@ -151,10 +151,14 @@ TEST_CASE("three nodes on one PostgreSQL: the venue's driver is killed and pause
         o.channel_extra = "upstream_per_minute = 1000000\nupstream_burst = 100000\nupstream_concurrency = 100000\n";
         n.config = write_daemon_config(*n.dir, sim, o);
         // Every node on the one shared database instead of its own SQLite file.
+        // (The harness writes a file path, or a per-test schema when on PostgreSQL: either goes.)
         auto text = read_file(n.config);
-        const auto from = "database = \"" + n.dir->file("agentd.db") + "\"";
-        REQUIRE(text.find(from) != std::string::npos);
-        text.replace(text.find(from), from.size(), "database = \"" + database + "\"");
+        const auto at = text.find("\ndatabase = \"");
+        REQUIRE(at != std::string::npos);
+        const auto value = at + std::string("\ndatabase = \"").size();
+        const auto end = text.find('"', value);
+        REQUIRE(end != std::string::npos);
+        text.replace(value, end - value, database);
         write_file(n.config, text, 0600);
         n.sock = n.dir->file("agentd.sock");
     }
