@@ -218,11 +218,25 @@ asio::awaitable<std::size_t> reservation_service::impl::expire_pass() {
     if (!ids) co_return 0;
     std::size_t n = 0;
     const auto mono_now = sc::now();
+    const sys_time wall_now = clock.now();
+    // A hold ending after this moment may have to be clipped before a do-not-transact window
+    // (clip_for_window), so its row is read even while its countdown runs.
+    std::optional<sys_time> clip_horizon;
+    if (windows)
+        for (const auto& rc : clients) {
+            const auto st = window_now(rc.name);
+            if (st.inside || !st.next) continue;
+            const sys_time from = st.next->start - cfg.window_release_lead;
+            if (!clip_horizon || from < *clip_horizon) clip_horizon = from;
+        }
     for (const auto& id : *ids) {
         if (busy.contains(id)) continue;
-        // Runs four times a second over every hold: a hold whose countdown is known and still
-        // running is skipped without reading its row.
-        if (auto d = hold_deadlines.find(id); d != hold_deadlines.end() && mono_now < d->second) continue;
+        // Runs four times a second over every hold: a hold whose countdown is known, still
+        // running and ending before any window could clip it is skipped without reading its row.
+        if (auto d = hold_deadlines.find(id); d != hold_deadlines.end() && mono_now < d->second) {
+            const sys_time ends = wall_now + std::chrono::duration_cast<sys_time::duration>(d->second - mono_now);
+            if (!clip_horizon || ends < *clip_horizon) continue;
+        }
         auto row = load(id);
         if (!row || row->rec.state != reservation_state::held || !owned(row->client)) continue;
         if (!hold_deadlines.contains(id)) note_deadline(*row);

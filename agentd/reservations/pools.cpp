@@ -152,10 +152,13 @@ std::vector<pool_status> reservation_service::pools() const {
         }
     }
     for (auto& s : out) {
-        if (auto t = store::count_pool(**c, s.name)) {
-            s.drawn = t->drawn;
-            s.failed = t->failed;
+        auto t = store::count_pool(**c, s.name);
+        if (!t) {
+            log::warn("reservations", "pool", "pool tally not read", {{"pool", s.name}, {"error", t.error().message}});
+            continue;
         }
+        s.drawn = t->drawn;
+        s.failed = t->failed;
     }
     return out;
 }

@@ -437,8 +437,8 @@ result<std::vector<pool_hold_row>> pool_holds(connection& c) {
 
 result<pool_tally> count_pool(connection& c, std::string_view pool) {
     auto st = c.prepare("res.pool_tally",
-                        "SELECT coalesce(sum(channel <> 'pool:' || pool), 0), "
-                        "coalesce(sum(channel = 'pool:' || pool AND state = 'rejected'), 0) "
+                        "SELECT coalesce(sum(CASE WHEN channel <> 'pool:' || pool THEN 1 ELSE 0 END), 0), "
+                        "coalesce(sum(CASE WHEN channel = 'pool:' || pool AND state = 'rejected' THEN 1 ELSE 0 END), 0) "
                         "FROM reservations WHERE pool = ?1");
     if (!st) return st.error();
     st->bind_text(1, pool);
