@@ -4,6 +4,7 @@
 #include "agentd/config/window_forms.hpp"
 #include "agentd/core/id.hpp"
 #include "agentd/core/time.hpp"
+#include "agentd/core/tz.hpp"
 
 #include <toml++/toml.h>
 
@@ -232,6 +233,13 @@ result<void> load_windows(const context& c, const toml::table& t, client_setting
 
 result<void> load_client(const context& c, const toml::table& t, client_settings& cl) {
     if (auto r = apply_table(c, t, "client", &cl, {"account", "window"}); !r) return r;
+    // Checked here, not where the zone is used: the books and the windows both read it, and a
+    // reload must be refused as a start is, never fall back to UTC.
+    if (auto zone = time_zone::load(cl.timezone); !zone) {
+        const toml::node* at_node = t.get("timezone");
+        return config_fail(c, at_node ? at_node->source() : t.source(), "client.timezone",
+                           zone.error().message + " (client '" + cl.name + "')");
+    }
     if (auto r = load_windows(c, t, cl); !r) return r;
     const toml::source_region url_at = t["base_url"].node() ? t["base_url"].node()->source() : t.source();
     if (!cl.base_url.starts_with("https://") && !cl.base_url.starts_with("http://"))

@@ -80,3 +80,15 @@ TEST_CASE("windows: bad forms are refused with the option and the client named")
     CHECK(contains(f.error("[[client.window]]\nname = \"w\"\nstart = \"02:00\"\nend = \"03:00\"\nread = true\n"),
                    "unknown option 'client.window.read'"));
 }
+
+TEST_CASE("a client's timezone is checked when the file is loaded, so a reload cannot fall back to UTC") {
+    fixture f;
+    auto r = load_string("[[client]]\nname = \"rc\"\ntimezone = \"Mars/Olympus_Mons\"\n[[client.account]]\nname = \"main\"\n"
+                         "login = \"a\"\nsecret_file = \"" + f.key + "\"\n",
+                         "c.toml");
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().code == errc::config_error);
+    CHECK(contains(r.error().message, "client.timezone"));
+    CHECK(contains(r.error().message, "client 'rc'"));
+    CHECK(contains(r.error().message, "c.toml:3"));
+}
