@@ -27,11 +27,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-int env_int(const char* name, int fallback) {
-    const char* v = std::getenv(name);
-    return v && *v ? std::atoi(v) : fallback;
-}
-
 struct node {
     std::string name;
     std::unique_ptr<temp_dir> dir;
@@ -57,25 +52,6 @@ std::string owner_of(const std::vector<node>& nodes, const std::string& client) 
         return "";
     }
     return "";
-}
-
-std::vector<reservation_view> settle(const std::string& sock, const std::string& client) {
-    std::vector<reservation_view> all;
-    bool settled = wait_until(
-        [&] {
-            all = list_reservations(sock, client);
-            for (const auto& r : all)
-                if (is_transient(r.state)) return false;
-            return true;
-        },
-        300s, 200ms);
-    if (!settled) {
-        std::string unsettled;
-        for (const auto& r : all)
-            if (is_transient(r.state)) unsettled += r.id + " " + r.state + " " + history_of(sock, r.id) + "\n";
-        FAIL("reservations still in flight after the deadline:\n" << unsettled);
-    }
-    return all;
 }
 
 // A new, empty database on the fixture's server; its URL.

@@ -63,5 +63,10 @@ void sim_advance_clock(const sim_process& sim, int seconds);
 bool is_transient(const std::string& state);
 // The reservation's history as JSON text, for failure messages.
 std::string history_of(const std::string& sock, const std::string& id);
+// Waits until no reservation of `client` is in flight and returns the listing; a hang fails
+// the test with the histories of those still in flight.
+std::vector<reservation_view> settle(const std::string& sock, const std::string& client);
+// An integer from the environment (test sizes such as kill counts), else `fallback`.
+int env_int(const char* name, int fallback);
 
 }  // namespace agentd::test::crash

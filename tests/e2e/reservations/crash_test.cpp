@@ -25,32 +25,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-int env_int(const char* name, int fallback) {
-    const char* v = std::getenv(name);
-    return v && *v ? std::atoi(v) : fallback;
-}
-
-// Waits until no reservation is in flight and returns the listing; a hang fails the test with
-// the histories of those still in flight.
-std::vector<reservation_view> settle(const std::string& sock, const std::string& client) {
-    std::vector<reservation_view> all;
-    bool settled = wait_until(
-        [&] {
-            all = list_reservations(sock, client);
-            for (const auto& r : all)
-                if (is_transient(r.state)) return false;
-            return true;
-        },
-        300s, 200ms);
-    if (!settled) {
-        std::string unsettled;
-        for (const auto& r : all)
-            if (is_transient(r.state)) unsettled += r.id + " " + r.state + " " + history_of(sock, r.id) + "\n";
-        FAIL("reservations still in flight after the deadline:\n" << unsettled);
-    }
-    return all;
-}
-
 }  // namespace
 
 TEST_CASE("SIGKILL at random points of a place/confirm/release stream loses nothing acknowledged and leaks no seat or order") {
