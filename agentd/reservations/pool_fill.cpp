@@ -108,6 +108,8 @@ asio::awaitable<void> reservation_service::impl::pool_pass() {
         if (hold_left(h.id, h.expires_at) < pools_cfg.keep_alive_below) to_extend.push_back(h.id);
     }
 
+    // Read once per pass, and only if some pool gets as far as filling.
+    std::optional<result<std::map<std::string, store::pool_tally, std::less<>>>> tallies;
     for (const auto& p : pools_cfg.pools) {
         if (!owned(p.client)) continue;
         auto& rt = pool_rt[p.name];
@@ -147,12 +149,15 @@ asio::awaitable<void> reservation_service::impl::pool_pass() {
             continue;
         }
         // Fills that ended rejected (sold out, refused) back off before asking again.
-        if (auto t = store::count_pool(**c, p.name)) {
-            if (rt.failed_seen >= 0 && t->failed > rt.failed_seen) {
+        if (!tallies) tallies = store::pool_tallies(**c);
+        if (*tallies) {
+            const auto t = (**tallies).find(p.name);
+            const std::int64_t failed = t == (**tallies).end() ? 0 : t->second.failed;
+            if (rt.failed_seen >= 0 && failed > rt.failed_seen) {
                 rt.backoff_step = std::min(rt.backoff_step + 1, 5);
                 rt.fill_not_before = now_mono + std::chrono::seconds(1 << rt.backoff_step);
             }
-            rt.failed_seen = t->failed;
+            rt.failed_seen = failed;
         }
         int missing = 0, in_flight = 0;
         for (const auto& z : p.sizes) {

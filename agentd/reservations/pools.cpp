@@ -151,15 +151,16 @@ std::vector<pool_status> reservation_service::pools() const {
         default: ++s.filling; break;
         }
     }
-    for (auto& s : out) {
-        auto t = store::count_pool(**c, s.name);
-        if (!t) {
-            log::warn("reservations", "pool", "pool tally not read", {{"pool", s.name}, {"error", t.error().message}});
-            continue;
-        }
-        s.drawn = t->drawn;
-        s.failed = t->failed;
+    auto tallies = store::pool_tallies(**c);
+    if (!tallies) {
+        log::warn("reservations", "pool", "pool tallies not read", {{"error", tallies.error().message}});
+        return out;
     }
+    for (auto& s : out)
+        if (auto t = tallies->find(s.name); t != tallies->end()) {
+            s.drawn = t->second.drawn;
+            s.failed = t->second.failed;
+        }
     return out;
 }
 

@@ -435,21 +435,20 @@ result<std::vector<pool_hold_row>> pool_holds(connection& c) {
     return out;
 }
 
-result<pool_tally> count_pool(connection& c, std::string_view pool) {
-    auto st = c.prepare("res.pool_tally",
-                        "SELECT coalesce(sum(CASE WHEN channel <> 'pool:' || pool THEN 1 ELSE 0 END), 0), "
+result<std::map<std::string, pool_tally, std::less<>>> pool_tallies(connection& c) {
+    auto st = c.prepare("res.pool_tallies",
+                        "SELECT pool, coalesce(sum(CASE WHEN channel <> 'pool:' || pool THEN 1 ELSE 0 END), 0), "
                         "coalesce(sum(CASE WHEN channel = 'pool:' || pool AND state = 'rejected' THEN 1 ELSE 0 END), 0) "
-                        "FROM reservations WHERE pool = ?1");
+                        "FROM reservations WHERE pool <> '' GROUP BY pool");
     if (!st) return st.error();
-    st->bind_text(1, pool);
-    auto more = st->step();
-    if (!more) return more.error();
-    pool_tally t;
-    if (*more) {
-        t.drawn = st->column_int64(0);
-        t.failed = st->column_int64(1);
+    std::map<std::string, pool_tally, std::less<>> out;
+    for (;;) {
+        auto more = st->step();
+        if (!more) return more.error();
+        if (!*more) break;
+        out[st->column_text(0)] = pool_tally{st->column_int64(1), st->column_int64(2)};
     }
-    return t;
+    return out;
 }
 
 result<std::int64_t> ledger_count(connection& c) { return c.query_int64("SELECT count(*) FROM sales_ledger", "ledger count"); }

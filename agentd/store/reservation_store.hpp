@@ -11,6 +11,7 @@
 #include "agentd/domain/reservation_request.hpp"
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -105,7 +106,9 @@ result<std::vector<pool_hold_row>> pool_holds(connection& c);
 struct pool_tally {
     std::int64_t drawn = 0, failed = 0;
 };
-result<pool_tally> count_pool(connection& c, std::string_view pool);
+// Every pool's tally in one pass over the table (the pool column has no index); a pool with no
+// reservation yet is absent.
+result<std::map<std::string, pool_tally, std::less<>>> pool_tallies(connection& c);
 
 // Ledger rows for an order (0 or 1): used by audits and tests.
 result<std::int64_t> ledger_count(connection& c);
