@@ -106,20 +106,10 @@ int public_rush(const rig& r, const std::string& inst, std::chrono::system_clock
 }  // namespace
 
 void run_pools(const daemon_options& o, std::vector<figure>& out) {
-    figure from_pool;
-    from_pool.name = "pools at 30 ms upstream: time to held from a pool (p50; p99 column)";
-    from_pool.unit = "ms";
-    from_pool.informative = true;
-    from_pool.target_text = "reported";
-    figure normal = from_pool;
-    normal.name = "pools at 30 ms upstream: time to held, normal path (p50; p99 column)";
-    figure grab;
-    grab.name = "on-sale rush: share of the agent's wanted seats secured with an on-sale grab";
-    grab.unit = "%";
-    grab.informative = true;
-    grab.target_text = "reported";
-    figure no_grab = grab;
-    no_grab.name = "on-sale rush: share of the agent's wanted seats secured without a grab";
+    figure from_pool = reported("pools at 30 ms upstream: time to held from a pool (p50; p99 column)", "ms");
+    figure normal = reported("pools at 30 ms upstream: time to held, normal path (p50; p99 column)", "ms");
+    figure grab = reported("on-sale rush: share of the agent's wanted seats secured with an on-sale grab", "%");
+    figure no_grab = reported("on-sale rush: share of the agent's wanted seats secured without a grab", "%");
 
     rig r;
     r.sim = t::start_sim(r.dir, {"--size", "small", "--seed", "5", "--rate", "0"});

@@ -125,19 +125,9 @@ void run_initial_mirror(rig& r, const daemon_options& o, std::vector<figure>& ou
     wall.higher_is_better = false;
     wall.target = 1.2;
     wall.target_text = "≤ 1.2 × floor";
-    figure secs;
-    secs.name = "initial mirror, budget binds: wall time";
-    secs.unit = "s";
-    secs.informative = true;
-    figure rate;
-    rate.name = "initial mirror, budget does not bind: upstream requests/s";
-    rate.unit = "req/s";
-    rate.informative = true;
-    rate.target_text = "reported";
-    figure reqs;
-    reqs.name = "initial mirror: upstream requests needed";
-    reqs.unit = "requests";
-    reqs.informative = true;
+    figure secs = reported("initial mirror, budget binds: wall time", "s", "");
+    figure rate = reported("initial mirror, budget does not bind: upstream requests/s", "req/s");
+    figure reqs = reported("initial mirror: upstream requests needed", "requests", "");
     auto one = [&](int rep, std::int64_t rpm) {
         stop_daemon(r);
         auto before = sim_requests(r);

@@ -56,11 +56,7 @@ void run_rush_budget(const daemon_options& o, std::vector<figure>& out) {
     doubles.higher_is_better = false;
     doubles.target = 0;
     doubles.target_text = "0";
-    figure spent;
-    spent.name = "rush at 10 req/s: upstream requests spent";
-    spent.unit = "requests";
-    spent.informative = true;
-    spent.target_text = "reported";
+    figure spent = reported("rush at 10 req/s: upstream requests spent", "requests");
 
     rig r;
     r.sim = t::start_sim(r.dir, {"--size", "small", "--seed", "5", "--rate", "10", "--burst", "20"});

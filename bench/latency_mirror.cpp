@@ -122,10 +122,7 @@ void run_latency_mirror(const daemon_options& o, std::vector<figure>& out) {
                 R"({"client":"*","endpoint":"*","latency_ms":)" + std::to_string(int(k_latency_ms)) + "}");
     const int reps = o.quick ? 2 : std::max(2, o.reps / 2);
 
-    figure peer;
-    peer.name = "latency-bound mirror: sequential signed client (peer), wall time";
-    peer.unit = "s";
-    peer.informative = true;
+    figure peer = reported("latency-bound mirror: sequential signed client (peer), wall time", "s", "");
     double peer_requests = 0;
     // The peer takes requests × 30 ms by construction (about 19 s here): fewer repetitions.
     for (int rep = 0; rep < (o.quick ? 1 : 2); ++rep) {

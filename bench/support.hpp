@@ -69,6 +69,17 @@ struct summary {
 };
 summary summarize(const std::vector<double>& v);
 
+// A figure printed without a target (the "-" verdict), e.g. a request count beside a figure
+// that has one.
+inline figure reported(std::string name, std::string unit, std::string target_text = "reported") {
+    figure f;
+    f.name = std::move(name);
+    f.unit = std::move(unit);
+    f.informative = true;
+    f.target_text = std::move(target_text);
+    return f;
+}
+
 // Prints the table to stdout; returns the number of missed targets.
 int print_table(const std::vector<figure>& figs);
 void write_json(const std::string& path, const std::vector<figure>& figs, bool quick);
