@@ -34,9 +34,10 @@ const reservations::pool_status* status_of(const std::vector<reservations::pool_
 }  // namespace
 
 TEST_CASE("a pool fills only when the gate allows, and a draw is answered held with no upstream call") {
-    res_fixture f;
+    // Declared before the fixture: the worker it stops in its destructor may still ask the gate.
     bool may = false;
     std::vector<std::string> asked;
+    res_fixture f;
     f.svc->set_pool_gate([&](std::string_view client) {
         asked.emplace_back(client);
         return may;
