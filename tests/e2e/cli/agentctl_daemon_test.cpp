@@ -1,9 +1,7 @@
 // agentctl against the real agentd on agentd-sim's small world: every command as a process,
 // tables and --json agreeing, a hold placed, confirmed and released, and the offline commands
 // on the daemon's own config and database. Real binaries, real sockets, real SQLite.
-#include "agentd/api/json.hpp"
-#include "tests/support/cli_run.hpp"
-#include "tests/support/harness.hpp"
+#include "tests/support/cli_world.hpp"
 
 #include <csignal>
 
@@ -11,52 +9,32 @@ using namespace agentd;
 using namespace agentd::test;
 using namespace std::chrono_literals;
 
-namespace {
-
-ctl_result ctl(const std::string& config, std::vector<std::string> args) {
-    args.insert(args.begin(), {"--config", config});
-    return agentctl(std::move(args));
-}
-
-}  // namespace
-
 TEST_CASE("agentctl against agentd on the small world") {
-    temp_dir dir;
-    auto sim = start_sim(dir, {"--size", "small"});
-    REQUIRE_FALSE(sim.clients.empty());
-    auto config = write_daemon_config(dir, sim);
-    auto daemon = start_daemon(dir, config);
-    REQUIRE(wait_for_daemon(dir.file("agentd.sock"), 20s));
-
-    // The initial sync, watched through agentctl itself.
-    bool synced = wait_until(
-        [&] {
-            auto h = api::from_json<api::health>(ctl(config, {"status", "--json"}).out);
-            return h.has_value() && h->sync.initial_complete;
-        },
-        45s, 100ms);
-    REQUIRE_MESSAGE(synced, read_file(dir.file("agentd.log")));
+    auto world = make_cli_world();
+    auto& w = *world;
+    auto& sim = w.sim;
+    w.start_synced();
 
     const std::string client = sim.clients[0].name;
-    auto st = ctl(config, {"status"});
+    auto st = w.ctl({"status"});
     REQUIRE_MESSAGE(st.code == 0, st.err);
     CHECK(st.has("initial sync: complete"));
     for (auto& c : sim.clients) CHECK(st.has(c.name + "  "));
 
-    auto cl = api::from_json<std::vector<api::client_state>>(ctl(config, {"clients", "--json"}).out);
+    auto cl = api::from_json<std::vector<api::client_state>>(w.ctl({"clients", "--json"}).out);
     REQUIRE(cl.has_value());
     CHECK(cl->size() == sim.clients.size());
 
-    auto ev = ctl(config, {"events", "--client", client});
+    auto ev = w.ctl({"events", "--client", client});
     REQUIRE_MESSAGE(ev.code == 0, ev.err);
-    auto evj = api::from_json<std::vector<api::event>>(ctl(config, {"events", "--client", client, "--json"}).out);
+    auto evj = api::from_json<std::vector<api::event>>(w.ctl({"events", "--client", client, "--json"}).out);
     REQUIRE(evj.has_value());
     REQUIRE_FALSE(evj->empty());
     for (auto& e : *evj) CHECK(ev.has(e.id + "  "));
 
-    auto in = ctl(config, {"instances", "--client", client});
+    auto in = w.ctl({"instances", "--client", client});
     REQUIRE_MESSAGE(in.code == 0, in.err);
-    auto inj = api::from_json<std::vector<api::instance_summary>>(ctl(config, {"instances", "--client", client, "--json"}).out);
+    auto inj = api::from_json<std::vector<api::instance_summary>>(w.ctl({"instances", "--client", client, "--json"}).out);
     REQUIRE(inj.has_value());
     REQUIRE_FALSE(inj->empty());
     std::string instance;
@@ -66,9 +44,9 @@ TEST_CASE("agentctl against agentd on the small world") {
     }
     REQUIRE_FALSE(instance.empty());
 
-    auto one = ctl(config, {"instance", client, instance});
+    auto one = w.ctl({"instance", client, instance});
     REQUIRE_MESSAGE(one.code == 0, one.err);
-    auto onej = api::from_json<api::instance>(ctl(config, {"instance", client, instance, "--json"}).out);
+    auto onej = api::from_json<api::instance>(w.ctl({"instance", client, instance, "--json"}).out);
     REQUIRE(onej.has_value());
     REQUIRE_FALSE(onej->prices.empty());
     for (auto& p : onej->prices) {
@@ -78,10 +56,10 @@ TEST_CASE("agentctl against agentd on the small world") {
     }
     CHECK(one.has("  available    " + std::to_string(onej->avail.available) + " of " + std::to_string(onej->avail.capacity)));
 
-    auto seats = ctl(config, {"seats", client, instance});
+    auto seats = w.ctl({"seats", client, instance});
     REQUIRE_MESSAGE(seats.code == 0, seats.err);
     CHECK(seats.has("o available  H held by us"));
-    auto plan = api::from_json<api::seat_plan>(ctl(config, {"seats", client, instance, "--json"}).out);
+    auto plan = api::from_json<api::seat_plan>(w.ctl({"seats", client, instance, "--json"}).out);
     REQUIRE(plan.has_value());
     std::size_t available = 0;
     for (auto& s : plan->seats) available += s.status == "available";
@@ -90,19 +68,19 @@ TEST_CASE("agentctl against agentd on the small world") {
     // A hold through the queue, confirmed; a second one released.
     const std::string tt = onej->prices[0].ticket_type;
     auto hold = api::from_json<api::reservation>(
-        ctl(config, {"hold", client, instance, "--best", "2", "--ticket-type", tt, "--json"}).out);
+        w.ctl({"hold", client, instance, "--best", "2", "--ticket-type", tt, "--json"}).out);
     REQUIRE(hold.has_value());
-    auto held = ctl(config, {"wait", hold->id, "--state", "held", "--timeout", "30"});
+    auto held = w.ctl({"wait", hold->id, "--state", "held", "--timeout", "30"});
     REQUIRE_MESSAGE(held.code == 0, held.err);
-    auto list = ctl(config, {"reservations", "--state", "held"});
+    auto list = w.ctl({"reservations", "--state", "held"});
     CHECK(list.has(hold->id + "  held"));
-    auto after = api::from_json<api::seat_plan>(ctl(config, {"seats", client, instance, "--json"}).out);
-    auto c = ctl(config, {"confirm", hold->id, "--first-name", "Ada", "--last-name", "Lovelace", "--address", "1 Main St",
+    auto after = api::from_json<api::seat_plan>(w.ctl({"seats", client, instance, "--json"}).out);
+    auto c = w.ctl({"confirm", hold->id, "--first-name", "Ada", "--last-name", "Lovelace", "--address", "1 Main St",
                           "--reference", "WEB-1042"});
     REQUIRE_MESSAGE(c.code == 0, c.err);
-    auto done = ctl(config, {"wait", hold->id, "--state", "confirmed", "--timeout", "30"});
+    auto done = w.ctl({"wait", hold->id, "--state", "confirmed", "--timeout", "30"});
     REQUIRE_MESSAGE(done.code == 0, done.err);
-    auto show = ctl(config, {"reservation", hold->id});
+    auto show = w.ctl({"reservation", hold->id});
     CHECK(show.has("): confirmed, version "));
     CHECK(show.has("  confirmed  "));
     CHECK(show.has("  held  "));
@@ -112,7 +90,7 @@ TEST_CASE("agentctl against agentd on the small world") {
     CHECK(show.has("basket "));
     CHECK(show.has(" confirmed, "));
     CHECK(show.has(" barcode"));
-    auto all = api::from_json<std::vector<api::reservation>>(ctl(config, {"reservations", "--json"}).out);
+    auto all = api::from_json<std::vector<api::reservation>>(w.ctl({"reservations", "--json"}).out);
     REQUIRE(all.has_value());
     for (auto& r : *all) {
         if (r.id != hold->id) continue;
@@ -128,41 +106,41 @@ TEST_CASE("agentctl against agentd on the small world") {
             CHECK(show.has(s.price_band_name));
         }
     }
-    CHECK(ctl(config, {"reservations"}).has(onej->event_name));
-    auto ids = ctl(config, {"reservation", hold->id, "--ids"});
+    CHECK(w.ctl({"reservations"}).has(onej->event_name));
+    auto ids = w.ctl({"reservation", hold->id, "--ids"});
     CHECK(ids.has("AREA NAME"));
     CHECK(ids.has(hold->id));
 
-    auto h2 = api::from_json<api::reservation>(ctl(config, {"hold", client, instance, "--best", "1", "--ticket-type", tt, "--json"}).out);
+    auto h2 = api::from_json<api::reservation>(w.ctl({"hold", client, instance, "--best", "1", "--ticket-type", tt, "--json"}).out);
     REQUIRE(h2.has_value());
-    REQUIRE(ctl(config, {"wait", h2->id, "--state", "held", "--timeout", "30"}).code == 0);
-    auto rel = ctl(config, {"release", h2->id});
+    REQUIRE(w.ctl({"wait", h2->id, "--state", "held", "--timeout", "30"}).code == 0);
+    auto rel = w.ctl({"release", h2->id});
     REQUIRE_MESSAGE(rel.code == 0, rel.err);
-    CHECK(ctl(config, {"wait", h2->id, "--state", "released", "--timeout", "30"}).code == 0);
+    CHECK(w.ctl({"wait", h2->id, "--state", "released", "--timeout", "30"}).code == 0);
 
-    CHECK(ctl(config, {"reconcile"}).code == 0);
-    auto sync = ctl(config, {"sync", "now", "--client", client, "--instance", instance});
+    CHECK(w.ctl({"reconcile"}).code == 0);
+    auto sync = w.ctl({"sync", "now", "--client", client, "--instance", instance});
     CHECK_MESSAGE(sync.code == 0, sync.err);
 
     // Errors from the real daemon.
-    CHECK(ctl(config, {"instance", client, "NO-SUCH-INSTANCE"}).code == 5);
-    CHECK(ctl(config, {"reservation", "r_no_such"}).code == 5);
-    CHECK(ctl(config, {"confirm", hold->id, "--first-name", "A", "--last-name", "B", "--address", "C", "--reference", "D"}).code == 6);
+    CHECK(w.ctl({"instance", client, "NO-SUCH-INSTANCE"}).code == 5);
+    CHECK(w.ctl({"reservation", "r_no_such"}).code == 5);
+    CHECK(w.ctl({"confirm", hold->id, "--first-name", "A", "--last-name", "B", "--address", "C", "--reference", "D"}).code == 6);
 
     // Offline commands on the live daemon's files.
-    auto cc = ctl(config, {"config", "check"});
+    auto cc = w.ctl({"config", "check"});
     CHECK(cc.code == 0);
     CHECK(cc.has("[redacted]"));
     for (auto& cli_client : sim.clients)
         for (auto& a : cli_client.accounts) CHECK_FALSE(cc.has(a.secret));
-    auto dbs = ctl(config, {"db", "stats"});
+    auto dbs = w.ctl({"db", "stats"});
     REQUIRE_MESSAGE(dbs.code == 0, dbs.err);
     CHECK(dbs.has("TABLE"));
-    CHECK(ctl(config, {"db", "check"}).code == 0);
+    CHECK(w.ctl({"db", "check"}).code == 0);
 
-    daemon->signal(SIGTERM);
-    CHECK(daemon->wait(20s) == 0);
-    auto down = ctl(config, {"status"});
+    w.daemon->signal(SIGTERM);
+    CHECK(w.daemon->wait(20s) == 0);
+    auto down = w.ctl({"status"});
     CHECK(down.code == 3);
     CHECK(down.err_has("agentd is not running"));
 }

@@ -4,10 +4,8 @@
 // a click at a seat's position, found by document.elementFromPoint, yields that seat's id.
 #include "png_reader.hpp"
 
-#include "agentd/api/json.hpp"
 #include "agentd/api/svg.hpp"
-#include "tests/support/cli_run.hpp"
-#include "tests/support/harness.hpp"
+#include "tests/support/cli_world.hpp"
 
 #include <cstdio>
 #include <cstdlib>
@@ -21,10 +19,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-ctl_result ctl(const std::string& config, std::vector<std::string> args) {
-    args.insert(args.begin(), {"--config", config});
-    return agentctl(std::move(args));
-}
 
 std::string find_chromium() {
     if (auto* e = std::getenv("AGENTD_CHROMIUM"); e && *e) return e;
@@ -101,45 +95,28 @@ TEST_CASE("the SVG seat map in headless Chromium: colours match the seats, a cli
         std::printf("SKIPPED: chromium is not installed\n");
         return;
     }
-    temp_dir dir;
-    auto sim = start_sim(dir, {"--size", "small"});
-    REQUIRE_FALSE(sim.clients.empty());
-    auto config = write_daemon_config(dir, sim);
-    auto daemon = start_daemon(dir, config);
-    REQUIRE(wait_for_daemon(dir.file("agentd.sock"), 20s));
-    bool synced = wait_until(
-        [&] {
-            auto h = api::from_json<api::health>(ctl(config, {"status", "--json"}).out);
-            return h.has_value() && h->sync.initial_complete;
-        },
-        45s, 100ms);
-    REQUIRE_MESSAGE(synced, read_file(dir.file("agentd.log")));
-
-    const std::string client = sim.clients[0].name;
-    auto inj = api::from_json<std::vector<api::instance_summary>>(ctl(config, {"instances", "--client", client, "--json"}).out);
-    REQUIRE(inj.has_value());
-    std::string instance;
-    for (auto& i : *inj)
-        if (instance.empty() && i.on_sale && !i.cancelled && i.available >= 2) instance = i.id;
-    REQUIRE_FALSE(instance.empty());
-    auto inst = api::from_json<api::instance>(ctl(config, {"instance", client, instance, "--json"}).out);
-    REQUIRE(inst.has_value());
-    REQUIRE_FALSE(inst->prices.empty());
+    auto world = make_cli_world();
+    auto& cw = *world;
+    auto& dir = cw.dir;
+    cw.start_synced();
+    const std::string client = cw.first_client();
+    const auto inst = cw.on_sale_instance(client, 2);
+    const std::string instance = inst.id;
 
     // Two seats held by us, so the map shows more than one status.
     auto hold = api::from_json<api::reservation>(
-        ctl(config, {"hold", client, instance, "--best", "2", "--ticket-type", inst->prices[0].ticket_type, "--json"}).out);
+        cw.ctl({"hold", client, instance, "--best", "2", "--ticket-type", inst.prices[0].ticket_type, "--json"}).out);
     REQUIRE(hold.has_value());
-    REQUIRE(ctl(config, {"wait", hold->id, "--state", "held", "--timeout", "30"}).code == 0);
+    REQUIRE(cw.ctl({"wait", hold->id, "--state", "held", "--timeout", "30"}).code == 0);
 
     // The plan and the map read together: retried if a sync changed the plan in between.
     api::seat_plan plan;
     std::string svg;
     bool stable = wait_until(
         [&] {
-            auto before = ctl(config, {"seats", client, instance, "--json"}).out;
-            auto got = ctl(config, {"seats", client, instance, "--svg", dir.file("map.svg")});
-            auto after = ctl(config, {"seats", client, instance, "--json"}).out;
+            auto before = cw.ctl({"seats", client, instance, "--json"}).out;
+            auto got = cw.ctl({"seats", client, instance, "--svg", dir.file("map.svg")});
+            auto after = cw.ctl({"seats", client, instance, "--json"}).out;
             if (got.code != 0 || before != after) return false;
             auto p = api::from_json<api::seat_plan>(before);
             if (!p) return false;
@@ -225,10 +202,10 @@ TEST_CASE("the SVG seat map in headless Chromium: colours match the seats, a cli
 
     // ?include= limits the map to one area; an unknown area is a usage error.
     auto area_id = plan.seats.front().area;
-    auto one = ctl(config, {"seats", client, instance, "--svg", "-", "--area", area_id});
+    auto one = cw.ctl({"seats", client, instance, "--svg", "-", "--area", area_id});
     REQUIRE(one.code == 0);
     std::size_t in_area = 0;
     for (auto& s : plan.seats) in_area += s.area == area_id;
     CHECK(seats_of(one.out).size() == in_area);
-    CHECK(ctl(config, {"seats", client, instance, "--svg", "-", "--area", "NO-SUCH-AREA"}).code == 2);
+    CHECK(cw.ctl({"seats", client, instance, "--svg", "-", "--area", "NO-SUCH-AREA"}).code == 2);
 }
