@@ -118,7 +118,7 @@ asio::awaitable<void> sync_service::sync_availability(client_state& cs, std::str
                                     it->second.seat_states.size() == w->seat_states.size();
             for (std::size_t i = 0; i < ss->size(); ++i)
                 if (!same_order || it->second.seat_states[i] != w->seat_states[i])
-                    seats.push_back({(*ss)[i].id, static_cast<int>(w->seat_states[i])});
+                    seats.push_back({(*ss)[i].id, static_cast<int>(w->seat_states[i]), (*ss)[i].lock_type});
         }
     }
     {
