@@ -89,7 +89,7 @@ void run_mirror_apply(const micro_options& o, std::vector<figure>& out) {
     auto apply_round = [&](std::uint64_t& changed) {
         std::vector<agentd::store::mirror_seat_status_input> in(static_cast<std::size_t>(seats));
         for (int i = 0; i < instances; ++i) {
-            for (int s = 0; s < seats; ++s) in[std::size_t(s)] = {ids[std::size_t(s)], (round + s) % 2 + 1};
+            for (int s = 0; s < seats; ++s) in[std::size_t(s)] = {ids[std::size_t(s)], (round + s) % 2 + 1, {}};
             auto inst = "I" + std::to_string(i);
             auto r = (*db)->submit_wait<agentd::store::mirror_seat_write_counts>([&](agentd::store::write_txn& t) {
                 return agentd::store::mirror_put_seat_status(t, "bench", inst, in);

@@ -49,7 +49,8 @@ void streamed_agree(std::string_view json) {
     fuzz::check(s.has_value() == sr.has_value(), "seat_statuses", "streamed and DOM decoders disagree on acceptance");
     if (s && sr) {
         bool same = s->size() == sr->size();
-        for (std::size_t i = 0; same && i < s->size(); ++i) same = (*s)[i].id == (*sr)[i].id && (*s)[i].status == (*sr)[i].status;
+        for (std::size_t i = 0; same && i < s->size(); ++i) same = (*s)[i].id == (*sr)[i].id && (*s)[i].status == (*sr)[i].status &&
+                                                           (*s)[i].lock_type == (*sr)[i].lock_type;
         fuzz::check(same, "seat_statuses", "streamed and DOM decoders yield different seat lists");
     }
 }

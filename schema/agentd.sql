@@ -1,7 +1,7 @@
 -- agentd: the whole current schema, for reading and review. It is not executed by agentd;
 -- the migrations in migrations/ are. A test (tests/unit/store) proves that applying every
 -- migration to an empty database yields exactly these objects.
--- user_version: 8
+-- user_version: 9
 
 -- Small key/value facts about this database.
 CREATE TABLE meta (
@@ -145,6 +145,7 @@ CREATE TABLE mirror_seat_status (
     instance_id TEXT NOT NULL,
     seat_id     TEXT NOT NULL,
     status      INTEGER NOT NULL,
+    lock_type   TEXT,              -- lock type id of a Locked seat, where upstream says (0009)
     PRIMARY KEY (client, instance_id, seat_id)
 ) WITHOUT ROWID;
 

@@ -164,7 +164,7 @@ http_response simulator::add_best_available(call& c) {
     if (auto r = parse_body(c.body, doc); !r) return error_response(r.error());
     if (!doc.IsObject()) return error_response(api_fail(400, 0, "The request is invalid: expected an object."));
     auto inst_it = doc.FindMember("instance"), q_it = doc.FindMember("quantity"), type_it = doc.FindMember("type"),
-         band_it = doc.FindMember("priceBand");
+         band_it = doc.FindMember("priceBand"), locked_it = doc.FindMember("includeLocked");
     if (inst_it == doc.MemberEnd() || !inst_it->value.IsString() || q_it == doc.MemberEnd() || !q_it->value.IsUint() ||
         type_it == doc.MemberEnd() || !type_it->value.IsString())
         return error_response(api_fail(400, 0, "The request is invalid: instance, quantity and type are required."));
@@ -176,6 +176,11 @@ http_response simulator::add_best_available(call& c) {
         if (bi == c.c->band_by_id.end()) return error_response(api_fail(400, 0, "The request is invalid: unknown priceBand."));
         band = int(bi->second);
     }
+    bool locked = false;
+    if (locked_it != doc.MemberEnd() && !locked_it->value.IsNull()) {
+        if (!locked_it->value.IsBool()) return error_response(api_fail(400, 0, "The request is invalid: includeLocked must be a boolean."));
+        locked = locked_it->value.GetBool();
+    }
     auto found = open_basket(c);
     if (!found) return error_response(found.error());
     basket& b = **found;
@@ -185,7 +190,7 @@ http_response simulator::add_best_available(call& c) {
     if (t == c.c->type_by_id.end()) return error_response(api_fail(400, 0, "The request is invalid: unknown ticket type."));
     if (!on_sale_to_agents(c.c->instances[*inst], c.now))
         return error_response(api_fail(409, 21, "This instance is not on sale to agents."));
-    auto seats = c.cs->best_available(*inst, q, band, -1);
+    auto seats = c.cs->best_available(*inst, q, band, -1, locked ? c.account : -1);
     if (seats.empty()) return error_response(api_fail(409, 22, "Best Available Seats not possible for this event instance."));
     std::vector<ticket_request> reqs;
     for (auto s : seats) reqs.push_back(ticket_request{*inst, true, s, 0, std::uint16_t(t->second)});

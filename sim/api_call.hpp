@@ -32,6 +32,9 @@ bool parse_query(std::string_view q, std::map<std::string, std::string>& out);
 std::string percent_decode(std::string_view s, bool& ok);
 // Instance by id, checking agent visibility: unknown → 404, hidden → 403.
 outcome<std::uint32_t> visible_instance(const client& c, std::string_view id);
+// includeLocked=true|false (ASSUMPTION, sim/README.md): whether best available may offer
+// seats locked for the calling account; absent means false.
+outcome<bool> include_locked(const std::map<std::string, std::string>& query);
 // Agent may buy now: not cancelled, on sale to agents and inside the agent selling window.
 bool on_sale_to_agents(const instance& in, sys_time now);
 

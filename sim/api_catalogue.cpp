@@ -283,6 +283,11 @@ http_response simulator::get_seat_status(call& c) {
         }
         j.w.StartObject();
         j.kv("id", seat_id(p, s)).kv("status", name);
+        // Which lock holds it (INFERRED field, sim/README.md): a house seat or an allocation.
+        if (st == seat_state::locked) {
+            auto l = c.cs->lock_of(*inst, s);
+            j.kv("lockTypeId", c.c->lock_types[l ? l->type : k_house_lock].id);
+        }
         j.w.EndObject();
     }
     j.w.EndArray();
@@ -308,8 +313,10 @@ http_response simulator::get_best_available(call& c) {
             return error_response(api_fail(400, 0, "The request is invalid: unknown area."));
         area = int(a->second & 0xffff);
     }
+    auto locked = include_locked(c.query);
+    if (!locked) return error_response(locked.error());
     if (!on_sale_to_agents(in, c.now)) return error_response(api_fail(409, 21, "This instance is not on sale to agents."));
-    auto seats = c.cs->best_available(*inst, *q, band, area);
+    auto seats = c.cs->best_available(*inst, *q, band, area, *locked ? c.account : -1);
     if (seats.empty()) return error_response(api_fail(409, 22, "Best Available Seats not possible for this event instance."));
     json_out j;
     j.w.StartArray();

@@ -83,6 +83,7 @@ http_response simulator::control(const http_request& r, std::string_view path, s
         return !only_account.empty() && c.accounts[std::size_t(account)].login != only_account;
     };
     json_out j;
+    if (what == "locks") return control_locks(r, q);
     if (r.method == "GET" && what == "baskets") {
         for (auto& s : states_) s->expire(now);
         j.w.StartArray();
@@ -163,6 +164,9 @@ http_response simulator::control(const http_request& r, std::string_view path, s
                 else if (o) j.kv("owner", c.accounts[std::size_t(o->account)].login);
                 else if (h) j.kv("owner", "public");
                 else j.null("owner");
+                if (auto l = states_[i]->lock_of(it->second, s)) j.kv("lockType", c.lock_types[l->type].id);
+                else if (st == seat_state::locked) j.kv("lockType", c.lock_types[k_house_lock].id);
+                else j.null("lockType");
                 j.w.EndObject();
             }
             j.w.EndArray();

@@ -8,7 +8,7 @@
 namespace agentd::sim {
 
 std::vector<std::uint32_t> client_state::best_available(std::uint32_t inst, std::uint32_t quantity, int band,
-                                                        int area) const {
+                                                        int area, int locked_for_account) const {
     auto& p = c_->plans[c_->instances[inst].plan];
     if (quantity == 0) return {};
     struct best {
@@ -33,7 +33,9 @@ std::vector<std::uint32_t> client_state::best_available(std::uint32_t inst, std:
             std::uint32_t run = s;
             while (run < row_end) {
                 auto ok = [&](std::uint32_t x) {
-                    return state(inst, x) == seat_state::available && (band < 0 || p.slots[x].band == band);
+                    const bool free = state(inst, x) == seat_state::available ||
+                                      (locked_for_account >= 0 && locked_for(inst, x, locked_for_account));
+                    return free && (band < 0 || p.slots[x].band == band);
                 };
                 if (!ok(run)) {
                     ++run;
@@ -76,6 +78,11 @@ std::vector<std::string> client_state::invariants() const {
             if (!h || h->kind != holder_kind::basket || h->number != b.number)
                 v.push_back(where(t.instance, t.slot) + " holder is not basket " + id);
         }
+    for (auto& [k, l] : locks_) {
+        auto st = state(std::uint32_t(k >> 32), std::uint32_t(k));
+        if (st != seat_state::locked && st != seat_state::in_basket)
+            v.push_back(where(std::uint32_t(k >> 32), std::uint32_t(k)) + " has a lock but is " + std::string(to_string(st)));
+    }
     for (auto& [id, o] : orders_)
         for (auto& t : o.tickets) {
             if (!claimed.insert(key(t.instance, t.slot)).second) v.push_back(where(t.instance, t.slot) + " sold twice");

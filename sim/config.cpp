@@ -45,6 +45,7 @@ std::string usage() {
   --seat-status on|off     serve GET instances/{id}/status/seats (default on)
   --threads N              network threads (default 2)
   --agent-discount PCT     agentDiscount of every ticket, % of face value (default 10)
+  --agency-locks N         seats per instance locked as the first account's agency allocation (default 0)
   --help                   this text
   --version                print the version and exit
 
@@ -167,6 +168,14 @@ result<void> apply_toml(settings& s, const std::string& path) {
     if (auto v = t["clock_skew_seconds"].value<std::int64_t>()) s.skew_seconds = int(*v);
     if (auto v = t["max_body_bytes"].value<std::int64_t>()) s.max_body = std::size_t(*v);
     if (auto v = t["initial_locks"].value<bool>()) s.initial_locks = *v;
+    if (auto v = t["agency_lock_seats"].value<std::int64_t>()) {
+        if (*v < 0 || *v > 10000) return bad("agency_lock_seats (0..10000)");
+        s.agency_lock_seats = std::uint32_t(*v);
+    }
+    if (auto v = t["agency_lock_accounts"].value<std::int64_t>()) {
+        if (*v < 1 || *v > 64) return bad("agency_lock_accounts (1..64)");
+        s.agency_lock_accounts = std::uint32_t(*v);
+    }
     if (auto v = t["threads"].value<std::int64_t>()) s.threads = int(*v);
     if (auto v = t["agent_discount_percent"].value<double>()) {
         if (!(*v >= 0 && *v <= 100)) return bad("agent_discount_percent (0..100)");
@@ -261,6 +270,9 @@ result<settings> parse_command_line(int argc, const char* const* argv, bool& hel
         } else if (flag == "--agent-discount") {
             if (!to_double(v, s.agent_discount_percent) || !(s.agent_discount_percent >= 0 && s.agent_discount_percent <= 100))
                 return bad();
+        } else if (flag == "--agency-locks") {
+            if (!to_double(v, d) || d < 0 || d > 10000) return bad();
+            s.agency_lock_seats = std::uint32_t(d);
         } else if (flag == "--threads") {
             if (!to_double(v, d) || d < 1 || d > 64) return bad();
             s.threads = int(d);

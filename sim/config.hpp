@@ -72,6 +72,8 @@ struct settings {
     int skew_seconds = 300;
     std::size_t max_body = 1 << 20;
     bool initial_locks = true;
+    // Generated agency allocations: seats per instance locked for the first N accounts.
+    std::uint32_t agency_lock_seats = 0, agency_lock_accounts = 1;
     int threads = 2;
     double agent_discount_percent = 10;  // agentDiscount of every ticket, % of face value
     std::vector<client_override> client_overrides;

@@ -154,6 +154,11 @@ private:
             c.accounts.push_back(std::move(a));
         }
 
+        // House seats keep the id the status counts always reported; the agency lock type gets a
+        // venue-specific id, so a daemon has to be told which lock type is its allocation.
+        c.lock_types.push_back({"1", "House Seats"});
+        c.lock_types.push_back({make_id(2, salt(10)), "Agency Allocation"});
+
         static const std::array<std::string_view, 4> band_names{"Band A", "Band B", "Band C", "Band D"};
         static const std::array<std::string_view, 3> type_names{"Full Price", "Concession", "Under 18"};
         std::size_t nbands = spec_.size == size_preset::tiny ? 2 : 3;

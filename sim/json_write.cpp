@@ -107,18 +107,22 @@ void write_counts(json_out& j, const client& c, const counts& k) {
     j.w.EndArray();
     j.kv("inBasket", k.in_basket).kv("inOtherBasket", k.in_other_basket).kv("locked", k.locked);
     j.kv("reserved", k.reserved).kv("sold", k.sold).kv("scanned", 0).kv("masked", 0).kv("unavailable", k.unavailable);
-    j.key("lockInformation").w.StartArray();
-    if (k.locked > 0) {
-        j.w.StartObject();
-        j.key("lockType").w.StartObject();
-        j.kv("id", "1").kv("name", "House Seats");
-        j.w.EndObject();
-        j.kv("quantity", k.locked);
-        j.w.EndObject();
-    }
-    j.w.EndArray();
-    j.key("lockInfoAvailable").w.StartArray();
-    j.w.EndArray();
+    // LockedSeatQuantity: {lockType:{id,name}, quantity} (INFERRED, sim/README.md).
+    auto quantities = [&](const char* name, const std::vector<std::uint32_t>& by_type) {
+        j.key(name).w.StartArray();
+        for (std::size_t t = 0; t < by_type.size() && t < c.lock_types.size(); ++t) {
+            if (by_type[t] == 0) continue;
+            j.w.StartObject();
+            j.key("lockType").w.StartObject();
+            j.kv("id", c.lock_types[t].id).kv("name", c.lock_types[t].name);
+            j.w.EndObject();
+            j.kv("quantity", by_type[t]);
+            j.w.EndObject();
+        }
+        j.w.EndArray();
+    };
+    quantities("lockInformation", k.locked_by_type);
+    quantities("lockInfoAvailable", k.lock_available);
     j.key("lockInfoSpecialAvailable").w.StartArray();
     j.w.EndArray();
 }

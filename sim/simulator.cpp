@@ -93,6 +93,13 @@ outcome<std::uint32_t> visible_instance(const client& c, std::string_view id) {
     return outcome<std::uint32_t>(boost::system::in_place_value, it->second);
 }
 
+outcome<bool> include_locked(const std::map<std::string, std::string>& query) {
+    auto it = query.find("includeLocked");
+    if (it == query.end() || it->second == "false" || it->second == "False") return {boost::system::in_place_value, false};
+    if (it->second == "true" || it->second == "True") return {boost::system::in_place_value, true};
+    return api_fail(400, 0, "The request is invalid: includeLocked must be true or false.");
+}
+
 bool on_sale_to_agents(const instance& in, sys_time now) {
     return !in.cancelled && in.agent_on_sale && now >= in.agent_sell_from && now < in.start;
 }
@@ -106,7 +113,8 @@ simulator::simulator(world w, const settings& s)
     sig_policy_.accept_empty_body_hash = s.accept_empty_body_hash;
     faults_ = s.faults;
     for (std::size_t i = 0; i < world_.clients.size(); ++i) {
-        states_.push_back(std::make_unique<client_state>(world_.clients[i], s.seed, s.initial_locks && s.size != size_preset::tiny));
+        states_.push_back(std::make_unique<client_state>(world_.clients[i], s.seed, s.initial_locks && s.size != size_preset::tiny,
+                                                         lock_plan{s.agency_lock_seats, s.agency_lock_accounts}));
         public_budget_.push_back(0);
     }
 }

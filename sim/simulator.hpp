@@ -88,6 +88,8 @@ private:
     http_response api(const http_request& r, std::string_view path, std::string_view query);
     http_response control(const http_request& r, std::string_view path, std::string_view query);
     http_response dispatch(call& c);
+    // /_sim/locks (api_locks.cpp); the caller holds mu_.
+    http_response control_locks(const http_request& r, const std::map<std::string, std::string>& q);
     // catalogue (api_catalogue.cpp)
     http_response get_events(call& c);
     http_response get_event(call& c);

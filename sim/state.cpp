@@ -54,9 +54,14 @@ std::int64_t order::total() const noexcept {
     return t;
 }
 
-client_state::client_state(const client& c, std::uint64_t seed, bool initial_locks)
+client_state::client_state(const client& c, std::uint64_t seed, bool initial_locks, lock_plan agency)
     : c_(&c), salt_(seed * 0x100000001b3ULL + std::hash<std::string>{}(c.name)), seats_(c.total_slots, 0) {
-    if (!initial_locks) return;
+    if (initial_locks) lock_house_seats();
+    if (agency.seats > 0) generate_agency_locks(agency);
+}
+
+void client_state::lock_house_seats() {
+    auto& c = *c_;
     // A few seats start locked (house seats), reserved or unavailable, as on a real system.
     for (std::uint32_t i = 0; i < c.instances.size(); ++i) {
         auto& in = c.instances[i];
@@ -130,7 +135,9 @@ outcome<std::vector<ticket>> client_state::add_tickets(basket& b, const std::vec
         auto& in = c_->instances[r.instance];
         auto& pl = c_->plans[in.plan];
         if (r.reserved) {
-            if (state(r.instance, r.slot) != seat_state::available || !seen.insert(key(r.instance, r.slot)).second)
+            // A seat locked for this account is its to buy; to everyone else it is taken.
+            const bool free = state(r.instance, r.slot) == seat_state::available || locked_for(r.instance, r.slot, b.account);
+            if (!free || !seen.insert(key(r.instance, r.slot)).second)
                 return api_fail(409, 20, "Seat " + seat_name(pl, r.slot) + " is not available.");
             picked.emplace_back(r.instance, r.slot);
         } else {
@@ -166,7 +173,9 @@ outcome<std::vector<ticket>> client_state::add_tickets(basket& b, const std::vec
 }
 
 void client_state::release(const ticket& t) {
-    at(t.instance, t.slot) = std::uint8_t(seat_state::available);
+    // A seat of a lock goes back to its lock, not to general sale.
+    const bool locked = locks_.count(key(t.instance, t.slot)) != 0;
+    at(t.instance, t.slot) = std::uint8_t(locked ? seat_state::locked : seat_state::available);
     holders_.erase(key(t.instance, t.slot));
 }
 
@@ -208,6 +217,7 @@ outcome<order*> client_state::confirm(basket& b, sys_time now) {
     rng r(salt_ ^ o.number);
     for (auto& t : b.tickets) {
         at(t.instance, t.slot) = std::uint8_t(seat_state::sold);
+        locks_.erase(key(t.instance, t.slot));  // sold: the lock has served its purpose
         holders_[key(t.instance, t.slot)] = holder{holder_kind::order, o.number};
         auto bc = std::to_string(1000000000000ULL + r.below(8999999999999ULL));
         t.barcode = bc;
@@ -261,6 +271,8 @@ counts client_state::status(std::uint32_t inst, int account, int area) const {
     auto& p = c_->plans[in.plan];
     counts k;
     k.band_available.assign(c_->bands.size(), 0);
+    k.locked_by_type.assign(c_->lock_types.size(), 0);
+    k.lock_available.assign(c_->lock_types.size(), 0);
     auto add_range = [&](std::uint32_t b, std::uint32_t e) {
         for (std::uint32_t s = b; s < e; ++s) {
             ++k.capacity;
@@ -276,7 +288,15 @@ counts client_state::status(std::uint32_t inst, int account, int area) const {
                 break;
             }
             case seat_state::sold: ++k.sold; break;
-            case seat_state::locked: ++k.locked; break;
+            case seat_state::locked: {
+                ++k.locked;
+                auto l = lock_of(inst, s);
+                const auto type = l ? l->type : k_house_lock;
+                if (type < k.locked_by_type.size()) ++k.locked_by_type[type];
+                if (l && type < k.lock_available.size() && account >= 0 && account < 64 && (l->accounts >> account & 1U))
+                    ++k.lock_available[type];
+                break;
+            }
             case seat_state::reserved: ++k.reserved; break;
             case seat_state::unavailable: ++k.unavailable; break;
             }

@@ -81,6 +81,20 @@ struct counts {
     std::uint32_t capacity = 0, available = 0, in_basket = 0, in_other_basket = 0, locked = 0, reserved = 0, sold = 0,
                   unavailable = 0;
     std::vector<std::uint32_t> band_available;
+    std::vector<std::uint32_t> locked_by_type;     // every locked seat, by lock type
+    std::vector<std::uint32_t> lock_available;     // locked seats the asking account may buy, by lock type
+};
+
+// Whose a locked seat is. A locked seat without an entry is a house seat.
+struct seat_lock {
+    std::uint16_t type = k_house_lock;
+    std::uint64_t accounts = 0;  // bit i: account i may buy the seat
+};
+
+// Generated agency allocations (settings agency_lock_seats / agency_lock_accounts).
+struct lock_plan {
+    std::uint32_t seats = 0;     // per instance, 0: none
+    std::uint32_t accounts = 1;  // the first N accounts of the client may buy them
 };
 
 struct basket_policy {
@@ -90,7 +104,7 @@ struct basket_policy {
 
 class client_state {
 public:
-    client_state(const client& c, std::uint64_t seed, bool initial_locks);
+    client_state(const client& c, std::uint64_t seed, bool initial_locks, lock_plan agency = {});
 
     const client& catalogue() const noexcept { return *c_; }
     seat_state state(std::uint32_t inst, std::uint32_t slot) const noexcept;
@@ -116,8 +130,20 @@ public:
     std::size_t expire(sys_time now);
 
     counts status(std::uint32_t inst, int account, int area = -1) const;
-    // Best contiguous block in one row, front and centre first; empty when none.
-    std::vector<std::uint32_t> best_available(std::uint32_t inst, std::uint32_t quantity, int band, int area) const;
+    // Best contiguous block in one row, front and centre first; empty when none. With
+    // locked_for_account >= 0 seats locked for that account count as available too.
+    std::vector<std::uint32_t> best_available(std::uint32_t inst, std::uint32_t quantity, int band, int area,
+                                              int locked_for = -1) const;
+
+    // Locks: the lock of a seat that has one (house seats locked at start have none), whether
+    // an account may buy a locked seat, and the /_sim/locks control. lock_seats locks available
+    // (or re-locks locked) seats; a seat in a basket or sold is a 409 and nothing changes.
+    std::optional<seat_lock> lock_of(std::uint32_t inst, std::uint32_t slot) const;
+    bool locked_for(std::uint32_t inst, std::uint32_t slot, int account) const;
+    outcome<void> lock_seats(std::uint32_t inst, const std::vector<std::uint32_t>& slots, seat_lock lock);
+    // Returns locked seats to general sale; seats not locked are a 409 and nothing changes.
+    outcome<void> unlock_seats(std::uint32_t inst, const std::vector<std::uint32_t>& slots);
+    const std::unordered_map<std::uint64_t, seat_lock>& locks() const noexcept { return locks_; }
 
     // Competing public buyers; return how many seats moved.
     std::uint32_t public_take(std::uint32_t inst, std::uint32_t n, rng& r);
@@ -134,6 +160,8 @@ private:
     static std::uint64_t key(std::uint32_t inst, std::uint32_t slot) noexcept { return std::uint64_t(inst) << 32 | slot; }
     std::uint8_t& at(std::uint32_t inst, std::uint32_t slot) noexcept;
     void release(const ticket& t);
+    void lock_house_seats();
+    void generate_agency_locks(lock_plan agency);
     void touch(basket& b, sys_time now, const basket_policy& p);
     void drop_basket(std::map<std::string, basket>::iterator it);
 
@@ -141,6 +169,7 @@ private:
     std::uint64_t salt_;
     std::vector<std::uint8_t> seats_;
     std::unordered_map<std::uint64_t, holder> holders_;
+    std::unordered_map<std::uint64_t, seat_lock> locks_;  // seats locked with a known lock, held ones too
     std::unordered_map<std::uint32_t, std::vector<std::uint32_t>> public_held_;  // instance -> slots
     std::size_t public_count_ = 0;
     std::map<std::string, basket> baskets_;

@@ -57,6 +57,10 @@ struct plan {
 
 struct band { std::string id, name; };
 struct ticket_type { std::string id, name; };
+// A venue's lock type. Index 0 is the house lock (no agent may buy its seats), index 1 the
+// agency allocation (its seats are sold only to the accounts a lock names).
+struct lock_type { std::string id, name; };
+inline constexpr std::uint16_t k_house_lock = 0, k_agency_lock = 1;
 
 struct price_list {
     std::string id;
@@ -87,6 +91,7 @@ struct client {
     std::vector<account> accounts;
     std::vector<band> bands;
     std::vector<ticket_type> types;
+    std::vector<lock_type> lock_types;
     std::vector<plan> plans;
     std::vector<price_list> price_lists;
     std::vector<event> events;

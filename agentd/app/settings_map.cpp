@@ -22,6 +22,7 @@ upstream::client_settings to_upstream(const config::client_settings& c) {
     u.customer_fields.last_name = c.customer_last_name_field;
     u.customer_fields.address_line1 = c.customer_address_field;
     u.customer_fields.reference = c.customer_reference_field;
+    u.seat_lock_type_field = c.seat_lock_type_field;
     return u;
 }
 
@@ -96,6 +97,7 @@ reservations::pool_settings to_pools(const config::settings& s) {
         for (const auto& [count, quantity] : p.size_list) spec.sizes.push_back({count, quantity});
         spec.fill_at = p.fill_at_time;
         spec.drain_before = duration_cast<secs>(p.drain_before);
+        spec.lock_types = p.lock_type_ids;
         out.pools.push_back(std::move(spec));
     }
     for (const auto& c : s.clients) out.client_max_seats[c.name] = c.pool_max_seats;

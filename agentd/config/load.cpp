@@ -347,6 +347,11 @@ result<void> check_pools(const context& c, const settings& s, const std::vector<
         auto cl = std::find_if(s.clients.begin(), s.clients.end(), [&](const client_settings& x) { return x.name == p.client; });
         if (cl == s.clients.end())
             return config_fail(c, where[i], "pool.client", "no [[client]] named '" + p.client + "' (pool '" + p.name + "')");
+        if (!p.locked_only && !p.lock_types.empty())
+            return config_fail(c, where[i], "pool.lock_types", "is set without locked_only = true (pool '" + p.name + "')");
+        if (p.locked_only && p.lock_types.empty() && cl->allocation_lock_types.empty())
+            return config_fail(c, where[i], "pool.locked_only",
+                               "needs lock_types, or allocation_lock_types on client '" + p.client + "' (pool '" + p.name + "')");
         for (const auto& [n, q] : p.size_list) seats[p.client] += std::int64_t(n) * q;
         if (seats[p.client] > cl->pool_max_seats)
             return config_fail(c, where[i], "pool.sizes",
@@ -354,6 +359,25 @@ result<void> check_pools(const context& c, const settings& s, const std::vector<
                                    " seats, above its pool_max_seats (" + std::to_string(cl->pool_max_seats) + ")");
     }
     return {};
+}
+
+// A locked_only pool's lock types: its own, or its client's allocation (check_pools made sure
+// one of them is set). "a, b,c" -> {"a","b","c"}.
+void resolve_lock_types(settings& s) {
+    for (auto& p : s.pools) {
+        if (!p.locked_only) continue;
+        auto cl = std::find_if(s.clients.begin(), s.clients.end(), [&](const client_settings& x) { return x.name == p.client; });
+        const std::string& text = p.lock_types.empty() && cl != s.clients.end() ? cl->allocation_lock_types : p.lock_types;
+        std::string item;
+        for (char ch : text + ",") {
+            if (ch != ',') {
+                if (ch != ' ' && ch != '\t') item += ch;
+            } else if (!item.empty()) {
+                p.lock_type_ids.push_back(std::move(item));
+                item.clear();
+            }
+        }
+    }
 }
 
 // Relations between options that single-option bounds cannot express.
@@ -427,6 +451,7 @@ result<settings> load(std::string_view text, const context& c) {
         pool_where.push_back(t->source());
     }
     if (auto r = check_pools(c, s, pool_where); !r) return r.error();
+    resolve_lock_types(s);
     if (auto r = check_relations(c, s); !r) return r.error();
     return s;
 }

@@ -359,6 +359,12 @@ std::vector<option_entry> build() {
     }
     t.push_back(integer<&client_settings::pool_max_seats>("client", "pool_max_seats", 100, 0, 100000,
         "Seats this client's [[pool]]s may hold together; the pools' sizes must fit (docs/pools.md)."));
+    t.push_back(text<&client_settings::allocation_lock_types>("client", "allocation_lock_types", K::string, "", false,
+        "", 0, "Lock type ids (comma-separated) under which the venue locks seats for this agent: the allocation "
+        "that locked_only [[pool]]s hold (docs/pools.md). The venue's lock types are in the status lockInformation."));
+    t.push_back(text<&client_settings::seat_lock_type_field>("client", "seat_lock_type_field", K::string, "lockTypeId",
+        false, "", 1, "Key of a seat in the per-seat status (GET instances/{id}/status/seats) that holds a Locked "
+        "seat's lock type id. The contract does not name it (docs/upstream-contract.md)."));
     // [[client.window]]
     t.push_back(text<&window_settings::name>("client.window", "name", K::identifier, "", true, "nightly", 1,
         "Name of this do-not-transact window, shown in status and errors (required)."));
@@ -397,6 +403,16 @@ std::vector<option_entry> build() {
         "On-sale grab: fill nothing before this UTC time (\"2026-12-01T10:00:00Z\"), then the whole target at once; empty: fill while on sale."));
     t.push_back(dur<&pool_settings::drain_before>("pool", "drain_before", 2h, 0s, 365 * day,
         "Release the pool's ready holds this long before the performance starts."));
+    t.push_back(boolean<&pool_settings::locked_only>("pool", "locked_only", false,
+        "Hold only seats the mirror shows locked for the agent (lock_types); a fill with none free fails, it never "
+        "takes open seats (docs/pools.md)."));
+    {
+        auto e = text<&pool_settings::lock_types>("pool", "lock_types", K::string, "", false, "1AHGJDSMMPL", 0,
+            "With locked_only: the lock type ids (comma-separated) of the seats to hold; empty: the client's "
+            "allocation_lock_types.");
+        e.commented = true;
+        t.push_back(std::move(e));
+    }
     // [[channel]]
     t.push_back(text<&channel_settings::name>("channel", "name", K::identifier, "", true, "web", 1,
         "Name of the sales channel (required)."));

@@ -126,6 +126,8 @@ struct client_settings {
     std::string statement_order_id_column, statement_tickets_column, statement_total_column;
     std::string statement_commission_column, statement_net_column;
     std::int64_t pool_max_seats = 0;  // seats this client's pools may hold together (docs/pools.md)
+    std::string allocation_lock_types;  // lock type ids that are the agent's allocation, comma-separated
+    std::string seat_lock_type_field;   // per-seat status key holding a Locked seat's lock type id
     std::vector<account_settings> accounts;
     std::vector<window_settings> windows;
 };
@@ -149,8 +151,11 @@ struct pool_settings {
     std::string sizes;    // as written: "10x2, 4x4"
     std::string fill_at;  // as written: ISO 8601 UTC, or "" (fill as soon as on sale)
     duration drain_before{};
+    bool locked_only = false;  // hold only seats locked for the agent (docs/pools.md)
+    std::string lock_types;    // as written; empty: the client's allocation_lock_types
     // Parsed from the text above by the loader.
     std::vector<std::pair<int, int>> size_list;  // (count, quantity)
+    std::vector<std::string> lock_type_ids;      // locked_only: lock_types, else the client's allocation_lock_types
     std::optional<sys_time> fill_at_time;
 
     friend bool operator==(const pool_settings&, const pool_settings&) = default;

@@ -1,6 +1,7 @@
 #include "agentd/domain/seat_choice.hpp"
 
 #include <algorithm>
+#include <map>
 
 namespace agentd::domain {
 
@@ -87,6 +88,33 @@ std::vector<std::string> choose_seats(const best_available_request& b, const loc
         if (static_cast<int>(out.size()) == b.quantity) return out;
     }
     out.clear();
+    return out;
+}
+
+std::vector<std::string> choose_locked_seats(const best_available_request& b, const std::vector<std::string>& lock_types,
+                                             const local_claims& claims, const seat_snapshot* snapshot) {
+    std::vector<std::string> out;
+    if (!snapshot || b.quantity <= 0 || lock_types.empty()) return out;
+    // Candidates by (area, row), ordered by seat number.
+    std::map<std::pair<std::string_view, std::string_view>, std::vector<const locked_seat*>> rows;
+    for (const auto& seat : snapshot->locked) {
+        if (std::find(lock_types.begin(), lock_types.end(), seat.lock_type) == lock_types.end()) continue;
+        if (!b.price_band.empty() && seat.price_band != b.price_band) continue;
+        if (!b.area.empty() && seat.area != b.area) continue;
+        if (claims.held.contains(seat.id) || claims.placing_seats.contains(seat.id)) continue;
+        rows[{seat.area, seat.row}].push_back(&seat);
+    }
+    for (auto& [where, seats] : rows) {
+        std::sort(seats.begin(), seats.end(), [](const locked_seat* x, const locked_seat* y) { return x->number < y->number; });
+        std::size_t run = 0;  // start of the current run of consecutive numbers
+        for (std::size_t i = 0; i < seats.size(); ++i) {
+            if (i > run && seats[i]->number != seats[i - 1]->number + 1) run = i;
+            if (static_cast<int>(i - run + 1) == b.quantity) {
+                for (std::size_t k = run; k <= i; ++k) out.push_back(seats[k]->id);
+                return out;
+            }
+        }
+    }
     return out;
 }
 

@@ -14,6 +14,7 @@
 #include "agentd/domain/reservation_request.hpp"
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <set>
 #include <string>
@@ -29,10 +30,22 @@ struct free_seat {
     std::string price_band;
 };
 
-// Seats of one instance that were free (or of unknown status) at `as_of`, in plan order.
+// A seat upstream showed Locked with a known lock type (an allocation, house seats, ...).
+struct locked_seat {
+    std::string id;
+    std::string area;
+    std::string price_band;
+    std::string row;
+    std::int64_t number = 0;
+    std::string lock_type;
+};
+
+// Seats of one instance that were free (or of unknown status) at `as_of`, in plan order, and
+// the seats that were locked with a known lock type.
 struct seat_snapshot {
     sys_time as_of{};  // no later than the moment upstream's state was read
     std::vector<free_seat> free;
+    std::vector<locked_seat> locked;
 };
 
 // The mirror's seat status as the reservation service sees it (store-backed in the daemon).
@@ -86,5 +99,13 @@ local_verdict judge_locally(const reservation_request& r, const local_claims& cl
 std::vector<std::string> choose_seats(const best_available_request& b, const local_claims& claims,
                                       const seat_snapshot* snapshot, sys_time now,
                                       const local_settings& s);
+
+// Picks `quantity` adjacent seats (one area and row, consecutive numbers) among the picture's
+// locked seats of `lock_types` that match the band/area, skipping held and placing seats:
+// the seats of a locked_only pool's fill (docs/pools.md). No freshness rule: a picture that
+// is behind costs a refused add (the fill fails and backs off), never a seat that is not the
+// allocation's, and an allocation seat agentd holds is in claims.held. Empty when none.
+std::vector<std::string> choose_locked_seats(const best_available_request& b, const std::vector<std::string>& lock_types,
+                                             const local_claims& claims, const seat_snapshot* snapshot);
 
 }  // namespace agentd::domain

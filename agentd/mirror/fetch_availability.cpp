@@ -28,6 +28,24 @@ struct sync_service::availability_write {
     write_job<availability_outcome> job;
 };
 
+namespace {
+
+// A seat's state as the change check compares it: the status in the low 3 bits and, above
+// them, a 5-bit tag of its lock type (0: none), so that a seat staying Locked under another
+// lock type is written too. Two lock types share a tag 1 time in 31; such a change waits
+// for the seat's next status change.
+std::uint8_t state_byte(const upstream::seat_status& s) {
+    std::uint8_t tag = 0;
+    if (!s.lock_type.empty()) {
+        std::uint32_t h = 2166136261u;
+        for (unsigned char ch : s.lock_type) h = (h ^ ch) * 16777619u;
+        tag = static_cast<std::uint8_t>(1 + h % 31);
+    }
+    return static_cast<std::uint8_t>((static_cast<unsigned>(s.status) & 7u) | static_cast<unsigned>(tag) << 3);
+}
+
+}  // namespace
+
 void sync_service::end_poll(client_state& cs, const std::string& id, bool ok, sys_time now) {
     auto it = cs.instances.find(id);
     if (it == cs.instances.end()) return;
@@ -110,7 +128,7 @@ asio::awaitable<void> sync_service::sync_availability(client_state& cs, std::str
             w->seat_states.reserve(ss->size());
             for (const auto& s : *ss) {
                 h.field(s.id);
-                w->seat_states.push_back(static_cast<std::uint8_t>(s.status));
+                w->seat_states.push_back(state_byte(s));
             }
             w->seat_ids_hash = h.value();
             auto it = cs.instances.find(id);
@@ -118,7 +136,7 @@ asio::awaitable<void> sync_service::sync_availability(client_state& cs, std::str
                                     it->second.seat_states.size() == w->seat_states.size();
             for (std::size_t i = 0; i < ss->size(); ++i)
                 if (!same_order || it->second.seat_states[i] != w->seat_states[i])
-                    seats.push_back({(*ss)[i].id, static_cast<int>(w->seat_states[i])});
+                    seats.push_back({(*ss)[i].id, static_cast<int>((*ss)[i].status), (*ss)[i].lock_type});
         }
     }
     {

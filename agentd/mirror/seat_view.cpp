@@ -43,6 +43,9 @@ std::shared_ptr<const domain::seat_snapshot> mirror_seat_view::seats_of(std::str
         const bool free = !s.status || *s.status == static_cast<int>(seat_state::available) ||
                           *s.status == static_cast<int>(seat_state::unknown);
         if (free) snap->free.push_back({std::move(s.id), std::move(s.area_id), s.band_id.value_or("")});
+        else if (*s.status == static_cast<int>(seat_state::locked) && !s.lock_type.empty())
+            snap->locked.push_back({std::move(s.id), std::move(s.area_id), s.band_id.value_or(""), std::move(s.row), s.number,
+                                    std::move(s.lock_type)});
     }
     if (cache_.size() >= k_cache_max) cache_.clear();
     cache_[std::move(key)] = cached{polled, snap};

@@ -1,7 +1,7 @@
 // mirror/seat_view: the mirror's seat status as the reservation service sees it
 // (domain::seat_status_view): for a seated instance of a venue that offers seat status, the
-// seats that were free (or of unknown status) when the last availability poll was sent. The
-// picture is re-read only when a newer poll has landed.
+// seats that were free (or of unknown status), and those locked with a known lock type, when
+// the last availability poll was sent. The picture is re-read only when a newer poll has landed.
 // Threading: the io_context thread only (one reader connection, opened on first use).
 #pragma once
 

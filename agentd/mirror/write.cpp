@@ -48,7 +48,7 @@ void flatten(const upstream::area& a, const std::optional<std::string>& parent, 
     areas.push_back({a.id, parent, a.name, a.reserved, a.capacity, a.band_id});
     for (const auto& s : a.seats)
         seats.push_back({s.id, a.id, s.name, s.row, s.number, s.x, s.y, s.band_id.has_value() ? s.band_id : a.band_id,
-                         std::nullopt});
+                         std::nullopt, {}});
     for (const auto& c : a.children) flatten(c, a.id, areas, seats);
 }
 

@@ -151,8 +151,19 @@ void reservation_service::impl::note_committed(const store::reservation_row& row
     held->second.insert_or_assign(row.id, std::move(e));
 }
 
+const std::vector<std::string>* reservation_service::impl::allocation_of(const store::reservation_row& row) const {
+    // Still the pool's own fill (a drawn hold is the channel's and is never placed again).
+    if (row.pool.empty() || row.channel.size() != row.pool.size() + 5 || !row.channel.starts_with("pool:")) return nullptr;
+    for (const auto& p : pools_cfg.pools)
+        if (p.name == row.pool) return p.lock_types.empty() ? nullptr : &p.lock_types;
+    auto rt = pool_rt.find(row.pool);
+    return rt == pool_rt.end() || rt->second.lock_types.empty() ? nullptr : &rt->second.lock_types;
+}
+
 domain::local_verdict reservation_service::impl::judge_locally(const store::reservation_row& row) {
     if (cfg.local_sold_out_max_age <= std::chrono::milliseconds::zero()) return domain::local_verdict::go_upstream;
+    // The open seats say nothing about an allocation's: its fill decides from the locked seats.
+    if (allocation_of(row)) return domain::local_verdict::go_upstream;
     const auto now = clock.now();
     const std::vector<domain::scarcity_proof>* proofs = nullptr;
     if (auto it = local.proofs.find(key_of(row)); it != local.proofs.end()) {
@@ -172,6 +183,10 @@ domain::local_verdict reservation_service::impl::judge_locally(const store::rese
 }
 
 std::vector<std::string> reservation_service::impl::choose_from_mirror(const store::reservation_row& row) {
+    if (const auto* locks = allocation_of(row); locks && local.seats && row.request.best_available) {
+        auto snap = local.seats->seats_of(row.client, row.instance);
+        return domain::choose_locked_seats(*row.request.best_available, *locks, claims_for(row), snap.get());
+    }
     if (!cfg.choose_seats_from_mirror || !local.seats || !row.request.best_available) return {};
     auto snap = local.seats->seats_of(row.client, row.instance);
     if (!snap) return {};
@@ -186,7 +201,8 @@ void reservation_service::impl::note_placing(const store::reservation_row& row) 
     std::set<std::string> seats;
     int quantity = 0;
     if (row.request.best_available) {
-        quantity = row.request.best_available->quantity;
+        // An allocation's fill does not compete for open seats.
+        if (!allocation_of(row)) quantity = row.request.best_available->quantity;
     } else {
         quantity = static_cast<int>(row.request.tickets.size());
         for (const auto& t : row.request.tickets) seats.insert(t.seat);

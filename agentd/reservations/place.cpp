@@ -94,6 +94,12 @@ asio::awaitable<void> reservation_service::impl::place(store::reservation_row ro
     }
 
     if (row.rec.basket_id.empty()) {
+        // An allocation with no seats free for it fails before anything is sent upstream.
+        if (allocation_of(row) && choose_from_mirror(row).empty()) {
+            co_await reject("unavailable", "place reservation: no " + std::to_string(wanted) +
+                                               " adjacent seats of the agent's allocation free in the mirror");
+            co_return;
+        }
         // Another placement may have taken the last seats while this one waited for its turn.
         if (judge_locally(row) == domain::local_verdict::sold_out) {
             co_await answer_sold_out(id, true);
@@ -146,6 +152,8 @@ asio::awaitable<void> reservation_service::impl::place(store::reservation_row ro
     }
 
     const auto* facts = catalogue.find_instance(row.client, row.instance);
+    // A locked_only pool's fill adds seats of the allocation or nothing (docs/pools.md).
+    const bool allocation = allocation_of(row) != nullptr;
     bool chosen_locally = false, mirror_tried = false;
     std::vector<std::string> proposed;  // seats upstream's best available offered this try
     int own_conflicts = 0;
@@ -154,7 +162,12 @@ asio::awaitable<void> reservation_service::impl::place(store::reservation_row ro
         // First try: seats picked from a young mirror picture, added directly; a seat taken
         // meanwhile (409) sends the next try to upstream's best available.
         std::vector<std::string> chosen;
-        if (best && attempt == 1 && !mirror_tried) chosen = choose_from_mirror(row);
+        if (best && ((attempt == 1 && !mirror_tried) || allocation)) chosen = choose_from_mirror(row);
+        if (allocation && chosen.empty()) {
+            co_await reject("unavailable", "place reservation: no " + std::to_string(wanted) +
+                                               " adjacent seats of the agent's allocation free in the mirror");
+            co_return;
+        }
         chosen_locally = !chosen.empty();
         mirror_tried = mirror_tried || chosen_locally;
         if (chosen_locally) {
@@ -216,6 +229,12 @@ asio::awaitable<void> reservation_service::impl::place(store::reservation_row ro
         }
         const auto f = map_failure(added.error(), true);
         auto d = domain::classify_failure(domain::upstream_step::add_tickets, f, added.error().error_code, form);
+        if (allocation && f == domain::upstream_failure::conflict) {
+            // The mirror was behind: fail this fill (it backs off) rather than ask best
+            // available, which would offer open seats.
+            co_await reject("unavailable", added.error().message);
+            co_return;
+        }
         if (chosen_locally && f == domain::upstream_failure::conflict &&
             added.error().error_code == domain::upstream_code::seat_unavailable) {
             // The mirror was behind: this try does not count against the best-available tries.

@@ -113,6 +113,7 @@ asio::awaitable<void> reservation_service::impl::pool_pass() {
     for (const auto& p : pools_cfg.pools) {
         if (!owned(p.client)) continue;
         auto& rt = pool_rt[p.name];
+        rt.lock_types = p.lock_types;
         const auto* facts = catalogue.find_instance(p.client, p.instance);
         const bool over = facts && (facts->cancelled || (facts->start && now >= *facts->start - p.drain_before));
         // Live holds of this pool by size, oldest first.

@@ -37,6 +37,10 @@ struct pool_spec {
     std::optional<sys_time> fill_at;
     // Ready holds are released this long before the performance starts.
     std::chrono::seconds drain_before{2 * 60 * 60};
+    // Non-empty: a locked_only pool. It holds only seats the mirror shows locked with one of
+    // these lock types, chosen adjacent and added explicitly; with none free a fill fails
+    // (rejected, so it counts and backs off) and never falls back to open seats.
+    std::vector<std::string> lock_types;
     friend bool operator==(const pool_spec&, const pool_spec&) = default;
 };
 

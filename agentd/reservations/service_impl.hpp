@@ -184,6 +184,9 @@ struct reservation_service::impl {
         std::chrono::steady_clock::time_point fill_not_before{};
         std::int64_t failed_seen = -1;
         int backoff_step = 0;
+        // A locked_only pool's lock types, kept after a reload removed the pool so that its
+        // fills still in flight never fall back to open seats.
+        std::vector<std::string> lock_types;
     };
     pool_settings pools_cfg;
     std::function<bool(std::string_view)> may_fill;
@@ -197,6 +200,8 @@ struct reservation_service::impl {
     domain::local_verdict judge_locally(const store::reservation_row& row);
     // Seats for a best-available request picked from a young mirror picture; empty otherwise.
     std::vector<std::string> choose_from_mirror(const store::reservation_row& row);
+    // The lock types of a fill of a locked_only pool (docs/pools.md); null for any other row.
+    const std::vector<std::string>* allocation_of(const store::reservation_row& row) const;
     void note_placing(const store::reservation_row& row);
     void note_chosen(const std::string& id, const std::vector<std::string>& seats);
     void placing_done(const std::string& id, const store::reservation_row& row);

@@ -224,7 +224,7 @@ result<std::vector<mirror_area_row>> mirror_areas(connection& c, std::string_vie
 result<std::vector<mirror_seat_row>> mirror_seats(connection& c, std::string_view client, std::string_view plan_id,
                                                   std::string_view instance) {
     auto st = c.prepare("mirror.seats",
-                        "SELECT s.id, s.area_id, s.name, s.row, s.number, s.x, s.y, s.band_id, ss.status "
+                        "SELECT s.id, s.area_id, s.name, s.row, s.number, s.x, s.y, s.band_id, ss.status, ss.lock_type "
                         "FROM mirror_seat s LEFT JOIN mirror_seat_status ss ON ss.client = s.client "
                         "AND ss.instance_id = ?3 AND ss.seat_id = s.id WHERE s.client = ?1 AND s.plan_id = ?2");
     if (!st) return st.error();
@@ -232,8 +232,9 @@ result<std::vector<mirror_seat_row>> mirror_seats(connection& c, std::string_vie
     std::vector<mirror_seat_row> out;
     auto r = each_row(*st, [&](statement& s) {
         mirror_seat_row row{s.column_text(0), s.column_text(1), s.column_text(2), s.column_text(3), s.column_int64(4),
-                            s.column_int64(5), s.column_int64(6), s.column_optional_text(7), std::nullopt};
+                            s.column_int64(5), s.column_int64(6), s.column_optional_text(7), std::nullopt, {}};
         if (auto v = s.column_optional_int64(8)) row.status = static_cast<int>(*v);
+        if (auto v = s.column_optional_text(9)) row.lock_type = std::move(*v);
         out.push_back(std::move(row));
     });
     if (!r) return r.error();

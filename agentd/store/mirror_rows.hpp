@@ -80,6 +80,7 @@ struct mirror_seat_row {
     std::int64_t y = 0;
     std::optional<std::string> band_id;
     std::optional<int> status;  // reads: the seat's status in one instance, when known
+    std::string lock_type;      // reads: a Locked seat's lock type id, when upstream says
 };
 
 // area_id "" is the instance as a whole.
@@ -107,6 +108,7 @@ struct mirror_sync_state_row {
 struct mirror_seat_status_input {
     std::string seat_id;
     int status = 0;
+    std::string lock_type;  // "" stored as NULL
 };
 
 struct mirror_seat_write_counts {

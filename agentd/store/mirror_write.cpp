@@ -231,11 +231,15 @@ result<mirror_seat_write_counts> mirror_put_seat_status(write_txn& t, std::strin
     mirror_seat_write_counts n;
     for (const auto& s : seats) {
         auto st = t.prepare("mirror.put_seat_status",
-                            "INSERT INTO mirror_seat_status(client, instance_id, seat_id, status) "
-                            "VALUES(?1, ?2, ?3, ?4) ON CONFLICT(client, instance_id, seat_id) DO UPDATE SET "
-                            "status = excluded.status WHERE mirror_seat_status.status != excluded.status");
+                            "INSERT INTO mirror_seat_status(client, instance_id, seat_id, status, lock_type) "
+                            "VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(client, instance_id, seat_id) DO UPDATE SET "
+                            "status = excluded.status, lock_type = excluded.lock_type "
+                            "WHERE mirror_seat_status.status != excluded.status "
+                            "OR coalesce(mirror_seat_status.lock_type, '') != coalesce(excluded.lock_type, '')");
         if (!st) return st.error();
-        AGENTD_TRY(st->bind(1, client).bind(2, instance).bind(3, s.seat_id).bind(4, s.status).run());
+        std::optional<std::string> lock;
+        if (!s.lock_type.empty()) lock = s.lock_type;
+        AGENTD_TRY(st->bind(1, client).bind(2, instance).bind(3, s.seat_id).bind(4, s.status).bind(5, lock).run());
         ++n.rows_offered;
         n.rows_changed += static_cast<std::uint64_t>(t.conn().changes());
     }

@@ -25,7 +25,8 @@ result<instance> decode_instance(std::string_view json);
 result<price_list> decode_price_list(std::string_view json);
 result<plan> decode_plan(std::string_view json);
 result<instance_status> decode_instance_status(std::string_view json);
-result<std::vector<seat_status>> decode_seat_statuses(std::string_view json);
+// `lock_field`: the seat's key holding its lock type id (client.seat_lock_type_field).
+result<std::vector<seat_status>> decode_seat_statuses(std::string_view json, std::string_view lock_field = "lockTypeId");
 result<std::vector<best_seat>> decode_best_available(std::string_view json);
 result<basket> decode_basket(std::string_view json, const agent_customer_fields& f = {});
 result<std::vector<ticket>> decode_tickets(std::string_view json);

@@ -13,6 +13,6 @@
 namespace agentd::upstream::codec::reference {
 
 result<plan> decode_plan(std::string_view json);
-result<std::vector<seat_status>> decode_seat_statuses(std::string_view json);
+result<std::vector<seat_status>> decode_seat_statuses(std::string_view json, std::string_view lock_field = "lockTypeId");
 
 }  // namespace agentd::upstream::codec::reference

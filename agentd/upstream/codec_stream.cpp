@@ -26,7 +26,8 @@ constexpr int max_area_depth = 16;
 // (id, then status) when the object closes.
 class seat_status_handler : public handler_base<seat_status_handler> {
 public:
-    seat_status_handler(std::vector<seat_status>& out, int cap) : handler_base(cap), out_(out) {}
+    seat_status_handler(std::vector<seat_status>& out, int cap, std::string_view lock_field = "lockTypeId")
+        : handler_base(cap), out_(out), lock_field_(lock_field), reads_lock_(lock_field != "id" && lock_field != "status") {}
     // ~34 bytes a seat ({"id":"53613","status":"Available"}); bounded, the body may be hostile.
     static void prepare(std::vector<seat_status>& out, std::size_t bytes) { out.reserve(std::min<std::size_t>(bytes / 32, 1 << 16)); }
 
@@ -38,7 +39,7 @@ public:
     bool on_start_object() {
         if (at_ != at::list) return fail("seats", "expected array"), true;
         at_ = at::item;
-        id_k_ = status_k_ = kind::absent;
+        id_k_ = status_k_ = lock_k_ = kind::absent;
         id_valid_ = false;
         out_.emplace_back();
         return true;
@@ -47,6 +48,7 @@ public:
     void on_key(std::string_view k) {
         if (k == "id" && id_k_ == kind::absent) direct(0);
         else if (k == "status" && status_k_ == kind::absent) direct(1);
+        else if (reads_lock_ && k == lock_field_ && lock_k_ == kind::absent) direct(2);
         else skip_value();
     }
     void on_value(int field, kind k, std::string_view t) {
@@ -55,9 +57,12 @@ public:
             id_k_ = k;
             id_valid_ = k == kind::text && valid_upstream_id(t);
             if (id_valid_) s.id.assign(t);
-        } else {
+        } else if (field == 1) {
             status_k_ = k;
             if (k == kind::text) s.status = parse_seat_state(t);
+        } else {
+            lock_k_ = k;
+            if (k == kind::text && valid_upstream_id(t)) s.lock_type.assign(t);
         }
     }
     void on_end_object() {
@@ -74,7 +79,9 @@ private:
     enum class at : std::uint8_t { root, list, item, done };
     std::vector<seat_status>& out_;
     at at_ = at::root;
-    kind id_k_ = kind::absent, status_k_ = kind::absent;
+    std::string_view lock_field_;
+    bool reads_lock_;  // a lock field named like id or status reads nothing, as in the DOM decoder
+    kind id_k_ = kind::absent, status_k_ = kind::absent, lock_k_ = kind::absent;
     bool id_valid_ = false;
 };
 
@@ -219,8 +226,8 @@ private:
 
 }  // namespace
 
-result<std::vector<seat_status>> decode_seat_statuses(std::string_view json) {
-    return stream_decode<std::vector<seat_status>, seat_status_handler>(json, "seat status");
+result<std::vector<seat_status>> decode_seat_statuses(std::string_view json, std::string_view lock_field) {
+    return stream_decode<std::vector<seat_status>, seat_status_handler>(json, "seat status", lock_field);
 }
 
 result<plan> decode_plan(std::string_view json) { return stream_decode<plan, plan_handler>(json, "plan"); }

@@ -276,21 +276,21 @@ rj::ParseResult parse_checked(std::string_view json, H& h, bool ascii) {
 }
 
 // Decodes `json` into a T with handler H; every failure names the entity and, for a field
-// error, the field.
-template <class T, class H>
-result<T> stream_decode(std::string_view json, const char* what) {
+// error, the field. `args` go to the handler's constructor after the depth cap.
+template <class T, class H, class... A>
+result<T> stream_decode(std::string_view json, const char* what, const A&... args) {
     const bool ascii = all_ascii(json);
     T value{};
     rj::ParseResult pr;
     std::optional<decode_error> field_error;
     H::prepare(value, json.size());
     {
-        H h(value, recursion_cap);
+        H h(value, recursion_cap, args...);
         pr = parse_checked<base_flags>(json, h, ascii);
         if (h.too_deep()) {
             value = T{};
             H::prepare(value, json.size());
-            H again(value, 0);
+            H again(value, 0, args...);
             pr = parse_checked<base_flags | rj::kParseIterativeFlag>(json, again, ascii);
             if (again.failed()) field_error = again.error();
         } else if (h.failed()) {

@@ -44,6 +44,8 @@ struct client_settings {
     std::string ca_file;       // PEM bundle for private CAs; empty = system trust store
     bool insecure_skip_verify_for_tests = false;  // test flag only; never set from config
     agent_customer_fields customer_fields;
+    // Key of a seat in the per-seat status holding its lock type id (INFERRED, configurable).
+    std::string seat_lock_type_field = "lockTypeId";
     backoff_policy backoff{};  // retries of retry-safe calls
     // After a 429 the rate is halved (floor: 1/min) and comes back after this quiet period.
     std::chrono::seconds shrink_for{60};

@@ -193,7 +193,9 @@ public:
         if (auto f = bad_id("get seat status", {id})) return refused<std::vector<seat_status>>(*f);
         return fetch<std::vector<seat_status>>("GET", "instances/" + id_seg(id) + "/status/seats", {},
                                                "GET instances/{id}/status/seats", "get seat status of instance " + id, o,
-                                               codec::decode_seat_statuses);
+                                               [f = ctx_.settings().seat_lock_type_field](std::string_view b) {
+                                                   return codec::decode_seat_statuses(b, f);
+                                               });
     }
     call<std::vector<best_seat>> best_available(std::string id, int quantity, std::optional<std::string> band,
                                                 std::optional<std::string> area, call_options o) override {

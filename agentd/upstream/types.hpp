@@ -123,6 +123,9 @@ enum class seat_state { available, in_basket, in_other_basket, locked, reserved,
 struct seat_status {
     std::string id;
     seat_state status = seat_state::unknown;
+    // Lock type id of a Locked seat, read from client.seat_lock_type_field (INFERRED: the
+    // contract's per-seat status names no lock field); empty when absent or not an id.
+    std::string lock_type;
 };
 
 // One seat proposed by best-available (docs/upstream-contract.md U7).

@@ -119,7 +119,7 @@ public:
         if (p == plans.end()) co_return not_found("get seat status of instance " + id);
         std::vector<upstream::seat_status> out;
         for (const auto* s : seats_of(p->second))
-            out.push_back({s->id, taken[id].count(s->id) ? upstream::seat_state::sold : upstream::seat_state::available});
+            out.push_back({s->id, taken[id].count(s->id) ? upstream::seat_state::sold : upstream::seat_state::available, {}});
         co_return out;
     }
     call<std::vector<upstream::best_seat>> best_available(std::string id, int quantity, std::optional<std::string> band = std::nullopt,

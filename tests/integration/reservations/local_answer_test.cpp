@@ -81,7 +81,7 @@ TEST_CASE("no local sold-out from a stale picture, nor after agentd released a h
 
     SUBCASE("stale") {
         // A picture that shows nothing free, but older than the allowed age: upstream decides.
-        view.snap = domain::seat_snapshot{system_clock::instance().now() - std::chrono::seconds(30), {}};
+        view.snap = domain::seat_snapshot{system_clock::instance().now() - std::chrono::seconds(30), {}, {}};
         const auto creates = sim_requests(g, "create_basket");
         CHECK(g.svc->get(place_and_wait(g, "a"))->state == "held");
         CHECK(sim_requests(g, "create_basket") == creates + 1);

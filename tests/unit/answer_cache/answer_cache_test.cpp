@@ -73,7 +73,7 @@ struct rig {
             availability_input in;
             in.instance = instance;
             in.status = &status;
-            in.seats = {{std::to_string(seat), static_cast<int>(state)}};
+            in.seats = {{std::to_string(seat), static_cast<int>(state), {}}};
             in.state.resource = "avail:" + instance;
             in.state.last_success = to_ms(clk.now());
             auto r = apply_availability(t, "venue", in, clk.now());

@@ -117,3 +117,30 @@ TEST_CASE("seats are chosen in plan order, skipping held and placing ones, only 
     b.quantity = 1;
     CHECK(choose_seats(b, c, &snap, t0 + std::chrono::seconds(11), ten).empty());
 }
+
+TEST_CASE("an allocation's seats: adjacent, of the lock types asked, never held or placing ones") {
+    seat_snapshot s;
+    s.as_of = t0;
+    s.free = {{"open1", "A1", "B1"}, {"open2", "A1", "B1"}};
+    // Row A: 1, 2 of lock L (3 is open), 4, 5, 6 of lock L; row B: 1, 2 of the house lock H.
+    s.locked = {{"a1", "A1", "B1", "A", 1, "L"}, {"a2", "A1", "B1", "A", 2, "L"}, {"a4", "A1", "B2", "A", 4, "L"},
+                {"a6", "A1", "B2", "A", 6, "L"}, {"a5", "A1", "B2", "A", 5, "L"}, {"b1", "A1", "B1", "B", 1, "H"},
+                {"b2", "A1", "B1", "B", 2, "H"}};
+    local_claims c;
+    const auto two = *best(2).best_available;
+    const auto three = *best(3).best_available;
+    CHECK(choose_locked_seats(two, {"L"}, c, &s) == std::vector<std::string>{"a1", "a2"});
+    CHECK(choose_locked_seats(three, {"L"}, c, &s) == std::vector<std::string>{"a4", "a5", "a6"});
+    CHECK(choose_locked_seats(two, {"H"}, c, &s) == std::vector<std::string>{"b1", "b2"});
+    CHECK(choose_locked_seats(two, {"X"}, c, &s).empty());  // never an open seat
+    CHECK(choose_locked_seats(*best(4).best_available, {"L", "H"}, c, &s).empty());
+    // Held and placing seats are left out; what remains must still be adjacent.
+    c.held = {"a1"};
+    c.placing_seats = {"a5"};
+    CHECK(choose_locked_seats(two, {"L"}, c, &s).empty());
+    CHECK(choose_locked_seats(two, {"L", "H"}, c, &s) == std::vector<std::string>{"b1", "b2"});
+    // The band narrows it.
+    c = {};
+    CHECK(choose_locked_seats(*best(2, "B2").best_available, {"L"}, c, &s) == std::vector<std::string>{"a4", "a5"});
+    CHECK(choose_locked_seats(two, {"L"}, c, nullptr).empty());
+}

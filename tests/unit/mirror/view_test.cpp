@@ -44,8 +44,8 @@ TEST_CASE("mirror_view: an instance with prices, counts, seats and the age of it
         availability_input in;
         in.instance = "I1";
         in.status = &st;
-        in.seats = {{"101", static_cast<int>(upstream::seat_state::available)},
-                    {"102", static_cast<int>(upstream::seat_state::sold)}};
+        in.seats = {{"101", static_cast<int>(upstream::seat_state::available), {}},
+                    {"102", static_cast<int>(upstream::seat_state::sold), {}}};
         in.state.resource = "avail:I1";
         in.state.last_success = to_ms(now);
         if (auto r = apply_availability(t, "venue", in, now); !r) return r.error();

@@ -124,7 +124,7 @@ TEST_CASE("instances: cancelled ones stay, flagged; only listed events are in sc
 TEST_CASE("availability: seat rows written equal seat rows changed; unchanged status is not rewritten") {
     mirror_test::fixture f;
     std::vector<store::mirror_seat_status_input> seats;
-    for (int i = 0; i < 1000; ++i) seats.push_back({std::to_string(50000 + i), 0});
+    for (int i = 0; i < 1000; ++i) seats.push_back({std::to_string(50000 + i), 0, {}});
     upstream::instance_status st;
     st.counts.capacity = 1000;
     st.counts.available = 1000;
@@ -159,6 +159,23 @@ TEST_CASE("availability: seat rows written equal seat rows changed; unchanged st
     CHECK(some.seats.rows_changed == 10);
     CHECK(some.status_rows == 1);  // the instance row; the area's counts did not change
     CHECK(some.w.feed_rows == 1);
+
+    // A lock type learnt for a seat whose status stays Locked is written; the same again is not.
+    seats[0].status = 3;
+    seats[0].lock_type = "L1";
+    CHECK(put(&st, seats).seats.rows_changed == 1);
+    CHECK(put(&st, seats).seats.rows_changed == 0);
+    seats[0].lock_type = "L2";
+    CHECK(put(&st, seats).seats.rows_changed == 1);
+    auto rows = f.db->submit_wait<std::string>([&](store::write_txn& t) -> result<std::string> {
+        auto q = t.prepare("test.lock_type", "SELECT lock_type FROM mirror_seat_status WHERE seat_id = '50000'");
+        if (!q) return q.error();
+        auto more = q->step();
+        if (!more || !*more) return std::string("none");
+        return q->column_text(0);
+    });
+    REQUIRE(rows.has_value());
+    CHECK(*rows == "L2");
 }
 
 TEST_CASE("price lists and plans are rewritten only when their content hash changes") {

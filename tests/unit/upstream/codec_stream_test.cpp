@@ -41,10 +41,10 @@ void agrees_on_plan(const std::string& json) {
     else CHECK(s.error().message == d.error().message);
 }
 
-void agrees_on_seats(const std::string& json) {
+void agrees_on_seats(const std::string& json, std::string_view lock_field = "lockTypeId") {
     CAPTURE(json);
-    auto s = codec::decode_seat_statuses(json);
-    auto d = codec::reference::decode_seat_statuses(json);
+    auto s = codec::decode_seat_statuses(json, lock_field);
+    auto d = codec::reference::decode_seat_statuses(json, lock_field);
     REQUIRE(s.has_value() == d.has_value());
     if (!s) {
         CHECK(s.error().cls == error_class::decode);
@@ -55,10 +55,31 @@ void agrees_on_seats(const std::string& json) {
     for (std::size_t i = 0; i < s->size(); ++i) {
         CHECK((*s)[i].id == (*d)[i].id);
         CHECK((*s)[i].status == (*d)[i].status);
+        CHECK((*s)[i].lock_type == (*d)[i].lock_type);
     }
 }
 
 }  // namespace
+
+TEST_CASE("a Locked seat's lock type is read from the configured field, by both decoders alike") {
+    const std::string json =
+        R"([{"id":"1","status":"Locked","lockTypeId":"2AB","lockType":{"id":"9"}},{"id":"2","status":"Locked","lockTypeId":77},)"
+        R"({"id":"3","status":"Locked","lockTypeId":"../x"},{"id":"4","status":"Locked","lockTypeId":null},)"
+        R"({"id":"5","status":"Locked","lockTypeId":"A1","lockTypeId":"B2"},{"id":"6","status":"Available"}])";
+    auto s = codec::decode_seat_statuses(json);
+    REQUIRE(s.has_value());
+    REQUIRE(s->size() == 6);
+    CHECK((*s)[0].lock_type == "2AB");
+    CHECK((*s)[1].lock_type == "77");  // a number, kept as text like every id
+    CHECK((*s)[2].lock_type.empty());  // not an id: unknown, not an error
+    CHECK((*s)[3].lock_type.empty());
+    CHECK((*s)[4].lock_type == "A1");  // the first of repeated keys
+    CHECK((*s)[5].lock_type.empty());
+    auto other = codec::decode_seat_statuses(json, "lockType");
+    REQUIRE(other.has_value());
+    CHECK((*other)[0].lock_type.empty());  // an object there is not an id
+    for (const char* field : {"lockTypeId", "lockType", "status"}) agrees_on_seats(json, field);
+}
 
 TEST_CASE("streamed seat-status lists agree with the DOM decoder on good and hostile input") {
     const std::vector<std::string> cases = {
