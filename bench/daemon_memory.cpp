@@ -102,7 +102,8 @@ figure venue_memory(const rig& r) {
     const auto db_bytes = std::filesystem::file_size(r.db_path, ec);
     const std::string db = ec ? std::string("?") : mib(double(db_bytes) / 1048576.0);
     mem.note = "peak after the initial mirror, reads, sync and the rush; now: VmRSS " + mib(proc_status_mib(pid, "VmRSS:")) +
-               " MiB = anonymous " + mib(anon) + " + file-backed " + mib(rss - anon) + "; answer cache " +
+               " MiB = anonymous " + mib(anon) + " + file-backed " + mib(rss - anon) + ", " +
+               std::to_string(int(proc_status_mib(pid, "Threads:") * 1024)) + " threads; answer cache " +
                (cache_bytes ? mib(*cache_bytes / 1048576.0) : std::string("?")) + " MiB in " +
                (cache_entries ? std::to_string(std::int64_t(*cache_entries)) : std::string("?")) + " answers, cap " +
                (cache_max ? mib(*cache_max / 1048576.0) + " MiB" : std::string("not reported")) + "; database file " + db +
