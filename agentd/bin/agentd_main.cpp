@@ -3,9 +3,7 @@
 #include "man/roff.hpp"
 
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
-#include <malloc.h>
 #include <string>
 
 namespace {
@@ -40,17 +38,6 @@ Under systemd (Type=notify) agentd reports READY=1 once the database is open and
 reservations are recovered, STATUS= with sync progress, WATCHDOG=1 and STOPPING=1.
 Check a configuration without starting: agentctl config check FILE
 )";
-
-// glibc serves blocks of 128 KiB and more with mmap, but raises that threshold to the size of
-// any such block freed (up to 32 MiB). Once it has risen, the 100-300 KiB strings the daemon
-// keeps churning (upstream seat lists, encoded seat plans in the answer cache) come from the
-// heap and leave holes it cannot give back: on the venue300 benchmark the peak was 4-5 MiB
-// higher and varied by as much between runs. Fixing the threshold keeps them mapped and
-// returned on free. An operator's own glibc malloc tuning in the environment is left alone.
-void fix_malloc_threshold() {
-    if (std::getenv("MALLOC_MMAP_THRESHOLD_") || std::getenv("GLIBC_TUNABLES")) return;
-    ::mallopt(M_MMAP_THRESHOLD, 128 * 1024);
-}
 
 }  // namespace
 
@@ -97,6 +84,5 @@ int main(int argc, char** argv) {
             return agentd::app::exit_usage;
         }
     }
-    fix_malloc_threshold();
     return agentd::app::run_daemon(o);
 }
