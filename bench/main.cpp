@@ -110,12 +110,22 @@ int main(int argc, char** argv) {
             stage("starting agentd with 2 s availability tiers");
             bench::start_daemon(r, "agentd.db", 100000, true);
             bench::wait_initial_mirror(r);
-            std::fprintf(stderr, "bench: after the initial mirror: VmHWM %.1f MiB\n",
-                         bench::proc_status_mib(r.daemon->pid(), "VmHWM:"));
+            // The peak so far after each step, which tells the step that raised it.
+            auto peak = [&](const char* after) {
+                std::fprintf(stderr, "bench: after %s: VmHWM %.1f MiB, VmRSS %.1f MiB\n", after,
+                             bench::proc_status_mib(r.daemon->pid(), "VmHWM:"), bench::proc_status_mib(r.daemon->pid(), "VmRSS:"));
+            };
+            peak("the initial mirror");
             stage("availability reads, steady-state sync, rush (untimed here)");
             bench::run_reads(r, o, load);
+            peak("the reads");
             bench::run_steady_sync(r, o, load);
+            peak("the steady-state sync");
             bench::run_rush(r, o, load);
+            peak("the rush");
+            for (const auto& f : load)  // what the work did, not figures (the machine may be busy)
+                if (!f.value.empty())
+                    std::fprintf(stderr, "bench:   %s: %g %s\n", f.name.c_str(), bench::percentile(f.value, 0.5), f.unit.c_str());
             figs.push_back(bench::venue_memory(r));
             bench::print_mappings(r.daemon->pid(), 15);
             bench::stop_daemon(r);
