@@ -1,7 +1,6 @@
 #include "agentd/mirror/answer_cache.hpp"
 
 #include "agentd/api/json_parts.hpp"
-#include "agentd/mirror/answer_text.hpp"
 #include "agentd/core/id.hpp"
 #include "agentd/core/time.hpp"
 #include "agentd/log/log.hpp"
@@ -57,8 +56,7 @@ overloaded(F...) -> overloaded<F...>;
 }  // namespace
 
 struct answer_cache::entry {
-    answer_text head;  // the body is head, or head + age + tail when `aged`
-    std::string tail;
+    std::string head, tail;  // the body is head, or head + age + tail when `aged`
     bool aged = false;
     std::optional<sys_time> confirmed_at;  // origin of the age (instance)
     std::optional<std::int64_t> confirmed_ms;  // the sync state's last success when filled
@@ -213,7 +211,7 @@ answer_cache::entry* answer_cache::find(const std::string& key) {
 }
 
 void answer_cache::insert(std::string key, entry e) {
-    e.cost = key.size() * 2 + e.head.footprint() + e.tail.size() + k_entry_overhead;
+    e.cost = key.size() * 2 + e.head.size() + e.tail.size() + k_entry_overhead;
     if (e.cost > max_bytes_) return;  // larger than the whole cache: served, never kept
     erase_key(key);
     stats_.bytes += e.cost;
@@ -234,12 +232,12 @@ void answer_cache::make_room() {
 }
 
 std::string answer_cache::serve(const entry& e) const {
-    if (!e.aged) return std::string(e.head.view());
+    if (!e.aged) return e.head;
     double age = -1;
     if (e.confirmed_at) age = std::max(0.0, std::chrono::duration<double>(src_.clock->now() - *e.confirmed_at).count());
     std::string out;
     out.reserve(e.head.size() + e.tail.size() + 32);
-    out.assign(e.head.view());
+    out = e.head;
     api::append_json_number(out, age);
     out += e.tail;
     return out;
@@ -286,7 +284,7 @@ result<std::string> answer_cache::instance(std::string_view client, std::string_
     if (!r) return r.error();
     auto parts = api::to_json_parts(*r);
     entry e;
-    e.head.assign(parts.head);
+    e.head = std::move(parts.head);
     e.tail = std::move(parts.tail);
     e.aged = true;
     if (!r->availability_confirmed_at.empty())
@@ -312,10 +310,10 @@ result<std::string> answer_cache::seats(std::string_view client, std::string_vie
     auto r = src_.seats(client, id);
     if (!r) return r.error();
     entry e;
-    auto body = api::to_json(*r);
-    e.head.assign(body);
+    e.head = api::to_json(*r);
     e.confirmed_ms = *ms;
     e.validated = commits;
+    auto body = e.head;
     insert(key_, std::move(e));
     return body;
 }
@@ -341,13 +339,13 @@ result<std::string> answer_cache::events(const api::event_query& q) {
 result<std::string> answer_cache::listing(const std::function<result<std::string>()>& build) {
     if (auto* e = find(key_)) {
         ++stats_.hits;
-        return std::string(e->head.view());
+        return e->head;
     }
     ++stats_.misses;
     auto body = build();
     if (!body) return body.error();
     entry e;
-    e.head.assign(*body);
+    e.head = *body;
     insert(key_, std::move(e));
     return body;
 }
