@@ -1,5 +1,5 @@
 // bench/daemon_figures: figures measured against agentd and agentd-sim running as processes in
-// a temp directory (daemon_rig.cpp: processes, initial mirror, memory; daemon_figures.cpp: reads,
+// a temp directory (daemon_rig.cpp: processes, initial mirror; daemon_memory.cpp: memory; daemon_figures.cpp: reads,
 // steady-state sync, rush, placement/confirm daemon time; daemon_acks.cpp: durable acks).
 // Blocking; the caller's thread owns the rig (worker threads are joined before returning).
 #pragma once
@@ -85,6 +85,10 @@ void run_reads(rig& r, const daemon_options& o, std::vector<figure>& out);
 void run_steady_sync(rig& r, const daemon_options& o, std::vector<figure>& out);
 void run_rush(rig& r, const daemon_options& o, std::vector<figure>& out);
 void run_acks(rig& r, const daemon_options& o, std::vector<figure>& out);
+// VmHWM of the venue300 daemon now, with where its pages are and the answer cache's size and cap
+// in the note (daemon_memory.cpp); print_mappings lists the `top` largest mappings to stderr.
+figure venue_memory(const rig& r);
+void print_mappings(int pid, int top);
 void run_large_memory(const daemon_options& o, std::vector<figure>& out);
 // Its own simulator with 30 ms latency: initial mirror at 4 and 16 connections against the
 // latency floor and against a sequential signed client (latency_mirror.cpp).

@@ -160,38 +160,4 @@ void run_initial_mirror(rig& r, const daemon_options& o, std::vector<figure>& ou
     out.push_back(std::move(rate));
 }
 
-void run_large_memory(const daemon_options& o, std::vector<figure>& out) {
-    figure f;
-    f.name = "resident memory, 50 clients / 10M seats mirrored (VmHWM)";
-    f.unit = "MiB";
-    f.ratio_target = false;
-    f.higher_is_better = false;
-    f.target = 512;
-    f.target_text = "≤ 512 MiB";
-    if (o.quick) {
-        f.note = "not measured with --quick (the large world takes minutes to mirror)";
-        out.push_back(std::move(f));
-        return;
-    }
-    rig r;
-    r.sim = t::start_sim(r.dir, {"--size", "large", "--rate", "0"});
-    start_daemon(r, "large.db", 100000, false);
-    auto t0 = clock_type::now();
-    std::string done = "?", total = "?";
-    bool complete = t::wait_until(
-        [&] {
-            auto a = t::uds_request(r.socket, "GET", "/v1/health", {}, {}, 10s);
-            if (!a || a->status != 200) return false;
-            done = t::json_get(a->body, "sync.instancesDone").value_or("?");
-            total = t::json_get(a->body, "sync.instancesTotal").value_or("?");
-            return t::json_get(a->body, "sync.initialComplete") == "true";
-        },
-        std::chrono::seconds(360), 500ms);
-    f.value.push_back(proc_status_mib(r.daemon->pid(), "VmHWM:"));
-    f.note = std::string(complete ? "initial mirror complete" : "initial mirror NOT complete within 6 min") + " (" + done +
-             "/" + total + " instances, " + std::to_string(int(seconds_since(t0))) + " s); one measurement";
-    stop_daemon(r);
-    out.push_back(std::move(f));
-}
-
 }  // namespace bench

@@ -1,5 +1,5 @@
 // bench_agentd: runs every benchmark of bench/README.md and prints one table (and JSON with
-// --json FILE). Usage: bench_agentd [--quick] [--reps N] [--json FILE] [--only micro|acks|latency|reads|rush-budget|engines|pools];
+// --json FILE). Usage: bench_agentd [--quick] [--reps N] [--json FILE] [--only micro|acks|latency|reads|rush-budget|engines|pools|memory];
 // --only runs one group (engines: reads and acks on SQLite and on PostgreSQL side by side): the in-process micro figures, the acknowledgement or the read figures on
 // a fresh daemon, or the latency-bound mirror. AGENTD_BIN_DIR names the directory holding agentd and agentd-sim (scripts/bench sets it).
 #include "bench/daemon_figures.hpp"
@@ -32,10 +32,10 @@ int main(int argc, char** argv) {
                  (std::strcmp(argv[i + 1], "micro") == 0 || std::strcmp(argv[i + 1], "acks") == 0 ||
                   std::strcmp(argv[i + 1], "latency") == 0 || std::strcmp(argv[i + 1], "reads") == 0 ||
                   std::strcmp(argv[i + 1], "rush-budget") == 0 || std::strcmp(argv[i + 1], "engines") == 0 ||
-                  std::strcmp(argv[i + 1], "pools") == 0))
+                  std::strcmp(argv[i + 1], "pools") == 0 || std::strcmp(argv[i + 1], "memory") == 0))
             only = argv[++i];
         else {
-            std::fprintf(stderr, "usage: bench_agentd [--quick] [--reps N] [--json FILE] [--only micro|acks|latency|reads|rush-budget|engines|pools]\n");
+            std::fprintf(stderr, "usage: bench_agentd [--quick] [--reps N] [--json FILE] [--only micro|acks|latency|reads|rush-budget|engines|pools|memory]\n");
             return 2;
         }
     }
@@ -99,6 +99,41 @@ int main(int argc, char** argv) {
             std::printf("\n%d target(s) missed (reads only)\n", missed);
             return 0;
         }
+        if (only == "memory") {
+            // The venue300 memory figure alone, after the same work as in the full run (the
+            // timed figures of that work are run but not printed: only memory is read here).
+            bench::daemon_options o{reps, quick};
+            std::vector<bench::figure> load;
+            stage("starting agentd-sim --size venue300");
+            r.sim = agentd::test::start_sim(r.dir, {"--size", "venue300", "--rate", "0"});
+            r.client = r.sim.clients.at(0).name;
+            stage("starting agentd with 2 s availability tiers");
+            bench::start_daemon(r, "agentd.db", 100000, true);
+            bench::wait_initial_mirror(r);
+            // The peak so far after each step, which tells the step that raised it.
+            auto peak = [&](const char* after) {
+                std::fprintf(stderr, "bench: after %s: VmHWM %.1f MiB, VmRSS %.1f MiB\n", after,
+                             bench::proc_status_mib(r.daemon->pid(), "VmHWM:"), bench::proc_status_mib(r.daemon->pid(), "VmRSS:"));
+            };
+            peak("the initial mirror");
+            stage("availability reads, steady-state sync, rush (untimed here)");
+            bench::run_reads(r, o, load);
+            peak("the reads");
+            bench::run_steady_sync(r, o, load);
+            peak("the steady-state sync");
+            bench::run_rush(r, o, load);
+            peak("the rush");
+            for (const auto& f : load)  // what the work did, not figures (the machine may be busy)
+                if (!f.value.empty())
+                    std::fprintf(stderr, "bench:   %s: %g %s\n", f.name.c_str(), bench::percentile(f.value, 0.5), f.unit.c_str());
+            figs.push_back(bench::venue_memory(r));
+            bench::print_mappings(r.daemon->pid(), 15);
+            bench::stop_daemon(r);
+            int missed = bench::print_table(figs);
+            if (!json.empty()) bench::write_json(json, figs, quick);
+            std::printf("\n%d target(s) missed (memory only)\n", missed);
+            return 0;
+        }
         bench::micro_options mo{r.dir.path(), reps, quick};
         bench::daemon_options o{reps, quick};
         if (only == "acks") {
@@ -142,17 +177,7 @@ int main(int argc, char** argv) {
         bench::run_steady_sync(r, o, figs);
         stage("rush");
         bench::run_rush(r, o, figs);
-        bench::figure mem;
-        mem.name = "resident memory, 300-instance venue (VmHWM)";
-        mem.unit = "MiB";
-        mem.ratio_target = false;
-        mem.higher_is_better = false;
-        mem.target = 64;
-        mem.target_text = "≤ 64 MiB";
-        mem.value.push_back(bench::proc_status_mib(r.daemon->pid(), "VmHWM:"));
-        mem.note = "peak after the initial mirror, reads, sync and the rush (VmRSS now " +
-                   std::to_string(int(bench::proc_status_mib(r.daemon->pid(), "VmRSS:"))) + " MiB); one measurement";
-        figs.push_back(std::move(mem));
+        figs.push_back(bench::venue_memory(r));
         stage("rush with the budget at the simulator's default limit");
         bench::run_rush_budget(o, figs);
         stage("acknowledgements");

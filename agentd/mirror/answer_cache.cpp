@@ -76,6 +76,7 @@ bool answer_cache::cacheable(std::string_view client, std::string_view id) const
 answer_cache::counters answer_cache::stats() const noexcept {
     auto c = stats_;
     c.entries = entries_.size();
+    c.max_bytes = max_bytes_;
     return c;
 }
 

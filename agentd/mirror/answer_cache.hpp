@@ -63,6 +63,7 @@ public:
         std::uint64_t invalidated = 0;  // dropped because a change could alter them
         std::uint64_t resets = 0;       // whole cache cleared (undecodable row, feed gap, backlog)
         std::size_t entries = 0, bytes = 0;
+        std::size_t max_bytes = 0;  // the cap ([api] answer_cache; 0 when caching is off)
     };
 
     answer_cache(sources s, std::size_t max_bytes);

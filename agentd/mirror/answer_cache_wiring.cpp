@@ -34,6 +34,8 @@ void add_answer_cache_metrics(const answer_cache& cache, std::vector<api::metric
     add("agentd_api_cache_resets_total", "Times the whole answer cache was cleared (feed gap, backlog or unknown row).",
         "counter", double(c.resets));
     add("agentd_api_cache_bytes", "Bytes held by the answer cache.", "gauge", double(c.bytes));
+    add("agentd_api_cache_max_bytes", "The answer cache's cap ([api] answer_cache; 0: not caching).", "gauge",
+        double(c.max_bytes));
     add("agentd_api_cache_entries", "Answers held by the answer cache.", "gauge", double(c.entries));
 }
 

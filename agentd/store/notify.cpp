@@ -1,5 +1,6 @@
 #include "agentd/store/notify.hpp"
 #include "agentd/store/database.hpp"
+#include "agentd/store/libpq_loader.hpp"
 #include "agentd/store/sqlite.hpp"
 
 #include <libpq-fe.h>
@@ -62,6 +63,7 @@ result<listener> listener::open(const std::string& database, const std::vector<s
     const char* keys[] = {"connect_timeout", "keepalives_idle", "keepalives_interval", "keepalives_count",
                           "tcp_user_timeout", "fallback_application_name", "dbname", nullptr};
     const char* values[] = {"10", "5", "5", "3", "20000", "agentd", database.c_str(), nullptr};
+    if (auto l = load_libpq(); !l) return l.error().wrap("listen on " + i->display);
     i->conn = PQconnectdbParams(keys, values, 1);
     if (!i->conn || PQstatus(i->conn) != CONNECTION_OK)
         return fail(errc::unavailable, "listen on " + i->display + ": " + (i->conn ? PQerrorMessage(i->conn) : "out of memory"));

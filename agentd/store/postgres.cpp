@@ -1,4 +1,5 @@
 #include "agentd/store/postgres.hpp"
+#include "agentd/store/libpq_loader.hpp"
 #include "agentd/store/sqlite.hpp"
 
 #include <libpq-fe.h>
@@ -115,6 +116,7 @@ result<pg_conn*> pg_open(const std::string& url, bool read_only) {
     const char* keys[] = {"connect_timeout", "keepalives_idle", "keepalives_interval", "keepalives_count",
                           "tcp_user_timeout", "fallback_application_name", "dbname", nullptr};
     const char* values[] = {"10", "5", "5", "3", "20000", "agentd", url.c_str(), nullptr};
+    if (auto l = load_libpq(); !l) return l.error().wrap("open database " + c->display);
     c->conn = PQconnectdbParams(keys, values, 1);
     if (!c->conn) return fail(errc::unavailable, "open database " + c->display + ": out of memory");
     if (PQstatus(c->conn) != CONNECTION_OK) {

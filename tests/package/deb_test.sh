@@ -34,6 +34,8 @@ for deb in "$main" "$sim"; do
   [ "$(dpkg-deb -f "$deb" Description | wc -l)" -ge 3 ] || fail "$(basename "$deb"): no extended description"
   echo "$(basename "$deb"): Installed-Size $(field "$deb" Installed-Size) KiB; Depends: $(field "$deb" Depends)"
 done
+# libpq is loaded at run time (PostgreSQL databases), so no shared-library scan finds it.
+field "$main" Depends | grep -q 'libpq5' || fail "$(basename "$main"): Depends lacks libpq5: $(field "$main" Depends)"
 # The simulator is not in the daemon's package, and the daemon not in the simulator's.
 dpkg-deb -c "$main" | grep -q 'usr/bin/agentd-sim$' && fail "agentd package ships agentd-sim"
 dpkg-deb -c "$sim" | grep -Eq 'usr/bin/agent(d|ctl)$' && fail "agentd-sim package ships agentd or agentctl"

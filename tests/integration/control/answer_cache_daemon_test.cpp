@@ -2,11 +2,15 @@
 // announced an instance's availability change, the very next GET of that instance, read from
 // the cache a moment before, already carries it.
 #include "tests/support/harness.hpp"
+#include "tests/support/test_database.hpp"
 
 #include "agentd/api/json.hpp"
 #include "agentd/net/uds_client.hpp"
 
 #include <doctest/doctest.h>
+
+#include <fstream>
+#include <sstream>
 
 using namespace agentd;
 using namespace agentd::test;
@@ -84,4 +88,17 @@ TEST_CASE("a cached instance answer carries an availability change as soon as th
     auto m = uds_request(sock, "GET", "/metrics");
     REQUIRE(m);
     CHECK(m->body.find("agentd_api_cache_hits_total") != std::string::npos);
+    // The cap is on /metrics next to the size, so a memory figure can be read against it: the
+    // default [api] answer_cache of 16 MiB.
+    CHECK(m->body.find("\nagentd_api_cache_max_bytes 16777216\n") != std::string::npos);
+
+    // On SQLite the daemon never maps libpq (store/libpq_loader loads it for PostgreSQL only):
+    // linked, it and its dependencies cost ~3.5 MiB resident.
+    if (!on_postgresql()) {
+        std::ifstream in("/proc/" + std::to_string(d->pid()) + "/maps");
+        std::stringstream maps;
+        maps << in.rdbuf();
+        REQUIRE(maps.str().find("/agentd") != std::string::npos);  // the daemon's own map was read
+        CHECK(maps.str().find("libpq.so") == std::string::npos);
+    }
 }

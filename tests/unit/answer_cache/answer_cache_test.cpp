@@ -247,6 +247,7 @@ TEST_CASE("answer cache: bounded by bytes, least recently used out first") {
         r.cached_instance("I1");  // kept warm: never the least recently used
     }
     const auto s = r.cache->stats();
+    CHECK(s.max_bytes == per_entry * 4 + per_entry / 2);  // reported as the cap (agentd_api_cache_max_bytes)
     CHECK(s.bytes <= per_entry * 4 + per_entry / 2);
     CHECK(s.entries == 4);
     CHECK(s.evicted == 12 - 4);
@@ -264,6 +265,7 @@ TEST_CASE("answer cache: size 0 answers everything uncached; bad ids are answere
     r.cached_instance("I1");
     CHECK(r.cache->stats().hits == 0);
     CHECK(r.cache->stats().entries == 0);
+    CHECK(r.cache->stats().max_bytes == 0);
     rig on;
     CHECK(on.cache->instance("venue", "I\x01" "1").error().code == errc::not_found);
     CHECK(on.cache->instance("venue", "nope").error().code == errc::not_found);
