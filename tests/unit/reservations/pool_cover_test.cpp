@@ -7,7 +7,10 @@
 
 using namespace agentd;
 using namespace agentd::reservations;
-using namespace std::chrono;
+using namespace std::chrono_literals;
+using std::chrono::hours;
+using std::chrono::seconds;
+using std::chrono::sys_days;
 
 namespace {
 
