@@ -67,6 +67,7 @@ const std::vector<command_spec> k_commands = {
      "the instance to be on sale, filling, ready, capped by pool_max_seats, paused, draining before the\n"
      "performance, removed by a reload), the ready holds it keeps and has, holds being placed, holds\n"
      "channels drew, fills that ended rejected, seats held of the target and the next hold deadline.\n"
+     "One row per pool and instance: an event pool has one for each instance it covers.\n"
      "Admin only.\n",
      cmd_pools},
     {{"ledger"}, "", 0, 0, {"client", "channel", "from", "to", "by", "csv"}, "the sales ledger: tickets, face value, commission, net owed",

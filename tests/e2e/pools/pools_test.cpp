@@ -369,6 +369,11 @@ TEST_CASE("an event pool fills each on-sale instance within the cap, refills a d
     CHECK(most_seats <= full);
     CHECK(w.sim_basket_seats() == full);
     CHECK(w.pool_reservations("ev").size() == 2 * on_sale.size());
+    // agentctl pools: a row per instance, with the event beside it.
+    auto table = agentctl({"--config", w.config, "pools"});
+    CHECK_MESSAGE(table.code == 0, table.err);
+    CHECK(table.has("EVENT"));
+    for (const auto& i : on_sale) CHECK(table.has(*event + "  " + i));
 
     // A draw on the other instance takes one of its holds, at once, and that instance is refilled.
     const long creates = w.sim_requests("create_basket");
