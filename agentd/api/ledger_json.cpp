@@ -94,6 +94,7 @@ std::string to_json(const ledger_entries& l) {
             kv(w, "amountsFrom", e.amounts_from);
             kv(w, "reference", e.reference);
             kv(w, "note", e.note);
+            kv(w, "pool", e.pool);
             kv(w, "tickets", e.tickets);
             kv(w, "faceValue", e.face);
             kv(w, "commission", e.commission);
@@ -154,6 +155,7 @@ result<ledger_entries> from_json(std::string_view t) {
             e.amounts_from = text(x, p, "amountsFrom");
             e.reference = text(x, p, "reference");
             e.note = text(x, p, "note");
+            e.pool = opt_string(x, p, "pool");
             e.tickets = integer(x, p, "tickets");
             e.face = text(x, p, "faceValue");
             e.commission = text(x, p, "commission");

@@ -17,6 +17,7 @@ std::string to_json(const pool_report& r) {
             kv(w, "name", p.name);
             kv(w, "client", p.client);
             kv(w, "instance", p.instance);
+            kv(w, "event", p.event);
             kv(w, "phase", p.phase);
             kv(w, "target", p.target);
             kv(w, "targetSeats", p.target_seats);
@@ -45,6 +46,7 @@ result<pool_report> from_json(std::string_view text) {
             x.name = req_string(v, p, "name");
             x.client = opt_string(v, p, "client").value_or("");
             x.instance = opt_string(v, p, "instance").value_or("");
+            x.event = opt_string(v, p, "event");
             x.phase = opt_string(v, p, "phase").value_or("");
             x.target = opt_int(v, p, "target").value_or(0);
             x.target_seats = opt_int(v, p, "targetSeats").value_or(0);

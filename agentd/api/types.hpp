@@ -277,9 +277,11 @@ struct reconcile_report {
     std::vector<std::string> ledger_missing, ledger_orphaned;
 };
 
-// GET /v1/pools (admin): each allocation pool and its ready holds (docs/pools.md).
+// GET /v1/pools (admin): each allocation pool and its ready holds (docs/pools.md), one row per
+// pool and instance (an event pool has one per instance it covers or still holds).
 struct pool_view {
     std::string name, client, instance;
+    std::optional<std::string> event;  // set for an event pool
     std::string phase;  // waiting | filling | ready | capped | paused | draining | removed
     std::int64_t target = 0, target_seats = 0;
     std::int64_t ready = 0, filling = 0, releasing = 0;
@@ -295,7 +297,7 @@ struct pool_report {
 // text in the currency named beside them ("35.50"), never floats.
 struct ledger_query {
     std::optional<std::string> client, channel, from, to;  // from inclusive, to exclusive (UTC)
-    std::string by = "client";                              // day|week|month|client|channel|event
+    std::string by = "client";                              // day|week|month|client|channel|event|pool
 };
 
 struct ledger_row {
@@ -317,6 +319,7 @@ struct ledger_entry {
     std::optional<std::int64_t> corrects;
     std::string kind, order_id, reservation, channel, account, event, event_name, instance, instance_start;
     std::string confirmed_at, confirmed_local, settled_by, amounts_from, reference, note;
+    std::optional<std::string> pool;  // the allocation pool drawn from; null for a normal sale
     std::int64_t tickets = 0;
     std::string face, commission, net;
 };

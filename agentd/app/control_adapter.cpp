@@ -229,15 +229,27 @@ result<api::metrics_snapshot> control_adapter::metrics() {
                                     "Daemon time per reservation step excluding upstream time and durable-commit waits",
                                     "gauge", v / 1e6, {{"step", step}, {"quantile", q}}));
     }
-    for (const auto& p : parts_.reservations->pools()) {
+    // Summed per pool over its instances: an event pool's instances come and go, and an
+    // instance label would add series without bound.
+    std::map<std::string, reservations::pool_status> per_pool;
+    for (auto& r : parts_.reservations->pools()) {
+        auto [it, fresh] = per_pool.try_emplace(r.name, r);
+        if (fresh) continue;
+        auto& p = it->second;
+        p.target += r.target;
+        p.ready += r.ready;
+        p.filling += r.filling;
+        p.seats_held += r.seats_held;
+    }
+    for (const auto& [name, p] : per_pool) {
         const std::vector<std::pair<std::string, std::string>> l{{"pool", p.name}, {"client", p.client}};
         s.push_back(make_sample("agentd_pool_target", "Ready holds an allocation pool keeps", "gauge", double(p.target), l));
         s.push_back(make_sample("agentd_pool_ready", "Ready holds of an allocation pool", "gauge", double(p.ready), l));
         s.push_back(make_sample("agentd_pool_filling", "Holds of an allocation pool being placed", "gauge", double(p.filling), l));
         s.push_back(make_sample("agentd_pool_seats_held", "Seats an allocation pool holds", "gauge", double(p.seats_held), l));
-        s.push_back(make_sample("agentd_pool_drawn_total", "Holds channels drew from an allocation pool", "counter", double(p.drawn), l));
+        s.push_back(make_sample("agentd_pool_drawn_total", "Holds channels drew from an allocation pool", "counter", double(p.pool_drawn), l));
         s.push_back(make_sample("agentd_pool_failed_fills_total", "Fills of an allocation pool that ended rejected", "counter",
-                                double(p.failed), l));
+                                double(p.pool_failed), l));
     }
     if (parts_.db) add_writer_samples(s, parts_.db->stats());
 
@@ -291,6 +303,7 @@ result<api::pool_report> control_adapter::pools() {
         v.name = p.name;
         v.client = p.client;
         v.instance = p.instance;
+        if (!p.event.empty()) v.event = p.event;
         v.phase = p.phase;
         v.target = p.target;
         v.target_seats = p.target_seats;

@@ -106,6 +106,7 @@ result<api::ledger_entries> control_adapter::ledger_entries(const api::ledger_qu
         a.amounts_from = e.amounts_from;
         a.reference = e.reference;
         a.note = e.note;
+        if (!e.pool.empty()) a.pool = e.pool;
         a.tickets = e.seats;
         a.face = format_money(e.face);
         a.commission = format_money(e.commission);

@@ -1,5 +1,8 @@
 #include "agentd/app/settings_map.hpp"
 
+#include "agentd/core/tz.hpp"
+#include "agentd/domain/window_schedule.hpp"
+
 #include <algorithm>
 
 namespace agentd::app {
@@ -91,6 +94,14 @@ reservations::pool_settings to_pools(const config::settings& s) {
         spec.name = p.name;
         spec.client = p.client;
         spec.instance = p.instance;
+        spec.event = p.event;
+        if (p.from_at || p.to_at) {
+            // The range is written in venue time: the client's zone.
+            const auto cl = std::find_if(s.clients.begin(), s.clients.end(), [&](const auto& c) { return c.name == p.client; });
+            const auto zone = cl == s.clients.end() ? time_zone::utc() : time_zone::load_or_utc(cl->timezone);
+            if (p.from_at) spec.from = p.from_utc ? sys_time(*p.from_at) : domain::local_to_utc(*p.from_at, zone);
+            if (p.to_at) spec.to = p.to_utc ? sys_time(*p.to_at) : domain::local_to_utc(*p.to_at, zone);
+        }
         spec.ticket_type = p.ticket_type;
         spec.price_band = p.price_band;
         spec.area = p.area;

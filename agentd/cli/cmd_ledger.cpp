@@ -20,6 +20,7 @@ std::string heading_of(std::string_view by) {
     if (by == "month") return "MONTH";
     if (by == "channel") return "CHANNEL";
     if (by == "event") return "EVENT";
+    if (by == "pool") return "POOL";
     return "CLIENT";
 }
 
@@ -55,12 +56,45 @@ int cmd_ledger(context& ctx, const positionals&) {
     }
     o << "ledger by " << by << ": " << rep->entries << " entries\n";
     table t({heading_of(by), "ORDERS", "TICKETS", "FACE VALUE", "COMMISSION", "NET OWED", "CURRENCY"});
-    for (const auto& g : rep->groups) t.add(cells(g, by == "event"));
+    for (const auto& g : rep->groups) t.add(cells(g, by == "event" || by == "pool"));
     for (const auto& g : rep->totals) {
         auto row = cells(g, false);
         row[0] = "TOTAL";
         t.add(std::move(row));
     }
+    o << t.render();
+    return exit_ok;
+}
+
+int cmd_ledger_entries(context& ctx, const positionals&) {
+    const auto& a = ctx.args();
+    auto client = a.get("client");
+    if (!client) return ctx.report(exit_usage, "ledger entries: --client is required");
+    auto books = ctx.get("/v1/ledger/entries" + query_string({{"client", client}, {"from", a.get("from")}, {"to", a.get("to")}}),
+                         api::from_json<api::ledger_entries>);
+    if (!books) return ctx.code();
+    auto& o = ctx.out();
+    if (ctx.json()) {
+        o << api::json_escape_c1(api::to_json(*books)) << "\n";
+        return exit_ok;
+    }
+    const std::string& cur = books->currency;
+    if (a.flag("csv")) {
+        o << csv_line({"entry", "kind", "corrects", "order_id", "reservation", "channel", "account", "event", "instance",
+                       "instance_start", "pool", "confirmed_at", "tickets", "face_value", "commission", "net_owed", "currency"});
+        for (const auto& e : books->entries)
+            o << csv_line({std::to_string(e.entry), e.kind, e.corrects ? std::to_string(*e.corrects) : "", e.order_id,
+                           e.reservation, e.channel, e.account, e.event, e.instance, e.instance_start, e.pool.value_or(""),
+                           e.confirmed_at, std::to_string(e.tickets), e.face, e.commission, e.net, cur});
+        return exit_ok;
+    }
+    o << "ledger entries of " << books->client << " (" << cur << "): " << books->entries.size() << "\n";
+    table t({"ENTRY", "KIND", "ORDER", "RESERVATION", "CHANNEL", "EVENT", "INSTANCE", "POOL", "CONFIRMED", "TICKETS",
+             "FACE VALUE", "COMMISSION", "NET OWED"});
+    for (const auto& e : books->entries)
+        t.add({std::to_string(e.entry), e.kind, or_dash(e.order_id), e.reservation, e.channel, or_dash(e.event_name.empty() ? e.event : e.event_name),
+               e.instance, or_dash(e.pool.value_or("")), e.confirmed_local.empty() ? e.confirmed_at : e.confirmed_local,
+               std::to_string(e.tickets), e.face, e.commission, e.net});
     o << t.render();
     return exit_ok;
 }

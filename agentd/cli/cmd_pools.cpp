@@ -5,6 +5,7 @@
 #include "agentd/cli/format.hpp"
 #include "agentd/cli/output.hpp"
 
+#include <algorithm>
 #include <ostream>
 
 namespace agentd::cli {
@@ -21,14 +22,21 @@ int cmd_pools(context& ctx, const positionals&) {
         o << "no allocation pools configured ([[pool]] in agentd.toml, see docs/pools.md)\n";
         return exit_ok;
     }
-    table t({"POOL", "CLIENT", "INSTANCE", "PHASE", "TARGET", "READY", "FILLING", "DRAWN", "FAILED FILLS", "SEATS HELD",
-             "NEXT EXPIRY"});
+    // An event pool has a row per instance; the EVENT column shows only when there is one.
+    const bool events = std::any_of(rep->pools.begin(), rep->pools.end(), [](const api::pool_view& p) { return p.event.has_value(); });
+    std::vector<std::string> heads{"POOL", "CLIENT", "INSTANCE", "PHASE", "TARGET", "READY", "FILLING", "DRAWN", "FAILED FILLS",
+                                   "SEATS HELD", "NEXT EXPIRY"};
+    if (events) heads.insert(heads.begin() + 2, "EVENT");
+    table t(heads);
     for (const auto& p : rep->pools) {
         std::string phase = p.phase;
         if (phase == "waiting" && p.fill_at) phase += " until " + *p.fill_at;
-        t.add({p.name, or_dash(p.client), or_dash(p.instance), phase, std::to_string(p.target),
-               std::to_string(p.ready), std::to_string(p.filling), std::to_string(p.drawn), std::to_string(p.failed_fills),
-               std::to_string(p.seats_held) + "/" + std::to_string(p.target_seats), when_text(p.next_expiry, ctx.now())});
+        std::vector<std::string> row{p.name, or_dash(p.client), or_dash(p.instance), phase, std::to_string(p.target),
+                                     std::to_string(p.ready), std::to_string(p.filling), std::to_string(p.drawn),
+                                     std::to_string(p.failed_fills), std::to_string(p.seats_held) + "/" + std::to_string(p.target_seats),
+                                     when_text(p.next_expiry, ctx.now())};
+        if (events) row.insert(row.begin() + 2, or_dash(p.event.value_or("")));
+        t.add(std::move(row));
     }
     o << t.render();
     return exit_ok;

@@ -67,6 +67,7 @@ const std::vector<command_spec> k_commands = {
      "the instance to be on sale, filling, ready, capped by pool_max_seats, paused, draining before the\n"
      "performance, removed by a reload), the ready holds it keeps and has, holds being placed, holds\n"
      "channels drew, fills that ended rejected, seats held of the target and the next hold deadline.\n"
+     "One row per pool and instance: an event pool has one for each instance it covers.\n"
      "Admin only.\n",
      cmd_pools},
     {{"ledger"}, "", 0, 0, {"client", "channel", "from", "to", "by", "csv"}, "the sales ledger: tickets, face value, commission, net owed",
@@ -74,9 +75,18 @@ const std::vector<command_spec> k_commands = {
      "commission (agentDiscount) and the net owed to the venue. Admin only. See docs/ledger.md.\n"
      "  --client C, --channel CH  only this client / sales channel\n"
      "  --from D, --to D          confirmed from D (inclusive) to D (exclusive); UTC ISO 8601 dates or times\n"
-     "  --by day|week|month|client|channel|event   the grouping (default client; days in venue local time)\n"
+     "  --by day|week|month|client|channel|event|pool   the grouping (default client; days in venue local\n"
+     "                            time; pool: the allocation pool sales were drawn from)\n"
      "  --csv                     RFC 4180 CSV with a header row, decimal amounts and a currency column\n",
      cmd_ledger},
+    {{"ledger", "entries"}, "", 0, 0, {"client", "from", "to", "csv"}, "the sales ledger's entries of a client, one by one",
+     "Lists the client's ledger entries (sales and corrections) in confirm order: order, reservation,\n"
+     "channel, event, instance, the allocation pool the seats were drawn from, tickets and amounts.\n"
+     "Admin only. See docs/ledger.md.\n"
+     "  --client C          the client (required)\n"
+     "  --from D, --to D    confirmed from D (inclusive) to D (exclusive); UTC ISO 8601 dates or times\n"
+     "  --csv               RFC 4180 CSV with a header row, one row per entry\n",
+     cmd_ledger_entries},
     {{"ledger", "diff"}, "STATEMENT.csv", 1, 1, {"client", "from", "to"}, "match a venue's statement against the ledger",
      "Reads a venue's statement (CSV, columns named by client.statement_*_column) and matches it\n"
      "against the client's ledger by order id: orders on one side only and differing tickets or\n"

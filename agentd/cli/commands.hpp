@@ -51,6 +51,7 @@ int cmd_wait(context&, const positionals&);
 // The agent's books (cmd_ledger.cpp).
 int cmd_ledger(context&, const positionals&);
 int cmd_ledger_diff(context&, const positionals&);
+int cmd_ledger_entries(context&, const positionals&);
 // Offline (cmd_offline.cpp).
 int cmd_config_check(context&, const positionals&);
 int cmd_db_stats(context&, const positionals&);

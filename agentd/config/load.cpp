@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <map>
 #include <set>
+#include <tuple>
 
 namespace agentd::config {
 namespace {
@@ -334,6 +335,27 @@ result<void> load_pool(const context& c, const toml::table& t, pool_settings& p,
                                "expected an ISO 8601 UTC time like \"2026-12-01T10:00:00Z\" (pool '" + p.name + "')");
         p.fill_at_time = *at_;
     }
+    auto fail_at = [&](const char* key, const std::string& what) {
+        const auto* n = t[key].node();
+        return config_fail(c, n ? n->source() : t.source(), std::string("pool.") + key, what + " (pool '" + p.name + "')");
+    };
+    if (p.instance.empty() == p.event.empty())
+        return fail_at(p.instance.empty() ? "instance" : "event",
+                       "set exactly one of 'pool.instance' and 'pool.event'");
+    for (auto [key, written, at_, utc, end] : {std::tuple{"from", &p.from, &p.from_at, &p.from_utc, false},
+                                            std::tuple{"to", &p.to, &p.to_at, &p.to_utc, true}}) {
+        if (written->empty()) continue;
+        if (p.event.empty()) return fail_at(key, std::string("'pool.") + key + "' applies to event pools only (set 'pool.event')");
+        auto w = detail::parse_date_or_wall_time(*written, end);
+        if (!w)
+            return fail_at(key, "\"" + written->substr(0, 64) +
+                                    "\" is neither a date \"YYYY-MM-DD\" nor a date-time \"YYYY-MM-DDTHH:MM[:SS][Z]\"");
+        *at_ = w->at;
+        *utc = w->utc;
+    }
+    // Mixed forms (local and UTC) are compared once the venue's zone is applied.
+    if (p.from_at && p.to_at && p.from_utc == p.to_utc && *p.to_at < *p.from_at)
+        return fail_at("to", "\"" + p.to + "\" is before from \"" + p.from + "\"");
     return {};
 }
 
@@ -352,6 +374,8 @@ result<void> check_pools(const context& c, const settings& s, const std::vector<
         if (p.locked_only && p.lock_types.empty() && cl->allocation_lock_types.empty())
             return config_fail(c, where[i], "pool.locked_only",
                                "needs lock_types, or allocation_lock_types on client '" + p.client + "' (pool '" + p.name + "')");
+        // An event pool counts one instance's worth: each pool must fit at least once, and the
+        // filler stops at the cap once the mirror shows how many instances there are.
         for (const auto& [n, q] : p.size_list) seats[p.client] += std::int64_t(n) * q;
         if (seats[p.client] > cl->pool_max_seats)
             return config_fail(c, where[i], "pool.sizes",

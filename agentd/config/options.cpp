@@ -385,8 +385,26 @@ std::vector<option_entry> build() {
         "Name of the allocation pool (required); its ready holds belong to channel pool:<name>."));
     t.push_back(text<&pool_settings::client>("pool", "client", K::identifier, "", true, "royalcourt", 1,
         "The [[client]] whose instance the pool holds seats of (required)."));
-    t.push_back(text<&pool_settings::instance>("pool", "instance", K::identifier, "", true, "4401AKPQ", 1,
-        "Upstream instance id (required)."));
+    t.push_back(text<&pool_settings::instance>("pool", "instance", K::identifier, "", false, "4401AKPQ", 1,
+        "Upstream instance id; exactly one of instance and event."));
+    {
+        auto e = text<&pool_settings::event>("pool", "event", K::identifier, "", false, "1201ALHDQP", 0,
+            "Upstream event id: the pool keeps its sizes for each instance of the event on sale to agents (instead of instance).");
+        e.commented = true;
+        t.push_back(std::move(e));
+    }
+    {
+        auto e = text<&pool_settings::from>("pool", "from", K::string, "", false, "2026-12-01", 0,
+            "Event pools: only instances starting at or after this date (\"YYYY-MM-DD\") or date-time (\"YYYY-MM-DDTHH:MM\"), venue time (trailing Z: UTC).");
+        e.commented = true;
+        t.push_back(std::move(e));
+    }
+    {
+        auto e = text<&pool_settings::to>("pool", "to", K::string, "", false, "2026-12-24", 0,
+            "Event pools: only instances starting at or before this date (through its end) or date-time, in the same forms as from.");
+        e.commented = true;
+        t.push_back(std::move(e));
+    }
     t.push_back(text<&pool_settings::ticket_type>("pool", "ticket_type", K::identifier, "", true, "1AHGJDSMMPL", 1,
         "Ticket type of the held seats (required); a request draws only with the same type."));
     t.push_back(text<&pool_settings::sizes>("pool", "sizes", K::string, "", true, "10x2, 4x4", 1,

@@ -145,9 +145,12 @@ struct channel_settings {
     std::int64_t upstream_concurrency = 0;
 };
 
-// One [[pool]] (docs/pools.md): a target of ready holds for a client's instance.
+// One [[pool]] (docs/pools.md): a target of ready holds for a client's instance, or for each
+// instance of an event (optionally those starting within [from, to]).
 struct pool_settings {
     std::string name, client, instance, ticket_type, price_band, area;
+    std::string event;     // exactly one of instance and event
+    std::string from, to;  // as written: "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM[:SS]", venue time (trailing Z: UTC)
     std::string sizes;    // as written: "10x2, 4x4"
     std::string fill_at;  // as written: ISO 8601 UTC, or "" (fill as soon as on sale)
     duration drain_before{};
@@ -157,6 +160,10 @@ struct pool_settings {
     std::vector<std::pair<int, int>> size_list;  // (count, quantity)
     std::vector<std::string> lock_type_ids;      // locked_only: lock_types, else the client's allocation_lock_types
     std::optional<sys_time> fill_at_time;
+    // Inclusive bounds of the instance start as wall times, local unless *_utc; a bare date
+    // in `to` is its last second.
+    std::optional<std::chrono::sys_seconds> from_at, to_at;
+    bool from_utc = false, to_utc = false;
 
     friend bool operator==(const pool_settings&, const pool_settings&) = default;
 };

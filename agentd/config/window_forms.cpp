@@ -82,6 +82,14 @@ std::optional<wall_time> parse_wall_time(std::string_view t) {
     return w;
 }
 
+std::optional<wall_time> parse_date_or_wall_time(std::string_view t, bool end_of_day) {
+    using namespace std::chrono;
+    if (t.size() != 10) return parse_wall_time(t);
+    auto w = parse_wall_time(std::string(t) + "T00:00");
+    if (w && end_of_day) w->at += hours(24) - seconds(1);
+    return w;
+}
+
 std::optional<std::pair<std::string, std::string>> finish_window(window_settings& w) {
     auto bad = [](std::string key, std::string what) { return std::make_pair(std::move(key), std::move(what)); };
     auto sm = parse_time_of_day(w.start);

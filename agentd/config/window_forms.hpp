@@ -1,6 +1,6 @@
 // config/window_forms: internal to config. Reads the text forms of a [[client.window]] (times of
-// day, weekday lists, one-off date-times) into the parsed fields of window_settings. Pure
-// functions, thread-safe.
+// day, weekday lists, one-off date-times) into the parsed fields of window_settings, and the
+// date or date-time bounds of a [[pool]]'s range in the same forms. Pure functions, thread-safe.
 #pragma once
 
 #include "agentd/config/settings.hpp"
@@ -24,6 +24,9 @@ struct wall_time {
     bool utc = false;
 };
 std::optional<wall_time> parse_wall_time(std::string_view text);
+// parse_wall_time's forms, or a bare date "YYYY-MM-DD": its first second, or its last when
+// `end_of_day` (an inclusive upper bound means through the end of that day).
+std::optional<wall_time> parse_date_or_wall_time(std::string_view text, bool end_of_day);
 
 // Fills the parsed fields of `w` from its text; on a bad form returns the option key at fault
 // and what is wrong.

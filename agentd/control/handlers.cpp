@@ -81,9 +81,9 @@ result<api::ledger_query> ledger_query_of(const query_list& q, bool need_client)
     lq.from = *from;
     lq.to = *to;
     lq.by = query_value(q, "by").value_or("client");
-    static constexpr std::string_view k_by[] = {"day", "week", "month", "client", "channel", "event"};
+    static constexpr std::string_view k_by[] = {"day", "week", "month", "client", "channel", "event", "pool"};
     if (std::find(std::begin(k_by), std::end(k_by), lq.by) == std::end(k_by))
-        return fail(errc::invalid_argument, "query by: expected day|week|month|client|channel|event");
+        return fail(errc::invalid_argument, "query by: expected day|week|month|client|channel|event|pool");
     if (need_client && !lq.client) return fail(errc::invalid_argument, "ledger entries: query client is required");
     return lq;
 }

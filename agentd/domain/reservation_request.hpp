@@ -53,12 +53,23 @@ struct instance_facts {
     std::set<std::string> seats;         // seats known in the plan (reserved areas)
 };
 
+// One instance of an event as the mirror lists it (what an event pool needs to choose from).
+struct event_instance {
+    std::string id;
+    std::optional<sys_time> start;
+    bool on_sale_to_agents = false;
+    bool cancelled = false;
+};
+
 // Read-only catalogue lookup owned by the caller (store-backed in the daemon, a map in tests).
 class catalogue_view {
 public:
     virtual ~catalogue_view() = default;
     // nullptr when the client or instance is unknown to the mirror.
     virtual const instance_facts* find_instance(std::string_view client, std::string_view instance) const = 0;
+    // The instances of an event the mirror knows (not removed upstream), soonest first; empty
+    // when the event is unknown. Only event pools ask, so a catalogue without them need not answer.
+    virtual std::vector<event_instance> event_instances(std::string_view, std::string_view) const { return {}; }
 };
 
 // Shape checks only: ids well formed, exactly one form, quantity 1..max, no duplicate seats.

@@ -244,6 +244,23 @@ std::optional<domain::instance_facts> mirror_view::instance_facts_of(std::string
     return f;
 }
 
+std::vector<domain::event_instance> mirror_view::event_instances(std::string_view client, std::string_view event) const {
+    std::vector<domain::event_instance> out;
+    auto conn = conn_for_thread();
+    if (!conn) return out;
+    auto rows = store::mirror_instances(**conn, client, std::nullopt, std::nullopt, std::string(event));
+    if (!rows) return out;
+    for (const auto& r : *rows) {
+        domain::event_instance e;
+        e.id = r.id;
+        if (auto t = parse_iso(r.start_utc)) e.start = *t;
+        e.on_sale_to_agents = r.on_sale;
+        e.cancelled = r.cancelled;
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
 const domain::instance_facts* mirror_view::find_instance(std::string_view client, std::string_view instance) const {
     const sys_time now = clock_.now();
     std::pair<std::string, std::string> key{std::string(client), std::string(instance)};

@@ -45,6 +45,7 @@ public:
     // Catalogue facts for reservation validation (domain::catalogue_view); nullptr when the
     // client or instance is unknown, tombstoned, or the read failed.
     const domain::instance_facts* find_instance(std::string_view client, std::string_view instance) const override;
+    std::vector<domain::event_instance> event_instances(std::string_view client, std::string_view event) const override;
     // The same facts by value.
     std::optional<domain::instance_facts> instance_facts_of(std::string_view client, std::string_view instance) const;
 

@@ -41,7 +41,7 @@ sc::duration reservation_service::impl::hold_left(const std::string& id, std::op
     return left;
 }
 
-asio::awaitable<bool> reservation_service::impl::fill_one(const pool_spec& p, int quantity) {
+asio::awaitable<bool> reservation_service::impl::fill_one(const pool_spec& p, const std::string& instance, int quantity) {
     const sys_time now = clock.now();
     auto client = std::find_if(clients.begin(), clients.end(), [&](const res_client& rc) { return rc.name == p.client; });
     if (client == clients.end() || client->accounts.empty()) co_return false;
@@ -51,9 +51,9 @@ asio::awaitable<bool> reservation_service::impl::fill_one(const pool_spec& p, in
     row.idempotency_key = "fill-" + row.id;
     row.client = p.client;
     row.account = client->accounts.front().first;
-    row.instance = p.instance;
+    row.instance = instance;
     row.request.client = p.client;
-    row.request.instance = p.instance;
+    row.request.instance = instance;
     domain::best_available_request b;
     b.quantity = quantity;
     b.ticket_type = p.ticket_type;
@@ -110,20 +110,46 @@ asio::awaitable<void> reservation_service::impl::pool_pass() {
 
     // Read once per pass, and only if some pool gets as far as filling.
     std::optional<result<std::map<std::string, store::pool_tally, std::less<>>>> tallies;
+    // An event pool keeps its target for each instance it covers, soonest first; the holds of
+    // an instance it no longer covers (past drain_before, cancelled, off the range after a
+    // reload, off sale) are drained, as are an instance pool's of an instance a reload changed.
+    // Copies: a reload may replace the configured pools while a fill is awaited.
+    struct unit {
+        pool_spec pool;
+        std::string instance;
+    };
+    std::vector<unit> units;
     for (const auto& p : pools_cfg.pools) {
         if (!owned(p.client)) continue;
         auto& rt = pool_rt[p.name];
         rt.lock_types = p.lock_types;
-        const auto* facts = catalogue.find_instance(p.client, p.instance);
+        std::vector<std::string> covered{p.instance};
+        if (!p.event.empty()) {
+            covered = covered_instances(p, catalogue.event_instances(p.client, p.event), now);
+            std::erase_if(rt.instance_phase, [&](const auto& e) { return std::find(covered.begin(), covered.end(), e.first) == covered.end(); });
+            rt.phase = "waiting";
+        }
+        for (const auto& h : *holds)
+            if (h.pool == p.name && live(h.state) && std::find(covered.begin(), covered.end(), h.instance) == covered.end()) {
+                if (!p.event.empty()) rt.instance_phase[h.instance] = "draining";
+                to_release.push_back(h.id);
+            }
+        for (auto& i : covered) units.push_back({p, std::move(i)});
+    }
+    for (const auto& [p, instance] : units) {
+        auto& rt = pool_rt[p.name];
+        std::string& phase = p.event.empty() ? rt.phase : rt.instance_phase[instance];
+        // An event pool's instances are on sale and short of drain_before by being covered.
+        const domain::instance_facts* facts = p.event.empty() ? catalogue.find_instance(p.client, instance) : nullptr;
         const bool over = facts && (facts->cancelled || (facts->start && now >= *facts->start - p.drain_before));
         // Live holds of this pool by size, oldest first.
         std::map<int, std::vector<const store::pool_hold_row*>> by_size;
         for (const auto& h : *holds)
-            if (h.pool == p.name && live(h.state)) by_size[h.quantity].push_back(&h);
+            if (h.pool == p.name && h.instance == instance && live(h.state)) by_size[h.quantity].push_back(&h);
         if (over) {
-            if (rt.phase != "draining")
-                log::info("reservations", "pool", "draining pool before the performance", {{"pool", p.name}});
-            rt.phase = "draining";
+            if (phase != "draining")
+                log::info("reservations", "pool", "draining pool before the performance", {{"pool", p.name}, {"instance", instance}});
+            phase = "draining";
             for (const auto& [q, hs] : by_size)
                 for (const auto* h : hs) to_release.push_back(h->id);
             continue;
@@ -136,17 +162,17 @@ asio::awaitable<void> reservation_service::impl::pool_pass() {
             for (int i = want; i < static_cast<int>(hs.size()); ++i) to_release.push_back(hs[std::size_t(i)]->id);
         }
         if (p.fill_at && now < *p.fill_at) {
-            rt.phase = "waiting";
+            phase = "waiting";
             continue;
         }
         // A fill needs the instance on sale, except for an on-sale grab: at its moment the
         // mirror may not have seen the sale open yet, and upstream decides.
-        if (!p.fill_at && (!facts || !facts->on_sale_to_agents)) {
-            rt.phase = "waiting";
+        if (!p.fill_at && p.event.empty() && (!facts || !facts->on_sale_to_agents)) {
+            phase = "waiting";
             continue;
         }
         if (may_fill && !may_fill(p.client)) {
-            rt.phase = "paused";
+            phase = "paused";
             continue;
         }
         // Fills that ended rejected (sold out, refused) back off before asking again.
@@ -169,11 +195,11 @@ asio::awaitable<void> reservation_service::impl::pool_pass() {
                 for (const auto* h : it->second) in_flight += h->state != reservation_state::held;
         }
         if (missing == 0) {
-            rt.phase = in_flight > 0 ? "filling" : "ready";
+            phase = in_flight > 0 ? "filling" : "ready";
             if (in_flight == 0) rt.backoff_step = 0;
             continue;
         }
-        rt.phase = "filling";
+        phase = "filling";
         if (now_mono < rt.fill_not_before) continue;
         const auto cap_it = pools_cfg.client_max_seats.find(p.client);
         const std::int64_t cap = cap_it == pools_cfg.client_max_seats.end() ? -1 : cap_it->second;
@@ -182,10 +208,10 @@ asio::awaitable<void> reservation_service::impl::pool_pass() {
             const int have = it == by_size.end() ? 0 : static_cast<int>(it->second.size());
             for (int i = have; i < z.count; ++i) {
                 if (cap >= 0 && client_seats[p.client] + z.quantity > cap) {
-                    rt.phase = "capped";
+                    phase = "capped";
                     break;
                 }
-                if (!co_await fill_one(p, z.quantity)) break;
+                if (!co_await fill_one(p, instance, z.quantity)) break;
                 client_seats[p.client] += z.quantity;
             }
         }

@@ -17,10 +17,12 @@ namespace {
 
 bool is_pool_channel(std::string_view channel) { return channel.starts_with("pool:"); }
 
-// Same instance, ticket type and size; a band or area asked for must be the pool's, a request
+// Same instance (an event pool: the holds' own instance, checked by the caller, starting in
+// its range), ticket type and size; a band or area asked for must be the pool's, a request
 // for "anywhere" takes any pool of the instance.
-bool satisfies(const pool_spec& p, const domain::reservation_request& req) {
-    if (!req.best_available || p.client != req.client || p.instance != req.instance) return false;
+bool satisfies(const pool_spec& p, const domain::reservation_request& req, const domain::instance_facts* facts) {
+    if (!req.best_available || p.client != req.client) return false;
+    if (p.event.empty() ? p.instance != req.instance : !facts || !starts_in_range(p, facts->start)) return false;
     const auto& b = *req.best_available;
     if (b.ticket_type != p.ticket_type) return false;
     if (!b.price_band.empty() && b.price_band != p.price_band) return false;
@@ -42,6 +44,24 @@ std::function<void(store::reservation_row&)> new_owner(std::string channel, std:
 
 }  // namespace
 
+bool starts_in_range(const pool_spec& p, std::optional<sys_time> start) {
+    if (p.event.empty() || (!p.from && !p.to)) return true;
+    if (!start) return false;
+    return (!p.from || *start >= *p.from) && (!p.to || *start <= *p.to);
+}
+
+std::vector<std::string> covered_instances(const pool_spec& p, const std::vector<domain::event_instance>& known, sys_time now) {
+    std::vector<std::string> out;
+    for (const auto& i : known) {
+        if (i.cancelled || !starts_in_range(p, i.start)) continue;
+        if (i.start && now >= *i.start - p.drain_before) continue;
+        // Without an on-sale grab a pool fills only what the mirror shows on sale to agents.
+        if (!p.fill_at && !i.on_sale_to_agents) continue;
+        out.push_back(i.id);
+    }
+    return out;
+}
+
 const domain::hold_settings& reservation_service::impl::hold_for(const store::reservation_row& row) const {
     return is_pool_channel(row.channel) ? pool_hold : cfg.hold;
 }
@@ -49,8 +69,9 @@ const domain::hold_settings& reservation_service::impl::hold_for(const store::re
 asio::awaitable<std::optional<reservation_service::impl::drawn_hold>> reservation_service::impl::draw(
     std::string channel, std::string key, domain::reservation_request req) {
     std::set<std::string, std::less<>> names;
+    const auto* facts = catalogue.find_instance(req.client, req.instance);
     for (const auto& p : pools_cfg.pools)
-        if (satisfies(p, req)) names.insert(p.name);
+        if (satisfies(p, req, facts)) names.insert(p.name);
     if (names.empty()) co_return std::nullopt;
     auto c = reader();
     if (!c) co_return std::nullopt;
@@ -64,7 +85,8 @@ asio::awaitable<std::optional<reservation_service::impl::drawn_hold>> reservatio
     std::vector<candidate> found;
     const int quantity = req.best_available->quantity;
     for (const auto& h : *holds) {
-        if (h.state != reservation_state::held || h.quantity != quantity || !names.contains(h.pool) || busy.contains(h.id))
+        if (h.state != reservation_state::held || h.quantity != quantity || h.instance != req.instance ||
+            !names.contains(h.pool) || busy.contains(h.id))
             continue;
         const auto left = hold_left(h.id, h.expires_at);
         if (left < pools_cfg.min_draw_left) continue;
@@ -119,28 +141,52 @@ std::vector<pool_status> reservation_service::pools() const {
     if (!c) return out;
     auto holds = store::pool_holds(**c);
     if (!holds) return out;
-    auto status_of = [&](const std::string& name) -> pool_status& {
+    // One row per pool and instance: an event pool's target is per instance.
+    auto status_of = [&](const std::string& name, const std::string& instance) -> pool_status& {
         for (auto& s : out)
-            if (s.name == name) return s;
+            if (s.name == name && s.instance == instance) return s;
         out.push_back({});
         out.back().name = name;
+        out.back().instance = instance;
         return out.back();
     };
+    const sys_time now = m.clock.now();
     for (const auto& p : m.pools_cfg.pools) {
-        auto& s = status_of(p.name);
-        s.client = p.client;
-        s.instance = p.instance;
-        s.fill_at = p.fill_at;
-        for (const auto& z : p.sizes) {
-            s.target += z.count;
-            s.target_seats += std::int64_t(z.count) * z.quantity;
+        std::vector<std::string> instances{p.instance};
+        if (!p.event.empty()) {
+            instances = covered_instances(p, m.catalogue.event_instances(p.client, p.event), now);
         }
+        // An event pool covering no instance yet shows as one row without one (and no target).
+        const std::size_t covered = instances.size();
+        if (instances.empty()) instances.emplace_back();
+        for (const auto& h : *holds)
+            if (h.pool == p.name && std::find(instances.begin(), instances.end(), h.instance) == instances.end())
+                instances.push_back(h.instance);
         auto rt = m.pool_rt.find(p.name);
-        s.phase = rt != m.pool_rt.end() ? rt->second.phase : "waiting";
+        for (std::size_t i = 0; i < instances.size(); ++i) {
+            const auto& instance = instances[i];
+            auto& s = status_of(p.name, instance);
+            s.client = p.client;
+            s.event = p.event;
+            s.fill_at = p.fill_at;
+            for (const auto& z : p.sizes) {
+                if (i >= covered) break;  // draining: no target
+                s.target += z.count;
+                s.target_seats += std::int64_t(z.count) * z.quantity;
+            }
+            s.phase = i >= covered && !instance.empty() ? "draining" : "waiting";
+            if (i < covered && rt != m.pool_rt.end()) {
+                auto ph = rt->second.instance_phase.find(instance);
+                s.phase = ph != rt->second.instance_phase.end() ? ph->second : rt->second.phase;
+            }
+        }
     }
     for (const auto& h : *holds) {
-        auto& s = status_of(h.pool);
-        if (s.phase.empty()) s.phase = "removed";
+        auto& s = status_of(h.pool, h.instance);
+        if (s.phase.empty()) {
+            s.phase = "removed";
+            s.client = h.client;
+        }
         switch (h.state) {
         case reservation_state::held:
             ++s.ready;
@@ -151,16 +197,22 @@ std::vector<pool_status> reservation_service::pools() const {
         default: ++s.filling; break;
         }
     }
-    auto tallies = store::pool_tallies(**c);
+    auto tallies = store::pool_instance_tallies(**c);
     if (!tallies) {
         log::warn("reservations", "pool", "pool tallies not read", {{"error", tallies.error().message}});
         return out;
     }
     for (auto& s : out)
-        if (auto t = tallies->find(s.name); t != tallies->end()) {
+        if (auto t = tallies->find({s.name, s.instance}); t != tallies->end()) {
             s.drawn = t->second.drawn;
             s.failed = t->second.failed;
         }
+    for (const auto& [key, t] : *tallies)
+        for (auto& s : out)
+            if (s.name == key.first) {
+                s.pool_drawn += t.drawn;
+                s.pool_failed += t.failed;
+            }
     return out;
 }
 

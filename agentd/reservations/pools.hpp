@@ -1,5 +1,6 @@
 // reservations/pools: allocation pools (docs/pools.md) in the service's own vocabulary. A pool
-// keeps a target number of ready holds of given sizes for one client and instance; each ready
+// keeps a target number of ready holds of given sizes for one client and instance (an event pool:
+// for each instance of an event, optionally within a range of starts); each ready
 // hold is an ordinary reservation owned by the pseudo-channel "pool:<name>" (so placing, crash
 // recovery, expiry and releasing are the reservation machinery's), kept alive by extending it,
 // and handed to a channel whose request it satisfies by one durable `drawn` transition, with no
@@ -8,6 +9,7 @@
 #pragma once
 
 #include "agentd/core/clock.hpp"
+#include "agentd/domain/reservation_request.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -27,7 +29,11 @@ struct pool_size {
 struct pool_spec {
     std::string name;
     std::string client;
-    std::string instance;
+    std::string instance;  // exactly one of instance and event
+    // An event pool keeps its target for each instance of the event the mirror knows whose
+    // start is within [from, to] (either bound open when absent).
+    std::string event;
+    std::optional<sys_time> from, to;
     std::string ticket_type;
     std::string price_band;  // at most one of band / area; both empty: anywhere
     std::string area;
@@ -56,13 +62,27 @@ struct pool_settings {
     friend bool operator==(const pool_settings&, const pool_settings&) = default;
 };
 
-// What `agentctl pools` and GET /v1/pools show of one pool.
+// Whether an event pool's range takes an instance starting at `start` (an instance pool's, and
+// an unbounded range, take any; a bounded range never takes an unknown start).
+bool starts_in_range(const pool_spec& p, std::optional<sys_time> start);
+
+// The instances a pool keeps holds for, of those `known` (the mirror's instances of its event,
+// soonest first): in range, not cancelled, on sale to agents, not within drain_before of `now`.
+// An instance pool covers its one instance; this is only asked of event pools.
+std::vector<std::string> covered_instances(const pool_spec& p, const std::vector<domain::event_instance>& known, sys_time now);
+
+// What `agentctl pools` and GET /v1/pools show of one pool, per instance: an event pool has a
+// row for each instance it covers or still holds seats of (and one with an empty instance while
+// it covers none).
 struct pool_status {
-    std::string name, client, instance;
-    std::string phase;  // waiting (before fill_at) | filling | ready | paused | draining | removed
+    std::string name, client, instance, event;
+    std::string phase;  // waiting | filling | ready | capped | paused | draining | removed
     std::int64_t target = 0, target_seats = 0;
     std::int64_t ready = 0, filling = 0, releasing = 0;
-    std::int64_t drawn = 0, failed = 0;  // since the pool was first filled (durable counts)
+    std::int64_t drawn = 0, failed = 0;  // of this instance, since the pool was first filled (durable counts)
+    // The same over all the pool's instances, also those it no longer has a row for: the
+    // metrics' counters, which must not go down when an event's instance leaves the pool.
+    std::int64_t pool_drawn = 0, pool_failed = 0;
     std::int64_t seats_held = 0;
     std::optional<sys_time> next_expiry, fill_at;
 };

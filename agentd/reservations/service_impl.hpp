@@ -175,12 +175,13 @@ struct reservation_service::impl {
                                                            domain::reservation_request req);
     boost::asio::awaitable<void> pool_loop();
     boost::asio::awaitable<void> pool_pass();
-    boost::asio::awaitable<bool> fill_one(const pool_spec& p, int quantity);
+    boost::asio::awaitable<bool> fill_one(const pool_spec& p, const std::string& instance, int quantity);
     void wake_pools();
     // Time a hold has left, by the stricter of the monotonic countdown and the wall deadline.
     std::chrono::steady_clock::duration hold_left(const std::string& id, std::optional<sys_time> expires_at) const;
     struct pool_runtime {
         std::string phase = "waiting";
+        std::map<std::string, std::string, std::less<>> instance_phase;  // an event pool's, per instance
         std::chrono::steady_clock::time_point fill_not_before{};
         std::int64_t failed_seen = -1;
         int backoff_step = 0;

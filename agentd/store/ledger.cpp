@@ -98,7 +98,10 @@ result<void> scan_ledger(connection& c, const ledger_filter& f, const std::funct
         "ledger.scan",
         "SELECT entry_id, kind, corrects, coalesce(order_id, ''), reservation_id, client, channel, account, event_id, "
         "event_name, instance, instance_start, seats, face_minor, commission_minor, net_minor, reference, confirmed_at, "
-        "settled_by, amounts_from, mismatch, note FROM sales_ledger INDEXED BY sales_ledger_by_time "
+        "settled_by, amounts_from, mismatch, note, "
+        // A correction counts where the entry it corrects does.
+        "CASE WHEN kind = 'correction' THEN coalesce((SELECT o.pool FROM sales_ledger o WHERE o.entry_id = "
+        "sales_ledger.corrects), '') ELSE pool END FROM sales_ledger INDEXED BY sales_ledger_by_time "
         "WHERE confirmed_at >= coalesce(?3, '') AND (?4 IS NULL OR confirmed_at < ?4) "
         "AND (?1 IS NULL OR client = ?1) AND (?2 IS NULL OR channel = ?2) ORDER BY confirmed_at, entry_id");
     if (!st) return st.error();
@@ -130,6 +133,7 @@ result<void> scan_ledger(connection& c, const ledger_filter& f, const std::funct
         e.amounts_from = st->column_text(19);
         e.mismatch = st->column_text(20);
         e.note = st->column_text(21);
+        e.pool = st->column_text(22);
         each(e);
     }
 }

@@ -46,6 +46,7 @@ struct ledger_entry {
     std::int64_t seats = 0;
     money face, commission, net;
     std::string reference, confirmed_at, settled_by, amounts_from, mismatch, note;
+    std::string pool;  // the allocation pool the seats were drawn from ("" for a normal sale); a correction's is its entry's
 };
 
 struct ledger_filter {
@@ -66,11 +67,11 @@ result<ledger_gaps> find_ledger_gaps(connection& c, std::size_t limit = 1000);
 
 // Report (store/ledger_report.cpp): entries summed per group. Days, weeks and months are the
 // venue's local calendar; amounts of different currencies are never added together.
-enum class ledger_grouping { day, week, month, client, channel, event };
+enum class ledger_grouping { day, week, month, client, channel, event, pool };
 result<ledger_grouping> parse_ledger_grouping(std::string_view text);
 
 struct ledger_sum {
-    std::string key;       // the group: "2026-11-30", "2026-W49", "2026-11", a client, a channel, an event id
+    std::string key;       // the group: "2026-11-30", "2026-W49", "2026-11", a client, a channel, an event id, a pool ("" for none)
     std::string label;     // for events, the event's name; else the key
     std::string currency;  // every group and total is in one currency
     std::int64_t orders = 0;   // sale entries (corrections are not orders)

@@ -16,6 +16,7 @@ std::string group_key(const ledger_entry& e, ledger_grouping by, const client_bo
     case ledger_grouping::client: return e.client;
     case ledger_grouping::channel: return e.channel;
     case ledger_grouping::event: return e.event_id.empty() ? e.instance : e.event_id;
+    case ledger_grouping::pool: return e.pool;
     }
     return {};
 }
@@ -38,10 +39,11 @@ bool add_into(ledger_sum& s, const ledger_entry& e) {
 result<ledger_grouping> parse_ledger_grouping(std::string_view text) {
     static constexpr std::pair<std::string_view, ledger_grouping> k_names[] = {
         {"day", ledger_grouping::day},         {"week", ledger_grouping::week},       {"month", ledger_grouping::month},
-        {"client", ledger_grouping::client},   {"channel", ledger_grouping::channel}, {"event", ledger_grouping::event}};
+        {"client", ledger_grouping::client},   {"channel", ledger_grouping::channel}, {"event", ledger_grouping::event},
+        {"pool", ledger_grouping::pool}};
     for (auto [name, g] : k_names)
         if (name == text) return g;
-    return fail(errc::invalid_argument, "ledger grouping '" + std::string(text) + "': expected day|week|month|client|channel|event");
+    return fail(errc::invalid_argument, "ledger grouping '" + std::string(text) + "': expected day|week|month|client|channel|event|pool");
 }
 
 result<ledger_summary> summarize_ledger(connection& c, const ledger_filter& f, ledger_grouping by, const books_lookup& books) {
@@ -62,6 +64,7 @@ result<ledger_summary> summarize_ledger(connection& c, const ledger_filter& f, l
         if (fresh) {
             g->second.key = key;
             g->second.label = by == ledger_grouping::event && !e.event_name.empty() ? e.event_name : key;
+            if (by == ledger_grouping::pool && key.empty()) g->second.label = "no pool";
             g->second.currency = b.currency;
         }
         auto [t, first] = totals.try_emplace(b.currency);

@@ -411,7 +411,7 @@ result<std::vector<std::pair<std::string, std::int64_t>>> count_by_state(connect
 result<std::vector<pool_hold_row>> pool_holds(connection& c) {
     // Only undrawn rows: their channel is still the pool's own.
     auto st = c.prepare("res.pool_holds",
-                        "SELECT id, pool, state, coalesce(ba_quantity, 0), expires_at, created_at, client FROM reservations "
+                        "SELECT id, pool, state, coalesce(ba_quantity, 0), expires_at, created_at, client, instance FROM reservations "
                         "WHERE pool <> '' AND channel = 'pool:' || pool AND state IN ('queued', 'placing', 'held', "
                         "'releasing') ORDER BY created_at, id");
     if (!st) return st.error();
@@ -430,6 +430,7 @@ result<std::vector<pool_hold_row>> pool_holds(connection& c) {
         h.expires_at = read_time(*st, 4);
         h.created_at = read_time(*st, 5).value_or(sys_time{});
         h.client = st->column_text(6);
+        h.instance = st->column_text(7);
         out.push_back(std::move(h));
     }
     return out;
@@ -447,6 +448,22 @@ result<std::map<std::string, pool_tally, std::less<>>> pool_tallies(connection& 
         if (!more) return more.error();
         if (!*more) break;
         out[st->column_text(0)] = pool_tally{st->column_int64(1), st->column_int64(2)};
+    }
+    return out;
+}
+
+result<std::map<std::pair<std::string, std::string>, pool_tally>> pool_instance_tallies(connection& c) {
+    auto st = c.prepare("res.pool_instance_tallies",
+                        "SELECT pool, instance, coalesce(sum(CASE WHEN channel <> 'pool:' || pool THEN 1 ELSE 0 END), 0), "
+                        "coalesce(sum(CASE WHEN channel = 'pool:' || pool AND state = 'rejected' THEN 1 ELSE 0 END), 0) "
+                        "FROM reservations WHERE pool <> '' GROUP BY pool, instance");
+    if (!st) return st.error();
+    std::map<std::pair<std::string, std::string>, pool_tally> out;
+    for (;;) {
+        auto more = st->step();
+        if (!more) return more.error();
+        if (!*more) break;
+        out[{st->column_text(0), st->column_text(1)}] = pool_tally{st->column_int64(2), st->column_int64(3)};
     }
     return out;
 }

@@ -94,7 +94,7 @@ result<std::vector<reservation_row>> confirmed_needing_attention(connection& c);
 // A pool's reservation not yet drawn by a channel, in any state with its basket still live
 // or coming (queued, placing, held, releasing). Oldest first.
 struct pool_hold_row {
-    std::string id, pool, client;
+    std::string id, pool, client, instance;
     domain::reservation_state state = domain::reservation_state::queued;
     int quantity = 0;
     std::optional<sys_time> expires_at;
@@ -109,6 +109,8 @@ struct pool_tally {
 // Every pool's tally in one pass over the table (the pool column has no index); a pool with no
 // reservation yet is absent.
 result<std::map<std::string, pool_tally, std::less<>>> pool_tallies(connection& c);
+// The same per pool and instance (an event pool's rows in `agentctl pools`).
+result<std::map<std::pair<std::string, std::string>, pool_tally>> pool_instance_tallies(connection& c);
 
 // Ledger rows for an order (0 or 1): used by audits and tests.
 result<std::int64_t> ledger_count(connection& c);

@@ -2,13 +2,18 @@
 // fills, a request it satisfies is answered `held` from it at once (no upstream call on the
 // request path), the pool refills and drains before the show; holds are kept alive past the
 // basket lifetime; a SIGKILL mid-fill is recovered without doubling a hold; the client's cap
-// is never exceeded; an on-sale grab fills at its moment during a public rush.
+// is never exceeded; an on-sale grab fills at its moment during a public rush; an event pool
+// keeps holds for each instance of the event, and a sale drawn from it shows its pool in the
+// ledger.
+#include "tests/support/cli_run.hpp"
 #include "tests/support/harness.hpp"
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <csignal>
 #include <ctime>
+#include <map>
 #include <set>
 
 using namespace agentd::test;
@@ -111,8 +116,26 @@ struct pool_world {
         return ids;
     }
 
-    std::optional<http_answer> ask(const std::string& key, int quantity) const {
-        std::string body = R"({"client":")" + client + R"(","instance":")" + instance +
+    std::string event_pool_block(const std::string& name, const std::string& event, const std::string& sizes) const {
+        return "[[pool]]\nname = \"" + name + "\"\nclient = \"" + client + "\"\nevent = \"" + event +
+               "\"\nticket_type = \"" + ticket_type + "\"\nsizes = \"" + sizes + "\"\n\n";
+    }
+    // GET /v1/pools rows of one pool, by instance: the field asked for.
+    std::map<std::string, std::string> pool_rows(const std::string& name, const std::string& field) const {
+        std::map<std::string, std::string> out;
+        auto a = uds_request(sock, "GET", "/v1/pools");
+        if (!a || a->status != 200) return out;
+        for (int i = 0, n = json_array_size(a->body, "pools"); i < n; ++i) {
+            const auto row = "pools." + std::to_string(i);
+            if (json_get(a->body, row + ".name") == name)
+                out[json_get(a->body, row + ".instance").value_or("")] = json_get(a->body, row + "." + field).value_or("");
+        }
+        return out;
+    }
+
+    std::optional<http_answer> ask(const std::string& key, int quantity) const { return ask_for(instance, key, quantity); }
+    std::optional<http_answer> ask_for(const std::string& inst, const std::string& key, int quantity) const {
+        std::string body = R"({"client":")" + client + R"(","instance":")" + inst +
                            R"(","bestAvailable":{"quantity":)" + std::to_string(quantity) + R"(,"ticketType":")" +
                            ticket_type + R"("}})";
         return uds_request(sock, "POST", "/v1/reservations", body, {"Idempotency-Key: " + key});
@@ -286,4 +309,111 @@ TEST_CASE("an on-sale grab fills at fill_at, not before, while the public buys")
     }
     CHECK(w.pool_field("grab", "fillAt") == fill_at);
     CHECK(w.sim_basket_seats() == 6);
+}
+
+TEST_CASE("an event pool fills each on-sale instance within the cap, refills a draw, and its sale shows the pool in the ledger") {
+    pool_world w;
+    auto detail = uds_request(w.sock, "GET", "/v1/clients/" + w.client + "/instances/" + w.instance);
+    REQUIRE(detail);
+    const auto event = json_get(detail->body, "event");
+    REQUIRE(event);
+    // The instances of the event the mirror shows on sale to agents (two in the tiny world).
+    std::set<std::string> on_sale;
+    auto list = uds_request(w.sock, "GET", "/v1/clients/" + w.client + "/instances?event=" + *event);
+    REQUIRE(list);
+    for (int i = 0, n = json_array_size(list->body, "instances"); i < n; ++i) {
+        const auto row = "instances." + std::to_string(i);
+        if (json_get(list->body, row + ".onSale") == "true" && json_get(list->body, row + ".cancelled") == "false")
+            on_sale.insert(*json_get(list->body, row + ".id"));
+    }
+    REQUIRE(on_sale.size() >= 2);
+    const std::string other = *std::find_if(on_sale.begin(), on_sale.end(), [&](const std::string& i) { return i != w.instance; });
+
+    // 2x2 per instance; a cap of one instance's worth plus one pair: the filler stops there.
+    const int per_instance = 4, cap = per_instance + 2;
+    w.set_pools(w.event_pool_block("ev", *event, "2x2"), cap);
+    int most_seats = 0;
+    const bool capped = wait_until(
+        [&] {
+            most_seats = std::max(most_seats, w.sim_basket_seats());
+            auto phases = w.pool_rows("ev", "phase");
+            auto ready = w.pool_rows("ev", "ready");
+            long total = 0;
+            for (const auto& [i, n] : ready) total += n.empty() ? 0 : std::stol(n);
+            return phases.size() == on_sale.size() && total == cap / 2 &&
+                   std::count_if(phases.begin(), phases.end(), [](const auto& p) { return p.second == "capped"; }) == 1;
+        },
+        60s, 20ms);
+    if (!capped) MESSAGE(uds_request(w.sock, "GET", "/v1/pools")->body);
+    REQUIRE(capped);
+    CHECK(most_seats <= cap);
+    CHECK(w.sim_basket_seats() == cap);
+    CHECK(w.pool_rows("ev", "event").begin()->second == *event);
+
+    // Room for every instance: each gets its own two pairs.
+    const int full = per_instance * static_cast<int>(on_sale.size());
+    w.set_pools(w.event_pool_block("ev", *event, "2x2"), full);
+    const bool ready = wait_until(
+        [&] {
+            most_seats = std::max(most_seats, w.sim_basket_seats());
+            auto phases = w.pool_rows("ev", "phase");
+            auto ready_n = w.pool_rows("ev", "ready");
+            if (phases.size() != on_sale.size()) return false;
+            for (const auto& i : on_sale)
+                if (phases[i] != "ready" || ready_n[i] != "2") return false;
+            return true;
+        },
+        60s, 20ms);
+    if (!ready) MESSAGE(uds_request(w.sock, "GET", "/v1/pools")->body);
+    REQUIRE(ready);
+    CHECK(most_seats <= full);
+    CHECK(w.sim_basket_seats() == full);
+    CHECK(w.pool_reservations("ev").size() == 2 * on_sale.size());
+    // agentctl pools: a row per instance, with the event beside it.
+    auto table = agentctl({"--config", w.config, "pools"});
+    CHECK_MESSAGE(table.code == 0, table.err);
+    CHECK(table.has("EVENT"));
+    for (const auto& i : on_sale) CHECK(table.has(*event + "  " + i));
+
+    // A draw on the other instance takes one of its holds, at once, and that instance is refilled.
+    const long creates = w.sim_requests("create_basket");
+    auto a = w.ask_for(other, "ev-draw", 2);
+    REQUIRE(a);
+    CHECK(a->status == 202);
+    CHECK(json_get(a->body, "state") == "held");
+    CHECK(json_get(a->body, "pool") == "ev");
+    CHECK(json_get(a->body, "instance") == other);
+    const auto drawn_id = *json_get(a->body, "id");
+    REQUIRE(wait_until([&] { return w.pool_rows("ev", "ready")[other] == "2" && w.pool_rows("ev", "drawn")[other] == "1"; },
+                       60s, 20ms));
+    CHECK(w.sim_requests("create_basket") == creates + 1);
+    CHECK(w.pool_rows("ev", "drawn")[w.instance] == "0");
+
+    // Confirmed, the sale's ledger entry names the pool: agentctl ledger entries, JSON and CSV.
+    auto c = uds_request(w.sock, "POST", "/v1/reservations/" + drawn_id + "/confirm",
+                         R"({"customer":{"firstName":"Ada","lastName":"Lovelace","addressLine1":"1 Main St"},"reference":"EV-1"})");
+    REQUIRE(c);
+    CHECK(c->status == 202);
+    REQUIRE(wait_until([&] {
+        auto r = uds_request(w.sock, "GET", "/v1/reservations/" + drawn_id);
+        return r && json_get(r->body, "state") == "confirmed";
+    }, 60s, 20ms));
+    auto js = agentctl({"--config", w.config, "--json", "ledger", "entries", "--client", w.client});
+    CHECK_MESSAGE(js.code == 0, js.err);
+    REQUIRE(json_array_size(js.out, "entries") == 1);
+    CHECK(json_get(js.out, "entries.0.reservation") == drawn_id);
+    CHECK(json_get(js.out, "entries.0.pool") == "ev");
+    CHECK(json_get(js.out, "entries.0.instance") == other);
+    auto csv = agentctl({"--config", w.config, "ledger", "entries", "--client", w.client, "--csv"});
+    CHECK_MESSAGE(csv.code == 0, csv.err);
+    const auto header_end = csv.out.find('\n');
+    REQUIRE(header_end != std::string::npos);
+    CHECK(csv.out.substr(0, header_end).find(",pool,") != std::string::npos);
+    CHECK(csv.out.find("," + drawn_id + ",") != std::string::npos);
+    CHECK(csv.out.find("," + other + ",") != std::string::npos);
+    CHECK(csv.out.find(",ev,") != std::string::npos);
+    // And the report groups it under its pool.
+    auto by_pool = agentctl({"--config", w.config, "ledger", "--by", "pool", "--csv"});
+    CHECK_MESSAGE(by_pool.code == 0, by_pool.err);
+    CHECK(by_pool.out.find("\nev,ev,1,2,") != std::string::npos);
 }

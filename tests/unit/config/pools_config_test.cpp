@@ -80,3 +80,76 @@ TEST_CASE("bad pools are refused with the option and the pool named") {
     auto r = load_string(f.text(pool("sizes = \"10x2\"\n"), "pool_max_seats = 20\n"), "p.toml");
     CHECK_MESSAGE(r.has_value(), r.error().message);
 }
+
+namespace {
+
+std::string event_pool(const std::string& body) {
+    return "[[pool]]\nname = \"panto\"\nclient = \"royalcourt\"\nevent = \"1201ALHDQP\"\nticket_type = \"1AHG\"\n"
+           "sizes = \"4x2\"\n" + body;
+}
+
+}  // namespace
+
+TEST_CASE("an event pool is read with its range of starts in venue time, dates or date-times") {
+    using namespace std::chrono;
+    pool_file f;
+    auto r = load_string(f.text(event_pool("from = \"2026-12-01\"\nto = \"2026-12-24\"\n")), "p.toml");
+    REQUIRE_MESSAGE(r.has_value(), r.error().message);
+    const auto& p = r->pools.at(0);
+    CHECK(p.event == "1201ALHDQP");
+    CHECK(p.instance.empty());
+    REQUIRE(p.from_at);
+    REQUIRE(p.to_at);
+    CHECK(*p.from_at == sys_days(2026y / 12 / 1));
+    // A bare date as the upper bound: through the end of that day.
+    CHECK(*p.to_at == sys_days(2026y / 12 / 24) + hours(23) + minutes(59) + seconds(59));
+    CHECK_FALSE(p.from_utc);
+    CHECK_FALSE(p.to_utc);
+    CHECK(contains(to_string(*r), "event = \"1201ALHDQP\""));
+
+    auto times = load_string(f.text(event_pool("from = \"2026-12-01T14:00\"\nto = \"2026-12-01T20:00:00Z\"\n")), "p.toml");
+    REQUIRE_MESSAGE(times.has_value(), times.error().message);
+    CHECK(*times->pools[0].from_at == sys_days(2026y / 12 / 1) + hours(14));
+    CHECK(*times->pools[0].to_at == sys_days(2026y / 12 / 1) + hours(20));
+    CHECK(times->pools[0].to_utc);
+
+    auto open = load_string(f.text(event_pool("")), "p.toml");
+    REQUIRE_MESSAGE(open.has_value(), open.error().message);
+    CHECK_FALSE(open->pools[0].from_at);
+    CHECK_FALSE(open->pools[0].to_at);
+}
+
+TEST_CASE("event pools: bad combinations and ranges are refused with the option named") {
+    pool_file f;
+    struct bad_case {
+        std::string pools, client_extra, option, says;
+    };
+    const std::string neither =
+        "[[pool]]\nname = \"x\"\nclient = \"royalcourt\"\nticket_type = \"T\"\nsizes = \"1x1\"\n";
+    const bad_case cases[] = {
+        {event_pool("instance = \"4401AKPQ\"\n"), "", "pool.event", "exactly one of 'pool.instance' and 'pool.event'"},
+        {neither, "", "pool.instance", "exactly one of 'pool.instance' and 'pool.event'"},
+        {event_pool("from = \"2026-12-24\"\nto = \"2026-12-01\"\n"), "", "pool.to", "is before from"},
+        {event_pool("from = \"2026-12-01T20:00\"\nto = \"2026-12-01T19:59\"\n"), "", "pool.to", "is before from"},
+        {event_pool("from = \"2026-13-01\"\n"), "", "pool.from", "neither a date"},
+        {event_pool("to = \"next week\"\n"), "", "pool.to", "neither a date"},
+        {event_pool("from = \"2026-02-30\"\n"), "", "pool.from", "neither a date"},
+        {pool("sizes = \"1x2\"\nfrom = \"2026-12-01\"\n"), "", "pool.from", "event pools only"},
+        // One instance's worth must fit the cap: 4x2 = 8 seats.
+        {event_pool(""), "pool_max_seats = 7\n", "pool.sizes", "above its pool_max_seats (7)"},
+        // An instance pool beside it still counts whole.
+        {pool("sizes = \"2x2\"\n") + event_pool(""), "pool_max_seats = 11\n", "pool.sizes", "pools would hold 12 seats"},
+    };
+    for (const auto& c : cases) {
+        CAPTURE(c.pools);
+        auto r = load_string(f.text(c.pools, c.client_extra), "p.toml");
+        REQUIRE_FALSE(r.has_value());
+        CHECK(r.error().code == errc::config_error);
+        CHECK(contains(r.error().message, "option '" + c.option + "'"));
+        CHECK(contains(r.error().message, c.says));
+        CHECK(contains(r.error().message, "p.toml:"));
+    }
+    // The same day as both bounds is one day, and one instance's worth at the cap fits.
+    auto r = load_string(f.text(event_pool("from = \"2026-12-01\"\nto = \"2026-12-01\"\n"), "pool_max_seats = 8\n"), "p.toml");
+    CHECK_MESSAGE(r.has_value(), r.error().message);
+}

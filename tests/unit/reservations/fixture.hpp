@@ -35,6 +35,11 @@ struct map_catalogue final : domain::catalogue_view {
         auto it = facts.find({std::string(c), std::string(i)});
         return it == facts.end() ? nullptr : &it->second;
     }
+    std::map<std::pair<std::string, std::string>, std::vector<domain::event_instance>> events;  // (client, event)
+    std::vector<domain::event_instance> event_instances(std::string_view c, std::string_view e) const override {
+        auto it = events.find({std::string(c), std::string(e)});
+        return it == events.end() ? std::vector<domain::event_instance>{} : it->second;
+    }
 };
 
 struct res_fixture {

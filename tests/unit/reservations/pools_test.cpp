@@ -136,3 +136,71 @@ TEST_CASE("a pool never holds more than its client's cap") {
     CHECK(status_of(f.svc->pools(), "p")->ready == 2);
     CHECK(f.count("create_basket") == 2);
 }
+
+namespace {
+
+// Another instance of the fixture's event, sold like k_instance.
+void add_instance(res_fixture& f, const std::string& id) {
+    f.cat.facts[{k_client, id}] = f.cat.facts[{k_client, k_instance}];
+    f.up.plans[id] = f.up.plans[k_instance];
+    f.up.price_lists[id] = f.up.price_lists[k_instance];
+}
+
+const reservations::pool_status* row_of(const std::vector<reservations::pool_status>& all, const std::string& name,
+                                        const std::string& instance) {
+    for (const auto& s : all)
+        if (s.name == name && s.instance == instance) return &s;
+    return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("an event pool keeps its target per instance, stops at the client's cap, and drains what leaves it") {
+    res_fixture f;
+    for (const char* id : {"I2", "I3", "I4"}) add_instance(f, id);
+    const sys_time later = f.clock.now() + 72h;
+    f.cat.events[{k_client, "E1"}] = {{k_instance, later, true, false},
+                                      {"I2", later + 24h, true, false},
+                                      {"I3", later + 48h, true, false},
+                                      {"I4", later + 96h, false, false}};  // not on sale to agents
+    auto s = one_pool({{2, 2}}, 10);  // 4 seats per instance, 10 for the client
+    s.pools[0].instance.clear();
+    s.pools[0].event = "E1";
+    f.svc->set_pools(s);
+    f.start_worker();
+    f.pump([&] {
+        auto st = f.svc->pools();
+        const auto* i3 = row_of(st, "p", "I3");
+        return i3 && i3->phase == "capped" && i3->filling == 0 && row_of(st, "p", "I2") &&
+               row_of(st, "p", "I2")->phase == "ready";
+    });
+    auto st = f.svc->pools();
+    CHECK(st.size() == 3);  // I4 is not on sale: not covered
+    CHECK(row_of(st, "p", k_instance)->ready == 2);
+    CHECK(row_of(st, "p", k_instance)->event == "E1");
+    CHECK(row_of(st, "p", k_instance)->target == 2);
+    CHECK(row_of(st, "p", "I2")->ready == 2);
+    CHECK(row_of(st, "p", "I3")->ready == 1);  // the cap leaves room for one more pair only
+    CHECK(f.count("create_basket") == 5);
+
+    // A draw on one instance takes that instance's hold and is refilled within the cap.
+    auto c = f.create("d1", f.best_req(2));
+    REQUIRE(c.has_value());
+    CHECK(c->reservation.state == "held");
+    CHECK(c->reservation.pool == "p");
+    CHECK(c->reservation.instance == k_instance);
+    f.pump([&] { return f.count("create_basket") == 6; });
+    // 10 seats in the pools again: the refill went to the instance drawn from (soonest first).
+    f.pump([&] { return row_of(f.svc->pools(), "p", k_instance)->ready == 2; });
+    CHECK(row_of(f.svc->pools(), "p", k_instance)->drawn == 1);
+    CHECK(row_of(f.svc->pools(), "p", "I3")->ready == 1);
+
+    // A reload that narrows the range drops I2 and I3: their holds are released, I1's stay.
+    s.pools[0].to = later + 1h;
+    f.svc->set_pools(s);
+    f.pump([&] { return f.count("clear_basket") == 3; });
+    f.pump([&] {
+        auto now = f.svc->pools();
+        return now.size() == 1 && row_of(now, "p", k_instance) && row_of(now, "p", k_instance)->ready == 2;
+    });
+}

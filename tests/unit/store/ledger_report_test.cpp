@@ -129,6 +129,38 @@ TEST_CASE("by channel and by event (labelled with the event's name)") {
     CHECK(ev.groups[2].label == "Cats");
 }
 
+TEST_CASE("by pool: sales drawn from a pool apart from the rest, a correction with the entry it corrects") {
+    books_fixture f;
+    // r2 was drawn from pool "gala"; the correction points at r2's sale (and carries no pool itself).
+    auto w = f.db->submit_wait<int>([&](write_txn& t) -> result<int> {
+        for (const char* sql : {"UPDATE sales_ledger SET pool = 'gala' WHERE reservation_id = 'r2' AND kind = 'sale'",
+                                "UPDATE sales_ledger SET corrects = (SELECT entry_id FROM sales_ledger WHERE reservation_id = "
+                                "'r2' AND kind = 'sale') WHERE kind = 'correction'"}) {
+            auto st = t.prepare(sql, sql);
+            if (!st) return st.error();
+            if (auto x = st->run(); !x) return x.error();
+        }
+        return 0;
+    });
+    REQUIRE_MESSAGE(w.has_value(), w.error().message);
+    auto s = f.run(ledger_grouping::pool, {.client = std::string("royalcourt")});
+    REQUIRE(keys(s) == std::vector<std::string>{"/GBP", "gala/GBP"});
+    CHECK(s.groups[0].label == "no pool");
+    CHECK(s.groups[0].orders == 2);
+    CHECK(s.groups[1].label == "gala");
+    CHECK(s.groups[1].orders == 1);
+    CHECK(s.groups[1].commission == money{355 + 100});
+    CHECK(parse_ledger_grouping("pool").value() == ledger_grouping::pool);
+    // The entries themselves carry it.
+    auto rd = reader::open(f.db->path());
+    REQUIRE(rd.has_value());
+    std::vector<std::string> pools;
+    REQUIRE(scan_ledger(rd->conn(), {.client = std::string("royalcourt")}, [&](const ledger_entry& e) {
+        pools.push_back(e.reservation_id + ":" + e.kind + ":" + e.pool);
+    }).has_value());
+    CHECK(pools == std::vector<std::string>{"r1:sale:", "r2:sale:gala", "r2:correction:gala", "r3:sale:"});
+}
+
 TEST_CASE("filters: channel and a UTC window, from inclusive and to exclusive") {
     books_fixture f;
     auto s = f.run(ledger_grouping::client,
