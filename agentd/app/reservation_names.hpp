@@ -1,19 +1,19 @@
 // app/reservation_names: fills a reservation answer's human names (event, instance start, and
 // per seat the area, price band and ticket type names) from the mirror, next to the ids. A
-// name the mirror does not know stays "" (the ids are always there). Threading: the caller's
-// (the network thread; mirror reads are point reads).
+// name the mirror does not know stays "" (the ids are always there). Each distinct seat kind
+// is one keyed read of just the rows it names (mirror_view::names_of), not a whole instance:
+// reservation answers are the local API's most frequent reads (every long-poll wake). The
+// reads are not cached across answers, so a renamed area, band or event shows at once.
+// Threading: the caller's (the network thread; mirror reads are point reads).
 #pragma once
 
 #include "agentd/api/types.hpp"
+#include "agentd/mirror/view.hpp"
 
+#include <array>
 #include <map>
 #include <optional>
 #include <string>
-#include <utility>
-
-namespace agentd::mirror {
-class mirror_view;
-}
 
 namespace agentd::app {
 
@@ -23,10 +23,12 @@ public:
     void name(api::reservation& r);
 
 private:
-    const api::instance* instance(const std::string& client, const std::string& id);
+    const mirror::seat_names* lookup(const api::reservation& r, const std::string& area, const std::string& band,
+                                     const std::string& ticket_type);
 
     mirror::mirror_view* mirror_;
-    std::map<std::pair<std::string, std::string>, std::optional<api::instance>> seen_;  // one read per instance
+    // One read per distinct (client, instance, area, band, ticket type) in an answer or listing.
+    std::map<std::array<std::string, 5>, std::optional<mirror::seat_names>> seen_;
 };
 
 }  // namespace agentd::app

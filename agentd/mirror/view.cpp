@@ -217,6 +217,17 @@ result<api::seat_plan> mirror_view::seats(std::string_view client, std::string_v
     return out;
 }
 
+std::optional<seat_names> mirror_view::names_of(std::string_view client, std::string_view instance, std::string_view area,
+                                                std::string_view price_band, std::string_view ticket_type) const {
+    auto conn = conn_for_thread();
+    if (!conn) return std::nullopt;
+    auto row = store::mirror_seat_names(**conn, client, instance, area, price_band, ticket_type);
+    if (!row || !*row) return std::nullopt;
+    auto& r = **row;
+    return seat_names{std::move(r.event_name), std::move(r.start_local), std::move(r.area_name),
+                      std::move(r.price_band_name), std::move(r.ticket_type_name)};
+}
+
 std::optional<domain::instance_facts> mirror_view::instance_facts_of(std::string_view client,
                                                                      std::string_view instance) const {
     auto conn = conn_for_thread();

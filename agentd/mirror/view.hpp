@@ -28,6 +28,15 @@ class lazy_reader;
 
 namespace agentd::mirror {
 
+// What a reservation answer shows next to one seat's ids ("" where the mirror has no name).
+struct seat_names {
+    std::string event_name;
+    std::string instance_start;  // venue-local
+    std::string area;
+    std::string price_band;
+    std::string ticket_type;
+};
+
 class mirror_view final : public domain::catalogue_view {
 public:
     explicit mirror_view(std::string db_path, const agentd::clock& clk = agentd::system_clock::instance());
@@ -41,6 +50,11 @@ public:
     result<std::vector<api::instance_summary>> instances(const api::instance_query& q);
     result<api::instance> instance(std::string_view client, std::string_view id);
     result<api::seat_plan> seats(std::string_view client, std::string_view id);
+    // The names of one seat's area, band and ticket type and of its instance, read by key from
+    // what the mirror holds now (never cached, so never stale); nullopt for an instance the
+    // mirror does not know or that was removed upstream, or a failed read.
+    std::optional<seat_names> names_of(std::string_view client, std::string_view instance, std::string_view area,
+                                       std::string_view price_band, std::string_view ticket_type) const;
 
     // Catalogue facts for reservation validation (domain::catalogue_view); nullptr when the
     // client or instance is unknown, tombstoned, or the read failed.

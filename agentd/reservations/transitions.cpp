@@ -56,10 +56,16 @@ std::function<result<reservation_service::impl::applied>(store::write_txn&)> res
         const bool seats_changed = next->next.seats.size() != row.rec.seats.size();
         row.rec = next->next;
         if (seats_changed) row.details.resize(row.rec.seats.size());
-        if (amend) amend(row);
+        bool owner_changed = false;
+        if (amend) {
+            const std::string channel = row.channel, key = row.idempotency_key;
+            const std::uint64_t hash = row.request_hash;
+            amend(row);
+            owner_changed = row.channel != channel || row.idempotency_key != key || row.request_hash != hash;
+        }
         auto sentence = domain::history_note(*next);
         if (!note.empty()) sentence += "; " + note;
-        auto seq = store::save_transition(t, row, *next, sentence, feed_payload(row));
+        auto seq = store::save_transition(t, row, *next, sentence, feed_payload(row), owner_changed);
         if (!seq) return seq.error();
         return reservation_service::impl::applied{std::move(row), *seq};
     };

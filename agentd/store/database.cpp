@@ -256,6 +256,14 @@ std::chrono::steady_clock::time_point database::run_housekeeping() {
     return std::chrono::steady_clock::now() + (rep.more ? o.backlog_pause : o.interval);
 }
 
+result<void> database::control(std::string_view name, std::string_view sql) {
+    // PostgreSQL: a round trip per statement either way; its parse is not what costs there.
+    if (conn_.is_postgresql()) return conn_.exec(sql, name);
+    auto st = conn_.prepare(name, sql);
+    if (!st) return st.error();
+    return st->run();
+}
+
 void database::run_batch(std::deque<job>& batch) {
     bool durable = false;
     for (const auto& j : batch) durable = durable || j.durable;
@@ -274,18 +282,18 @@ void database::run_batch(std::deque<job>& batch) {
         if (auto r = conn_.exec(begin, "begin batch"); !r) batch_error = r.error();
     } else if (durable != synchronous_full_) {
         // synchronous cannot change inside a transaction; it is chosen per batch.
-        if (auto r = conn_.exec(durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL", "set synchronous"); !r)
-            batch_error = r.error();
-        else
-            synchronous_full_ = durable;
+        auto r = durable ? control("writer.synchronous_full", "PRAGMA synchronous = FULL")
+                         : control("writer.synchronous_normal", "PRAGMA synchronous = NORMAL");
+        if (!r) batch_error = r.error();
+        else synchronous_full_ = durable;
     }
     if (!batch_error && !pg)
-        if (auto r = conn_.exec("BEGIN IMMEDIATE", "begin batch"); !r) batch_error = r.error();
+        if (auto r = control("writer.begin", "BEGIN IMMEDIATE"); !r) batch_error = r.error();
 
     if (!batch_error) {
         write_txn txn(conn_, durable);
         for (std::size_t i = 0; i < batch.size(); ++i) {
-            if (auto r = conn_.exec("SAVEPOINT job", "savepoint"); !r) {
+            if (auto r = control("writer.savepoint", "SAVEPOINT job"); !r) {
                 batch_error = r.error();
                 break;
             }
@@ -308,19 +316,22 @@ void database::run_batch(std::deque<job>& batch) {
             }
             if (outcome) {
                 ok[i] = true;
-                if (auto r = conn_.exec("RELEASE job", "release savepoint"); !r) {
+                if (auto r = control("writer.release", "RELEASE job"); !r) {
                     batch_error = r.error();
                     break;
                 }
-            } else if (auto r = conn_.exec("ROLLBACK TO job; RELEASE job", "rollback savepoint"); !r) {
+            } else if (auto r = control("writer.rollback_to", "ROLLBACK TO job"); !r) {
                 batch_error = r.error();
+                break;
+            } else if (auto r2 = control("writer.release", "RELEASE job"); !r2) {
+                batch_error = r2.error();
                 break;
             }
         }
     }
     if (!batch_error) {
         const auto commit_start = std::chrono::steady_clock::now();
-        if (auto r = conn_.exec("COMMIT", "commit batch"); !r) batch_error = r.error();
+        if (auto r = control("writer.commit", "COMMIT"); !r) batch_error = r.error();
         commit_ns_ += nanoseconds_since(commit_start);
     }
     if (batch_error) {

@@ -133,6 +133,10 @@ private:
     bool on_writer_thread() const noexcept { return std::this_thread::get_id() == writer_id_; }
     void run_loop();
     void run_batch(std::deque<job>& batch);
+    // Runs one of the writer's own statements (BEGIN, SAVEPOINT, RELEASE, COMMIT...). SQLite
+    // would parse their text on every sqlite3_exec, several times per job; they are prepared
+    // once under `name` instead.
+    result<void> control(std::string_view name, std::string_view sql);
     // One retention pass as a batch of its own; returns when the next one is due.
     std::chrono::steady_clock::time_point run_housekeeping();
 

@@ -257,6 +257,36 @@ result<std::vector<mirror_status_row>> mirror_statuses(connection& c, std::strin
     return out;
 }
 
+result<std::optional<mirror_seat_names_row>> mirror_seat_names(connection& c, std::string_view client,
+                                                               std::string_view instance, std::string_view area,
+                                                               std::string_view price_band,
+                                                               std::string_view ticket_type) {
+    // Every subquery is a primary-key lookup: the seat's own (band, ticket type) price row
+    // answers both price names; a band or ticket type missing there walks that one list.
+    auto st = c.prepare(
+        "mirror.seat_names",
+        "SELECT coalesce(e.name, ''), i.start_local, "
+        "coalesce((SELECT s.name FROM mirror_status s WHERE s.client = i.client AND s.instance_id = i.id "
+        "AND s.area_id = ?3 AND ?3 <> ''), ''), "
+        "coalesce((SELECT p.band_name FROM mirror_price p WHERE p.client = i.client AND p.price_list_id = "
+        "i.price_list_id AND p.band_id = ?4 AND p.ticket_type_id = ?5 AND p.band_name <> ''), "
+        "(SELECT p.band_name FROM mirror_price p WHERE p.client = i.client AND p.price_list_id = "
+        "i.price_list_id AND p.band_id = ?4 AND p.band_name <> '' ORDER BY p.ticket_type_id LIMIT 1), ''), "
+        "coalesce((SELECT p.ticket_type_name FROM mirror_price p WHERE p.client = i.client AND p.price_list_id = "
+        "i.price_list_id AND p.band_id = ?4 AND p.ticket_type_id = ?5 AND p.ticket_type_name <> ''), "
+        "(SELECT p.ticket_type_name FROM mirror_price p WHERE p.client = i.client AND p.price_list_id = "
+        "i.price_list_id AND p.ticket_type_id = ?5 AND p.ticket_type_name <> '' ORDER BY p.band_id LIMIT 1), '') "
+        "FROM mirror_instance i LEFT JOIN mirror_event e ON e.client = i.client AND e.id = i.event_id "
+        "WHERE i.client = ?1 AND i.id = ?2 AND i.tombstoned = 0");
+    if (!st) return st.error();
+    st->bind(1, client).bind(2, instance).bind(3, area).bind(4, price_band).bind(5, ticket_type);
+    auto more = st->step();
+    if (!more) return more.error();
+    if (!*more) return std::optional<mirror_seat_names_row>{};
+    return std::optional<mirror_seat_names_row>{mirror_seat_names_row{
+        st->column_text(0), st->column_text(1), st->column_text(2), st->column_text(3), st->column_text(4)}};
+}
+
 result<std::int64_t> mirror_count(connection& c, std::string_view table, std::string_view client) {
     static const char* const tables[] = {"mirror_event",  "mirror_instance", "mirror_price_list", "mirror_price",
                                          "mirror_plan",   "mirror_area",     "mirror_seat",       "mirror_status",

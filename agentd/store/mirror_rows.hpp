@@ -105,6 +105,15 @@ struct mirror_sync_state_row {
     std::optional<std::uint64_t> content_hash;
 };
 
+// What a reservation answer names next to one seat's ids; "" where the mirror has no name.
+struct mirror_seat_names_row {
+    std::string event_name;
+    std::string start_local;
+    std::string area_name;
+    std::string price_band_name;
+    std::string ticket_type_name;
+};
+
 struct mirror_seat_status_input {
     std::string seat_id;
     int status = 0;

@@ -77,6 +77,15 @@ result<std::vector<mirror_seat_row>> mirror_seats(connection& c, std::string_vie
                                                   std::string_view instance);
 result<std::vector<mirror_status_row>> mirror_statuses(connection& c, std::string_view client,
                                                        std::string_view instance);
+// The names a reservation answer shows for one seat, by key: the instance's event name and
+// start, the area's name from the instance's availability rows (as the instance answer shows
+// it), and the band and ticket type names of the seat's price row in the instance's price list
+// (else the first non-empty ones for that band or ticket type there). nullopt for an unknown or
+// tombstoned instance. Reads only the rows those ids name, not the whole instance.
+result<std::optional<mirror_seat_names_row>> mirror_seat_names(connection& c, std::string_view client,
+                                                               std::string_view instance, std::string_view area,
+                                                               std::string_view price_band,
+                                                               std::string_view ticket_type);
 // Counts for tests and benchmarks.
 result<std::int64_t> mirror_count(connection& c, std::string_view table, std::string_view client);
 

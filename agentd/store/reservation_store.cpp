@@ -148,7 +148,10 @@ void bind_mutable(statement& st, const reservation_row& row) {
     st.bind(19, format_iso_utc_ms(r.updated_at));
     st.bind(20, opt_time(r.basket_created_at)).bind(21, opt_time(r.confirm_sent_at));
     st.bind(22, r.settled_by).bind(23, r.order_mismatch);
-    // The owner and request change only when a channel draws a pool's hold (docs/pools.md).
+}
+
+// Binds the owner and request columns for res.update_owner, after bind_mutable.
+void bind_owner(statement& st, const reservation_row& row) {
     const auto& q = row.request;
     st.bind(24, row.channel).bind(25, row.idempotency_key).bind(26, std::bit_cast<std::int64_t>(row.request_hash));
     if (q.best_available) {
@@ -285,19 +288,30 @@ result<std::int64_t> insert_reservation(write_txn& t, const reservation_row& row
 }
 
 result<std::int64_t> save_transition(write_txn& t, const reservation_row& row, const domain::transition_outcome& out,
-                                     std::string_view note, std::string_view feed_payload) {
+                                     std::string_view note, std::string_view feed_payload, bool owner_changed) {
     {
-        auto st = t.prepare("res.update",
-                            "UPDATE reservations SET state = ?2, version = ?3, basket_id = ?4, place_attempts = ?5, "
-                            "total_minor = ?6, expires_at = ?7, last_touch = ?8, customer_first = ?9, "
-                            "customer_last = ?10, customer_addr1 = ?11, customer_ref = ?12, order_id = ?13, "
-                            "releasing_for = ?14, cancel_pending = ?15, error_code = ?16, reason = ?17, "
-                            "last_error = ?18, updated_at = ?19, basket_created_at = ?20, confirm_sent_at = ?21, "
-                            "settled_by = ?22, order_mismatch = ?23, channel = ?24, idempotency_key = ?25, "
-                            "request_hash = ?26, ba_quantity = ?27, ba_ticket_type = ?28, ba_price_band = ?29, "
-                            "ba_area = ?30, request_seats = ?31 WHERE id = ?1 AND version = ?3 - 1");
+        // SQLite rewrites every index over a column the SET list names, changed or not: the
+        // owner columns are named only when they change (a channel drawing a pool's hold,
+        // docs/pools.md), so an ordinary transition leaves (channel, idempotency_key) and
+        // (channel, created_at) alone.
+        static const std::string set_mutable =
+            "UPDATE reservations SET state = ?2, version = ?3, basket_id = ?4, place_attempts = ?5, "
+            "total_minor = ?6, expires_at = ?7, last_touch = ?8, customer_first = ?9, "
+            "customer_last = ?10, customer_addr1 = ?11, customer_ref = ?12, order_id = ?13, "
+            "releasing_for = ?14, cancel_pending = ?15, error_code = ?16, reason = ?17, "
+            "last_error = ?18, updated_at = ?19, basket_created_at = ?20, confirm_sent_at = ?21, "
+            "settled_by = ?22, order_mismatch = ?23";
+        static const std::string where = " WHERE id = ?1 AND version = ?3 - 1";
+        static const std::string update = set_mutable + where;
+        static const std::string update_owner = set_mutable +
+                                                ", channel = ?24, idempotency_key = ?25, request_hash = ?26, "
+                                                "ba_quantity = ?27, ba_ticket_type = ?28, ba_price_band = ?29, "
+                                                "ba_area = ?30, request_seats = ?31" +
+                                                where;
+        auto st = owner_changed ? t.prepare("res.update_owner", update_owner) : t.prepare("res.update", update);
         if (!st) return st.error();
         bind_mutable(*st, row);
+        if (owner_changed) bind_owner(*st, row);
         // A draw under a (channel, key) another reservation already has breaks the UNIQUE rule.
         if (auto r = st->run(); !r) return fail(errc::conflict, "save reservation " + row.id + ": " + r.error().message);
         if (t.conn().changes() != 1)

@@ -70,9 +70,10 @@ result<std::int64_t> insert_reservation(write_txn& t, const reservation_row& row
 // Persists `row` (already carrying the outcome's next record) if the stored version is still
 // `out.next.version - 1` (errc::conflict otherwise), replaces its tickets, appends history
 // and feed (with `feed_payload`, as for insert_reservation), and on `confirmed` writes the
-// ledger row. Returns the feed seq.
+// ledger row. Returns the feed seq. `owner_changed`: the row's channel, idempotency key or
+// request differ from the stored ones (a pool draw); only then are those columns written.
 result<std::int64_t> save_transition(write_txn& t, const reservation_row& row, const domain::transition_outcome& out,
-                                     std::string_view note, std::string_view feed_payload);
+                                     std::string_view note, std::string_view feed_payload, bool owner_changed);
 
 result<std::optional<reservation_row>> load_reservation(connection& c, std::string_view id);
 result<std::optional<reservation_row>> find_reservation_by_key(connection& c, std::string_view channel,

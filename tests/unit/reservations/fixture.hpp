@@ -199,7 +199,7 @@ struct res_fixture {
             auto out = domain::transition(row.rec, ev, now);
             if (!out) return out.error();
             row.rec = out->next;
-            return store::save_transition(t, row, *out, "", reservations::feed_payload(row));
+            return store::save_transition(t, row, *out, "", reservations::feed_payload(row), false);
         });
         REQUIRE_MESSAGE(done.has_value(), done.error().message);
     }
