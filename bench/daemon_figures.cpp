@@ -263,10 +263,16 @@ void run_rush(rig& r, const daemon_options& o, std::vector<figure>& out) {
     place.higher_is_better = false;
     place.target = 1000;
     place.target_text = "p99 ≤ 1 ms";
-    figure confirm = place;
-    confirm.name = "daemon time per confirm (excl. upstream), p99";
     figure place_own = place;
     place_own.name = "daemon time per placement (excl. upstream and commit waits), p99";
+    figure confirm_own = place;
+    confirm_own.name = "daemon time per confirm (excl. upstream and commit waits), p99";
+    // The target is the daemon's own time, with the waits for durable commits reported apart
+    // (bench/README.md): these two include those waits, so they are reported, not judged.
+    place.informative = true;
+    place.target_text = "reported (incl. commit waits)";
+    figure confirm = place;
+    confirm.name = "daemon time per confirm (excl. upstream), p99";
     const int reps = o.quick ? 3 : o.reps;
     bool invariants_ok = true;
     std::map<std::string, int> states;
@@ -320,6 +326,8 @@ void run_rush(rig& r, const daemon_options& o, std::vector<figure>& out) {
         confirm.value.push_back(metric(m, "agentd_confirm_daemon_p99_microseconds").value_or(-1));
         auto own = metric(m, R"(agentd_reservation_step_seconds{step="placement",quantile="0.99"})");
         place_own.value.push_back(own ? *own * 1e6 : -1);
+        auto own_confirm = metric(m, R"(agentd_reservation_step_seconds{step="confirm",quantile="0.99"})");
+        confirm_own.value.push_back(own_confirm ? *own_confirm * 1e6 : -1);
     }
     held.note = "one channel, 200 concurrent connections (channels are peer uids; the benchmark runs as one uid), "
                 "best available ×1 each; the simulator's invariants (no seat sold twice) " +
@@ -335,6 +343,8 @@ void run_rush(rig& r, const daemon_options& o, std::vector<figure>& out) {
     out.push_back(std::move(place));
     out.push_back(std::move(place_own));
     out.push_back(std::move(confirm));
+    confirm_own.note = "agentd_reservation_step_seconds: the same confirms without the waits for their three durable commits";
+    out.push_back(std::move(confirm_own));
 }
 
 }  // namespace bench

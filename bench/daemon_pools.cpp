@@ -115,7 +115,12 @@ void run_pools(const daemon_options& o, std::vector<figure>& out) {
     r.sim = t::start_sim(r.dir, {"--size", "small", "--seed", "5", "--rate", "0"});
     r.client = r.sim.clients.at(0).name;
     // Local sold-out answers off: the bench makes the opening itself, after the mirror last looked.
-    r.reservations_extra = "local_sold_out_max_age = \"0s\"\n";
+    // Placements in flight and upstream connections per venue at least the grab's holds, as
+    // docs/pools.md advises for an on-sale grab: with the default 4 of each, ten fills (three
+    // requests each) go out in waves of ~100 ms and the last meet a house the public has half
+    // bought. Both runs of the rush get the same settings.
+    r.reservations_extra = "local_sold_out_max_age = \"0s\"\ninflight_per_client = 12\n";
+    r.max_connections = 12;
     start_daemon(r, "agentd-pools.db", 100000, false);
     wait_initial_mirror(r);
     {
@@ -163,6 +168,7 @@ void run_pools(const daemon_options& o, std::vector<figure>& out) {
     // agent wants 10 x 2.
     const int wanted_holds = 10;
     int places = 0;
+    long grab_failed = -1;
     auto rush = [&](const std::string& inst, bool with_grab) {
         const auto tt = ticket_type_of(r, inst);
         close_sale(r, inst);
@@ -179,6 +185,7 @@ void run_pools(const daemon_options& o, std::vector<figure>& out) {
             pub.join();
             t::wait_until([&] { return pool_number(r, "grab", "filling") == 0; }, 30s, 50ms);
             seats = int(pool_number(r, "grab", "seatsHeld"));
+            grab_failed = pool_number(r, "grab", "failedFills");
         } else {
             // The agent's customers arrive through the opening, one every 50 ms.
             std::vector<std::thread> cs;
@@ -202,7 +209,7 @@ void run_pools(const daemon_options& o, std::vector<figure>& out) {
     const std::string how = "the whole instance (" + std::to_string(places) +
                             " places) opens at once and the public buys a tenth of it every 50 ms; every upstream request delayed " +
                             std::to_string(k_latency_ms) + " ms; the agent wants 10 holds of 2";
-    grab.note = how + "; a pool of 10x2 with fill_at at the opening";
+    grab.note = how + "; a pool of 10x2 with fill_at at the opening; failed fills " + std::to_string(grab_failed);
     no_grab.note = how + "; its customers' requests arrive one every 50 ms from the opening (normal path)";
     stop_daemon(r);
     out.push_back(std::move(from_pool));
