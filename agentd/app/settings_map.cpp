@@ -108,6 +108,7 @@ reservations::pool_settings to_pools(const config::settings& s) {
         for (const auto& [count, quantity] : p.size_list) spec.sizes.push_back({count, quantity});
         spec.fill_at = p.fill_at_time;
         spec.drain_before = duration_cast<secs>(p.drain_before);
+        spec.grab_lead = duration_cast<std::chrono::milliseconds>(p.grab_lead);
         spec.lock_types = p.lock_type_ids;
         out.pools.push_back(std::move(spec));
     }

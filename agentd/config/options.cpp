@@ -419,6 +419,9 @@ std::vector<option_entry> build() {
     }
     t.push_back(text<&pool_settings::fill_at>("pool", "fill_at", K::string, "", false, "2026-12-01T10:00:00Z", 0,
         "On-sale grab: fill nothing before this UTC time (\"2026-12-01T10:00:00Z\"), then the whole target at once; empty: fill while on sale."));
+    t.push_back(dur<&pool_settings::grab_lead>("pool", "grab_lead", 2s, 0s, 60s,
+        "With fill_at: start the fills this long before it, so each one's basket exists at the opening and only best "
+        "available and the add race the public; the seats are asked for at fill_at, not before. 0s: start at fill_at."));
     t.push_back(dur<&pool_settings::drain_before>("pool", "drain_before", 2h, 0s, 365 * day,
         "Release the pool's ready holds this long before the performance starts."));
     t.push_back(boolean<&pool_settings::locked_only>("pool", "locked_only", false,

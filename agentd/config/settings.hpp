@@ -154,6 +154,7 @@ struct pool_settings {
     std::string sizes;    // as written: "10x2, 4x4"
     std::string fill_at;  // as written: ISO 8601 UTC, or "" (fill as soon as on sale)
     duration drain_before{};
+    duration grab_lead{};  // an on-sale grab's baskets are created this long before fill_at
     bool locked_only = false;  // hold only seats locked for the agent (docs/pools.md)
     std::string lock_types;    // as written; empty: the client's allocation_lock_types
     // Parsed from the text above by the loader.

@@ -160,6 +160,13 @@ const std::vector<std::string>* reservation_service::impl::allocation_of(const s
     return rt == pool_rt.end() || rt->second.lock_types.empty() ? nullptr : &rt->second.lock_types;
 }
 
+std::optional<sys_time> reservation_service::impl::grab_opening(const store::reservation_row& row) const {
+    if (row.pool.empty() || row.channel.size() != row.pool.size() + 5 || !row.channel.starts_with("pool:")) return std::nullopt;
+    for (const auto& p : pools_cfg.pools)
+        if (p.name == row.pool && p.fill_at && *p.fill_at > clock.now()) return p.fill_at;
+    return std::nullopt;
+}
+
 domain::local_verdict reservation_service::impl::judge_locally(const store::reservation_row& row) {
     if (cfg.local_sold_out_max_age <= std::chrono::milliseconds::zero()) return domain::local_verdict::go_upstream;
     // The open seats say nothing about an allocation's: its fill decides from the locked seats.

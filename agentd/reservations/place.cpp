@@ -101,7 +101,8 @@ asio::awaitable<void> reservation_service::impl::place(store::reservation_row ro
             co_return;
         }
         // Another placement may have taken the last seats while this one waited for its turn.
-        if (judge_locally(row) == domain::local_verdict::sold_out) {
+        // (Not for a grab's early fill: the mirror shows the house before it opens.)
+        if (!grab_opening(row) && judge_locally(row) == domain::local_verdict::sold_out) {
             co_await answer_sold_out(id, true);
             co_return;
         }
@@ -151,6 +152,14 @@ asio::awaitable<void> reservation_service::impl::place(store::reservation_row ro
         }
     }
 
+    // An on-sale grab's fill was started grab_lead early so that its basket exists at the
+    // opening: seats are asked for at fill_at, not before (docs/pools.md). Waited as a pause,
+    // so the daemon-time figures do not count it; a stop meanwhile leaves the row placing with
+    // its basket stored, and recovery resumes it here.
+    if (auto opens = grab_opening(row)) {
+        co_await pause(sw, std::chrono::ceil<std::chrono::milliseconds>(*opens - clock.now()));
+        if (co_await cancelled()) co_return;
+    }
     const auto* facts = catalogue.find_instance(row.client, row.instance);
     // A locked_only pool's fill adds seats of the allocation or nothing (docs/pools.md).
     const bool allocation = allocation_of(row) != nullptr;

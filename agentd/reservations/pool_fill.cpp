@@ -161,7 +161,7 @@ asio::awaitable<void> reservation_service::impl::pool_pass() {
                 if (z.quantity == q) want += z.count;
             for (int i = want; i < static_cast<int>(hs.size()); ++i) to_release.push_back(hs[std::size_t(i)]->id);
         }
-        if (p.fill_at && now < *p.fill_at) {
+        if (p.fill_at && now < *p.fill_at - p.grab_lead) {
             phase = "waiting";
             continue;
         }
@@ -243,8 +243,9 @@ asio::awaitable<void> reservation_service::impl::pool_loop() {
         auto wait = std::chrono::duration_cast<sc::duration>(pools_cfg.pass_interval);
         const sys_time now = clock.now();
         for (const auto& p : pools_cfg.pools)
-            if (p.fill_at && *p.fill_at > now)
-                wait = std::min(wait, std::chrono::duration_cast<sc::duration>(*p.fill_at - now) + std::chrono::milliseconds(1));
+            if (p.fill_at && *p.fill_at - p.grab_lead > now)
+                wait = std::min(wait, std::chrono::duration_cast<sc::duration>(*p.fill_at - p.grab_lead - now) +
+                                          std::chrono::milliseconds(1));
         pool_timer.expires_after(wait);
         boost::system::error_code ec;
         co_await pool_timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));

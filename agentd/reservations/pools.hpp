@@ -41,6 +41,9 @@ struct pool_spec {
     // On-sale grab: nothing is filled before this moment; at it the whole target is asked for
     // at once through the reservation lane of the request budget.
     std::optional<sys_time> fill_at;
+    // The grab's fills start this long before fill_at: their baskets are made ahead, and each
+    // placement waits for fill_at before it asks for seats (place.cpp).
+    std::chrono::milliseconds grab_lead{0};
     // Ready holds are released this long before the performance starts.
     std::chrono::seconds drain_before{2 * 60 * 60};
     // Non-empty: a locked_only pool. It holds only seats the mirror shows locked with one of

@@ -203,6 +203,8 @@ struct reservation_service::impl {
     std::vector<std::string> choose_from_mirror(const store::reservation_row& row);
     // The lock types of a fill of a locked_only pool (docs/pools.md); null for any other row.
     const std::vector<std::string>* allocation_of(const store::reservation_row& row) const;
+    // The opening of an on-sale grab this row is an early fill of, while it is still ahead.
+    std::optional<sys_time> grab_opening(const store::reservation_row& row) const;
     void note_placing(const store::reservation_row& row);
     void note_chosen(const std::string& id, const std::vector<std::string>& seats);
     void placing_done(const std::string& id, const store::reservation_row& row);

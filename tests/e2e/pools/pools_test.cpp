@@ -289,23 +289,36 @@ TEST_CASE("a daemon killed while a pool fills recovers it without doubling a hol
     CHECK(w.sim_baskets() == 4);
 }
 
-TEST_CASE("an on-sale grab fills at fill_at, not before, while the public buys") {
+TEST_CASE("an on-sale grab makes its baskets ahead and asks for seats at fill_at, not before, while the public buys") {
     pool_world w({"--size", "tiny", "--public-sales-rate", "5"});
-    const auto fill_at = iso_in(6s);
-    w.set_pools(w.pool_block("grab", "3x2", "fill_at = \"" + fill_at + "\"\n"));
+    const auto fill_at = iso_in(10s);
+    w.set_pools(w.pool_block("grab", "3x2", "fill_at = \"" + fill_at + "\"\ngrab_lead = \"4s\"\n"));
     const bool filled = wait_until([&] { return w.pool_count("grab", "ready") == 3; }, 60s, 20ms);
     if (!filled) {
         MESSAGE(uds_request(w.sock, "GET", "/v1/pools")->body);
         MESSAGE(uds_request(w.sock, "GET", "/v1/reservations")->body);
     }
     REQUIRE(filled);
-    // Every hold was asked for at or after its moment.
-    for (const auto& id : w.pool_reservations("grab")) {
-        auto r = uds_request(w.sock, "GET", "/v1/reservations/" + id);
-        REQUIRE(r);
-        auto created = json_get(r->body, "createdAt");
-        REQUIRE(created);
-        CHECK(created->substr(0, 19) >= fill_at.substr(0, 19));
+    // Each hold's basket was made before the opening (grab_lead), its seats held only at or
+    // after it: the history's "basket … created" and "held" entries, to the second.
+    const auto ids = w.pool_reservations("grab");
+    REQUIRE(ids.size() == 3);
+    for (const auto& id : ids) {
+        auto h = uds_request(w.sock, "GET", "/v1/reservations/" + id + "/history");
+        REQUIRE(h);
+        std::optional<std::string> basket_at, held_at;
+        for (int i = 0, n = json_array_size(h->body, "history"); i < n; ++i) {
+            const auto e = "history." + std::to_string(i);
+            const auto note = json_get(h->body, e + ".note").value_or("");
+            const auto state = json_get(h->body, e + ".state").value_or("");
+            if (!basket_at && note.find("basket") != std::string::npos && note.find("created") != std::string::npos)
+                basket_at = json_get(h->body, e + ".at");
+            if (!held_at && state == "held") held_at = json_get(h->body, e + ".at");
+        }
+        REQUIRE_MESSAGE(basket_at, h->body);
+        REQUIRE_MESSAGE(held_at, h->body);
+        CHECK_MESSAGE(basket_at->substr(0, 19) < fill_at.substr(0, 19), h->body);
+        CHECK_MESSAGE(held_at->substr(0, 19) >= fill_at.substr(0, 19), h->body);
     }
     CHECK(w.pool_field("grab", "fillAt") == fill_at);
     CHECK(w.sim_basket_seats() == 6);
