@@ -151,9 +151,17 @@ void reservation_service::impl::note_committed(const store::reservation_row& row
     held->second.insert_or_assign(row.id, std::move(e));
 }
 
+namespace {
+
+// Still the pool's own fill (a drawn hold is the channel's and is never placed again).
+bool is_pool_fill(const store::reservation_row& row) {
+    return !row.pool.empty() && row.channel.size() == row.pool.size() + 5 && row.channel.starts_with("pool:");
+}
+
+}  // namespace
+
 const std::vector<std::string>* reservation_service::impl::allocation_of(const store::reservation_row& row) const {
-    // Still the pool's own fill (a drawn hold is the channel's and is never placed again).
-    if (row.pool.empty() || row.channel.size() != row.pool.size() + 5 || !row.channel.starts_with("pool:")) return nullptr;
+    if (!is_pool_fill(row)) return nullptr;
     for (const auto& p : pools_cfg.pools)
         if (p.name == row.pool) return p.lock_types.empty() ? nullptr : &p.lock_types;
     auto rt = pool_rt.find(row.pool);
@@ -161,7 +169,7 @@ const std::vector<std::string>* reservation_service::impl::allocation_of(const s
 }
 
 std::optional<sys_time> reservation_service::impl::grab_opening(const store::reservation_row& row) const {
-    if (row.pool.empty() || row.channel.size() != row.pool.size() + 5 || !row.channel.starts_with("pool:")) return std::nullopt;
+    if (!is_pool_fill(row)) return std::nullopt;
     for (const auto& p : pools_cfg.pools)
         if (p.name == row.pool && p.fill_at && *p.fill_at > clock.now()) return p.fill_at;
     return std::nullopt;
