@@ -16,24 +16,20 @@ namespace {
 result<void> parse_sizes(const context& c, const toml::table& t, pool_settings& p, std::int64_t max_quantity) {
     const toml::source_region where = t["sizes"].node() ? t["sizes"].node()->source() : t.source();
     auto bad = [&](const std::string& what) { return config_fail(c, where, "pool.sizes", what + " (pool '" + p.name + "')"); };
-    std::string_view text = p.sizes;
-    while (!text.empty()) {
-        auto comma = text.find(',');
-        std::string item(text.substr(0, comma));
-        text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
+    // At most six digits each: anything longer is out of range anyway.
+    auto number = [](std::string_view s) { return s.size() <= 6 ? digits(s) : std::nullopt; };
+    for (const auto raw : comma_items(p.sizes)) {
+        std::string item(raw);
         std::erase_if(item, [](char ch) { return ch == ' ' || ch == '\t'; });
-        auto x = item.find_first_of("xX");
-        int count = 0, quantity = 0;
-        auto num = [](std::string_view s, int& out) {
-            if (s.empty() || s.size() > 6) return false;
-            for (char ch : s)
-                if (ch < '0' || ch > '9') return false;
-            out = std::stoi(std::string(s));
-            return true;
-        };
-        if (x == std::string::npos || !num(std::string_view(item).substr(0, x), count) ||
-            !num(std::string_view(item).substr(x + 1), quantity))
+        const auto x = item.find_first_of("xX");
+        std::optional<int> n, q;
+        if (x != std::string::npos) {
+            n = number(std::string_view(item).substr(0, x));
+            q = number(std::string_view(item).substr(x + 1));
+        }
+        if (!n || !q)
             return bad("expected COUNTxSEATS items separated by commas, like \"10x2, 4x4\"; got \"" + item + "\"");
+        const int count = *n, quantity = *q;
         if (count < 1 || count > 1000) return bad("count " + std::to_string(count) + " is outside 1..1000");
         if (quantity < 1 || quantity > max_quantity)
             return bad("seats " + std::to_string(quantity) + " is outside 1..reservations.max_quantity (" +
@@ -117,14 +113,10 @@ void resolve_lock_types(settings& s) {
         if (!p.locked_only) continue;
         auto cl = std::find_if(s.clients.begin(), s.clients.end(), [&](const client_settings& x) { return x.name == p.client; });
         const std::string& text = p.lock_types.empty() && cl != s.clients.end() ? cl->allocation_lock_types : p.lock_types;
-        std::string item;
-        for (char ch : text + ",") {
-            if (ch != ',') {
-                if (ch != ' ' && ch != '\t') item += ch;
-            } else if (!item.empty()) {
-                p.lock_type_ids.push_back(std::move(item));
-                item.clear();
-            }
+        for (const auto raw : comma_items(text)) {
+            std::string item(raw);
+            std::erase_if(item, [](char ch) { return ch == ' ' || ch == '\t'; });
+            if (!item.empty()) p.lock_type_ids.push_back(std::move(item));
         }
     }
 }

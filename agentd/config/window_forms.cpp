@@ -7,15 +7,6 @@
 namespace agentd::config::detail {
 namespace {
 
-std::optional<int> digits(std::string_view s) {
-    int v = 0;
-    if (s.empty()) return std::nullopt;
-    for (char c : s)
-        if (c < '0' || c > '9') return std::nullopt;
-    std::from_chars(s.data(), s.data() + s.size(), v);
-    return v;
-}
-
 constexpr std::array<std::string_view, 7> k_days = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
 
 std::optional<int> day_index(std::string_view s) {
@@ -34,6 +25,25 @@ std::string_view trim(std::string_view s) {
 
 }  // namespace
 
+std::vector<std::string_view> comma_items(std::string_view text) {
+    std::vector<std::string_view> out;
+    while (!text.empty()) {
+        const auto comma = text.find(',');
+        out.push_back(text.substr(0, comma));
+        text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
+    }
+    return out;
+}
+
+std::optional<int> digits(std::string_view s) {
+    int v = 0;
+    if (s.empty()) return std::nullopt;
+    for (char c : s)
+        if (c < '0' || c > '9') return std::nullopt;
+    std::from_chars(s.data(), s.data() + s.size(), v);
+    return v;
+}
+
 std::optional<int> parse_time_of_day(std::string_view t) {
     if (t.size() != 5 || t[2] != ':') return std::nullopt;
     auto h = digits(t.substr(0, 2)), m = digits(t.substr(3, 2));
@@ -45,10 +55,8 @@ std::optional<std::uint8_t> parse_weekdays(std::string_view text) {
     text = trim(text);
     if (text.empty() || text == "daily") return std::uint8_t{0x7f};
     std::uint8_t mask = 0;
-    while (!text.empty()) {
-        auto comma = text.find(',');
-        auto item = trim(text.substr(0, comma));
-        text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
+    for (const auto raw : comma_items(text)) {
+        const auto item = trim(raw);
         auto dash = item.find('-');
         auto a = day_index(trim(item.substr(0, dash)));
         auto b = dash == std::string_view::npos ? a : day_index(trim(item.substr(dash + 1)));

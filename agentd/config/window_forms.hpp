@@ -1,6 +1,7 @@
 // config/window_forms: internal to config. Reads the text forms of a [[client.window]] (times of
 // day, weekday lists, one-off date-times) into the parsed fields of window_settings, and the
-// date or date-time bounds of a [[pool]]'s range in the same forms. Pure functions, thread-safe.
+// date or date-time bounds of a [[pool]]'s range in the same forms, and the comma lists and
+// numbers the [[pool]] options share with them. Pure functions, thread-safe.
 #pragma once
 
 #include "agentd/config/settings.hpp"
@@ -11,8 +12,15 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace agentd::config::detail {
+
+// "a, b,,c" -> {"a", " b", "", "c"}: the items between commas, untrimmed; a trailing comma
+// adds none.
+std::vector<std::string_view> comma_items(std::string_view text);
+// Decimal digits only (no sign, no blanks) as an int.
+std::optional<int> digits(std::string_view text);
 
 // "HH:MM", 00:00..23:59: minutes after midnight.
 std::optional<int> parse_time_of_day(std::string_view text);
