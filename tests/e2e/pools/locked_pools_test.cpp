@@ -94,6 +94,8 @@ TEST_CASE("a locked_only pool holds only the agent's allocation and fails rather
     REQUIRE(lock_type);
 
     // Two holds of two: four of the five allocation seats, nothing else.
+    const long best_asked = w.sim_requests("add_best_available");
+    REQUIRE(best_asked >= 0);
     w.set_pool("2x2", *lock_type);
     REQUIRE(wait_until([&] { return w.pool_count("alloc", "ready") == 2; }, 60s, 20ms));
     auto held = w.sim_basket_seat_ids();
@@ -110,6 +112,8 @@ TEST_CASE("a locked_only pool holds only the agent's allocation and fails rather
     CHECK(held.size() == 4);
     for (const auto& s : held) CHECK(allocation.contains(s));
     CHECK(w.pool_count("alloc", "ready") == 2);
+    // The fills, good and failed, chose their seats: best available was never asked.
+    CHECK(w.sim_requests("add_best_available") == best_asked);
     std::string left;
     for (const auto& id : allocation)
         if (!held.contains(id)) left = id;
