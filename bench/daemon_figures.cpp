@@ -68,15 +68,17 @@ std::string get_metrics(const rig& r) {
     return a ? a->body : std::string();
 }
 
-void load_instances(rig& r) {
+void load_instances(rig& r, std::size_t at_least) {
     if (!r.instances.empty()) return;
     auto a = t::uds_request(r.socket, "GET", "/v1/clients/" + r.client + "/instances", {}, {}, 10s);
     if (!a || a->status != 200) throw std::runtime_error("list instances failed");
     auto d = parse(a->body);
     for (const auto& i : d["instances"].GetArray())
         if (i["onSale"].GetBool() && !i["cancelled"].GetBool()) r.instances.push_back(i["id"].GetString());
-    if (r.instances.size() < 20) throw std::runtime_error("fewer than 20 on-sale instances mirrored");
+    if (r.instances.size() < at_least)
+        throw std::runtime_error("fewer than " + std::to_string(at_least) + " on-sale instances mirrored");
     auto one = t::uds_request(r.socket, "GET", "/v1/clients/" + r.client + "/instances/" + r.instances[0], {}, {}, 10s);
+    if (!one || one->status != 200) throw std::runtime_error("get instance failed");
     auto od = parse(one->body);
     r.ticket_type = od["prices"][0]["ticketType"].GetString();
 }

@@ -7,6 +7,7 @@
 #include "bench/support.hpp"
 #include "tests/support/harness.hpp"
 
+#include <cstddef>
 #include <map>
 #include <memory>
 #include <string>
@@ -51,8 +52,9 @@ double proc_status_mib(int pid, const char* field);
 
 // Shared by the daemon figures.
 std::string get_metrics(const rig& r);
-// Fills r.instances (on-sale, as agentd lists them) and r.ticket_type once.
-void load_instances(rig& r);
+// Fills r.instances (on-sale, as agentd lists them) and r.ticket_type once; throws if fewer
+// than at_least are on sale (the venue300 world has 20, a small venue fewer).
+void load_instances(rig& r, std::size_t at_least = 20);
 std::string best_available_body(const rig& r, const std::string& instance, const std::string& ticket_type);
 std::string ticket_type_of(const rig& r, const std::string& instance);
 
