@@ -22,12 +22,6 @@ namespace {
 
 constexpr int k_latency_ms = 30;
 
-rapidjson::Document parse_json(const std::string& s) {
-    rapidjson::Document d;
-    d.Parse(s.c_str());
-    return d;
-}
-
 std::string body_for(const rig& r, const std::string& instance, const std::string& tt, int quantity) {
     return R"({"client":")" + r.client + R"(","instance":")" + instance + R"(","bestAvailable":{"quantity":)" +
            std::to_string(quantity) + R"(,"ticketType":")" + tt + "\"}}";

@@ -19,12 +19,6 @@ namespace t = agentd::test;
 
 namespace {
 
-rapidjson::Document parse_json(const std::string& s) {
-    rapidjson::Document d;
-    d.Parse(s.c_str());
-    return d;
-}
-
 std::uint64_t sim_requests_now(const rig& r) {
     auto d = parse_json(sim_control(r, "GET", "stats"));
     std::uint64_t n = 0;
