@@ -67,6 +67,7 @@ TEST_CASE("a pool fills within its cap, serves a draw with no upstream call, ref
     // A retry under the same key is the same reservation, not a second draw.
     auto again = w.ask("draw-1", 2);
     REQUIRE(again);
+    CHECK(again->status == 200);
     CHECK(json_get(again->body, "id") == drawn_id);
     // The history says where the seats came from.
     auto h = uds_request(w.sock, "GET", "/v1/reservations/" + drawn_id + "/history");
