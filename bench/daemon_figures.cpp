@@ -55,29 +55,31 @@ load_result get_load(const std::string& socket, const std::string& target, int c
     return out;
 }
 
-rapidjson::Document parse(const std::string& s) {
+}  // namespace
+
+rapidjson::Document parse_json(const std::string& s) {
     rapidjson::Document d;
     d.Parse(s.c_str());
     return d;
 }
-
-}  // namespace
 
 std::string get_metrics(const rig& r) {
     auto a = t::uds_request(r.socket, "GET", "/metrics", {}, {}, 10s);
     return a ? a->body : std::string();
 }
 
-void load_instances(rig& r) {
+void load_instances(rig& r, std::size_t at_least) {
     if (!r.instances.empty()) return;
     auto a = t::uds_request(r.socket, "GET", "/v1/clients/" + r.client + "/instances", {}, {}, 10s);
     if (!a || a->status != 200) throw std::runtime_error("list instances failed");
-    auto d = parse(a->body);
+    auto d = parse_json(a->body);
     for (const auto& i : d["instances"].GetArray())
         if (i["onSale"].GetBool() && !i["cancelled"].GetBool()) r.instances.push_back(i["id"].GetString());
-    if (r.instances.size() < 20) throw std::runtime_error("fewer than 20 on-sale instances mirrored");
+    if (r.instances.size() < at_least)
+        throw std::runtime_error("fewer than " + std::to_string(at_least) + " on-sale instances mirrored");
     auto one = t::uds_request(r.socket, "GET", "/v1/clients/" + r.client + "/instances/" + r.instances[0], {}, {}, 10s);
-    auto od = parse(one->body);
+    if (!one || one->status != 200) throw std::runtime_error("get instance failed");
+    auto od = parse_json(one->body);
     r.ticket_type = od["prices"][0]["ticketType"].GetString();
 }
 
@@ -88,7 +90,7 @@ std::string best_available_body(const rig& r, const std::string& instance, const
 
 std::string ticket_type_of(const rig& r, const std::string& instance) {
     auto a = t::uds_request(r.socket, "GET", "/v1/clients/" + r.client + "/instances/" + instance, {}, {}, 10s);
-    auto d = parse(a->body);
+    auto d = parse_json(a->body);
     return d["prices"][0]["ticketType"].GetString();
 }
 
@@ -98,7 +100,7 @@ seat_map agentd_seats(const rig& r, const std::string& id) {
     seat_map m;
     auto a = t::uds_request(r.socket, "GET", "/v1/clients/" + r.client + "/instances/" + id + "/seats", {}, {}, 10s);
     if (!a || a->status != 200) return m;
-    auto d = parse(a->body);
+    auto d = parse_json(a->body);
     if (d.HasMember("seats"))
         for (const auto& x : d["seats"].GetArray()) m[x["id"].GetString()] = x["status"].GetString();
     return m;
@@ -109,7 +111,7 @@ seat_map sim_seats(const rig& r, const std::string& id, const seat_map& plan) {
     seat_map m;
     auto truth = t::tcp_request(r.sim.base_url, "GET", "/_sim/seats?instance=" + id);
     if (!truth || truth->status != 200) return m;
-    auto d = parse(truth->body);
+    auto d = parse_json(truth->body);
     for (const auto& x : d.GetArray()) {
         std::string sid = x["id"].GetString();
         if (plan.count(sid)) m[sid] = x["status"].GetString();
@@ -290,7 +292,7 @@ void run_rush(rig& r, const daemon_options& o, std::vector<figure>& out) {
         {
             auto plan = agentd_seats(r, inst);
             auto truth = t::tcp_request(r.sim.base_url, "GET", "/_sim/seats?instance=" + inst);
-            auto sd = parse(truth ? truth->body : "[]");
+            auto sd = parse_json(truth ? truth->body : "[]");
             for (const auto& x : sd.GetArray()) {
                 if (std::string(x["status"].GetString()) != "Available") continue;
                 if (plan.count(x["id"].GetString())) ++left_unsold;
@@ -308,13 +310,13 @@ void run_rush(rig& r, const daemon_options& o, std::vector<figure>& out) {
                 auto a = conn.request("POST", "/v1/reservations/" + id + "/confirm",
                                       R"({"customer":{"firstName":"Ada","lastName":"Lovelace","addressLine1":"1 Main St"},"reference":"BENCH"})");
                 if (!a || a->status != 202) return;
-                auto d = parse(a->body);
+                auto d = parse_json(a->body);
                 std::string state = d["state"].GetString();
                 int version = d["version"].GetInt();
                 for (int i = 0; i < 10 && state == "confirming"; ++i) {
                     auto g = conn.request("GET", "/v1/reservations/" + id + "?wait=20&version=" + std::to_string(version));
                     if (!g || g->status != 200) break;
-                    auto gd = parse(g->body);
+                    auto gd = parse_json(g->body);
                     state = gd["state"].GetString();
                     version = gd["version"].GetInt();
                 }

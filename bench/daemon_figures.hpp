@@ -7,6 +7,9 @@
 #include "bench/support.hpp"
 #include "tests/support/harness.hpp"
 
+#include <rapidjson/document.h>
+
+#include <cstddef>
 #include <map>
 #include <memory>
 #include <string>
@@ -50,9 +53,12 @@ std::string sim_control(const rig& r, const std::string& method, const std::stri
 double proc_status_mib(int pid, const char* field);
 
 // Shared by the daemon figures.
+// An answer body as a document (one parser for every bench file; callers check the status first).
+rapidjson::Document parse_json(const std::string& s);
 std::string get_metrics(const rig& r);
-// Fills r.instances (on-sale, as agentd lists them) and r.ticket_type once.
-void load_instances(rig& r);
+// Fills r.instances (on-sale, as agentd lists them) and r.ticket_type once; throws if fewer
+// than at_least are on sale (the venue300 world has 20, a small venue fewer).
+void load_instances(rig& r, std::size_t at_least = 20);
 std::string best_available_body(const rig& r, const std::string& instance, const std::string& ticket_type);
 std::string ticket_type_of(const rig& r, const std::string& instance);
 

@@ -22,12 +22,6 @@ namespace {
 
 constexpr int k_latency_ms = 30;
 
-rapidjson::Document parse_json(const std::string& s) {
-    rapidjson::Document d;
-    d.Parse(s.c_str());
-    return d;
-}
-
 std::string body_for(const rig& r, const std::string& instance, const std::string& tt, int quantity) {
     return R"({"client":")" + r.client + R"(","instance":")" + instance + R"(","bestAvailable":{"quantity":)" +
            std::to_string(quantity) + R"(,"ticketType":")" + tt + "\"}}";
@@ -123,14 +117,7 @@ void run_pools(const daemon_options& o, std::vector<figure>& out) {
     r.max_connections = 12;
     start_daemon(r, "agentd-pools.db", 100000, false);
     wait_initial_mirror(r);
-    {
-        auto a = t::uds_request(r.socket, "GET", "/v1/clients/" + r.client + "/instances", {}, {}, 10s);
-        if (!a || a->status != 200) throw std::runtime_error("list instances failed");
-        auto d = parse_json(a->body);
-        for (const auto& i : d["instances"].GetArray())
-            if (i["onSale"].GetBool() && !i["cancelled"].GetBool()) r.instances.push_back(i["id"].GetString());
-        if (r.instances.size() < 4) throw std::runtime_error("fewer than 4 on-sale instances mirrored");
-    }
+    load_instances(r, 4);
     const std::string served = r.instances[0], normal_inst = r.instances[1];
     const std::string tt0 = ticket_type_of(r, served), tt1 = ticket_type_of(r, normal_inst);
     const int draws = o.quick ? 20 : 50;

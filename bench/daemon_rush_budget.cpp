@@ -19,12 +19,6 @@ namespace t = agentd::test;
 
 namespace {
 
-rapidjson::Document parse_json(const std::string& s) {
-    rapidjson::Document d;
-    d.Parse(s.c_str());
-    return d;
-}
-
 std::uint64_t sim_requests_now(const rig& r) {
     auto d = parse_json(sim_control(r, "GET", "stats"));
     std::uint64_t n = 0;
@@ -68,15 +62,7 @@ void run_rush_budget(const daemon_options& o, std::vector<figure>& out) {
     r.reservations_extra = "inflight_per_client = 8\nchoose_seats_from_mirror = true\n";
     start_daemon(r, "agentd-rush-budget.db", 570, false);
     wait_initial_mirror(r);
-    {
-        // load_instances wants the venue300 world's 20; a small venue has fewer on sale.
-        auto a = t::uds_request(r.socket, "GET", "/v1/clients/" + r.client + "/instances", {}, {}, 10s);
-        if (!a || a->status != 200) throw std::runtime_error("list instances failed");
-        auto d = parse_json(a->body);
-        for (const auto& i : d["instances"].GetArray())
-            if (i["onSale"].GetBool() && !i["cancelled"].GetBool()) r.instances.push_back(i["id"].GetString());
-        if (r.instances.size() < 2) throw std::runtime_error("fewer than 2 on-sale instances mirrored");
-    }
+    load_instances(r, 2);
     std::map<std::string, int> states;
     bool invariants_ok = true;
     std::string rep_notes;

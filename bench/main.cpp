@@ -17,6 +17,17 @@ void stage(const char* what) {
     std::fprintf(stderr, "bench: %s\n", what);
 }
 
+// The one-group runs (reads, memory, acks) start on the full run's second daemon: venue300,
+// 2 s availability tiers, the initial mirror done.
+void start_venue300(bench::rig& r) {
+    stage("starting agentd-sim --size venue300");
+    r.sim = agentd::test::start_sim(r.dir, {"--size", "venue300", "--rate", "0"});
+    r.client = r.sim.clients.at(0).name;
+    stage("starting agentd with 2 s availability tiers");
+    bench::start_daemon(r, "agentd.db", 100000, true);
+    bench::wait_initial_mirror(r);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -85,12 +96,7 @@ int main(int argc, char** argv) {
         if (only == "reads") {
             // The read figures alone, on the same world and daemon settings as the full run.
             bench::daemon_options o{reps, quick};
-            stage("starting agentd-sim --size venue300");
-            r.sim = agentd::test::start_sim(r.dir, {"--size", "venue300", "--rate", "0"});
-            r.client = r.sim.clients.at(0).name;
-            stage("starting agentd with 2 s availability tiers");
-            bench::start_daemon(r, "agentd.db", 100000, true);
-            bench::wait_initial_mirror(r);
+            start_venue300(r);
             stage("availability reads");
             bench::run_reads(r, o, figs);
             bench::stop_daemon(r);
@@ -104,12 +110,7 @@ int main(int argc, char** argv) {
             // timed figures of that work are run but not printed: only memory is read here).
             bench::daemon_options o{reps, quick};
             std::vector<bench::figure> load;
-            stage("starting agentd-sim --size venue300");
-            r.sim = agentd::test::start_sim(r.dir, {"--size", "venue300", "--rate", "0"});
-            r.client = r.sim.clients.at(0).name;
-            stage("starting agentd with 2 s availability tiers");
-            bench::start_daemon(r, "agentd.db", 100000, true);
-            bench::wait_initial_mirror(r);
+            start_venue300(r);
             // The peak so far after each step, which tells the step that raised it.
             auto peak = [&](const char* after) {
                 std::fprintf(stderr, "bench: after %s: VmHWM %.1f MiB, VmRSS %.1f MiB\n", after,
@@ -137,11 +138,7 @@ int main(int argc, char** argv) {
         bench::micro_options mo{r.dir.path(), reps, quick};
         bench::daemon_options o{reps, quick};
         if (only == "acks") {
-            stage("starting agentd-sim --size venue300");
-            r.sim = agentd::test::start_sim(r.dir, {"--size", "venue300", "--rate", "0"});
-            r.client = r.sim.clients.at(0).name;
-            bench::start_daemon(r, "agentd.db", 100000, true);
-            bench::wait_initial_mirror(r);
+            start_venue300(r);
             stage("acknowledgements");
             bench::run_acks(r, o, figs);
             bench::stop_daemon(r);

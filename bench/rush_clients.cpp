@@ -13,12 +13,6 @@ namespace bench {
 
 namespace {
 
-rapidjson::Document parse_json(const std::string& s) {
-    rapidjson::Document d;
-    d.Parse(s.c_str());
-    return d;
-}
-
 int count_status(const seat_map& m, const char* status) {
     int n = 0;
     for (const auto& [k, v] : m) n += v == status;

@@ -3,11 +3,11 @@
 // them (checked against the simulator's own view of baskets and seats), a fill the allocation
 // cannot serve fails and backs off without taking an open seat, and normal reservations never
 // receive an allocation seat even when it is the only one the venue shows them as locked.
+#include "tests/e2e/pools/pool_world.hpp"
 #include "tests/support/harness.hpp"
 
 #include <doctest/doctest.h>
 
-#include <csignal>
 #include <map>
 #include <set>
 
@@ -16,28 +16,11 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct locked_world {
-    temp_dir dir;
-    sim_process sim;
-    std::string config, sock, client, instance, ticket_type;
-    daemon_config_options opts;
-    std::unique_ptr<child_process> daemon;
-
-    locked_world() {
-        sim = start_sim(dir, {"--size", "tiny"});
-        // Normal reservations pick their seats from the mirror, whose pictures stay usable a
-        // while: the path by which an allocation seat could leak to them if it looked free.
-        opts.reservations_extra = "choose_seats_from_mirror = true\nlocal_sold_out_max_age = \"60s\"\n";
-        config = write_daemon_config(dir, sim, opts);
-        daemon = start_daemon(dir, config);
-        sock = dir.file("agentd.sock");
-        REQUIRE(wait_for_daemon(sock, 60s));
-        client = sim.clients.at(0).name;
-        std::optional<sellable> sale;
-        REQUIRE(wait_until([&] { return (sale = sellable_instance(sock, client)).has_value(); }, 60s, 50ms));
-        instance = sale->instance;
-        ticket_type = sale->ticket_type;
-    }
+struct locked_world : pool_world {
+    // Normal reservations pick their seats from the mirror, whose pictures stay usable a while:
+    // the path by which an allocation seat could leak to them if it looked free.
+    locked_world()
+        : pool_world({"--size", "tiny"}, "choose_seats_from_mirror = true\nlocal_sold_out_max_age = \"60s\"\n") {}
 
     // The simulator's view of the instance's seats: id -> {name, status, lockType}.
     struct seat {
@@ -54,8 +37,8 @@ struct locked_world {
         }
         return out;
     }
-    // Seats in the client's open baskets upstream.
-    std::multiset<std::string> sim_basket_seats() const {
+    // Seats in the client's open baskets upstream, by id.
+    std::multiset<std::string> sim_basket_seat_ids() const {
         std::multiset<std::string> out;
         auto a = tcp_request(sim.control_url, "GET", "/baskets?client=" + client);
         if (!a || a->status != 200) return out;
@@ -64,21 +47,8 @@ struct locked_world {
                 out.insert(*json_get(a->body, std::to_string(i) + ".tickets." + std::to_string(t) + ".seat"));
         return out;
     }
-    // Requests the simulator answered for one endpoint key, any status.
-    long sim_requests(const std::string& endpoint) const {
-        auto a = tcp_request(sim.control_url, "GET", "/stats");
-        if (!a || a->status != 200) return -1;
-        long total = 0;
-        for (int i = 0, n = json_array_size(a->body, "requests"); i < n; ++i) {
-            const auto row = "requests." + std::to_string(i);
-            if (json_get(a->body, row + ".endpoint") == endpoint) total += std::stol(*json_get(a->body, row + ".count"));
-        }
-        return total;
-    }
     std::string reserve_one(const std::string& key) const {
-        std::string body = R"({"client":")" + client + R"(","instance":")" + instance +
-                           R"(","bestAvailable":{"quantity":1,"ticketType":")" + ticket_type + R"("}})";
-        auto a = uds_request(sock, "POST", "/v1/reservations", body, {"Idempotency-Key: " + key});
+        auto a = ask(key, 1);
         REQUIRE(a);
         REQUIRE(json_get(a->body, "id"));
         return *json_get(a->body, "id");
@@ -95,20 +65,8 @@ struct locked_world {
             60s, 50ms);
         return state;
     }
-    long pool_count(const std::string& field) const {
-        auto a = uds_request(sock, "GET", "/v1/pools");
-        if (!a || a->status != 200) return -1;
-        for (int i = 0, n = json_array_size(a->body, "pools"); i < n; ++i)
-            if (json_get(a->body, "pools." + std::to_string(i) + ".name") == "alloc")
-                return std::stol(*json_get(a->body, "pools." + std::to_string(i) + "." + field));
-        return -1;
-    }
     void set_pool(const std::string& sizes, const std::string& lock_type) {
-        opts.extra = "[[pool]]\nname = \"alloc\"\nclient = \"" + client + "\"\ninstance = \"" + instance +
-                     "\"\nticket_type = \"" + ticket_type + "\"\nsizes = \"" + sizes +
-                     "\"\nlocked_only = true\nlock_types = \"" + lock_type + "\"\n";
-        config = write_daemon_config(dir, sim, opts);
-        daemon->signal(SIGHUP);
+        set_pools(pool_block("alloc", sizes, "locked_only = true\nlock_types = \"" + lock_type + "\""));
     }
 };
 
@@ -136,22 +94,26 @@ TEST_CASE("a locked_only pool holds only the agent's allocation and fails rather
     REQUIRE(lock_type);
 
     // Two holds of two: four of the five allocation seats, nothing else.
+    const long best_asked = w.sim_requests("add_best_available");
+    REQUIRE(best_asked >= 0);
     w.set_pool("2x2", *lock_type);
-    REQUIRE(wait_until([&] { return w.pool_count("ready") == 2; }, 60s, 20ms));
-    auto held = w.sim_basket_seats();
+    REQUIRE(wait_until([&] { return w.pool_count("alloc", "ready") == 2; }, 60s, 20ms));
+    auto held = w.sim_basket_seat_ids();
     CHECK(held.size() == 4);
     for (const auto& s : held) CHECK(allocation.contains(s));
     for (const auto& s : held) CHECK(w.sim_seats()[s].status == "InBasket");
 
     // A third hold of two cannot come from the one allocation seat left: the fill fails, backs
     // off and fails again, while fifteen open seats stay untouched.
-    const long failed_before = w.pool_count("failedFills");
+    const long failed_before = w.pool_count("alloc", "failedFills");
     w.set_pool("3x2", *lock_type);
-    REQUIRE(wait_until([&] { return w.pool_count("failedFills") >= failed_before + 2; }, 60s, 20ms));
-    held = w.sim_basket_seats();
+    REQUIRE(wait_until([&] { return w.pool_count("alloc", "failedFills") >= failed_before + 2; }, 60s, 20ms));
+    held = w.sim_basket_seat_ids();
     CHECK(held.size() == 4);
     for (const auto& s : held) CHECK(allocation.contains(s));
-    CHECK(w.pool_count("ready") == 2);
+    CHECK(w.pool_count("alloc", "ready") == 2);
+    // The fills, good and failed, chose their seats: best available was never asked.
+    CHECK(w.sim_requests("add_best_available") == best_asked);
     std::string left;
     for (const auto& id : allocation)
         if (!held.contains(id)) left = id;

@@ -133,6 +133,10 @@ TEST_CASE("creates = queue: accepted, held back with nothing sent upstream, plac
     // Held back, not driven: it stays queued (this wait is meant to run out).
     CHECK_FALSE(wait_until([&] { return r.field(id, "state") != "queued"; }, 2s, 50ms));
     CHECK(r.refused() == std::pair<std::string, std::string>{"0", "0"});
+    // /metrics shows it too (docs/windows.md).
+    auto m = uds_request(r.sock, "GET", "/metrics");
+    REQUIRE(m);
+    CHECK(m->body.find("\nagentd_window_in_force{client=\"" + r.client + "\"} 1\n") != std::string::npos);
 
     // agentctl status shows the window in force.
     auto st = agentctl({"--config", r.config, "status"});

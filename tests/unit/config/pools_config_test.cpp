@@ -48,6 +48,11 @@ TEST_CASE("a [[pool]] block is read into its sizes, on-sale time and drain time"
     REQUIRE(plain.has_value());
     CHECK_FALSE(plain->pools[0].fill_at_time);
     CHECK(plain->pools[0].drain_before == std::chrono::hours(2));
+    // grab_lead: 2 s unless set, 0s turns it off, at most 60 s (docs/pools.md).
+    CHECK(plain->pools[0].grab_lead == std::chrono::seconds(2));
+    auto off = load_string(f.text(pool("sizes = \"1x2\"\ngrab_lead = \"0s\"\n")), "p.toml");
+    REQUIRE_MESSAGE(off.has_value(), off.error().message);
+    CHECK(off->pools[0].grab_lead == std::chrono::seconds(0));
 }
 
 TEST_CASE("bad pools are refused with the option and the pool named") {
@@ -67,6 +72,7 @@ TEST_CASE("bad pools are refused with the option and the pool named") {
          "pool.client", "no [[client]] named 'nobody'"},
         {pool("sizes = \"10x2\"\n"), "pool_max_seats = 19\n", "pool.sizes", "above its pool_max_seats (19)"},
         {pool("drain_before = \"1h\"\n"), "", "pool.sizes", "is required"},
+        {pool("sizes = \"1x2\"\ngrab_lead = \"61s\"\n"), "", "pool.grab_lead", "out of range"},
     };
     for (const auto& c : cases) {
         CAPTURE(c.pools);
