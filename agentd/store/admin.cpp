@@ -21,6 +21,18 @@ std::string quote_ident(std::string_view name) {
     return out + "\"";
 }
 
+// Fills s.tables with each table that list_sql names and its row count.
+result<void> count_tables(connection& c, const char* list_sql, db_stats& s) {
+    auto names = c.query_texts(list_sql, "list tables");
+    if (!names) return names.error().wrap("database stats");
+    for (const auto& n : *names) {
+        auto count = c.query_int64("SELECT count(*) FROM " + quote_ident(n), "count rows");
+        if (!count) return count.error().wrap("database stats: table " + n);
+        s.tables.emplace_back(n, *count);
+    }
+    return {};
+}
+
 }  // namespace
 
 result<db_stats> stats(const std::string& path) {
@@ -35,15 +47,12 @@ result<db_stats> stats(const std::string& path) {
         auto size = c.query_int64("SELECT pg_database_size(current_database())", "database size");
         if (!size) return size.error().wrap("database stats");
         s.file_bytes = static_cast<std::uint64_t>(*size);
-        auto names = c.query_texts("SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname = current_schema() "
-                                   "ORDER BY tablename",
-                                   "list tables");
-        if (!names) return names.error().wrap("database stats");
-        for (const auto& n : *names) {
-            auto count = c.query_int64("SELECT count(*) FROM " + quote_ident(n), "count rows");
-            if (!count) return count.error().wrap("database stats: table " + n);
-            s.tables.emplace_back(n, *count);
-        }
+        if (auto t = count_tables(c,
+                                  "SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname = current_schema() "
+                                  "ORDER BY tablename",
+                                  s);
+            !t)
+            return t.error();
         return s;
     }
     auto ps = c.query_int64("PRAGMA page_size", "page_size");
@@ -55,14 +64,10 @@ result<db_stats> stats(const std::string& path) {
     s.freelist_count = *fl;
     s.file_bytes = file_size(path);
     s.wal_bytes = file_size(path + "-wal");
-    auto names = c.query_texts("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-                               "list tables");
-    if (!names) return names.error().wrap("database stats");
-    for (const auto& n : *names) {
-        auto count = c.query_int64("SELECT count(*) FROM " + quote_ident(n), "count rows");
-        if (!count) return count.error().wrap("database stats: table " + n);
-        s.tables.emplace_back(n, *count);
-    }
+    if (auto t = count_tables(c, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+                              s);
+        !t)
+        return t.error();
     return s;
 }
 

@@ -127,7 +127,6 @@ public:
     std::int64_t changes() const noexcept;
     bool in_transaction() const noexcept;
     bool is_open() const noexcept { return db_ != nullptr || pg_ != nullptr; }
-    engine kind() const noexcept { return pg_ ? engine::postgresql : engine::sqlite; }
     bool is_postgresql() const noexcept { return pg_ != nullptr; }
     // The file path, or the URL without its password.
     const std::string& path() const noexcept { return path_; }

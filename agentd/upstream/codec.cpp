@@ -376,11 +376,12 @@ result<instance_status> decode_instance_status(std::string_view json) {
 }
 result<std::vector<seat_status>> reference::decode_seat_statuses(std::string_view json, std::string_view lock_field) {
     const std::string field(lock_field);
+    // A lock field named like id or status reads nothing, as in the stream decoder.
+    const bool reads = field != "id" && field != "status";
     return decode<std::vector<seat_status>>(json, "seat status", [&](const rj::Value& v) {
         return array_of<seat_status>(v, "seats", [&](const rj::Value& o) {
             seat_status s{req_id(o, "id"), parse_seat_state(req_text(o, "status")), {}};
             // Optional and only informative: anything but an id leaves the lock type unknown.
-            const bool reads = field != "id" && field != "status";
             if (const auto* l = reads ? find(o, field.c_str()) : nullptr; l && l->IsString() && valid_upstream_id(sv(*l)))
                 s.lock_type = std::string(sv(*l));
             return s;

@@ -2,7 +2,7 @@
 // errors after commit, nth/persist selection with its counters, rule validation, and the
 // order and basket audits. Signed requests through simulator::handle(); the late writes are
 // run with simulator::run_late() at a chosen time, so nothing here depends on timing.
-#include "sim/signature.hpp"
+#include "signed_request.hpp"
 #include "sim/simulator.hpp"
 
 #include "agentd/core/time.hpp"
@@ -42,16 +42,7 @@ struct rig {
         return R"([{"instance":")" + instance_id() + R"(","seat":")" + seat(slot) + R"(","type":")" + c().types[0].id + "\"}]";
     }
     http_response call(const std::string& method, const std::string& path, const std::string& body = "{}") {
-        auto& acc = c().accounts[0];
-        http_request r;
-        r.method = method;
-        r.target = "/" + c().name + "/api/v3/" + path;
-        r.host = "sim.test";
-        r.date = format_rfc1123(std::chrono::system_clock::now());
-        r.body = method == "GET" ? "" : body;
-        r.authorization =
-            "SpektrixAPI3 " + acc.login + ":" + sign(acc.key, string_to_sign(method, "http://sim.test" + r.target, r.date, r.body));
-        return sim->handle(r);
+        return sim->handle(test::signed_request(c(), c().accounts[0], method, path, method == "GET" ? "" : body));
     }
     http_response control(const std::string& method, const std::string& what, const std::string& body = "") {
         http_request r;

@@ -1,6 +1,6 @@
 // The request handler in process: catalogue filters, agent visibility and selling windows,
 // area status, rate limit and routing, over the small world.
-#include "sim/signature.hpp"
+#include "signed_request.hpp"
 #include "sim/simulator.hpp"
 
 #include "agentd/core/time.hpp"
@@ -23,15 +23,7 @@ struct small_sim {
     }
     const client& c() const { return sim->catalogue().clients[0]; }
     http_response call(std::string method, std::string path, std::string body = "") {
-        auto& acc = c().accounts[0];
-        http_request r;
-        r.method = method;
-        r.target = "/" + c().name + "/api/v3/" + path;
-        r.host = "sim.test";
-        r.date = format_rfc1123(std::chrono::system_clock::now());
-        r.body = body;
-        r.authorization = "SpektrixAPI3 " + acc.login + ":" + sign(acc.key, string_to_sign(method, "http://sim.test" + r.target, r.date, body));
-        return sim->handle(r);
+        return sim->handle(test::signed_request(c(), c().accounts[0], std::move(method), path, std::move(body)));
     }
 };
 

@@ -1,7 +1,7 @@
 // Seats locked as an agency allocation: only the accounts a lock names may buy them, best
 // available leaves them alone unless asked, and a released or expired basket gives them back
 // to their lock. State logic directly, then the same through the handler and /_sim/locks.
-#include "sim/signature.hpp"
+#include "signed_request.hpp"
 #include "sim/simulator.hpp"
 
 #include "agentd/core/time.hpp"
@@ -133,16 +133,7 @@ struct tiny_sim {
     }
     const client& c() const { return sim->catalogue().clients[0]; }
     http_response call(int account, std::string method, std::string path, std::string body = "") {
-        auto& acc = c().accounts[std::size_t(account)];
-        http_request r;
-        r.method = method;
-        r.target = "/" + c().name + "/api/v3/" + path;
-        r.host = "sim.test";
-        r.date = format_rfc1123(std::chrono::system_clock::now());
-        r.body = body;
-        r.authorization = "SpektrixAPI3 " + acc.login + ":" +
-                          sign(acc.key, string_to_sign(method, "http://sim.test" + r.target, r.date, body));
-        return sim->handle(r);
+        return sim->handle(test::signed_request(c(), c().accounts[std::size_t(account)], std::move(method), path, std::move(body)));
     }
     http_response control(std::string method, std::string path, std::string body = "") {
         http_request r;
