@@ -85,18 +85,6 @@ char* PQerrorMessage(const PGconn* conn) {
     AGENTD_LIBPQ(PQerrorMessage);
     return f(conn);
 }
-int PQsocket(const PGconn* conn) {
-    AGENTD_LIBPQ(PQsocket);
-    return f(conn);
-}
-int PQconsumeInput(PGconn* conn) {
-    AGENTD_LIBPQ(PQconsumeInput);
-    return f(conn);
-}
-PGnotify* PQnotifies(PGconn* conn) {
-    AGENTD_LIBPQ(PQnotifies);
-    return f(conn);
-}
 PGresult* PQexec(PGconn* conn, const char* query) {
     AGENTD_LIBPQ(PQexec);
     return f(conn, query);

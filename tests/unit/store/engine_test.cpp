@@ -4,7 +4,6 @@
 #include "agentd/store/feed.hpp"
 #include "agentd/store/lease.hpp"
 #include "agentd/store/migrations.hpp"
-#include "agentd/store/notify.hpp"
 #include "agentd/store/postgres.hpp"
 #include "agentd/store/reader.hpp"
 #include "store_support.hpp"
@@ -265,51 +264,6 @@ TEST_CASE("PostgreSQL: the schema version is a table; re-opening migrates nothin
     auto newer_reader = reader::open(url);
     REQUIRE_FALSE(newer_reader.has_value());
     CHECK(newer_reader.error().code == errc::conflict);
-}
-
-TEST_CASE("notifications reach a listener when the batch commits, not when it rolls back" * doctest::test_suite("postgresql")) {
-    test::temp_dir dir;
-    const std::string url = test::database_for(dir.file("w.db"));
-    auto db = open_db(url);
-    auto l = must(listener::open(url, {"agentd_work"}));
-    CHECK(l.fd() >= 0);
-    auto rolled_back = db->submit_wait<int>([](write_txn& t) -> result<int> {
-        TRY_STEP(notify(t, "agentd_work", "lost"));
-        return fail(errc::conflict, "refused after notifying");
-    });
-    REQUIRE_FALSE(rolled_back.has_value());
-    REQUIRE(db->submit_wait<int>([](write_txn& t) -> result<int> {
-        TRY_STEP(notify(t, "agentd_work", "venue1"));
-        return 0;
-    }).has_value());
-    std::vector<notification> got;
-    REQUIRE(test::wait_until([&] {
-        auto n = l.drain();
-        REQUIRE(n.has_value());
-        got.insert(got.end(), n->begin(), n->end());
-        return !got.empty();
-    }, 10s));
-    REQUIRE(got.size() == 1);
-    CHECK(got[0].channel == "agentd_work");
-    CHECK(got[0].payload == "venue1");
-    auto bad = db->submit_wait<int>([](write_txn& t) -> result<int> {
-        TRY_STEP(notify(t, "bad channel; DROP TABLE feed"));
-        return 0;
-    });
-    REQUIRE_FALSE(bad.has_value());
-    CHECK(bad.error().code == errc::invalid_argument);
-}
-
-TEST_CASE("SQLite: notify is accepted and a listener never fires" * doctest::test_suite("sqlite")) {
-    test::temp_dir dir;
-    auto db = open_db(dir.file("w.db"));
-    auto l = must(listener::open(dir.file("w.db"), {"agentd_work"}));
-    CHECK(l.fd() == -1);
-    REQUIRE(db->submit_wait<int>([](write_txn& t) -> result<int> {
-        TRY_STEP(notify(t, "agentd_work", "venue1"));
-        return 0;
-    }).has_value());
-    CHECK(must(l.drain()).empty());
 }
 
 TEST_CASE("PostgreSQL: a connection lost inside a batch commits nothing of it; the next batch reconnects" *
