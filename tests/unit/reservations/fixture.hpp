@@ -91,7 +91,23 @@ struct res_fixture {
         up.price_lists[k_instance] = pl;
         make_service();
     }
-    ~res_fixture() { stop_worker(); }
+    // Nothing the service started may outlive it: recover() spawns drives without the worker,
+    // and a drive may still await the writer. run() cancels and awaits every child on its way
+    // out, so a worker is run once more to end them; then the writer finishes what it holds
+    // while the io_context its outcomes are posted to still exists.
+    ~res_fixture() {
+        if (!svc) return;
+        if (!running) {
+            start_worker();
+            ioc.restart();
+            ioc.poll();
+        }
+        stop_worker();
+        db->close();
+        ioc.restart();
+        ioc.poll();
+        svc.reset();
+    }
 
     void make_service() {
         svc = std::make_unique<reservations::reservation_service>(
@@ -129,7 +145,8 @@ struct res_fixture {
     void stop_worker() {
         if (!running) return;
         stop.emit(boost::asio::cancellation_type::terminal);
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        // run() may spend settings.drain_timeout on sent confirms, then up to 5 s on children.
+        const auto deadline = std::chrono::steady_clock::now() + settings.drain_timeout + std::chrono::seconds(10);
         while (running && std::chrono::steady_clock::now() < deadline) {
             ioc.restart();
             ioc.run_for(std::chrono::milliseconds(5));
