@@ -102,6 +102,7 @@ public:
     }
 
     int exit_status() const noexcept { return status_; }
+    std::size_t tasks_left() const noexcept { return tasks_.size() + lease_tasks_.size(); }
 
     asio::awaitable<void> main() {
         auto& own = *p_.cluster.own;
@@ -115,6 +116,11 @@ public:
         if (auto r = co_await p_.reservations->recover(); !r) {
             log::error("daemon", "recover", "reservation recovery failed", {{"error", r.error().message}});
             status_ = exit_failure;
+            co_await shutdown();
+            co_return;
+        }
+        // A stop signal during start-up cancelled a timer nobody waited on yet: honour it here.
+        if (stopping_) {
             co_await shutdown();
             co_return;
         }
@@ -135,7 +141,7 @@ public:
                    {"database", store::redact_database(p_.settings.daemon.database)}});
 
         boost::system::error_code ec;
-        co_await stop_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        if (!stopping_) co_await stop_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
         co_await shutdown();
     }
 
@@ -454,6 +460,18 @@ int run_daemon(const daemon_options& o) {
     }
     // Every call awaiting a decode has finished with the task group; nothing new reaches the pool.
     decode_pool.join();
+    // The writer finishes (or refuses) every job it holds while the services those jobs and
+    // their completions refer to still exist.
+    p.db->close();
+    // A loop that outlived the drain bounds still has a frame in the io_context that refers to
+    // the services; tearing them down under it would be a use after free. Its reservation is
+    // left in flight in the database, and recovery settles it at the next start.
+    if (const std::size_t left = d.tasks_left() + p.reservations->tasks_left() + p.sync->tasks_left(); left > 0) {
+        log::warn("daemon", "stop", "tasks outlived the drain; exiting without tearing down (recovery settles them at the next start)",
+                  {{"tasks", static_cast<std::int64_t>(left)}, {"status", status}});
+        std::fflush(nullptr);
+        std::_Exit(status);
+    }
     server_ptr = nullptr;
     p.server.reset();
     p.backend.reset();
@@ -462,7 +480,6 @@ int run_daemon(const daemon_options& o) {
     p.mirror.reset();
     p.clients.clear();
     p.contexts.clear();
-    p.db->close();
     log::info("daemon", "stop", "agentd stopped", {{"status", status}});
     return status;
 }

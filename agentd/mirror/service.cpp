@@ -38,6 +38,8 @@ sync_service::sync_service(asio::any_io_executor ex, store::database& db, std::s
 
 sync_service::~sync_service() = default;
 
+std::size_t sync_service::tasks_left() const noexcept { return tasks_.size(); }
+
 asio::awaitable<void> sync_service::run() {
     started_ = clock_.now();
     for (auto& cs : clients_) {

@@ -92,6 +92,8 @@ public:
 
     // Loads sync state, then syncs until cancelled (cancelling it cancels and awaits the workers).
     boost::asio::awaitable<void> run();
+    // Workers still alive; non-zero after run() returned means one outlived its 10 s bound.
+    std::size_t tasks_left() const noexcept;
 
     // Admin "sync now": the client's catalogue (no instance) or one instance's availability.
     void request_sync(std::string client, std::optional<std::string> instance);

@@ -50,6 +50,8 @@ reservation_service::reservation_service(asio::any_io_executor ex, store::databa
 
 reservation_service::~reservation_service() = default;
 
+std::size_t reservation_service::tasks_left() const noexcept { return impl_->children.size(); }
+
 namespace {
 
 // "Not yours" and "no such id" must read the same; callers only ever see this.

@@ -130,6 +130,9 @@ public:
     // Worker, expiry and rescan loops until cancelled; then lets confirms already sent finish
     // (up to settings.drain_timeout), cancels and awaits its children.
     boost::asio::awaitable<void> run();
+    // Coroutines of this service still alive (run()'s children, recover()'s drives). Non-zero
+    // after run() returned means one outlived its bound: the service must not be destroyed.
+    std::size_t tasks_left() const noexcept;
     // One expiry pass (run() does this periodically): every held reservation whose deadline
     // has passed starts releasing. Returns how many.
     boost::asio::awaitable<std::size_t> expire_due();
