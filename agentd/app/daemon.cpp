@@ -372,7 +372,7 @@ int run_daemon(const daemon_options& o) {
         // The choke point of do-not-transact windows: every upstream request of this client.
         (*ctx)->set_gate(p.windows->gate_for(c.name));
         mirror::sync_client sc{c.name, {}, static_cast<int>(c.max_connections)};
-        reservations::res_client rc{c.name, {}, c.order_total_is_net};
+        reservations::res_client rc{c.name, {}, c.order_total_is_net, to_best_available_form(c.basket_best_available)};
         for (const auto& a : c.accounts) {
             auto cl = upstream::make_spektrix_client(**ctx, to_upstream(a));
             if (!cl) {

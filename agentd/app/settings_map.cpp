@@ -85,6 +85,13 @@ reservations::settings to_reservations(const config::settings& s) {
     return out;
 }
 
+reservations::best_available_form to_best_available_form(std::string_view mode) {
+    using m = reservations::best_available_form;
+    if (mode == "always") return m::always;
+    if (mode == "never") return m::never;
+    return m::automatic;
+}
+
 reservations::pool_settings to_pools(const config::settings& s) {
     using std::chrono::duration_cast;
     using secs = std::chrono::seconds;

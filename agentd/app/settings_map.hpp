@@ -10,6 +10,7 @@
 #include "agentd/upstream/settings.hpp"
 
 #include <string>
+#include <string_view>
 
 namespace agentd::app {
 
@@ -19,6 +20,8 @@ control::server_settings to_server(const config::settings& s, std::string versio
 // Every value is taken as configured (the option table validated it): 0 s margins stay 0 s.
 reservations::settings to_reservations(const config::settings& s);
 reservations::pool_settings to_pools(const config::settings& s);
+// [[client]] basket_best_available, already checked by the loader to be auto|always|never.
+reservations::best_available_form to_best_available_form(std::string_view mode);
 mirror::settings to_mirror(const config::settings& s);
 
 }  // namespace agentd::app

@@ -365,6 +365,13 @@ std::vector<option_entry> build() {
     t.push_back(text<&client_settings::seat_lock_type_field>("client", "seat_lock_type_field", K::string, "lockTypeId",
         false, "", 1, "Key of a seat in the per-seat status (GET instances/{id}/status/seats) that holds a Locked "
         "seat's lock type id. The contract does not name it (docs/upstream-contract.md)."));
+    t.push_back(choice<&client_settings::basket_best_available>("client", "basket_best_available", "auto",
+        "auto|always|never",
+        "How a best-available hold gets its seats. never: ask GET instances/{id}/best-available, then add those "
+        "seats. always: POST baskets/{id}/tickets/best-available, where upstream picks and adds them in one write. "
+        "auto: the basket form while another hold of ours for the same instance is being placed (the query form "
+        "would offer both the same block, as in an on-sale grab), else the query form; an instance whose basket "
+        "form is refused (not possible, 400/404) uses the query form from then on (docs/reservations.md)."));
     // [[client.window]]
     t.push_back(text<&window_settings::name>("client.window", "name", K::identifier, "", true, "nightly", 1,
         "Name of this do-not-transact window, shown in status and errors (required)."));

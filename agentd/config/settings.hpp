@@ -128,6 +128,7 @@ struct client_settings {
     std::int64_t pool_max_seats = 0;  // seats this client's pools may hold together (docs/pools.md)
     std::string allocation_lock_types;  // lock type ids that are the agent's allocation, comma-separated
     std::string seat_lock_type_field;   // per-seat status key holding a Locked seat's lock type id
+    std::string basket_best_available;  // auto|always|never (docs/reservations.md)
     std::vector<account_settings> accounts;
     std::vector<window_settings> windows;
 };

@@ -212,6 +212,30 @@ std::vector<std::string> reservation_service::impl::choose_from_mirror(const sto
     return domain::choose_seats(*row.request.best_available, claims, snap.get(), clock.now(), {age});
 }
 
+bool reservation_service::impl::basket_best_available(const store::reservation_row& row) {
+    if (!row.request.best_available || !row.request.best_available->area.empty()) return false;  // no area in that form
+    auto c = std::find_if(clients.begin(), clients.end(), [&](const res_client& rc) { return rc.name == row.client; });
+    if (c == clients.end()) return false;
+    switch (c->best_available) {
+    case best_available_form::never: return false;
+    case best_available_form::always: return true;
+    case best_available_form::automatic: break;
+    }
+    if (basket_form_refused_on.contains({row.client, row.instance})) return false;
+    // Only another placement of ours would be offered the same block by the query form.
+    int others = 0;
+    std::set<std::string> seats;
+    local.placing_claims(key_of(row), row.id, others, seats);
+    return others > 0;
+}
+
+void reservation_service::impl::basket_form_refused(const store::reservation_row& row) {
+    if (!basket_form_refused_on.emplace(row.client, row.instance).second) return;
+    log::info("reservations", "place",
+              "the venue refused best available into a basket where the query found seats; this instance uses the query from now on",
+              {{"client", row.client}, {"instance", row.instance}});
+}
+
 void reservation_service::impl::note_placing(const store::reservation_row& row) {
     std::set<std::string> seats;
     int quantity = 0;

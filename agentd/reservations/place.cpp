@@ -166,6 +166,7 @@ asio::awaitable<void> reservation_service::impl::place(store::reservation_row ro
     bool chosen_locally = false, mirror_tried = false;
     std::vector<std::string> proposed;  // seats upstream's best available offered this try
     int own_conflicts = 0;
+    bool basket_form_refused_now = false;  // this placement's basket form answered "not possible"
     for (int attempt = 1;; ++attempt) {
         std::vector<upstream::new_ticket> nts;
         // First try: seats picked from a young mirror picture, added directly; a seat taken
@@ -187,6 +188,42 @@ asio::awaitable<void> reservation_service::impl::place(store::reservation_row ro
             const auto& b = *row.request.best_available;
             if (judge_locally(row) == domain::local_verdict::sold_out) {
                 co_await answer_sold_out(id, true);
+                co_return;
+            }
+            if (!basket_form_refused_now && basket_best_available(row)) {
+                // Upstream picks and adds in one write: no other placement of ours is offered
+                // these seats meanwhile (docs/reservations.md, "Best available").
+                std::optional<std::string> band;
+                if (!b.price_band.empty()) band = b.price_band;
+                const sys_time sent = clock.now();
+                const sent_at sent_now{sent, sc::now()};
+                auto added = co_await timed(sw, up->add_best_available(row.rec.basket_id, row.instance, b.quantity,
+                                                                       b.ticket_type, std::move(band), wopts(false)));
+                if (added) {
+                    co_await hold_tickets(*added, sent, sent_now);
+                    co_return;
+                }
+                const auto f = map_failure(added.error(), true);
+                const auto code = added.error().error_code;
+                if ((f == domain::upstream_failure::conflict && code == domain::upstream_code::best_available_impossible) ||
+                    f == domain::upstream_failure::permanent || f == domain::upstream_failure::not_found) {
+                    // Not possible in this form, or no seats at all: the query form tells which.
+                    basket_form_refused_now = true;
+                    --attempt;
+                    continue;
+                }
+                auto d = domain::classify_failure(domain::upstream_step::add_tickets, f, code, form);
+                if (d.kind == domain::decision_kind::retry && f == domain::upstream_failure::conflict) {
+                    d = domain::after_seat_taken(attempt, cfg.retry);
+                    if (d.kind == domain::decision_kind::retry) continue;
+                }
+                if (d.kind == domain::decision_kind::reject) {
+                    co_await reject(reject_code(d.reason), added.error().message);
+                    co_return;
+                }
+                // Applied or not, the basket says: the next round reads it back first.
+                if (added.error().may_have_applied()) ambiguous_baskets.insert(row.rec.basket_id);
+                co_await requeue(added.error().message);
                 co_return;
             }
             const sys_time asked = clock.now();
@@ -215,6 +252,7 @@ asio::awaitable<void> reservation_service::impl::place(store::reservation_row ro
                                                    std::to_string(b.quantity) + " seats available");
                 co_return;
             }
+            if (basket_form_refused_now) basket_form_refused(row);
             proposed.clear();
             for (const auto& s : *seats) {
                 nts.push_back({row.instance, s.id, std::nullopt, b.ticket_type});

@@ -48,6 +48,7 @@ struct res_client {
     std::string name;
     std::vector<std::pair<std::string /*account*/, upstream::client*>> accounts;  // first is the default
     bool order_total_is_net = false;  // the venue's ticket `total` already has agentDiscount taken off
+    best_available_form best_available = best_available_form::automatic;  // [[client]] basket_best_available
 };
 
 // Daemon time of one operation, excluding the time spent awaiting upstream calls.

@@ -152,6 +152,7 @@ struct reservation_service::impl {
     std::map<std::string, std::chrono::steady_clock::time_point, std::less<>> release_not_before;
     // Baskets that saw a write with no definite answer; once released they are swept again.
     std::set<std::string, std::less<>> ambiguous_baskets;
+    std::set<std::pair<std::string, std::string>> basket_form_refused_on;  // (client, instance)
     struct sweep {
         std::string id, basket;
         std::chrono::steady_clock::time_point due;
@@ -205,6 +206,12 @@ struct reservation_service::impl {
     const std::vector<std::string>* allocation_of(const store::reservation_row& row) const;
     // The opening of an on-sale grab this row is an early fill of, while it is still ahead.
     std::optional<sys_time> grab_opening(const store::reservation_row& row) const;
+    // Whether this best-available try asks upstream to pick and add the seats in one write
+    // (POST baskets/{id}/tickets/best-available) rather than query, then add (docs/reservations.md).
+    bool basket_best_available(const store::reservation_row& row);
+    // The basket form was refused where the query form found seats: this instance uses the
+    // query form from now on.
+    void basket_form_refused(const store::reservation_row& row);
     void note_placing(const store::reservation_row& row);
     void note_chosen(const std::string& id, const std::vector<std::string>& seats);
     void placing_done(const std::string& id, const store::reservation_row& row);

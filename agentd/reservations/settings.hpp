@@ -14,6 +14,12 @@
 
 namespace agentd::reservations {
 
+// How a best-available hold gets its seats from a venue ([[client]] basket_best_available):
+// GET instances/{id}/best-available then add those seats (never), POST baskets/{id}/tickets/
+// best-available (always), or the basket form only while another hold of ours for the same
+// instance is being placed (automatic). See docs/reservations.md.
+enum class best_available_form { automatic, always, never };
+
 struct settings {
     domain::hold_settings hold;            // basket lifetime, its mode, expiry margin, max hold
     domain::request_limits limits;         // seats per request

@@ -1,5 +1,6 @@
 #include "agentd/upstream/answer_check.hpp"
 
+#include <set>
 #include <string>
 
 namespace agentd::upstream {
@@ -35,6 +36,22 @@ result<void> check_added_tickets(const std::vector<new_ticket>& asked, const std
         if (!found)
             return mismatch("ticket " + got[i].id + " (instance " + got[i].instance_id + ", seat " +
                             got[i].seat_id.value_or("none") + ", type " + got[i].type_id + ") was not asked for");
+    }
+    return {};
+}
+
+result<void> check_best_available_tickets(const std::string& instance_id, const std::string& type_id, int quantity,
+                                          const std::optional<std::string>& band_id, const std::vector<ticket>& got) {
+    if (static_cast<int>(got.size()) != quantity)
+        return mismatch(std::to_string(got.size()) + " tickets for " + std::to_string(quantity) + " asked");
+    std::set<std::string> seats;
+    for (const auto& t : got) {
+        const bool ok = t.instance_id == instance_id && t.type_id == type_id && t.seat_id && seats.insert(*t.seat_id).second &&
+                        (!band_id || t.band_id.empty() || t.band_id == *band_id);
+        if (!ok)
+            return mismatch("ticket " + t.id + " (instance " + t.instance_id + ", seat " + t.seat_id.value_or("none") +
+                            ", band " + t.band_id + ", type " + t.type_id + ") is not one of " + std::to_string(quantity) +
+                            " distinct seats of the asked instance, type and band");
     }
     return {};
 }

@@ -16,4 +16,10 @@ namespace agentd::upstream {
 // Otherwise a failure of class decode saying which ticket does not match.
 result<void> check_added_tickets(const std::vector<new_ticket>& asked, const std::vector<ticket>& got);
 
+// The tickets of a basket best-available answer: `quantity` tickets, each of that instance and
+// type, each with a seat, no seat twice, and of the band when one was asked and the ticket
+// names its band. Otherwise a failure of class decode saying which ticket does not match.
+result<void> check_best_available_tickets(const std::string& instance_id, const std::string& type_id, int quantity,
+                                          const std::optional<std::string>& band_id, const std::vector<ticket>& got);
+
 }  // namespace agentd::upstream

@@ -67,6 +67,14 @@ public:
     // add may have been applied, so callers read the basket back as for any ambiguous write.
     virtual call<std::vector<ticket>> add_tickets(std::string basket_id, std::vector<new_ticket> tickets,
                                                   call_options o = {}) = 0;
+    // POST baskets/{id}/tickets/best-available: upstream chooses the seats and adds them in one
+    // write, so placements of ours running side by side are never offered the same block (the
+    // query form offers every one of them the best block; all but one then conflict). The
+    // answer must be `quantity` seated tickets of that instance and type, else class decode.
+    // Some venues answer errorCode 22 ("not possible") where the query form works.
+    virtual call<std::vector<ticket>> add_best_available(std::string basket_id, std::string instance_id, int quantity,
+                                                         std::string type_id, std::optional<std::string> band_id,
+                                                         call_options o = {}) = 0;
     virtual call<void> remove_tickets(std::string basket_id, std::vector<std::string> ticket_ids, call_options o = {}) = 0;
     virtual call<void> clear_basket(std::string basket_id, call_options o = {}) = 0;
     virtual call<order> confirm_basket(std::string basket_id, call_options o = {}) = 0;

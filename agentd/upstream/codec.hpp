@@ -12,6 +12,7 @@
 #include "agentd/upstream/settings.hpp"
 #include "agentd/upstream/types.hpp"
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,6 +42,9 @@ error_body decode_error_body(std::string_view json);
 
 // Request bodies, serialised once: these exact bytes are hashed and sent.
 std::string encode_new_tickets(const std::vector<new_ticket>& tickets);
+// {"instance","quantity","type"[,"priceBand"]}: the body of POST baskets/{id}/tickets/best-available.
+std::string encode_basket_best_available(std::string_view instance_id, int quantity, std::string_view type_id,
+                                         const std::optional<std::string>& band_id);
 std::string encode_agent_customer_patch(const agent_customer& c, const agent_customer_fields& f);
 std::string encode_confirm();
 std::string encode_empty_object();

@@ -37,6 +37,19 @@ std::string encode_new_tickets(const std::vector<new_ticket>& tickets) {
     });
 }
 
+std::string encode_basket_best_available(std::string_view instance_id, int quantity, std::string_view type_id,
+                                         const std::optional<std::string>& band_id) {
+    return write_json([&](auto& w) {
+        w.StartObject();
+        key_value(w, "instance", instance_id);
+        w.Key("quantity");
+        w.Int(quantity);
+        key_value(w, "type", type_id);
+        if (band_id) key_value(w, "priceBand", *band_id);
+        w.EndObject();
+    });
+}
+
 std::string encode_agent_customer_patch(const agent_customer& c, const agent_customer_fields& f) {
     return write_json([&](auto& w) {
         w.StartObject();

@@ -237,6 +237,21 @@ public:
         return fetch<std::vector<ticket>>("POST", "baskets/" + id_seg(id) + "/tickets", std::move(body),
                                           "POST baskets/{id}/tickets", "add tickets to basket " + id, o, std::move(decode));
     }
+    call<std::vector<ticket>> add_best_available(std::string id, std::string instance, int quantity, std::string type,
+                                                 std::optional<std::string> band, call_options o) override {
+        if (auto f = bad_id("add best available seats to basket", {id, instance, type, band.value_or("-")}))
+            return refused<std::vector<ticket>>(*f);
+        std::string body = codec::encode_basket_best_available(instance, quantity, type, band);
+        auto decode = [instance, quantity, type, band](std::string_view b) -> result<std::vector<ticket>> {
+            auto got = codec::decode_tickets(b);
+            if (!got) return got;
+            if (auto ok = check_best_available_tickets(instance, type, quantity, band, *got); !ok) return ok.error();
+            return got;
+        };
+        return fetch<std::vector<ticket>>("POST", "baskets/" + id_seg(id) + "/tickets/best-available", std::move(body),
+                                          "POST baskets/{id}/tickets/best-available",
+                                          "add best available seats to basket " + id, o, std::move(decode));
+    }
     call<void> remove_tickets(std::string id, std::vector<std::string> ticket_ids, call_options o) override {
         if (auto f = bad_id("remove tickets from basket", {id})) return refused<void>(*f);
         for (const auto& t : ticket_ids)

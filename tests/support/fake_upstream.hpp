@@ -193,6 +193,36 @@ public:
         if (f) co_return f->first;
         co_return added;
     }
+    // Seats chosen as best_available does, added as add_tickets does, in one write.
+    call<std::vector<upstream::ticket>> add_best_available(std::string id, std::string instance, int quantity, std::string type,
+                                                           std::optional<std::string> band, call_options o = {}) override {
+        auto f = enter_write("add_best_available", o);
+        if (f && !f->second) co_return f->first;
+        auto it = baskets.find(id);
+        if (it == baskets.end()) co_return not_found("add best available seats to basket " + id);
+        auto p = plans.find(instance);
+        if (p == plans.end()) co_return not_found("add best available seats to basket " + id);
+        std::vector<upstream::best_seat> free;
+        collect_free(p->second, instance, band, std::nullopt, quantity, free);
+        if (static_cast<int>(free.size()) < quantity)
+            co_return failure{error_class::conflict, 409, 22, "add best available seats to basket " + id + ": 409 best available impossible (errorCode 22)"};
+        std::vector<upstream::ticket> added;
+        for (const auto& s : free) {
+            upstream::ticket k;
+            k.id = "T" + std::to_string(++next_id_);
+            k.instance_id = instance;
+            k.seat_id = s.id;
+            k.band_id = s.band_id.value_or("");
+            k.type_id = type;
+            k.price = k.total = price_of(instance, type);
+            taken[instance].insert(s.id);
+            added.push_back(k);
+            it->second.tickets.push_back(k);
+        }
+        touch(it->second);
+        if (f) co_return f->first;
+        co_return added;
+    }
     call<void> remove_tickets(std::string id, std::vector<std::string> ids, call_options o = {}) override {
         auto f = enter_write("remove_tickets", o);
         if (f && !f->second) co_return f->first;

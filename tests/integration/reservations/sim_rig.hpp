@@ -64,6 +64,7 @@ struct rig {
     map_catalogue cat;
     std::string client, instance, ticket_type;
     std::unique_ptr<reservations::reservation_service> svc;
+    reservations::best_available_form best_available = reservations::best_available_form::automatic;
     asio::cancellation_signal stop;
     bool running = false;
 
@@ -91,7 +92,22 @@ struct rig {
         db = std::move(*d);
         pick_instance();
     }
-    ~rig() { stop_worker(); }
+    // As in the unit fixture: run() cancels and awaits every drive the service started (recover()
+    // starts some without the worker), then the writer finishes while the io_context lives.
+    ~rig() {
+        if (svc) {
+            if (!running) {
+                start_worker();
+                ioc.restart();
+                ioc.poll();
+            }
+            stop_worker();
+        }
+        db->close();
+        ioc.restart();
+        ioc.poll();
+        svc.reset();
+    }
 
     template <class T>
     T run(asio::awaitable<T> a) {
@@ -169,7 +185,7 @@ struct rig {
         for (int i = 0; i < channels_n; ++i) s.queue.channel_weights["ch" + std::to_string(i)] = 1;
         if (adjust) adjust(s);
         svc = std::make_unique<reservations::reservation_service>(
-            ioc.get_executor(), *db, db->path(), s, std::vector<reservations::res_client>{{client, {{"agent1", up.get()}}}},
+            ioc.get_executor(), *db, db->path(), s, std::vector<reservations::res_client>{{client, {{"agent1", up.get()}}, false, best_available}},
             cat, system_clock::instance(), [](std::uint64_t) {}, [](std::string_view, std::string_view) {});
     }
     void start_worker() {
@@ -179,7 +195,8 @@ struct rig {
     void stop_worker() {
         if (!running) return;
         stop.emit(asio::cancellation_type::terminal);
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        // run() may spend the drain timeout (10 s) on sent confirms, then up to 5 s on children.
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
         while (running && std::chrono::steady_clock::now() < deadline) {
             ioc.restart();
             ioc.run_for(std::chrono::milliseconds(5));

@@ -61,6 +61,7 @@ public:
     upstream::call<upstream::basket> set_agent_customer(std::string id, upstream::agent_customer c, upstream::call_options o) override { return real_.set_agent_customer(id, c, o); }
     upstream::call<upstream::basket> touch_basket(std::string id, upstream::call_options o) override { return real_.touch_basket(id, o); }
     upstream::call<std::vector<upstream::ticket>> add_tickets(std::string id, std::vector<upstream::new_ticket> t, upstream::call_options o) override { return real_.add_tickets(id, t, o); }
+    upstream::call<std::vector<upstream::ticket>> add_best_available(std::string id, std::string i, int q, std::string t, std::optional<std::string> b, upstream::call_options o) override { return real_.add_best_available(id, i, q, t, b, o); }
     upstream::call<void> remove_tickets(std::string id, std::vector<std::string> t, upstream::call_options o) override { return real_.remove_tickets(id, t, o); }
     upstream::call<void> clear_basket(std::string id, upstream::call_options o) override { return real_.clear_basket(id, o); }
     upstream::call<upstream::order> confirm_basket(std::string id, upstream::call_options o) override { return real_.confirm_basket(id, o); }

@@ -52,6 +52,7 @@ struct res_fixture {
     map_catalogue cat;
     reservations::settings settings;
     bool order_total_is_net = false;  // the client's [[client]] order_total_is_net
+    reservations::best_available_form best_available = reservations::best_available_form::automatic;
     std::unique_ptr<reservations::reservation_service> svc;
     std::vector<std::uint64_t> feed;
     boost::asio::cancellation_signal stop;
@@ -112,7 +113,7 @@ struct res_fixture {
     void make_service() {
         svc = std::make_unique<reservations::reservation_service>(
             ioc.get_executor(), *db, path, settings,
-            std::vector<reservations::res_client>{{k_client, {{"agent1", &up}}, order_total_is_net}}, cat, clock,
+            std::vector<reservations::res_client>{{k_client, {{"agent1", &up}}, order_total_is_net, best_available}}, cat, clock,
             [this](std::uint64_t s) { feed.push_back(s); }, [](std::string_view, std::string_view) {});
     }
 

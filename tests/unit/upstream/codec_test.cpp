@@ -252,6 +252,9 @@ TEST_CASE("error bodies and request encoders") {
           R"([{"instance":"67201AVCRKQDBSGLQHRCLJQTBDLCTLNNQ","seatingPlan":"6428ARVBDCVGBMTSRKLDHCQHSPQJQNLSH","type":"1AHGJDSMMPLMPPGNLJBQVLBRSKVDLQRPP"}])");
     std::vector<new_ticket> s{{"i", std::string("53613"), std::nullopt, "t"}};
     CHECK(codec::encode_new_tickets(s) == R"([{"instance":"i","seat":"53613","type":"t"}])");
+    CHECK(codec::encode_basket_best_available("i", 2, "t", std::nullopt) == R"({"instance":"i","quantity":2,"type":"t"})");
+    CHECK(codec::encode_basket_best_available("i", 4, "t", std::string("B\"1")) ==
+          R"({"instance":"i","quantity":4,"type":"t","priceBand":"B\"1"})");
     agent_customer c{"Ada", "Love\"lace", "1 Main St", "WEB-1"};
     CHECK(codec::encode_agent_customer_patch(c, {}) ==
           R"({"agentCustomer":{"firstName":"Ada","lastName":"Love\"lace","addressLine1":"1 Main St","reference":"WEB-1"}})");

@@ -172,3 +172,32 @@ TEST_CASE("an add-tickets answer must be the tickets that were asked for") {
     refused({exact[0], exact[1], tk("x3", "I1", std::nullopt, "T1", "A8")}, "ticket x3");      // another area
     refused({exact[0], exact[0], exact[2]}, "was not asked for");                                // one seat twice
 }
+
+TEST_CASE("a basket best-available answer must be the asked count of distinct seats of the instance, type and band") {
+    auto tk = [](std::string id, std::string inst, std::optional<std::string> seat, std::string type, std::string band) {
+        ticket t;
+        t.id = std::move(id);
+        t.instance_id = std::move(inst);
+        t.seat_id = std::move(seat);
+        t.type_id = std::move(type);
+        t.band_id = std::move(band);
+        return t;
+    };
+    const std::optional<std::string> b1 = std::string("B1");
+    const std::vector<ticket> good = {tk("x1", "I1", "1", "T1", "B1"), tk("x2", "I1", "2", "T1", "")};
+    CHECK(check_best_available_tickets("I1", "T1", 2, b1, good));
+    CHECK(check_best_available_tickets("I1", "T1", 2, std::nullopt, good));
+    auto refused = [&](std::vector<ticket> got, std::optional<std::string> band, std::string_view why) {
+        auto r = check_best_available_tickets("I1", "T1", 2, band, got);
+        REQUIRE_FALSE(r);
+        CHECK(r.error().cls == error_class::decode);
+        CHECK_MESSAGE(r.error().message.find(why) != std::string::npos, r.error().message);
+    };
+    refused({good[0]}, b1, "1 tickets for 2 asked");
+    refused({good[0], good[1], tk("x3", "I1", "3", "T1", "B1")}, b1, "3 tickets for 2 asked");
+    refused({good[0], tk("x2", "I2", "2", "T1", "B1")}, b1, "ticket x2 (instance I2");
+    refused({good[0], tk("x2", "I1", "2", "T9", "B1")}, b1, "type T9");
+    refused({good[0], tk("x2", "I1", std::nullopt, "T1", "B1")}, b1, "seat none");
+    refused({good[0], tk("x2", "I1", "1", "T1", "B1")}, b1, "ticket x2");  // the same seat twice
+    refused({good[0], tk("x2", "I1", "2", "T1", "B7")}, b1, "band B7");
+}
