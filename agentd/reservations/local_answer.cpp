@@ -168,6 +168,13 @@ const std::vector<std::string>* reservation_service::impl::allocation_of(const s
     return rt == pool_rt.end() || rt->second.lock_types.empty() ? nullptr : &rt->second.lock_types;
 }
 
+bool reservation_service::impl::fill_of_gone_pool(const store::reservation_row& row) const {
+    if (!is_pool_fill(row)) return false;
+    for (const auto& p : pools_cfg.pools)
+        if (p.name == row.pool) return false;
+    return !pool_rt.contains(row.pool);
+}
+
 std::optional<sys_time> reservation_service::impl::grab_opening(const store::reservation_row& row) const {
     if (!is_pool_fill(row)) return std::nullopt;
     for (const auto& p : pools_cfg.pools)

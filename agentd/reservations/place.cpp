@@ -152,6 +152,12 @@ asio::awaitable<void> reservation_service::impl::place(store::reservation_row ro
         }
     }
 
+    // A locked_only pool's fill must not fall back to open seats because its pool is no longer
+    // known; no pool's fill is worth placing once the pool is gone (it would only be drained).
+    if (fill_of_gone_pool(row)) {
+        co_await reject("pool_removed", "place reservation: pool " + row.pool + " is no longer configured");
+        co_return;
+    }
     // An on-sale grab's fill was started grab_lead early so that its basket exists at the
     // opening: seats are asked for at fill_at, not before (docs/pools.md). Waited as a pause,
     // so the daemon-time figures do not count it; a stop meanwhile leaves the row placing with

@@ -212,6 +212,9 @@ struct reservation_service::impl {
     // The basket form was refused where the query form found seats: this instance uses the
     // query form from now on.
     void basket_form_refused(const store::reservation_row& row);
+    // A fill of a pool that is neither configured nor still draining (removed, then a restart):
+    // it must add no seats, since nothing says which seats that pool could hold.
+    bool fill_of_gone_pool(const store::reservation_row& row) const;
     void note_placing(const store::reservation_row& row);
     void note_chosen(const std::string& id, const std::vector<std::string>& seats);
     void placing_done(const std::string& id, const store::reservation_row& row);

@@ -204,3 +204,34 @@ TEST_CASE("an event pool keeps its target per instance, stops at the client's ca
         return now.size() == 1 && row_of(now, "p", k_instance) && row_of(now, "p", k_instance)->ready == 2;
     });
 }
+
+TEST_CASE("a fill of a pool no longer configured, found placing after a restart, adds no seats") {
+    res_fixture f;
+    // A fill of pool "gone" caught by a crash after its basket was created, before any seat
+    // was added; the restarted daemon's configuration no longer has that pool.
+    auto c = f.create("fill-gone", f.best_req(2), "pool:gone");
+    REQUIRE(c.has_value());
+    const std::string id = c->reservation.id;
+    auto marked = f.db->submit_wait<std::int64_t>([&](store::write_txn& t) -> result<std::int64_t> {
+        if (auto r = t.conn().exec("UPDATE reservations SET pool = 'gone' WHERE channel = 'pool:gone'", "test.mark_pool"); !r)
+            return r.error();
+        return std::int64_t{0};
+    });
+    REQUIRE(marked.has_value());
+    auto basket = f.run(f.up.create_basket());
+    REQUIRE(basket.has_value());
+    f.force(id, domain::ev::place_started{});
+    f.force(id, domain::ev::basket_created{basket->id, f.clock.now()});
+
+    f.make_service();  // restarted, no pools
+    REQUIRE(f.run(f.svc->recover()).has_value());
+    f.start_worker();
+    auto r = f.settle(id);
+    CHECK(r.state == "rejected");
+    REQUIRE(r.error.has_value());
+    CHECK(r.error->code == "pool_removed");
+    CHECK(f.count("best_available") == 0);
+    CHECK(f.count("add_best_available") == 0);
+    CHECK(f.count("add_tickets") == 0);
+    f.stop_worker();
+}
