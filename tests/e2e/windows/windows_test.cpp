@@ -147,6 +147,9 @@ TEST_CASE("creates = queue: accepted, held back with nothing sent upstream, plac
     r.maintenance(false);
     r.set_windows("", false);
     REQUIRE(wait_until([&] { return r.field(id, "state") == "held"; }, 30s, 20ms));
+    auto m2 = uds_request(r.sock, "GET", "/metrics");
+    REQUIRE(m2);
+    CHECK(m2->body.find("\nagentd_window_in_force{client=\"" + r.client + "\"} 0\n") != std::string::npos);
     auto h = uds_request(r.sock, "GET", "/v1/reservations/" + id + "/history");
     REQUIRE(h);
     CHECK(count_of(h->body, "placing with Spektrix") == 1);
