@@ -65,7 +65,10 @@ TEST_CASE("SIGTERM while a sent confirm hangs upstream stops within the drain an
     INFO("log of the start-up stopped:\n" << log2.substr(log.size()));
     REQUIRE_MESSAGE(st_start, "a SIGTERM during start-up was lost: the daemon did not stop within 30 s");
     CHECK(*st_start == 0);
-    CHECK(log2.find("agentd ready", log.size()) == std::string::npos);
+    // One node recovers before READY, so it never goes ready; nodes sharing PostgreSQL
+    // recover each venue once leased, after READY (docs/scale-out.md).
+    if (log2.find("sharing the database with other nodes", log.size()) == std::string::npos)
+        CHECK(log2.find("agentd ready", log.size()) == std::string::npos);
 
     sim_put_fault(sim, R"({"clear":true})");
     auto again = start_daemon(dir, config);
