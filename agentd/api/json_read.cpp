@@ -8,6 +8,8 @@
 #include <rapidjson/encodedstream.h>
 #include <rapidjson/memorystream.h>
 
+#include <cstring>
+
 namespace agentd::api {
 
 namespace detail {
@@ -67,6 +69,10 @@ std::optional<std::string> opt_string(const value& obj, const std::string& path,
     auto* m = member(obj, name);
     if (!m) return std::nullopt;
     if (!m->IsString()) bad(errc::decode_error, join(path, name), "expected a string");
+    // JSON may carry \u0000; a C string (libpq's text parameters, logs, upstream bodies) would
+    // end there, so two engines would store two different values.
+    if (std::memchr(m->GetString(), '\0', m->GetStringLength()))
+        bad(errc::invalid_argument, join(path, name), "must not contain a NUL character");
     return std::string(m->GetString(), m->GetStringLength());
 }
 
@@ -152,7 +158,9 @@ std::optional<error> parse(std::string_view text, rapidjson::Document& doc) {
         rapidjson::MemoryStream ms(text.data(), text.size());
         rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> in(ms);
         // Full precision: a number we encode must decode to the same double (fuzzed round trip).
-        parsed = reader.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseFullPrecisionFlag>(in, h);
+        // Valid UTF-8 only: what one engine stores, the other must too (PostgreSQL refuses it).
+        parsed = reader.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseFullPrecisionFlag |
+                              rapidjson::kParseValidateEncodingFlag>(in, h);
         too_deep = h.too_deep;
         return !parsed.IsError();
     };

@@ -146,18 +146,17 @@ result<std::unique_ptr<database>> database::open(database_options o) {
 database::~database() { close(); }
 
 void database::close() {
-    std::lock_guard close_lock(close_mu_);
     {
         std::lock_guard lk(mu_);
         closing_ = true;
     }
     cv_.notify_all();
-    if (thread_.joinable()) {
-        // From a completion the writer cannot join itself: it stops after draining, and the
-        // owner's destructor (on another thread) joins it.
-        if (on_writer_thread()) return;
-        thread_.join();
-    }
+    // From a completion the writer cannot join itself: it stops after draining, and the owner
+    // (on another thread) joins it. Decided before close_mu_, which that owner may be holding
+    // while it joins this very thread.
+    if (on_writer_thread()) return;
+    std::lock_guard close_lock(close_mu_);
+    if (thread_.joinable()) thread_.join();
     conn_.close();
     if (lock_fd_ >= 0) {
         ::close(lock_fd_);

@@ -55,8 +55,11 @@ errc code_of(const char* sqlstate) {
     if (!sqlstate) return errc::unavailable;  // no server answer: connection trouble
     std::string_view s(sqlstate);
     if (s.starts_with("23")) return errc::conflict;  // integrity constraint violation
-    if (s == "40001" || s == "40P01" || s.starts_with("08") || s.starts_with("53") || s.starts_with("57P"))
-        return errc::unavailable;  // serialization failure, deadlock, connection, resources, shutdown
+    // Serialization failure, deadlock, lock timeout, statement timeout or cancel, connection,
+    // resources, shutdown: all pass if tried again.
+    if (s == "40001" || s == "40P01" || s == "55P03" || s == "57014" || s.starts_with("08") || s.starts_with("53") ||
+        s.starts_with("57P"))
+        return errc::unavailable;
     if (s == "XX001" || s == "XX002") return errc::corrupt;
     return errc::io_error;
 }

@@ -272,8 +272,8 @@ result<std::int64_t> insert_reservation(write_txn& t, const reservation_row& row
         auto st = t.prepare("res.insert", sql);
         if (!st) return st.error();
         bind_row(*st, row);
-        if (auto r = st->run(); !r)
-            return fail(errc::conflict, "insert reservation " + row.id + ": " + r.error().message);
+        // A timeout, deadlock or lost connection keeps its own (retryable) class.
+        if (auto r = st->run(); !r) return fail(r.error().code, "insert reservation " + row.id + ": " + r.error().message);
         // A concurrent first try with the same key is skipped, not failed: on PostgreSQL a failed
         // statement would leave the job unable to read the winner's row in its transaction.
         if (t.conn().changes() != 1)
@@ -313,7 +313,7 @@ result<std::int64_t> save_transition(write_txn& t, const reservation_row& row, c
         bind_mutable(*st, row);
         if (owner_changed) bind_owner(*st, row);
         // A draw under a (channel, key) another reservation already has breaks the UNIQUE rule.
-        if (auto r = st->run(); !r) return fail(errc::conflict, "save reservation " + row.id + ": " + r.error().message);
+        if (auto r = st->run(); !r) return fail(r.error().code, "save reservation " + row.id + ": " + r.error().message);
         if (t.conn().changes() != 1)
             return fail(errc::conflict, "save reservation " + row.id + ": changed concurrently (version " +
                                             std::to_string(row.rec.version - 1) + " no longer current)");

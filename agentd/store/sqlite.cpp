@@ -3,6 +3,7 @@
 
 #include <sqlite3.h>
 
+#include <cctype>
 #include <charconv>
 
 namespace agentd::store {
@@ -13,19 +14,38 @@ bool is_postgresql_url(std::string_view database) noexcept {
 engine engine_of(std::string_view database) noexcept {
     return is_postgresql_url(database) ? engine::postgresql : engine::sqlite;
 }
+// Errs towards hiding: everything between "://" and the last '@' before the query is treated
+// as user information (a password may hold '/' or '@' when a URL is written by hand), and
+// every query parameter whose key names a password (password, sslpassword) is masked.
 std::string redact_database(std::string_view database) {
     if (!is_postgresql_url(database)) return std::string(database);
-    std::string out(database);
-    auto scheme = out.find("://");
-    auto at = out.find('@', scheme + 3);
-    auto slash = out.find('/', scheme + 3);
-    if (at != std::string::npos && (slash == std::string::npos || at < slash)) {
-        auto colon = out.find(':', scheme + 3);
-        if (colon != std::string::npos && colon < at) out.erase(colon, at - colon);
+    const auto scheme = database.find("://") + 3;
+    const auto query = database.find('?', scheme);
+    const auto head = database.substr(0, query);
+    std::string out;
+    if (const auto at = head.rfind('@'); at != std::string_view::npos && at >= scheme) {
+        const auto userinfo = head.substr(scheme, at - scheme);
+        const auto colon = userinfo.find(':');
+        out.append(head.substr(0, scheme)).append(userinfo.substr(0, colon)).append(head.substr(at));
+    } else {
+        out.append(head);
     }
-    if (auto pw = out.find("password="); pw != std::string::npos) {
-        auto end = out.find('&', pw);
-        out.replace(pw, (end == std::string::npos ? out.size() : end) - pw, "password=***");
+    if (query == std::string_view::npos) return out;
+    std::string_view rest = database.substr(query + 1);
+    out.push_back('?');
+    for (bool first = true; ; first = false) {
+        const auto amp = rest.find('&');
+        const auto item = rest.substr(0, amp);
+        if (!first) out.push_back('&');
+        const auto eq = item.find('=');
+        std::string key(item.substr(0, eq));
+        for (auto& ch : key) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        if (eq != std::string_view::npos && key.find("password") != std::string::npos)
+            out.append(item.substr(0, eq + 1)).append("***");
+        else
+            out.append(item);
+        if (amp == std::string_view::npos) break;
+        rest.remove_prefix(amp + 1);
     }
     return out;
 }

@@ -119,6 +119,24 @@ TEST_CASE("error body and other requests") {
     CHECK(api::json_quote("a\"b") == R"("a\"b")");
 }
 
+// Both engines must store the same bytes: PostgreSQL refuses invalid UTF-8 and libpq ends a
+// text parameter at its first NUL, so neither may get past the API.
+TEST_CASE("strings with a NUL character or invalid UTF-8 are refused with the field named") {
+    auto nul = api::from_json<api::confirm_request>(
+        R"({"customer":{"firstName":"Ada","lastName":"Lovelace"},"reference":"r\u0000x"})");
+    REQUIRE_FALSE(nul.has_value());
+    CHECK(nul.error().code == agentd::errc::invalid_argument);
+    CHECK(nul.error().message == "reference: must not contain a NUL character");
+    auto bad_utf8 = api::from_json<api::confirm_request>(
+        "{\"customer\":{\"firstName\":\"Ad\xff\",\"lastName\":\"L\"},\"reference\":\"r\"}");
+    REQUIRE_FALSE(bad_utf8.has_value());
+    CHECK(bad_utf8.error().code == agentd::errc::decode_error);
+    auto fine = api::from_json<api::confirm_request>(
+        R"({"customer":{"firstName":"Zoë","lastName":"\u00c5ngstr\u00f6m"},"reference":"r"})");
+    REQUIRE(fine.has_value());
+    CHECK(fine->cust.last_name == "\xc3\x85ngstr\xc3\xb6m");
+}
+
 TEST_CASE("non-finite numbers encode as null, keeping the document valid") {
     api::health h;
     h.clients = {{"c", "ok", std::nullopt, std::nullopt, std::numeric_limits<double>::quiet_NaN(), 1}};

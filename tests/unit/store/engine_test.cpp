@@ -52,6 +52,12 @@ TEST_CASE("SQL translation for PostgreSQL: placeholders outside literals, names 
     CHECK(redact_database("postgres:///agentd?host=/run/pg&password=s3cret&user=a") ==
           "postgres:///agentd?host=/run/pg&password=***&user=a");
     CHECK(redact_database("/var/lib/agentd/agentd.db") == "/var/lib/agentd/agentd.db");
+    // Every password-like parameter, and passwords written with '/' or '@' in them.
+    CHECK(redact_database("postgresql://a@h/d?sslpassword=k&password=s3cret") ==
+          "postgresql://a@h/d?sslpassword=***&password=***");
+    CHECK(redact_database("postgresql://a:pa/ss@h/d") == "postgresql://a@h/d");
+    CHECK(redact_database("postgresql://a:p@ss@h/d?PassWord=x") == "postgresql://a@h/d?PassWord=***");
+    CHECK(redact_database("postgresql://h/d?host=/run/pg") == "postgresql://h/d?host=/run/pg");
     CHECK(engine_of("postgresql://x") == engine::postgresql);
     CHECK(engine_of("./postgresql.db") == engine::sqlite);
 

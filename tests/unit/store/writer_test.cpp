@@ -4,6 +4,7 @@
 #include "agentd/store/reader.hpp"
 #include "store_support.hpp"
 
+#include <atomic>
 #include <thread>
 #include <unistd.h>
 
@@ -234,6 +235,35 @@ TEST_CASE("close finishes queued jobs, then refuses new ones") {
     auto after = db->submit_wait<int>(put("x", "y"));
     REQUIRE_FALSE(after.has_value());
     CHECK(after.error().code == errc::unavailable);
+}
+
+// close() may be called from a completion (database.hpp) while the owner is closing, i.e.
+// holding the close lock and joining the writer that runs that completion.
+TEST_CASE("close from a completion while another thread closes does not deadlock") {
+    test::temp_dir dir;
+    const std::string path = test::database_for(dir.file("d.db"));
+    auto db = open_db(path);
+    gate g;
+    g.submit_to(*db);
+    std::atomic<bool> completion_closed{false};
+    REQUIRE(db->submit<int>(put("k", "v"), [&](result<int>) {
+        db->close();
+        completion_closed = true;
+    }).has_value());
+    std::atomic<bool> done{false};
+    std::thread closer([&] {
+        db->close();
+        done = true;
+    });
+    // The closer holds the close lock once intake is refused.
+    REQUIRE(test::wait_until([&] { return !db->submit<int>(put("late", "v"), [](result<int>) {}).has_value(); }, 10s));
+    g.open();
+    const bool finished = test::wait_until([&] { return done.load(); }, 10s);
+    if (!finished) closer.detach();  // deadlocked: leave it, the test has failed
+    REQUIRE(finished);
+    closer.join();
+    CHECK(completion_closed.load());
+    CHECK(get(path, "k") == "v");
 }
 
 TEST_CASE("a second opener of the same database is refused by the lock" * doctest::test_suite("sqlite")) {
