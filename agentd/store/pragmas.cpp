@@ -21,6 +21,18 @@ result<void> apply_pragmas(connection& c, connection_role role, const pragma_opt
                                                 (coll->empty() ? std::string("unknown") : (*coll)[0]) +
                                                 "; agentd needs a database created with LOCALE 'C' (CREATE DATABASE ... "
                                                 "TEMPLATE template0 LOCALE 'C' ENCODING 'UTF8')");
+        // An ICU database reports datcollate 'C' yet sorts by ICU rules: the provider decides.
+        // libc ('c') with the C locale, or the builtin provider ('b', code point order), compare
+        // by byte as SQLite does.
+        auto provider = c.query_texts("SELECT datlocprovider::text FROM pg_database WHERE datname = current_database()",
+                                      "read locale provider");
+        if (!provider) return provider.error();
+        if (provider->empty() || ((*provider)[0] != "c" && (*provider)[0] != "b"))
+            return fail(errc::config_error, "open database " + c.path() + ": its locale provider is " +
+                                                (provider->empty() ? std::string("unknown") : "'" + (*provider)[0] + "'") +
+                                                " (ICU sorts text by its own rules); agentd needs a database created with "
+                                                "LOCALE_PROVIDER libc LOCALE 'C' (CREATE DATABASE ... TEMPLATE template0 "
+                                                "LOCALE_PROVIDER libc LOCALE 'C' ENCODING 'UTF8')");
         return {};
     }
     std::string common = "PRAGMA busy_timeout = " + std::to_string(o.busy_timeout.count()) +

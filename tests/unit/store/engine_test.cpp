@@ -272,6 +272,28 @@ TEST_CASE("PostgreSQL: the schema version is a table; re-opening migrates nothin
     CHECK(newer_reader.error().code == errc::conflict);
 }
 
+TEST_CASE("PostgreSQL: a database sorting text by ICU rules is refused at open, though its datcollate is C" *
+          doctest::test_suite("postgresql")) {
+    const std::string cluster = test::pg_cluster_url();
+    REQUIRE_FALSE(cluster.empty());
+    auto admin = connection::open(cluster, connection::open_mode::read_write);
+    REQUIRE(admin.has_value());
+    const std::string name = "agentd_icu_" + std::to_string(::getpid());
+    REQUIRE(admin->exec("CREATE DATABASE " + name +
+                            " TEMPLATE template0 LOCALE_PROVIDER icu LOCALE 'C' ICU_LOCALE 'en-US' ENCODING 'UTF8'",
+                        "create icu database")
+                .has_value());
+    const auto slash = cluster.find(":///") + 4;
+    const std::string url = cluster.substr(0, slash) + name + cluster.substr(cluster.find('?'));
+    {
+        auto db = database::open({.path = url});
+        REQUIRE_FALSE(db.has_value());
+        CHECK(db.error().code == errc::config_error);
+        CHECK_MESSAGE(db.error().message.find("locale provider is 'i'") != std::string::npos, db.error().message);
+    }
+    CHECK(admin->exec("DROP DATABASE " + name, "drop icu database").has_value());
+}
+
 TEST_CASE("PostgreSQL: a connection lost inside a batch commits nothing of it; the next batch reconnects" *
           doctest::test_suite("postgresql")) {
     test::temp_dir dir;
