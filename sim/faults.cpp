@@ -157,7 +157,7 @@ void simulator::run_late_locked(std::chrono::steady_clock::time_point now) {
         w.applied = c.now;
         w.status = resp.status;
         rapidjson::Document d;
-        d.Parse(resp.body.c_str());
+        d.Parse<rapidjson::kParseIterativeFlag>(resp.body.c_str());
         if (!d.HasParseError() && d.IsObject()) {
             if (resp.status >= 400 && d.HasMember("message") && d["message"].IsString()) w.message = d["message"].GetString();
             if (w.endpoint == "create_basket" && d.HasMember("id") && d["id"].IsString()) w.basket = d["id"].GetString();

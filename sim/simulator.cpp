@@ -38,7 +38,8 @@ http_response error_response(const api_error& e) {
 }
 
 outcome<void> parse_body(std::string_view body, rapidjson::Document& doc) {
-    doc.Parse(body.data(), body.size());
+    // Iterative: a body of nothing but brackets must not recurse a stack frame per level.
+    doc.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
     if (doc.HasParseError())
         return api_fail(400, 0, std::string("The request is invalid: malformed JSON (") +
                                     rapidjson::GetParseError_En(doc.GetParseError()) + ").");

@@ -78,10 +78,14 @@ result<std::int64_t> append_correction(write_txn& t, const ledger_correction& c)
         "ledger.correction",
         "INSERT INTO sales_ledger (order_id, reservation_id, client, channel, instance, seats, total_minor, reference, "
         "confirmed_at, settled_by, mismatch, kind, corrects, account, event_id, event_name, instance_start, face_minor, "
-        "commission_minor, net_minor, amounts_from, note) "
-        "SELECT NULL, reservation_id, client, channel, instance, ?2, ?3, reference, ?4, 'operator', '', 'correction', "
-        "entry_id, account, event_id, event_name, instance_start, ?3, ?5, ?6, 'correction', ?7 "
-        "FROM sales_ledger WHERE entry_id = ?1 RETURNING entry_id");
+        "commission_minor, net_minor, amounts_from, note, pool) "
+        "SELECT NULL, c.reservation_id, c.client, c.channel, c.instance, ?2, ?3, c.reference, ?4, 'operator', '', "
+        "'correction', c.entry_id, c.account, c.event_id, c.event_name, c.instance_start, ?3, ?5, ?6, 'correction', ?7, "
+        // The pool of the entry it corrects, so a correction of a correction keeps it too; a
+        // correction written before corrections carried their pool has it through its own entry.
+        "CASE WHEN c.kind = 'correction' AND c.pool = '' THEN coalesce((SELECT o.pool FROM sales_ledger o "
+        "WHERE o.entry_id = c.corrects), '') ELSE c.pool END "
+        "FROM sales_ledger c WHERE c.entry_id = ?1 RETURNING entry_id");
     if (!st) return st.error();
     st->bind(1, c.corrects).bind(2, c.seats).bind(3, c.face.minor).bind(4, format_iso_utc_ms(c.at));
     st->bind(5, c.commission.minor).bind(6, c.net.minor).bind(7, c.note);
@@ -99,9 +103,10 @@ result<void> scan_ledger(connection& c, const ledger_filter& f, const std::funct
         "SELECT entry_id, kind, corrects, coalesce(order_id, ''), reservation_id, client, channel, account, event_id, "
         "event_name, instance, instance_start, seats, face_minor, commission_minor, net_minor, reference, confirmed_at, "
         "settled_by, amounts_from, mismatch, note, "
-        // A correction counts where the entry it corrects does.
-        "CASE WHEN kind = 'correction' THEN coalesce((SELECT o.pool FROM sales_ledger o WHERE o.entry_id = "
-        "sales_ledger.corrects), '') ELSE pool END FROM sales_ledger INDEXED BY sales_ledger_by_time "
+        // A correction carries the pool of the entry it corrects; one written before it did
+        // counts where that entry does.
+        "CASE WHEN kind = 'correction' AND pool = '' THEN coalesce((SELECT o.pool FROM sales_ledger o WHERE "
+        "o.entry_id = sales_ledger.corrects), '') ELSE pool END FROM sales_ledger INDEXED BY sales_ledger_by_time "
         "WHERE confirmed_at >= coalesce(?3, '') AND (?4 IS NULL OR confirmed_at < ?4) "
         "AND (?1 IS NULL OR client = ?1) AND (?2 IS NULL OR channel = ?2) ORDER BY confirmed_at, entry_id");
     if (!st) return st.error();

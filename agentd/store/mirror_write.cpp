@@ -1,5 +1,6 @@
 #include "agentd/store/mirror_store.hpp"
 
+#include <algorithm>
 #include <bit>
 
 namespace agentd::store {
@@ -220,6 +221,31 @@ result<std::uint64_t> mirror_put_status(write_txn& t, std::string_view client, s
                        .bind(10, r.in_basket)
                        .bind(11, r.unavailable)
                        .run());
+        changed += static_cast<std::uint64_t>(t.conn().changes());
+    }
+    // Areas no longer listed (gone upstream, or the instance's plan changed) leave in the same
+    // write, else the instance answer would list them with frozen counts. Each removal is a
+    // change; rows still listed were handled above and are not touched again.
+    std::vector<std::string> gone;
+    {
+        auto st = t.prepare("mirror.status_areas",
+                            "SELECT area_id FROM mirror_status WHERE client = ?1 AND instance_id = ?2");
+        if (!st) return st.error();
+        st->bind(1, client).bind(2, instance);
+        for (;;) {
+            auto more = st->step();
+            if (!more) return more.error();
+            if (!*more) break;
+            auto area = st->column_text(0);
+            if (std::none_of(rows.begin(), rows.end(), [&](const mirror_status_row& r) { return r.area_id == area; }))
+                gone.push_back(std::move(area));
+        }
+    }
+    for (const auto& area : gone) {
+        auto st = t.prepare("mirror.del_status",
+                            "DELETE FROM mirror_status WHERE client = ?1 AND instance_id = ?2 AND area_id = ?3");
+        if (!st) return st.error();
+        AGENTD_TRY(st->bind(1, client).bind(2, instance).bind(3, area).run());
         changed += static_cast<std::uint64_t>(t.conn().changes());
     }
     return changed;

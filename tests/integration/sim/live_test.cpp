@@ -239,6 +239,26 @@ TEST_CASE("garbage on the wire gets 400 or a closed connection and the server ke
     CHECK(sim.proc().running());
 }
 
+TEST_CASE("a deeply nested JSON body gets 400 over the wire and the simulator keeps serving") {
+    sim_process sim({"--size", "tiny", "--rate", "10000", "--burst", "10000"});
+    auto c = sim.client();
+    auto basket = json(c.post("baskets", "{}"));
+    const std::string id = basket["id"].GetString();
+    const std::string deep(200000, '[');  // well under the 1 MiB body cap
+    auto locks = sim.control("POST", "locks", deep);
+    CHECK(locks.status == 400);
+    CHECK(locks.body.find("malformed JSON") != std::string::npos);
+    for (const auto& path : {std::string("baskets"), "baskets/" + id + "/tickets", "baskets/" + id + "/confirm"}) {
+        auto r = c.post(path, deep);
+        CAPTURE(path);
+        CHECK(r.status == 400);
+        CHECK(r.body.find("malformed JSON") != std::string::npos);
+    }
+    CHECK(c.get("baskets/" + id).status == 200);
+    CHECK(json(sim.control("GET", "invariants"))["ok"].GetBool());
+    CHECK(sim.proc().running());
+}
+
 TEST_CASE("agentd-sim --seed 1 --size small serves three clients to a signed client") {
     sim_process sim({"--seed", "1", "--size", "small"});
     REQUIRE(sim.clients.size() == 3);

@@ -97,6 +97,23 @@ TEST_CASE("mirror_view: an instance with prices, counts, seats and the age of it
     CHECK(facts->areas.count("A1") == 1);
     CHECK(facts->start == now + 48h);
 
+    // The plan changed upstream: A1 gone, A2 in its place. The answer lists only what is there now.
+    st.areas = {{"A2", "Circle", st.counts, {}}};
+    auto moved = f.db->submit_wait<bool>([&](store::write_txn& t) -> result<bool> {
+        availability_input in;
+        in.instance = "I1";
+        in.status = &st;
+        in.state.resource = "avail:I1";
+        in.state.last_success = to_ms(now);
+        if (auto r = apply_availability(t, "venue", in, now); !r) return r.error();
+        return true;
+    });
+    REQUIRE_MESSAGE(moved.has_value(), (moved ? "" : moved.error().message));
+    auto after = view.instance("venue", "I1");
+    REQUIRE(after.has_value());
+    REQUIRE(after->avail.areas.size() == 1);
+    CHECK(after->avail.areas[0].name == "Circle");
+
     CHECK(view.find_instance("venue", "nope") == nullptr);
     CHECK(view.instance("venue", "nope").error().code == errc::not_found);
     CHECK(view.events({"elsewhere", std::nullopt, std::nullopt, std::nullopt}).error().code == errc::not_found);

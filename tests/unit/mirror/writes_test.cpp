@@ -178,6 +178,68 @@ TEST_CASE("availability: seat rows written equal seat rows changed; unchanged st
     CHECK(*rows == "L2");
 }
 
+TEST_CASE("availability: an area gone upstream leaves the mirror in the same write, its removal counted as a change") {
+    mirror_test::fixture f;
+    upstream::instance_status st;
+    st.counts.capacity = 30;
+    st.counts.available = 30;
+    upstream::status_counts ten;
+    ten.capacity = 10;
+    ten.available = 10;
+    st.areas.push_back({"A", "Stalls", ten, {}});
+    st.areas.push_back({"B", "Circle", ten, {}});
+    auto put = [&] {
+        auto r = f.db->submit_wait<availability_outcome>([&](store::write_txn& t) {
+            availability_input in;
+            in.instance = "I1";
+            in.status = &st;
+            in.state.resource = "avail:I1";
+            in.state.last_success = to_ms(k_now);
+            return apply_availability(t, "venue", in, k_now);
+        });
+        REQUIRE_MESSAGE(r.has_value(), (r ? "" : r.error().message));
+        return *r;
+    };
+    auto areas = [&] {
+        auto r = f.db->submit_wait<std::vector<std::string>>([](store::write_txn& t) -> result<std::vector<std::string>> {
+            auto rows = store::mirror_statuses(t.conn(), "venue", "I1");
+            if (!rows) return rows.error();
+            std::vector<std::string> out;
+            for (const auto& x : *rows) out.push_back(x.area_id);
+            return out;
+        });
+        REQUIRE(r.has_value());
+        return *r;
+    };
+    CHECK(put().status_rows == 3);
+    CHECK(areas() == std::vector<std::string>{"", "A", "B"});
+
+    st.areas.pop_back();  // B is gone; nothing else changed
+    auto gone = put();
+    CHECK(gone.status_rows == 1);  // the removal, and only it: A and the instance row are not rewritten
+    CHECK(gone.w.feed_rows == 1);
+    CHECK(areas() == std::vector<std::string>{"", "A"});
+
+    auto same = put();
+    CHECK(same.status_rows == 0);
+    CHECK(same.w.feed_rows == 0);
+
+    // Another instance's areas are not touched by this one's write.
+    auto other = f.db->submit_wait<std::uint64_t>([](store::write_txn& t) {
+        return store::mirror_put_status(t, "venue", "I2", {{"", "", 5, 5, 0, 0, 0, 0, 0}, {"B", "Circle", 5, 5, 0, 0, 0, 0, 0}});
+    });
+    REQUIRE(other.has_value());
+    CHECK(*other == 2);
+    CHECK(put().status_rows == 0);
+    auto i2 = f.db->submit_wait<std::size_t>([](store::write_txn& t) -> result<std::size_t> {
+        auto rows = store::mirror_statuses(t.conn(), "venue", "I2");
+        if (!rows) return rows.error();
+        return rows->size();
+    });
+    REQUIRE(i2.has_value());
+    CHECK(*i2 == 2);
+}
+
 TEST_CASE("price lists and plans are rewritten only when their content hash changes") {
     mirror_test::fixture f;
     upstream::price_list pl;

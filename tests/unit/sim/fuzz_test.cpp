@@ -111,3 +111,32 @@ TEST_CASE("random JSON bodies to every signed endpoint get typed answers") {
     auto remote = f.sim->handle(http_request{"GET", "/_sim/invariants", "h", "", "", "", false, false});
     CHECK(remote.status == 403);
 }
+
+TEST_CASE("deeply nested JSON gets 400 from /_sim/locks and every basket POST, and the simulator keeps answering") {
+    fixture f;
+    auto b = f.sim->handle(f.signed_req("POST", "baskets", "{}"));
+    REQUIRE(b.status == 201);
+    auto id = b.body.substr(7, 33);
+    // Well under the 1 MiB body cap; a recursive parser needs a stack frame per bracket.
+    const std::string open(200000, '['), deep = open + std::string(200000, ']');
+    const std::string object = R"({"instance":)" + open;
+    for (const auto* body : {&open, &deep, &object}) {
+        http_request locks{"POST", "/_sim/locks", "h", "", "", *body, true, false};
+        auto r = f.sim->handle(locks);
+        CHECK(r.status == 400);
+        CHECK(r.body.find("\"message\"") != std::string::npos);
+        for (const auto* target : {"baskets", "baskets/%/tickets", "baskets/%/tickets/best-available", "baskets/%/confirm"}) {
+            std::string path = target;
+            if (auto at = path.find('%'); at != std::string::npos) path.replace(at, 1, id);
+            auto resp = f.sim->handle(f.signed_req("POST", path, *body));
+            CAPTURE(path);
+            CHECK(resp.status == 400);
+            CHECK(resp.body.find("\"message\"") != std::string::npos);
+        }
+        auto patched = f.sim->handle(f.signed_req("PATCH", "baskets/" + id, *body));
+        CHECK(patched.status == 400);
+    }
+    CHECK(f.sim->handle(f.signed_req("GET", "baskets/" + id, "")).status == 200);
+    auto inv = f.sim->handle(http_request{"GET", "/_sim/invariants", "h", "", "", "", true, false});
+    CHECK(inv.body.find("\"ok\":true") != std::string::npos);
+}

@@ -1,5 +1,6 @@
 // store/ledger_report: every grouping of the ledger report over a real SQLite file, venue-local
 // days, per-currency totals, filters, and the ledger gaps reconcile lists.
+#include "agentd/core/time.hpp"
 #include "agentd/store/ledger.hpp"
 #include "agentd/store/reader.hpp"
 #include "agentd/store/sqlite.hpp"
@@ -188,4 +189,64 @@ TEST_CASE("ledger gaps: a confirmed reservation without a sale entry, and an ent
     REQUIRE(gaps.has_value());
     CHECK(gaps->confirmed_without_entry == std::vector<std::string>{"r6"});
     CHECK(gaps->entry_without_confirmed == std::vector<std::string>{"r5"});
+}
+
+TEST_CASE("by pool: a correction of a correction stays with the pool, also one of a correction written before pools were copied") {
+    books_fixture f;
+    // r2 and r3 were drawn from pool "gala"; the correction of r2 in k_rows is an old row: it
+    // points at r2's sale and carries no pool itself.
+    auto w = f.db->submit_wait<int>([&](write_txn& t) -> result<int> {
+        for (const char* sql : {"UPDATE sales_ledger SET pool = 'gala' WHERE reservation_id IN ('r2', 'r3') AND kind = 'sale'",
+                                "UPDATE sales_ledger SET corrects = (SELECT entry_id FROM sales_ledger WHERE reservation_id = "
+                                "'r2' AND kind = 'sale') WHERE kind = 'correction'"}) {
+            auto st = t.prepare(sql, sql);
+            if (!st) return st.error();
+            if (auto x = st->run(); !x) return x.error();
+        }
+        return 0;
+    });
+    REQUIRE_MESSAGE(w.has_value(), w.error().message);
+    std::int64_t r3_sale = 0, old_correction = 0;
+    {
+        auto rd = reader::open(f.db->path());
+        REQUIRE(rd.has_value());
+        REQUIRE(scan_ledger(rd->conn(), {.client = std::string("royalcourt")}, [&](const ledger_entry& e) {
+            if (e.reservation_id == "r3") r3_sale = e.entry_id;
+            if (e.kind == "correction") old_correction = e.entry_id;
+        }).has_value());
+    }
+    REQUIRE(r3_sale != 0);
+    REQUIRE(old_correction != 0);
+    auto correct = [&](std::int64_t entry, std::int64_t commission) {
+        ledger_correction c{entry, 0, money{}, money{commission}, money{-commission}, "per venue invoice",
+                            parse_iso("2026-07-10T10:00:00.000Z").value()};
+        auto id = f.db->submit_wait<std::int64_t>([&](write_txn& t) { return append_correction(t, c); });
+        REQUIRE_MESSAGE(id.has_value(), id.error().message);
+        return *id;
+    };
+    const auto c1 = correct(r3_sale, 50);
+    const auto c2 = correct(c1, 7);             // a correction of a correction
+    const auto c3 = correct(old_correction, 3); // one of the old row
+
+    auto s = f.run(ledger_grouping::pool, {.client = std::string("royalcourt")});
+    REQUIRE(keys(s) == std::vector<std::string>{"/GBP", "gala/GBP"});
+    CHECK(s.groups[0].orders == 1);  // r1
+    CHECK(s.groups[0].commission == money{710});
+    CHECK(s.groups[1].orders == 2);
+    CHECK(s.groups[1].commission == money{355 + 100 + 900 + 50 + 7 + 3});
+
+    // The new corrections carry the pool themselves, not only through what they correct.
+    auto rd = reader::open(f.db->path());
+    REQUIRE(rd.has_value());
+    auto st = rd->conn().prepare("t.pools", "SELECT entry_id, pool FROM sales_ledger WHERE kind = 'correction' ORDER BY entry_id");
+    REQUIRE(st.has_value());
+    std::vector<std::string> stored;
+    for (;;) {
+        auto more = st->step();
+        REQUIRE(more.has_value());
+        if (!*more) break;
+        const auto id = st->column_int64(0);
+        stored.push_back((id == c1 ? "c1" : id == c2 ? "c2" : id == c3 ? "c3" : "old") + std::string(":") + st->column_text(1));
+    }
+    CHECK(stored == std::vector<std::string>{"old:", "c1:gala", "c2:gala", "c3:gala"});
 }
