@@ -8,6 +8,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <iostream>
@@ -20,6 +21,20 @@ namespace agentd::cli {
 namespace {
 
 using namespace std::chrono_literals;
+
+constexpr std::chrono::milliseconds k_first_pause = 500ms;
+constexpr std::chrono::milliseconds k_max_pause = 8s;
+
+// Retry-After in seconds (the form agentd sends), bounded to a sane wait; nullopt when absent or
+// not a number.
+std::optional<std::chrono::milliseconds> retry_after(const net::http_reply& r) {
+    auto v = r.header("Retry-After");
+    if (!v) return std::nullopt;
+    unsigned long s = 0;
+    auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), s);
+    if (v->empty() || ec != std::errc() || p != v->data() + v->size()) return std::nullopt;
+    return std::chrono::seconds(std::clamp<unsigned long>(s, 1, 300));
+}
 
 struct watch_filter {
     std::optional<std::string> client, channel, state;
@@ -102,6 +117,13 @@ int cmd_watch(context& ctx, const positionals&) {
     net::uds_client look(*sock, ctx.timeout());
     const bool colour = ::isatty(STDOUT_FILENO) == 1 && !std::getenv("NO_COLOR");
     bool down = false;
+    // The pause before a reconnect: doubles while attempts fail or streams end without an event
+    // (no busy loop against a daemon that accepts and drops us), back to the start on an event.
+    auto pause = k_first_pause;
+    auto back_off = [&] {
+        std::this_thread::sleep_for(pause);  // the retry interval, not a wait for a condition
+        pause = std::min(pause * 2, k_max_pause);
+    };
     for (;;) {
         // Heartbeats arrive every [api] feed_heartbeat (15 s): a minute of silence is a dead stream.
         net::uds_client stream(*sock, 60s);
@@ -112,14 +134,35 @@ int cmd_watch(context& ctx, const positionals&) {
             if (!down) ctx.err() << "agentctl: agentd is not reachable; resuming after event " << since << " when it is back\n";
             down = true;
             ctx.err().flush();
-            std::this_thread::sleep_for(500ms);  // retry interval while the daemon is down
+            back_off();
             continue;
         }
         if (down) ctx.err() << "agentctl: agentd is back; resuming after event " << since << "\n";
         down = false;
+        if (open->status == 429) {
+            auto wait = retry_after(*open).value_or(pause);
+            ctx.err() << "agentctl: " << context::error_message(*open) << "; retrying in "
+                      << std::chrono::ceil<std::chrono::seconds>(wait).count() << " s\n";
+            ctx.err().flush();
+            std::this_thread::sleep_for(wait);  // as the daemon asked
+            pause = std::min(pause * 2, k_max_pause);
+            continue;
+        }
+        // Another refusal (403: not mapped to a channel, 400: bad --since) will not change by
+        // asking again.
+        if (open->status >= 400 && open->status < 500) return ctx.report_status(*open);
+        if (open->status != 200) {
+            ctx.err() << "agentctl: agentd answered the feed with " << context::error_message(*open) << "; retrying\n";
+            ctx.err().flush();
+            back_off();
+            continue;
+        }
+        bool any = false;
         for (;;) {
             auto ev = stream.next_event();
             if (!ev || !*ev) break;  // closed, silent or broken: reconnect from `since`
+            any = true;
+            pause = k_first_pause;
             auto& e = **ev;
             if (e.id) since = *e.id;
             auto line = describe(look, e, f);
@@ -131,6 +174,7 @@ int cmd_watch(context& ctx, const positionals&) {
             ctx.out().flush();
             if (*paint) std::cout << "\x1b[0m" << std::flush;
         }
+        if (!any) back_off();
     }
 }
 

@@ -116,10 +116,18 @@ std::optional<net::http_reply> context::call(std::string_view method, std::strin
         return std::nullopt;
     }
     if (r->status >= 200 && r->status < 300) return std::move(*r);
-    std::string msg;
-    if (auto e = api::from_json<api::error_body>(r->body)) msg = e->message.empty() ? e->code : e->message;
-    else msg = "HTTP " + std::to_string(r->status);
-    int code = exit_for_status(r->status);
+    report_status(*r);
+    return std::nullopt;
+}
+
+std::string context::error_message(const net::http_reply& r) {
+    if (auto e = api::from_json<api::error_body>(r.body)) return e->message.empty() ? e->code : e->message;
+    return "HTTP " + std::to_string(r.status);
+}
+
+int context::report_status(const net::http_reply& r) {
+    std::string msg = error_message(r);
+    int code = exit_for_status(r.status);
     if (code == exit_permission)
         msg = "permission denied: " + msg + " (uid " + std::to_string(::getuid()) +
               " must map to an admin [[channel]] in agentd's config)";
@@ -127,8 +135,7 @@ std::optional<net::http_reply> context::call(std::string_view method, std::strin
         msg = "not found: " + msg;
     else if (code == exit_conflict)
         msg = "refused: " + msg;
-    report(code, msg);
-    return std::nullopt;
+    return report(code, msg);
 }
 
 }  // namespace agentd::cli

@@ -64,6 +64,12 @@ public:
         return std::move(*v);
     }
 
+    // Reports an error answer (message from its JSON error body, exit code by its status) as
+    // call() does; returns the exit code.
+    int report_status(const net::http_reply& r);
+    // The message of an error answer's JSON body, else "HTTP <status>".
+    static std::string error_message(const net::http_reply& r);
+
 private:
     int report_unreachable(const std::string& path, const error& e);
 

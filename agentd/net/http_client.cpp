@@ -244,7 +244,9 @@ asio::awaitable<result<http_response>> http_client::send(const http_request& req
     } guard{p};
 
     for (int attempt = 0;; ++attempt) {
-        auto c = p.take_idle();
+        // The resend goes on a new connection: the pool's other idle ones may be just as stale.
+        std::unique_ptr<connection> c;
+        if (attempt == 0) c = p.take_idle();
         bool reused = c != nullptr;
         if (!c) {
             auto opened = co_await p.open(deadline);

@@ -150,8 +150,11 @@ result<std::string> uds_client::read_for(std::chrono::milliseconds d) {
     return std::exchange(in_, std::string{});
 }
 
-result<http_reply> uds_client::read_reply(steady::time_point deadline, bool header_only) {
+result<http_reply> uds_client::read_reply(steady::time_point deadline, bool stream, bool* nothing_arrived) {
     http::response_parser<http::string_body> parser;
+    // A stream's 200 stops at its header (events follow); any other answer is read whole by its
+    // framing, as the server may keep the connection open after it.
+    auto stream_starts = [stream](const auto& p) { return stream && p.is_header_done() && p.get().result_int() == 200; };
     parser.body_limit(k_max_reply);
     parser.header_limit(64 * 1024);
     for (;;) {
@@ -161,15 +164,18 @@ result<http_reply> uds_client::read_reply(steady::time_point deadline, bool head
             in_.erase(0, used);
             if (ec == http::error::need_more) { ec = {}; break; }
             if (ec) return fail(errc::decode_error, "read answer: " + ec.message());
-            if (parser.is_done() || (header_only && parser.is_header_done())) break;
+            if (parser.is_done() || stream_starts(parser)) break;
             if (used == 0) break;
         }
-        if (parser.is_done() || (header_only && parser.is_header_done())) break;
+        if (parser.is_done() || stream_starts(parser)) break;
         auto n = read_some(deadline);
         if (!n) return n.error();
         if (*n == 0) {
             // put_eof on a parser that saw nothing would report an empty "complete" message.
-            if (!parser.got_some()) return fail(errc::io_error, "read answer: connection closed before an answer");
+            if (!parser.got_some()) {
+                if (nothing_arrived) *nothing_arrived = true;
+                return fail(errc::io_error, "read answer: connection closed before an answer");
+            }
             parser.put_eof(ec);
             if (ec || !parser.is_done()) return fail(errc::io_error, "read answer: connection closed early");
             break;
@@ -179,7 +185,7 @@ result<http_reply> uds_client::read_reply(steady::time_point deadline, bool head
     http_reply r;
     r.status = static_cast<int>(msg.result_int());
     for (auto& f : msg) r.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
-    if (!header_only) {
+    if (!stream_starts(parser)) {
         r.body = std::move(msg.body());
         if (!msg.keep_alive()) close();
     }
@@ -204,7 +210,8 @@ result<http_reply> uds_client::request(std::string_view method, std::string_view
     req.append("\r\n").append(body);
 
     // A kept-alive connection may have been closed by the server's idle timeout: retry once on a
-    // fresh connection when nothing of the answer arrived.
+    // fresh connection when nothing of the answer arrived. Once any byte of it came, the server
+    // took the request (a POST may be applied): the failure is the caller's to see.
     for (int attempt = 0; attempt < 2; ++attempt) {
         bool reused = fd_ >= 0;
         if (!reused) {
@@ -213,8 +220,9 @@ result<http_reply> uds_client::request(std::string_view method, std::string_view
         in_.clear();
         auto w = write_all(req, deadline);
         if (w) {
-            auto r = read_reply(deadline, false);
-            if (r || !reused || r.error().code == errc::timeout) {
+            bool nothing_arrived = false;
+            auto r = read_reply(deadline, false, &nothing_arrived);
+            if (r || !reused || !nothing_arrived) {
                 if (!r) close();
                 return r;
             }
@@ -235,12 +243,12 @@ result<http_reply> uds_client::open_stream(std::string_view target, const header
     req.append("\r\n");
     if (auto w = write_all(req, deadline); !w) return w.error();
     auto r = read_reply(deadline, true);
-    if (!r) return r;
-    if (r->status != 200) {
-        // An error answer carries a JSON body; read it to the end for the caller.
-        auto rest = read_until_close();
-        if (rest) r->body = std::move(*rest);
+    if (!r) {
+        close();
+        return r;
     }
+    // No stream follows an error answer (its body is read): a later open_stream reconnects.
+    if (r->status != 200) close();
     return r;
 }
 

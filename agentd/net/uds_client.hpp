@@ -52,7 +52,8 @@ public:
 
     // Server-sent events: sends GET `target`, checks a 200 text/event-stream answer, then
     // `next_event` yields events one by one (comments/heartbeats are skipped); nullopt once the
-    // server closed the stream.
+    // server closed the stream. Any other status is returned with its whole body (read by its
+    // framing, not until close) and the connection closed.
     result<http_reply> open_stream(std::string_view target, const header_list& extra = {});
     result<std::optional<sse_event>> next_event();
 
@@ -71,7 +72,10 @@ private:
     result<void> write_all(std::string_view bytes, std::chrono::steady_clock::time_point deadline);
     // Reads more bytes into in_; 0 at EOF.
     result<std::size_t> read_some(std::chrono::steady_clock::time_point deadline);
-    result<http_reply> read_reply(std::chrono::steady_clock::time_point deadline, bool header_only);
+    // `stream`: a 200 ends at its header, the events stay in in_. `nothing_arrived` is set when
+    // the peer closed before the first byte of the answer (a resend is then safe).
+    result<http_reply> read_reply(std::chrono::steady_clock::time_point deadline, bool stream,
+                                  bool* nothing_arrived = nullptr);
 
     std::string path_;
     std::chrono::milliseconds timeout_;

@@ -1,7 +1,8 @@
 // net/uds_listener: opens a listening Unix stream socket at a path, safely. An existing file at
-// the path is probed first: if a live process answers a connect() there, start-up is refused
-// (errc::conflict: another daemon owns it); a stale socket is unlinked; anything that is not a
-// socket is never removed (errc::conflict). The socket file gets `mode` (e.g. 0660) before
+// the path is probed first with a non-blocking connect(): accepted or a full backlog means a live
+// process owns it and start-up is refused (errc::conflict); only a refused connect marks a stale
+// socket, which is unlinked; any other outcome (EACCES: a live socket we may not use) is refused
+// too, naming the cause. Anything that is not a socket is never removed (errc::conflict). The socket file gets `mode` (e.g. 0660) before
 // listen(), so no client can connect while it is still more open. Threading: call from the
 // thread that owns the executor; the acceptor is then used on that executor.
 #pragma once
