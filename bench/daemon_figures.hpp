@@ -37,6 +37,7 @@ struct rig {
     std::string ticket_type;             // of instances[0]
     std::int64_t request_burst = 0;      // [[client]] request_burst (0: agentd's default)
     std::string reservations_extra;      // more [reservations] lines
+    std::string client_extra;            // more lines in every [[client]]
     std::string extra;                   // appended to the config ([[pool]] blocks)
 };
 

@@ -104,6 +104,8 @@ void run_pools(const daemon_options& o, std::vector<figure>& out) {
     figure normal = reported("pools at 30 ms upstream: time to held, normal path (p50; p99 column)", "ms");
     figure grab = reported("on-sale rush: share of the agent's wanted seats secured with an on-sale grab", "%");
     figure no_grab = reported("on-sale rush: share of the agent's wanted seats secured without a grab", "%");
+    figure grab_query = reported("on-sale rush: share secured with an on-sale grab whose fills query best available "
+                                 "(basket_best_available = never)", "%");
 
     rig r;
     r.sim = t::start_sim(r.dir, {"--size", "small", "--seed", "5", "--rate", "0"});
@@ -117,7 +119,7 @@ void run_pools(const daemon_options& o, std::vector<figure>& out) {
     r.max_connections = 12;
     start_daemon(r, "agentd-pools.db", 100000, false);
     wait_initial_mirror(r);
-    load_instances(r, 4);
+    load_instances(r, 5);
     const std::string served = r.instances[0], normal_inst = r.instances[1];
     const std::string tt0 = ticket_type_of(r, served), tt1 = ticket_type_of(r, normal_inst);
     const int draws = o.quick ? 20 : 50;
@@ -193,16 +195,29 @@ void run_pools(const daemon_options& o, std::vector<figure>& out) {
     };
     no_grab.value.push_back(rush(r.instances[2], false));
     grab.value.push_back(rush(r.instances[3], true));
+    const long grab_failed_basket = grab_failed;
+    // The same grab with fills that query best available, then add: side by side they are all
+    // offered the same best block (docs/reservations.md). The form is read at start: restart.
+    stop_daemon(r);
+    r.extra.clear();
+    r.client_extra = "basket_best_available = \"never\"\n";
+    start_daemon(r, "agentd-pools.db", 100000, false);
+    grab_query.value.push_back(rush(r.instances[4], true));
+    const long grab_failed_query = grab_failed;
     const std::string how = "the whole instance (" + std::to_string(places) +
                             " places) opens at once and the public buys a tenth of it every 50 ms; every upstream request delayed " +
                             std::to_string(k_latency_ms) + " ms; the agent wants 10 holds of 2";
-    grab.note = how + "; a pool of 10x2 with fill_at at the opening; failed fills " + std::to_string(grab_failed);
+    grab.note = how + "; a pool of 10x2 with fill_at at the opening; failed fills " + std::to_string(grab_failed_basket) +
+                "; side-by-side fills let the venue pick into their baskets (basket_best_available = auto)";
+    grab_query.note = how + "; the same grab, its fills asking GET best-available then adding; failed fills " +
+                      std::to_string(grab_failed_query);
     no_grab.note = how + "; its customers' requests arrive one every 50 ms from the opening (normal path)";
     stop_daemon(r);
     out.push_back(std::move(from_pool));
     out.push_back(std::move(normal));
     out.push_back(std::move(no_grab));
     out.push_back(std::move(grab));
+    out.push_back(std::move(grab_query));
 }
 
 }  // namespace bench

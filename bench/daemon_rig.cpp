@@ -31,7 +31,8 @@ std::string config_text(const rig& r, const std::string& db, std::int64_t rpm, b
         c += "[[client]]\nname = \"" + cl.name + "\"\nbase_url = \"" + r.sim.base_url + "\"\n" +
              (r.sim.base_url.starts_with("http://") ? "allow_insecure_http = true\n" : "") +
              "requests_per_minute = " + std::to_string(rpm) + "\nmax_connections = " + std::to_string(r.max_connections) +
-             "\n" + (r.request_burst > 0 ? "request_burst = " + std::to_string(r.request_burst) + "\n" : std::string()) + "\n";
+             "\n" + (r.request_burst > 0 ? "request_burst = " + std::to_string(r.request_burst) + "\n" : std::string()) +
+             r.client_extra + "\n";
         int i = 0;
         for (const auto& a : cl.accounts) {
             auto secret_path = r.dir.file("secret-" + std::to_string(n++));
