@@ -175,6 +175,7 @@ asio::awaitable<void> reservation_service::impl::place(store::reservation_row ro
     bool basket_form_refused_now = false;  // this placement's basket form answered "not possible"
     for (int attempt = 1;; ++attempt) {
         std::vector<upstream::new_ticket> nts;
+        bool basket_form = false;
         // First try: seats picked from a young mirror picture, added directly; a seat taken
         // meanwhile (409) sends the next try to upstream's best available.
         std::vector<std::string> chosen;
@@ -191,47 +192,16 @@ asio::awaitable<void> reservation_service::impl::place(store::reservation_row ro
             for (const auto& seat : chosen)
                 nts.push_back({row.instance, seat, std::nullopt, row.request.best_available->ticket_type});
         } else if (best) {
-            const auto& b = *row.request.best_available;
             if (judge_locally(row) == domain::local_verdict::sold_out) {
                 co_await answer_sold_out(id, true);
                 co_return;
             }
-            if (!basket_form_refused_now && basket_best_available(row)) {
-                // Upstream picks and adds in one write: no other placement of ours is offered
-                // these seats meanwhile (docs/reservations.md, "Best available").
-                std::optional<std::string> band;
-                if (!b.price_band.empty()) band = b.price_band;
-                const sys_time sent = clock.now();
-                const sent_at sent_now{sent, sc::now()};
-                auto added = co_await timed(sw, up->add_best_available(row.rec.basket_id, row.instance, b.quantity,
-                                                                       b.ticket_type, std::move(band), wopts(false)));
-                if (added) {
-                    co_await hold_tickets(*added, sent, sent_now);
-                    co_return;
-                }
-                const auto f = map_failure(added.error(), true);
-                const auto code = added.error().error_code;
-                if ((f == domain::upstream_failure::conflict && code == domain::upstream_code::best_available_impossible) ||
-                    f == domain::upstream_failure::permanent || f == domain::upstream_failure::not_found) {
-                    // Not possible in this form, or no seats at all: the query form tells which.
-                    basket_form_refused_now = true;
-                    --attempt;
-                    continue;
-                }
-                auto d = domain::classify_failure(domain::upstream_step::add_tickets, f, code, form);
-                if (d.kind == domain::decision_kind::retry && f == domain::upstream_failure::conflict) {
-                    d = domain::after_seat_taken(attempt, cfg.retry);
-                    if (d.kind == domain::decision_kind::retry) continue;
-                }
-                if (d.kind == domain::decision_kind::reject) {
-                    co_await reject(reject_code(d.reason), added.error().message);
-                    co_return;
-                }
-                // Applied or not, the basket says: the next round reads it back first.
-                if (added.error().may_have_applied()) ambiguous_baskets.insert(row.rec.basket_id);
-                co_await requeue(added.error().message);
-                co_return;
-            }
+            // The basket form: upstream picks and adds in one write, so no other placement of
+            // ours is offered these seats meanwhile (docs/reservations.md, "Best available").
+            basket_form = !basket_form_refused_now && basket_best_available(row);
+        }
+        if (best && !chosen_locally && !basket_form) {
+            const auto& b = *row.request.best_available;
             const sys_time asked = clock.now();
             // Named, not a ?: inside the co_await statement (GCC 12 destroys its result twice).
             std::optional<std::string> band, area;
@@ -265,7 +235,7 @@ asio::awaitable<void> reservation_service::impl::place(store::reservation_row ro
                 proposed.push_back(s.id);
             }
             note_chosen(id, proposed);  // concurrent placements of ours see them as taken
-        } else {
+        } else if (!best) {
             for (const auto& t : row.request.tickets) {
                 upstream::new_ticket nt{row.instance, std::nullopt, std::nullopt, t.ticket_type};
                 if (domain::add_as_area(facts, t.seat)) nt.area_id = t.seat;
@@ -275,12 +245,21 @@ asio::awaitable<void> reservation_service::impl::place(store::reservation_row ro
         }
         const sys_time sent = clock.now();
         const sent_at sent_now{sent, sc::now()};
-        auto added = co_await timed(sw, up->add_tickets(row.rec.basket_id, std::move(nts), wopts(false)));
+        if (basket_form) proposed.clear();
+        auto added = co_await timed(sw, add_seats(*up, row, std::move(nts), basket_form, wopts(false)));
         if (added) {
             co_await hold_tickets(*added, sent, sent_now);
             co_return;
         }
         const auto f = map_failure(added.error(), true);
+        if (basket_form && ((f == domain::upstream_failure::conflict &&
+                             added.error().error_code == domain::upstream_code::best_available_impossible) ||
+                            f == domain::upstream_failure::permanent || f == domain::upstream_failure::not_found)) {
+            // Not possible in this form, or no seats at all: the query form tells which.
+            basket_form_refused_now = true;
+            --attempt;
+            continue;
+        }
         auto d = domain::classify_failure(domain::upstream_step::add_tickets, f, added.error().error_code, form);
         if (allocation && f == domain::upstream_failure::conflict) {
             // The mirror was behind: fail this fill (it backs off) rather than ask best
@@ -324,6 +303,17 @@ asio::awaitable<void> reservation_service::impl::place(store::reservation_row ro
         co_await requeue(added.error().message);
         co_return;
     }
+}
+
+upstream::call<std::vector<upstream::ticket>> reservation_service::impl::add_seats(upstream::client& up,
+                                                                                const store::reservation_row& row,
+                                                                                std::vector<upstream::new_ticket> nts,
+                                                                                bool basket_form, upstream::call_options o) {
+    if (!basket_form) return up.add_tickets(row.rec.basket_id, std::move(nts), std::move(o));
+    const auto& b = *row.request.best_available;
+    std::optional<std::string> band;
+    if (!b.price_band.empty()) band = b.price_band;
+    return up.add_best_available(row.rec.basket_id, row.instance, b.quantity, b.ticket_type, std::move(band), std::move(o));
 }
 
 }  // namespace agentd::reservations

@@ -212,6 +212,11 @@ struct reservation_service::impl {
     // The basket form was refused where the query form found seats: this instance uses the
     // query form from now on.
     void basket_form_refused(const store::reservation_row& row);
+    // One placement try's add: the seats in `nts`, or (basket form) the request's quantity of
+    // seats the venue picks into the row's basket.
+    upstream::call<std::vector<upstream::ticket>> add_seats(upstream::client& up, const store::reservation_row& row,
+                                                            std::vector<upstream::new_ticket> nts, bool basket_form,
+                                                            upstream::call_options o);
     // A fill of a pool that is neither configured nor still draining (removed, then a restart):
     // it must add no seats, since nothing says which seats that pool could hold.
     bool fill_of_gone_pool(const store::reservation_row& row) const;
