@@ -22,29 +22,11 @@ struct sync_service::availability_write {
     sys_time now{};
     std::uint64_t status_hash = 0;
     bool seats_read = false;
-    std::uint64_t seat_ids_hash = 0;
-    std::vector<std::uint8_t> seat_states;
+    seat_picture seats;
     bool unchanged = false;
     write_job<availability_outcome> job;
 };
 
-namespace {
-
-// A seat's state as the change check compares it: the status in the low 3 bits and, above
-// them, a 5-bit tag of its lock type (0: none), so that a seat staying Locked under another
-// lock type is written too. Two lock types share a tag 1 time in 31; such a change waits
-// for the seat's next status change.
-std::uint8_t state_byte(const upstream::seat_status& s) {
-    std::uint8_t tag = 0;
-    if (!s.lock_type.empty()) {
-        std::uint32_t h = 2166136261u;
-        for (unsigned char ch : s.lock_type) h = (h ^ ch) * 16777619u;
-        tag = static_cast<std::uint8_t>(1 + h % 31);
-    }
-    return static_cast<std::uint8_t>((static_cast<unsigned>(s.status) & 7u) | static_cast<unsigned>(tag) << 3);
-}
-
-}  // namespace
 
 void sync_service::end_poll(client_state& cs, const std::string& id, bool ok, sys_time now) {
     auto it = cs.instances.find(id);
@@ -124,19 +106,11 @@ asio::awaitable<void> sync_service::sync_availability(client_state& cs, std::str
                 co_await store::await_job<bool>(db_, std::move(job));
             }
             w->seats_read = true;
-            domain::content_hasher h;
-            w->seat_states.reserve(ss->size());
-            for (const auto& s : *ss) {
-                h.field(s.id);
-                w->seat_states.push_back(state_byte(s));
-            }
-            w->seat_ids_hash = h.value();
+            w->seats = picture_of(*ss);
             auto it = cs.instances.find(id);
-            const bool same_order = it != cs.instances.end() && it->second.seat_ids_hash == w->seat_ids_hash &&
-                                    it->second.seat_states.size() == w->seat_states.size();
-            for (std::size_t i = 0; i < ss->size(); ++i)
-                if (!same_order || it->second.seat_states[i] != w->seat_states[i])
-                    seats.push_back({(*ss)[i].id, static_cast<int>((*ss)[i].status), (*ss)[i].lock_type});
+            const seat_picture* before = it != cs.instances.end() && it->second.seats ? &*it->second.seats : nullptr;
+            for (const auto i : changed_seats(before, w->seats))
+                seats.push_back({(*ss)[i].id, static_cast<int>((*ss)[i].status), (*ss)[i].lock_type});
         }
     }
     {
@@ -177,8 +151,7 @@ asio::awaitable<void> sync_service::finish_availability(client_state& cs, std::s
         it->second.last_ok = w->now;
         it->second.status_hash = w->status_hash;
         if (w->seats_read) {
-            it->second.seat_ids_hash = w->seat_ids_hash;
-            it->second.seat_states = std::move(w->seat_states);
+            it->second.seats = std::move(w->seats);
         }
     }
     end_poll(cs, w->id, true, w->now);

@@ -98,8 +98,7 @@ asio::awaitable<void> sync_service::worker(client_state& cs, int index) {
                 // What this node last wrote is no base for diffs now: write everything once.
                 for (auto& [id, is] : cs.instances) {
                     is.status_hash.reset();
-                    is.seat_ids_hash = 0;
-                    is.seat_states.clear();
+                    is.seats.reset();
                 }
                 co_await load_state(cs);
                 continue;

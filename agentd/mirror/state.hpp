@@ -4,6 +4,7 @@
 #pragma once
 
 #include "agentd/mirror/service.hpp"
+#include "agentd/mirror/seat_diff.hpp"
 #include "agentd/mirror/slots.hpp"
 #include "agentd/core/backoff.hpp"
 #include "agentd/domain/sync_policy.hpp"
@@ -30,9 +31,8 @@ struct instance_schedule {
     bool forced = false;
     bool removed = false;  // tombstoned while a poll was in flight
     std::optional<std::uint64_t> status_hash;
-    // The seat statuses last written, in the upstream's order, and a hash of that order.
-    std::uint64_t seat_ids_hash = 0;
-    std::vector<std::uint8_t> seat_states;
+    // The seat statuses last written (mirror/seat_diff.hpp); none after a restart or a takeover.
+    std::optional<seat_picture> seats;
 };
 
 struct pick {
