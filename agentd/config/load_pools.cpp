@@ -3,6 +3,7 @@
 #include "agentd/config/load_detail.hpp"
 #include "agentd/config/window_forms.hpp"
 #include "agentd/core/time.hpp"
+#include "agentd/core/tz.hpp"
 
 #include <algorithm>
 #include <map>
@@ -74,7 +75,7 @@ result<void> load_pool(const context& c, const toml::table& t, pool_settings& p,
         *at_ = w->at;
         *utc = w->utc;
     }
-    // Mixed forms (local and UTC) are compared once the venue's zone is applied.
+    // Mixed forms (local and UTC) are compared in check_pools, which knows the venue's zone.
     if (p.from_at && p.to_at && p.from_utc == p.to_utc && *p.to_at < *p.from_at)
         return fail_at("to", "\"" + p.to + "\" is before from \"" + p.from + "\"");
     return {};
@@ -92,6 +93,18 @@ result<void> check_pools(const context& c, const settings& s, const std::vector<
             return config_fail(c, where[i], "pool.client", "no [[client]] named '" + p.client + "' (pool '" + p.name + "')");
         if (!p.locked_only && !p.lock_types.empty())
             return config_fail(c, where[i], "pool.lock_types", "is set without locked_only = true (pool '" + p.name + "')");
+        // One bound in venue time and one in UTC: compared once the venue's zone is applied
+        // (its offset at that moment; a clock change within the hour is of no account here).
+        if (p.from_at && p.to_at && p.from_utc != p.to_utc) {
+            const auto zone = time_zone::load_or_utc(cl->timezone);
+            auto utc = [&](std::chrono::sys_seconds at, bool is_utc) {
+                return is_utc ? at : at - zone.offset_at(sys_time(at));
+            };
+            if (utc(*p.to_at, p.to_utc) < utc(*p.from_at, p.from_utc))
+                return config_fail(c, where[i], "pool.to",
+                                   "\"" + p.to + "\" is before from \"" + p.from + "\" in venue time " + zone.name() +
+                                       " (pool '" + p.name + "')");
+        }
         if (p.locked_only && p.lock_types.empty() && cl->allocation_lock_types.empty())
             return config_fail(c, where[i], "pool.locked_only",
                                "needs lock_types, or allocation_lock_types on client '" + p.client + "' (pool '" + p.name + "')");

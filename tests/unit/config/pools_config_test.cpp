@@ -137,6 +137,11 @@ TEST_CASE("event pools: bad combinations and ranges are refused with the option 
         {neither, "", "pool.instance", "exactly one of 'pool.instance' and 'pool.event'"},
         {event_pool("from = \"2026-12-24\"\nto = \"2026-12-01\"\n"), "", "pool.to", "is before from"},
         {event_pool("from = \"2026-12-01T20:00\"\nto = \"2026-12-01T19:59\"\n"), "", "pool.to", "is before from"},
+        // Mixed forms, in the venue's zone: 20:00 in New York (UTC-5) is 01:00Z the next day.
+        {event_pool("from = \"2026-12-01T20:00\"\nto = \"2026-12-02T00:30:00Z\"\n"), "timezone = \"America/New_York\"\n",
+         "pool.to", "is before from \"2026-12-01T20:00\" in venue time America/New_York"},
+        {event_pool("from = \"2026-12-02T01:00:00Z\"\nto = \"2026-12-01T19:59\"\n"), "timezone = \"America/New_York\"\n",
+         "pool.to", "is before from"},
         {event_pool("from = \"2026-13-01\"\n"), "", "pool.from", "neither a date"},
         {event_pool("to = \"next week\"\n"), "", "pool.to", "neither a date"},
         {event_pool("from = \"2026-02-30\"\n"), "", "pool.from", "neither a date"},
@@ -155,6 +160,11 @@ TEST_CASE("event pools: bad combinations and ranges are refused with the option 
         CHECK(contains(r.error().message, c.says));
         CHECK(contains(r.error().message, "p.toml:"));
     }
+    // Mixed forms in the right order are taken: 20:00 New York is before 01:30Z the next day.
+    auto mixed = load_string(f.text(event_pool("from = \"2026-12-01T20:00\"\nto = \"2026-12-02T01:30:00Z\"\n"),
+                                    "timezone = \"America/New_York\"\n"),
+                             "p.toml");
+    CHECK_MESSAGE(mixed.has_value(), mixed.error().message);
     // The same day as both bounds is one day, and one instance's worth at the cap fits.
     auto r = load_string(f.text(event_pool("from = \"2026-12-01\"\nto = \"2026-12-01\"\n"), "pool_max_seats = 8\n"), "p.toml");
     CHECK_MESSAGE(r.has_value(), r.error().message);
