@@ -64,6 +64,12 @@ void reservation_service::impl::enqueue(const store::reservation_row& row) {
     wake();
 }
 
+void reservation_service::impl::drive_if_orphaned(const store::reservation_row& row) {
+    // As the rescan would, sooner: a row waiting in the queue or being driven is left alone.
+    if (stopping || row.rec.state != reservation_state::queued || busy.contains(row.id)) return;
+    enqueue(row);
+}
+
 void reservation_service::impl::wake() {
     wake_pending = true;
     wake_timer.cancel();

@@ -87,6 +87,7 @@ asio::awaitable<result<api::created_reservation>> reservation_service::create(st
         if (!existing) return created(existing.error());
         if (!*existing) return std::nullopt;
         if (auto same = domain::compare_request_hash((*existing)->request_hash, dreq); !same) return created(same.error());
+        m.drive_if_orphaned(**existing);
         return created(api::created_reservation{to_api(**existing), true});
     };
     auto refuse = [&](error e) -> created {
@@ -142,6 +143,7 @@ asio::awaitable<result<api::created_reservation>> reservation_service::create(st
             co_return refuse(error{errc::unavailable, "create reservation: " + out.error().message});
         co_return out.error();
     }
+    if (out->replayed) m.drive_if_orphaned(out->row);
     if (!out->replayed) {
         m.note_version(out->row);
         m.enqueue(out->row);

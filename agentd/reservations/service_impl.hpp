@@ -220,6 +220,10 @@ struct reservation_service::impl {
     // A fill of a pool that is neither configured nor still draining (removed, then a restart):
     // it must add no seats, since nothing says which seats that pool could hold.
     bool fill_of_gone_pool(const store::reservation_row& row) const;
+    // A replayed create whose row is queued but known to no queue or drive: its first try's
+    // commit succeeded although the answer said it failed (a connection lost during COMMIT on
+    // PostgreSQL). Queued now rather than at the next rescan.
+    void drive_if_orphaned(const store::reservation_row& row);
     void note_placing(const store::reservation_row& row);
     void note_chosen(const std::string& id, const std::vector<std::string>& seats);
     void placing_done(const std::string& id, const store::reservation_row& row);

@@ -392,3 +392,22 @@ TEST_CASE("cancelling a requeued reservation that owns a basket clears the baske
     CHECK(f.up.taken[k_instance].empty());
     CHECK(f.svc->stats().queue_depth == 0);
 }
+
+// A create whose commit went through although its answer said it failed (PostgreSQL: the
+// connection lost during COMMIT) leaves a queued row no queue knows; the channel's retry with
+// the same key is a replay, and that replay gets the row driven at once, not at the next rescan.
+TEST_CASE("a replayed create whose row is queued but known to no queue is driven") {
+    res_fixture f;
+    f.settings.rescan_interval = std::chrono::hours(1);
+    f.make_service();
+    auto first = f.create("orphan", f.seats_req({"S1"}));
+    REQUIRE(first.has_value());
+    f.make_service();  // the row is stored, but this service never queued it (no recover())
+    f.start_worker();
+    auto again = f.create("orphan", f.seats_req({"S1"}));
+    REQUIRE(again.has_value());
+    CHECK(again->replayed);
+    CHECK(again->reservation.id == first->reservation.id);
+    CHECK(f.settle(first->reservation.id).state == "held");
+    f.stop_worker();
+}
