@@ -12,6 +12,7 @@
 #include "tests/support/test_database.hpp"
 #include "tests/support/sim_client.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/service_teardown.hpp"
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
@@ -92,22 +93,7 @@ struct rig {
         db = std::move(*d);
         pick_instance();
     }
-    // As in the unit fixture: run() cancels and awaits every drive the service started (recover()
-    // starts some without the worker), then the writer finishes while the io_context lives.
-    ~rig() {
-        if (svc) {
-            if (!running) {
-                start_worker();
-                ioc.restart();
-                ioc.poll();
-            }
-            stop_worker();
-        }
-        db->close();
-        ioc.restart();
-        ioc.poll();
-        svc.reset();
-    }
+    ~rig() { test::end_reservation_service(*this); }
 
     template <class T>
     T run(asio::awaitable<T> a) {

@@ -10,6 +10,7 @@
 #include "tests/support/test_database.hpp"
 #include "tests/support/fake_upstream.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/service_teardown.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -92,23 +93,7 @@ struct res_fixture {
         up.price_lists[k_instance] = pl;
         make_service();
     }
-    // Nothing the service started may outlive it: recover() spawns drives without the worker,
-    // and a drive may still await the writer. run() cancels and awaits every child on its way
-    // out, so a worker is run once more to end them; then the writer finishes what it holds
-    // while the io_context its outcomes are posted to still exists.
-    ~res_fixture() {
-        if (!svc) return;
-        if (!running) {
-            start_worker();
-            ioc.restart();
-            ioc.poll();
-        }
-        stop_worker();
-        db->close();
-        ioc.restart();
-        ioc.poll();
-        svc.reset();
-    }
+    ~res_fixture() { end_reservation_service(*this); }
 
     void make_service() {
         svc = std::make_unique<reservations::reservation_service>(

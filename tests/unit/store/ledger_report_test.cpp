@@ -6,6 +6,8 @@
 #include "agentd/store/sqlite.hpp"
 #include "store_support.hpp"
 
+#include <initializer_list>
+
 using namespace agentd;
 using namespace agentd::store;
 using namespace agentd::store::test_support;
@@ -72,6 +74,18 @@ struct books_fixture {
         REQUIRE_MESSAGE(s.has_value(), s.error().message);
         return *s;
     }
+    // Rewrites rows the way a test needs them (pools, the entry a correction points at).
+    void exec(std::initializer_list<const char*> sqls) {
+        auto w = db->submit_wait<int>([&](write_txn& t) -> result<int> {
+            for (const char* sql : sqls) {
+                auto st = t.prepare(sql, sql);
+                if (!st) return st.error();
+                if (auto x = st->run(); !x) return x.error();
+            }
+            return 0;
+        });
+        REQUIRE_MESSAGE(w.has_value(), w.error().message);
+    }
 };
 
 std::vector<std::string> keys(const ledger_summary& s) {
@@ -133,17 +147,9 @@ TEST_CASE("by channel and by event (labelled with the event's name)") {
 TEST_CASE("by pool: sales drawn from a pool apart from the rest, a correction with the entry it corrects") {
     books_fixture f;
     // r2 was drawn from pool "gala"; the correction points at r2's sale (and carries no pool itself).
-    auto w = f.db->submit_wait<int>([&](write_txn& t) -> result<int> {
-        for (const char* sql : {"UPDATE sales_ledger SET pool = 'gala' WHERE reservation_id = 'r2' AND kind = 'sale'",
-                                "UPDATE sales_ledger SET corrects = (SELECT entry_id FROM sales_ledger WHERE reservation_id = "
-                                "'r2' AND kind = 'sale') WHERE kind = 'correction'"}) {
-            auto st = t.prepare(sql, sql);
-            if (!st) return st.error();
-            if (auto x = st->run(); !x) return x.error();
-        }
-        return 0;
-    });
-    REQUIRE_MESSAGE(w.has_value(), w.error().message);
+    f.exec({"UPDATE sales_ledger SET pool = 'gala' WHERE reservation_id = 'r2' AND kind = 'sale'",
+            "UPDATE sales_ledger SET corrects = (SELECT entry_id FROM sales_ledger WHERE reservation_id = "
+            "'r2' AND kind = 'sale') WHERE kind = 'correction'"});
     auto s = f.run(ledger_grouping::pool, {.client = std::string("royalcourt")});
     REQUIRE(keys(s) == std::vector<std::string>{"/GBP", "gala/GBP"});
     CHECK(s.groups[0].label == "no pool");
@@ -195,17 +201,9 @@ TEST_CASE("by pool: a correction of a correction stays with the pool, also one o
     books_fixture f;
     // r2 and r3 were drawn from pool "gala"; the correction of r2 in k_rows is an old row: it
     // points at r2's sale and carries no pool itself.
-    auto w = f.db->submit_wait<int>([&](write_txn& t) -> result<int> {
-        for (const char* sql : {"UPDATE sales_ledger SET pool = 'gala' WHERE reservation_id IN ('r2', 'r3') AND kind = 'sale'",
-                                "UPDATE sales_ledger SET corrects = (SELECT entry_id FROM sales_ledger WHERE reservation_id = "
-                                "'r2' AND kind = 'sale') WHERE kind = 'correction'"}) {
-            auto st = t.prepare(sql, sql);
-            if (!st) return st.error();
-            if (auto x = st->run(); !x) return x.error();
-        }
-        return 0;
-    });
-    REQUIRE_MESSAGE(w.has_value(), w.error().message);
+    f.exec({"UPDATE sales_ledger SET pool = 'gala' WHERE reservation_id IN ('r2', 'r3') AND kind = 'sale'",
+            "UPDATE sales_ledger SET corrects = (SELECT entry_id FROM sales_ledger WHERE reservation_id = "
+            "'r2' AND kind = 'sale') WHERE kind = 'correction'"});
     std::int64_t r3_sale = 0, old_correction = 0;
     {
         auto rd = reader::open(f.db->path());
