@@ -150,7 +150,7 @@ int cmd_watch(context& ctx, const positionals&) {
         }
         // Another refusal (403: not mapped to a channel, 400: bad --since) will not change by
         // asking again.
-        if (open->status >= 400 && open->status < 500) return ctx.report_status(*open);
+        if (open->status >= 400 && open->status < 500) return ctx.report_status(*open, "a [[channel]]");
         if (open->status != 200) {
             ctx.err() << "agentctl: agentd answered the feed with " << context::error_message(*open) << "; retrying\n";
             ctx.err().flush();

@@ -125,12 +125,12 @@ std::string context::error_message(const net::http_reply& r) {
     return "HTTP " + std::to_string(r.status);
 }
 
-int context::report_status(const net::http_reply& r) {
+int context::report_status(const net::http_reply& r, std::string_view who) {
     std::string msg = error_message(r);
     int code = exit_for_status(r.status);
     if (code == exit_permission)
         msg = "permission denied: " + msg + " (uid " + std::to_string(::getuid()) +
-              " must map to an admin [[channel]] in agentd's config)";
+              " must map to " + std::string(who) + " in agentd's config)";
     else if (code == exit_not_found)
         msg = "not found: " + msg;
     else if (code == exit_conflict)

@@ -66,7 +66,9 @@ public:
 
     // Reports an error answer (message from its JSON error body, exit code by its status) as
     // call() does; returns the exit code.
-    int report_status(const net::http_reply& r);
+    // `who` names what the caller's uid must map to when agentd answers 403: an admin channel
+    // for the admin commands, any channel for the feed (watch).
+    int report_status(const net::http_reply& r, std::string_view who = "an admin [[channel]]");
     // The message of an error answer's JSON body, else "HTTP <status>".
     static std::string error_message(const net::http_reply& r);
 

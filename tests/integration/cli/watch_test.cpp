@@ -26,6 +26,8 @@ TEST_CASE("watch: a 403 ends it with the server's message and exit 4, without re
     auto r = agentctl({"watch", "--socket", dir.file("s.sock")});
     CHECK(r.code == 4);
     CHECK(r.err_has("permission denied: identify caller: uid 1000 / gid 1000 is not mapped to a channel"));
+    // Any channel may follow its own feed: the hint does not ask for an admin one.
+    CHECK(r.err_has("must map to a [[channel]] in agentd's config)"));
     CHECK(stub.accepted() == 1);
 }
 
