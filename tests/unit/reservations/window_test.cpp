@@ -103,11 +103,13 @@ TEST_CASE("a hold that would end inside the coming window ends before it starts"
     const auto start = std::chrono::floor<std::chrono::seconds>(t0 + minutes(10));
     w.schedule = one_off(start, start + minutes(60), domain::window_creates::queue);
     const auto cut = format_iso_utc(start - std::chrono::seconds(5));
-    w.f.pump([&] { return w.f.svc->get(held.id)->expires_at == cut; });
+    // The channel is told on the feed. That notice follows the commit's completion on the
+    // io_context, so a reader (PostgreSQL's above all) may see the new deadline first: wait
+    // for both (the pump fails the test if either never comes).
+    w.f.pump([&] { return w.f.svc->get(held.id)->expires_at == cut && w.f.feed.size() > feed_before; });
     auto r = *w.f.svc->get(held.id);
     CHECK(r.state == "held");
     CHECK(r.version == held.version + 1);
-    CHECK(w.f.feed.size() > feed_before);  // the channel is told on the feed
     // A hold ending after the window is left alone.
     w.schedule = one_off(t0 + minutes(1), t0 + minutes(2), domain::window_creates::queue);
     auto other = w.f.hold({"S2"}, "k2");
