@@ -24,20 +24,23 @@ reservation_service::impl::impl(asio::any_io_executor ex_, store::database& db_,
     pool_hold.max_hold = std::chrono::hours(24 * 3650);
 }
 
-bool reservation_service::impl::total_is_net_for(const store::reservation_row& row) const {
+const res_client* reservation_service::impl::client_named(std::string_view name) const {
     for (const auto& c : clients)
-        if (c.name == row.client) return c.order_total_is_net;
-    return false;
+        if (c.name == name) return &c;
+    return nullptr;
+}
+
+bool reservation_service::impl::total_is_net_for(const store::reservation_row& row) const {
+    const auto* c = client_named(row.client);
+    return c && c->order_total_is_net;
 }
 
 upstream::client* reservation_service::impl::client_for(const store::reservation_row& row) const {
-    for (const auto& c : clients) {
-        if (c.name != row.client) continue;
-        for (const auto& [account, up] : c.accounts)
-            if (account == row.account) return up;
-        return c.accounts.empty() ? nullptr : c.accounts.front().second;
-    }
-    return nullptr;
+    const auto* c = client_named(row.client);
+    if (!c) return nullptr;
+    for (const auto& [account, up] : c->accounts)
+        if (account == row.account) return up;
+    return c->accounts.empty() ? nullptr : c->accounts.front().second;
 }
 
 upstream::call_options reservation_service::impl::write_options(bool retry_safe) const {

@@ -95,8 +95,8 @@ asio::awaitable<result<api::created_reservation>> reservation_service::create(st
         return e;
     };
 
-    auto client = std::find_if(m.clients.begin(), m.clients.end(), [&](const res_client& rc) { return rc.name == dreq.client; });
-    if (client == m.clients.end() || client->accounts.empty())
+    const auto* client = m.client_named(dreq.client);
+    if (!client || client->accounts.empty())
         co_return refuse(fail(errc::not_found, "create reservation: unknown client " + dreq.client));
     if (auto v = domain::validate_request(dreq, m.cfg.limits, m.catalogue, now); !v) co_return refuse(v.error());
     if (auto st = m.window_now(dreq.client); st.inside && st.refuse_creates) {
@@ -143,8 +143,9 @@ asio::awaitable<result<api::created_reservation>> reservation_service::create(st
             co_return refuse(error{errc::unavailable, "create reservation: " + out.error().message});
         co_return out.error();
     }
-    if (out->replayed) m.drive_if_orphaned(out->row);
-    if (!out->replayed) {
+    if (out->replayed) {
+        m.drive_if_orphaned(out->row);
+    } else {
         m.note_version(out->row);
         m.enqueue(out->row);
         // Answering locally is a driver's decision: only the venue's owner makes it.

@@ -160,25 +160,27 @@ bool is_pool_fill(const store::reservation_row& row) {
 
 }  // namespace
 
+const pool_spec* reservation_service::impl::configured_pool(std::string_view name) const {
+    for (const auto& p : pools_cfg.pools)
+        if (p.name == name) return &p;
+    return nullptr;
+}
+
 const std::vector<std::string>* reservation_service::impl::allocation_of(const store::reservation_row& row) const {
     if (!is_pool_fill(row)) return nullptr;
-    for (const auto& p : pools_cfg.pools)
-        if (p.name == row.pool) return p.lock_types.empty() ? nullptr : &p.lock_types;
+    if (const auto* p = configured_pool(row.pool)) return p->lock_types.empty() ? nullptr : &p->lock_types;
     auto rt = pool_rt.find(row.pool);
     return rt == pool_rt.end() || rt->second.lock_types.empty() ? nullptr : &rt->second.lock_types;
 }
 
 bool reservation_service::impl::fill_of_gone_pool(const store::reservation_row& row) const {
-    if (!is_pool_fill(row)) return false;
-    for (const auto& p : pools_cfg.pools)
-        if (p.name == row.pool) return false;
-    return !pool_rt.contains(row.pool);
+    return is_pool_fill(row) && !configured_pool(row.pool) && !pool_rt.contains(row.pool);
 }
 
 std::optional<sys_time> reservation_service::impl::grab_opening(const store::reservation_row& row) const {
     if (!is_pool_fill(row)) return std::nullopt;
-    for (const auto& p : pools_cfg.pools)
-        if (p.name == row.pool && p.fill_at && *p.fill_at > clock.now()) return p.fill_at;
+    const auto* p = configured_pool(row.pool);
+    if (p && p->fill_at && *p->fill_at > clock.now()) return p->fill_at;
     return std::nullopt;
 }
 
@@ -221,8 +223,8 @@ std::vector<std::string> reservation_service::impl::choose_from_mirror(const sto
 
 bool reservation_service::impl::basket_best_available(const store::reservation_row& row) {
     if (!row.request.best_available || !row.request.best_available->area.empty()) return false;  // no area in that form
-    auto c = std::find_if(clients.begin(), clients.end(), [&](const res_client& rc) { return rc.name == row.client; });
-    if (c == clients.end()) return false;
+    const auto* c = client_named(row.client);
+    if (!c) return false;
     switch (c->best_available) {
     case best_available_form::never: return false;
     case best_available_form::always: return true;

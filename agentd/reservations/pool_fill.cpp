@@ -43,8 +43,8 @@ sc::duration reservation_service::impl::hold_left(const std::string& id, std::op
 
 asio::awaitable<bool> reservation_service::impl::fill_one(const pool_spec& p, const std::string& instance, int quantity) {
     const sys_time now = clock.now();
-    auto client = std::find_if(clients.begin(), clients.end(), [&](const res_client& rc) { return rc.name == p.client; });
-    if (client == clients.end() || client->accounts.empty()) co_return false;
+    const auto* client = client_named(p.client);
+    if (!client || client->accounts.empty()) co_return false;
     store::reservation_row row;
     row.id = new_reservation_id(now);
     row.channel = "pool:" + p.name;

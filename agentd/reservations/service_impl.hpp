@@ -77,6 +77,8 @@ struct reservation_service::impl {
                                               std::function<void(const result<R>&)> on_done = {});
 
     // --- driver (driver.cpp, place.cpp, settle.cpp) ---
+    // The configured client of that name; null when there is none.
+    const res_client* client_named(std::string_view name) const;
     upstream::client* client_for(const store::reservation_row& row) const;
     bool total_is_net_for(const store::reservation_row& row) const;
     upstream::call_options write_options(bool retry_safe) const;
@@ -202,6 +204,8 @@ struct reservation_service::impl {
     domain::local_verdict judge_locally(const store::reservation_row& row);
     // Seats for a best-available request picked from a young mirror picture; empty otherwise.
     std::vector<std::string> choose_from_mirror(const store::reservation_row& row);
+    // The pool of that name in the current configuration; null when a reload removed it.
+    const pool_spec* configured_pool(std::string_view name) const;
     // The lock types of a fill of a locked_only pool (docs/pools.md); null for any other row.
     const std::vector<std::string>* allocation_of(const store::reservation_row& row) const;
     // The opening of an on-sale grab this row is an early fill of, while it is still ahead.
