@@ -6,11 +6,7 @@ namespace agentd::mirror {
 
 std::uint8_t seat_state_byte(const upstream::seat_status& s) {
     std::uint8_t tag = 0;
-    if (!s.lock_type.empty()) {
-        std::uint32_t h = 2166136261u;
-        for (unsigned char ch : s.lock_type) h = (h ^ ch) * 16777619u;
-        tag = static_cast<std::uint8_t>(1 + h % 31);
-    }
+    if (!s.lock_type.empty()) tag = static_cast<std::uint8_t>(1 + domain::fnv1a64(s.lock_type) % 31);
     return static_cast<std::uint8_t>((static_cast<unsigned>(s.status) & 7u) | static_cast<unsigned>(tag) << 3);
 }
 
