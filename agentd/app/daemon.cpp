@@ -141,7 +141,7 @@ public:
                    {"database", store::redact_database(p_.settings.daemon.database)}});
 
         boost::system::error_code ec;
-        if (!stopping_) co_await stop_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        co_await stop_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
         co_await shutdown();
     }
 

@@ -115,8 +115,9 @@ result<std::unique_ptr<database>> database::open(database_options o) {
     // PostgreSQL: many nodes share the database; there is no file to lock or protect.
     // Each writing job takes a subtransaction (its savepoint); past 64 in one transaction
     // PostgreSQL's per-backend cache overflows and every other session's snapshots slow down.
-    if (is_postgresql_url(db->opts_.path)) db->opts_.max_batch = std::min<std::size_t>(db->opts_.max_batch, 64);
-    if (!is_postgresql_url(db->opts_.path)) {
+    if (is_postgresql_url(db->opts_.path)) {
+        db->opts_.max_batch = std::min<std::size_t>(db->opts_.max_batch, 64);
+    } else {
         auto fd = take_lock(db->opts_.path);
         if (!fd) return fd.error();
         db->lock_fd_ = *fd;  // released by the destructor on every failure path below
