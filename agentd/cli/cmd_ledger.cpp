@@ -66,12 +66,18 @@ int cmd_ledger(context& ctx, const positionals&) {
     return exit_ok;
 }
 
+// The --client's ledger entries within --from/--to (GET /v1/ledger/entries).
+static std::optional<api::ledger_entries> entries_of(context& ctx, const std::string& client) {
+    const auto& a = ctx.args();
+    return ctx.get("/v1/ledger/entries" + query_string({{"client", client}, {"from", a.get("from")}, {"to", a.get("to")}}),
+                   api::from_json<api::ledger_entries>);
+}
+
 int cmd_ledger_entries(context& ctx, const positionals&) {
     const auto& a = ctx.args();
     auto client = a.get("client");
     if (!client) return ctx.report(exit_usage, "ledger entries: --client is required");
-    auto books = ctx.get("/v1/ledger/entries" + query_string({{"client", client}, {"from", a.get("from")}, {"to", a.get("to")}}),
-                         api::from_json<api::ledger_entries>);
+    auto books = entries_of(ctx, *client);
     if (!books) return ctx.code();
     auto& o = ctx.out();
     if (ctx.json()) {
@@ -106,8 +112,7 @@ int cmd_ledger_diff(context& ctx, const positionals& p) {
     std::ifstream in(p[0], std::ios::binary);
     if (!in) return ctx.report(exit_usage, "ledger diff: cannot read " + p[0]);
     const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    auto books = ctx.get("/v1/ledger/entries" + query_string({{"client", client}, {"from", a.get("from")}, {"to", a.get("to")}}),
-                         api::from_json<api::ledger_entries>);
+    auto books = entries_of(ctx, *client);
     if (!books) return ctx.code();
     auto statement = read_statement(text, books->columns);
     if (!statement) return ctx.report(exit_usage, "ledger diff " + p[0] + ": " + statement.error().message);

@@ -120,8 +120,9 @@ int cmd_watch(context& ctx, const positionals&) {
     // The pause before a reconnect: doubles while attempts fail or streams end without an event
     // (no busy loop against a daemon that accepts and drops us), back to the start on an event.
     auto pause = k_first_pause;
-    auto back_off = [&] {
-        std::this_thread::sleep_for(pause);  // the retry interval, not a wait for a condition
+    // `wait`: what the daemon asked for (Retry-After), else the current pause.
+    auto back_off = [&](std::optional<std::chrono::milliseconds> wait = std::nullopt) {
+        std::this_thread::sleep_for(wait.value_or(pause));  // the retry interval, not a wait for a condition
         pause = std::min(pause * 2, k_max_pause);
     };
     for (;;) {
@@ -144,8 +145,7 @@ int cmd_watch(context& ctx, const positionals&) {
             ctx.err() << "agentctl: " << context::error_message(*open) << "; retrying in "
                       << std::chrono::ceil<std::chrono::seconds>(wait).count() << " s\n";
             ctx.err().flush();
-            std::this_thread::sleep_for(wait);  // as the daemon asked
-            pause = std::min(pause * 2, k_max_pause);
+            back_off(wait);
             continue;
         }
         // Another refusal (403: not mapped to a channel, 400: bad --since) will not change by
