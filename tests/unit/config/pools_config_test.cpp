@@ -27,6 +27,24 @@ std::string pool(const std::string& body) {
     return "[[pool]]\nname = \"gala\"\nclient = \"royalcourt\"\ninstance = \"4401AKPQ\"\nticket_type = \"1AHG\"\n" + body;
 }
 
+struct bad_case {
+    std::string pools, client_extra, option, says;
+};
+
+// Each case is refused as a config error naming the file and line, the option and the reason.
+template <std::size_t N>
+void check_refused(const pool_file& f, const bad_case (&cases)[N]) {
+    for (const auto& c : cases) {
+        CAPTURE(c.pools);
+        auto r = load_string(f.text(c.pools, c.client_extra), "p.toml");
+        REQUIRE_FALSE(r.has_value());
+        CHECK(r.error().code == errc::config_error);
+        CHECK(contains(r.error().message, "option '" + c.option + "'"));
+        CHECK(contains(r.error().message, c.says));
+        CHECK(contains(r.error().message, "p.toml:"));
+    }
+}
+
 }  // namespace
 
 TEST_CASE("a [[pool]] block is read into its sizes, on-sale time and drain time") {
@@ -57,9 +75,6 @@ TEST_CASE("a [[pool]] block is read into its sizes, on-sale time and drain time"
 
 TEST_CASE("bad pools are refused with the option and the pool named") {
     pool_file f;
-    struct bad_case {
-        std::string pools, client_extra, option, says;
-    };
     const bad_case cases[] = {
         {pool("sizes = \"ten pairs\"\n"), "", "pool.sizes", "COUNTxSEATS"},
         {pool("sizes = \"0x2\"\n"), "", "pool.sizes", "outside 1..1000"},
@@ -74,14 +89,7 @@ TEST_CASE("bad pools are refused with the option and the pool named") {
         {pool("drain_before = \"1h\"\n"), "", "pool.sizes", "is required"},
         {pool("sizes = \"1x2\"\ngrab_lead = \"61s\"\n"), "", "pool.grab_lead", "out of range"},
     };
-    for (const auto& c : cases) {
-        CAPTURE(c.pools);
-        auto r = load_string(f.text(c.pools, c.client_extra), "p.toml");
-        REQUIRE_FALSE(r.has_value());
-        CHECK(r.error().code == errc::config_error);
-        CHECK(contains(r.error().message, "option '" + c.option + "'"));
-        CHECK(contains(r.error().message, c.says));
-    }
+    check_refused(f, cases);
     // Exactly at the cap is allowed: 10x2 = 20 seats.
     auto r = load_string(f.text(pool("sizes = \"10x2\"\n"), "pool_max_seats = 20\n"), "p.toml");
     CHECK_MESSAGE(r.has_value(), r.error().message);
@@ -127,9 +135,6 @@ TEST_CASE("an event pool is read with its range of starts in venue time, dates o
 
 TEST_CASE("event pools: bad combinations and ranges are refused with the option named") {
     pool_file f;
-    struct bad_case {
-        std::string pools, client_extra, option, says;
-    };
     const std::string neither =
         "[[pool]]\nname = \"x\"\nclient = \"royalcourt\"\nticket_type = \"T\"\nsizes = \"1x1\"\n";
     const bad_case cases[] = {
@@ -151,15 +156,7 @@ TEST_CASE("event pools: bad combinations and ranges are refused with the option 
         // An instance pool beside it still counts whole.
         {pool("sizes = \"2x2\"\n") + event_pool(""), "pool_max_seats = 11\n", "pool.sizes", "pools would hold 12 seats"},
     };
-    for (const auto& c : cases) {
-        CAPTURE(c.pools);
-        auto r = load_string(f.text(c.pools, c.client_extra), "p.toml");
-        REQUIRE_FALSE(r.has_value());
-        CHECK(r.error().code == errc::config_error);
-        CHECK(contains(r.error().message, "option '" + c.option + "'"));
-        CHECK(contains(r.error().message, c.says));
-        CHECK(contains(r.error().message, "p.toml:"));
-    }
+    check_refused(f, cases);
     // Mixed forms in the right order are taken: 20:00 New York is before 01:30Z the next day.
     auto mixed = load_string(f.text(event_pool("from = \"2026-12-01T20:00\"\nto = \"2026-12-02T01:30:00Z\"\n"),
                                     "timezone = \"America/New_York\"\n"),
