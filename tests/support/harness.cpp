@@ -248,4 +248,13 @@ std::optional<sellable> sellable_instance(const std::string& socket_path, const 
     return std::nullopt;
 }
 
+sellable wait_sellable(const std::string& socket_path, const std::string& client, std::chrono::milliseconds timeout) {
+    std::optional<sellable> sale;
+    if (!wait_until([&] { return (sale = sellable_instance(socket_path, client)).has_value(); }, timeout,
+                    std::chrono::milliseconds(50)))
+        throw std::runtime_error("no sellable instance of " + client + " in the mirror within " +
+                                 std::to_string(timeout.count()) + " ms");
+    return *sale;
+}
+
 }  // namespace agentd::test

@@ -75,6 +75,9 @@ struct sellable {
     std::string instance, ticket_type;
 };
 std::optional<sellable> sellable_instance(const std::string& socket_path, const std::string& client);
+// Waits for sellable_instance(); throws (failing the test) when none comes within `timeout`.
+sellable wait_sellable(const std::string& socket_path, const std::string& client,
+                       std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
 // Reads a top-level or nested JSON value as text: json_get(body, "sync.instancesDone").
 // Strings are returned without quotes; arrays/objects as compact JSON. nullopt when absent.

@@ -36,10 +36,9 @@ struct pool_world {
         sock = dir.file("agentd.sock");
         REQUIRE(wait_for_daemon(sock, 60s));
         client = sim.clients.at(0).name;
-        std::optional<sellable> sale;
-        REQUIRE(wait_until([&] { return (sale = sellable_instance(sock, client)).has_value(); }, 60s, 50ms));
-        instance = sale->instance;
-        ticket_type = sale->ticket_type;
+        const sellable sale = wait_sellable(sock, client);
+        instance = sale.instance;
+        ticket_type = sale.ticket_type;
     }
 
     // SIGKILLs the daemon and starts it again on the same configuration and database.

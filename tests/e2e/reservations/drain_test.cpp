@@ -21,11 +21,10 @@ TEST_CASE("SIGTERM while a sent confirm hangs upstream stops within the drain an
     const auto sock = dir.file("agentd.sock");
     REQUIRE(wait_for_daemon(sock, 60s));
     const auto client = sim.clients.at(0).name;
-    std::optional<sellable> sale;
-    REQUIRE(wait_until([&] { return (sale = sellable_instance(sock, client)).has_value(); }, 60s, 50ms));
+    const sellable sale = wait_sellable(sock, client);
 
-    const std::string body = R"({"client":")" + client + R"(","instance":")" + sale->instance +
-                             R"(","bestAvailable":{"quantity":1,"ticketType":")" + sale->ticket_type + R"("}})";
+    const std::string body = R"({"client":")" + client + R"(","instance":")" + sale.instance +
+                             R"(","bestAvailable":{"quantity":1,"ticketType":")" + sale.ticket_type + R"("}})";
     auto a = uds_request(sock, "POST", "/v1/reservations", body, {"Idempotency-Key: drain-hung-confirm"});
     REQUIRE(a);
     REQUIRE((a->status == 202 || a->status == 200));

@@ -85,10 +85,9 @@ TEST_CASE("/metrics shows the writer's group commits and commit waits apart from
     REQUIRE(wait_for_daemon(sock, 60s));
     const auto client = sim.clients.at(0).name;
     // The mirror lists an instance before its price list has landed: wait for one that can be sold.
-    std::optional<sellable> sale;
-    REQUIRE(wait_until([&] { return (sale = sellable_instance(sock, client)).has_value(); }, 60s, 50ms));
-    const std::string instance = sale->instance;
-    const std::optional<std::string> ticket_type = sale->ticket_type;
+    const sellable sale = wait_sellable(sock, client);
+    const std::string instance = sale.instance;
+    const std::optional<std::string> ticket_type = sale.ticket_type;
 
     constexpr int acks = 16;
     std::atomic<int> acked{0};
@@ -160,10 +159,9 @@ TEST_CASE("SIGTERM during a stream of reservations drains, exits 0, and loses no
     REQUIRE(wait_for_daemon(sock, 60s));
     const auto client = sim.clients.at(0).name;
     // The mirror lists an instance before its price list has landed: wait for one that can be sold.
-    std::optional<sellable> sale;
-    REQUIRE(wait_until([&] { return (sale = sellable_instance(sock, client)).has_value(); }, 60s, 50ms));
-    const std::string instance = sale->instance;
-    const std::optional<std::string> ticket_type = sale->ticket_type;
+    const sellable sale = wait_sellable(sock, client);
+    const std::string instance = sale.instance;
+    const std::optional<std::string> ticket_type = sale.ticket_type;
 
     std::vector<std::string> acked;
     for (int i = 0; i < 30; ++i) {

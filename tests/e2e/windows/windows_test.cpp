@@ -28,9 +28,7 @@ struct rig {
 
     rig() {
         REQUIRE(wait_for_daemon(sock, 60s));
-        std::optional<sellable> s;
-        REQUIRE(wait_until([&] { return (s = sellable_instance(sock, client)).has_value(); }, 60s, 50ms));
-        sale = *s;
+        sale = wait_sellable(sock, client);
     }
     ~rig() {
         daemon->signal(SIGTERM);

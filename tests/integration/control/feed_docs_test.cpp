@@ -78,10 +78,9 @@ TEST_CASE("the feed payloads in docs/local-api.md are exactly the shapes agentd 
     REQUIRE(wait_for_daemon(sock, 60s));
     const auto client = sim.clients.at(0).name;
     // The mirror lists an instance before its price list has landed: wait for one that can be sold.
-    std::optional<sellable> sale;
-    REQUIRE(wait_until([&] { return (sale = sellable_instance(sock, client)).has_value(); }, 60s, 50ms));
-    const std::string instance = sale->instance;
-    const std::optional<std::string> ticket_type = sale->ticket_type;
+    const sellable sale = wait_sellable(sock, client);
+    const std::string instance = sale.instance;
+    const std::optional<std::string> ticket_type = sale.ticket_type;
     auto made = uds_request(sock, "POST", "/v1/reservations",
                             R"({"client":")" + client + R"(","instance":")" + instance +
                                 R"(","bestAvailable":{"quantity":1,"ticketType":")" + *ticket_type + R"("}})",
