@@ -2,6 +2,7 @@
 // fixtures. Single-threaded use.
 #pragma once
 
+#include "agentd/mirror/write.hpp"
 #include "agentd/store/database.hpp"
 #include "agentd/upstream/types.hpp"
 #include "tests/support/process.hpp"
@@ -27,6 +28,20 @@ struct fixture {
         return std::move(*d);
     }
 };
+
+// Writes an availability poll of `instance` of client "venue" in the job of `t`: its counts
+// (null: unchanged) and the seats given, with the poll's sync state.
+inline result<mirror::availability_outcome> put_availability(store::write_txn& t, const std::string& instance,
+                                                             const upstream::instance_status* status, sys_time now,
+                                                             std::vector<store::mirror_seat_status_input> seats = {}) {
+    mirror::availability_input in;
+    in.instance = instance;
+    in.status = status;
+    in.seats = std::move(seats);
+    in.state.resource = "avail:" + instance;
+    in.state.last_success = mirror::to_ms(now);
+    return mirror::apply_availability(t, "venue", in, now);
+}
 
 inline upstream::event make_event(std::string id, std::string name = "Show") {
     upstream::event e;

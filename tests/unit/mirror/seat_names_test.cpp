@@ -46,12 +46,7 @@ void write_venue(store::database& db, const venue_names& n, sys_time now) {
         if (auto r = apply_instances(t, "venue", {inst}, {"E1"}, ds, now); !r) return r.error();
         if (auto r = apply_price_list(t, "venue", pl, now); !r) return r.error();
         if (auto r = apply_plan(t, "venue", plan, now); !r) return r.error();
-        availability_input in;
-        in.instance = "I1";
-        in.status = &st;
-        in.state.resource = "avail:I1";
-        in.state.last_success = to_ms(now);
-        if (auto r = apply_availability(t, "venue", in, now); !r) return r.error();
+        if (auto r = mirror_test::put_availability(t, "I1", &st, now); !r) return r.error();
         return true;
     });
     REQUIRE_MESSAGE(w.has_value(), (w ? "" : w.error().message));

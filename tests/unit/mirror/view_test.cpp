@@ -41,14 +41,11 @@ TEST_CASE("mirror_view: an instance with prices, counts, seats and the age of it
         if (auto r = apply_instances(t, "venue", {inst}, {"E1"}, ds, now); !r) return r.error();
         if (auto r = apply_price_list(t, "venue", pl, now); !r) return r.error();
         if (auto r = apply_plan(t, "venue", plan, now); !r) return r.error();
-        availability_input in;
-        in.instance = "I1";
-        in.status = &st;
-        in.seats = {{"101", static_cast<int>(upstream::seat_state::available), {}},
-                    {"102", static_cast<int>(upstream::seat_state::sold), {}}};
-        in.state.resource = "avail:I1";
-        in.state.last_success = to_ms(now);
-        if (auto r = apply_availability(t, "venue", in, now); !r) return r.error();
+        if (auto r = mirror_test::put_availability(t, "I1", &st, now,
+                                                   {{"101", static_cast<int>(upstream::seat_state::available), {}},
+                                                    {"102", static_cast<int>(upstream::seat_state::sold), {}}});
+            !r)
+            return r.error();
         return true;
     });
     REQUIRE_MESSAGE(w.has_value(), (w ? "" : w.error().message));
@@ -100,12 +97,7 @@ TEST_CASE("mirror_view: an instance with prices, counts, seats and the age of it
     // The plan changed upstream: A1 gone, A2 in its place. The answer lists only what is there now.
     st.areas = {{"A2", "Circle", st.counts, {}}};
     auto moved = f.db->submit_wait<bool>([&](store::write_txn& t) -> result<bool> {
-        availability_input in;
-        in.instance = "I1";
-        in.status = &st;
-        in.state.resource = "avail:I1";
-        in.state.last_success = to_ms(now);
-        if (auto r = apply_availability(t, "venue", in, now); !r) return r.error();
+        if (auto r = mirror_test::put_availability(t, "I1", &st, now); !r) return r.error();
         return true;
     });
     REQUIRE_MESSAGE(moved.has_value(), (moved ? "" : moved.error().message));

@@ -131,13 +131,7 @@ TEST_CASE("availability: seat rows written equal seat rows changed; unchanged st
     st.areas.push_back({"A1", "Stalls", st.counts, {}});
     auto put = [&](const upstream::instance_status* s, std::vector<store::mirror_seat_status_input> in_seats) {
         auto r = f.db->submit_wait<availability_outcome>([&](store::write_txn& t) {
-            availability_input in;
-            in.instance = "I1";
-            in.status = s;
-            in.seats = in_seats;
-            in.state.resource = "avail:I1";
-            in.state.last_success = to_ms(k_now);
-            return apply_availability(t, "venue", in, k_now);
+            return mirror_test::put_availability(t, "I1", s, k_now, in_seats);
         });
         REQUIRE_MESSAGE(r.has_value(), (r ? "" : r.error().message));
         return *r;
@@ -190,12 +184,7 @@ TEST_CASE("availability: an area gone upstream leaves the mirror in the same wri
     st.areas.push_back({"B", "Circle", ten, {}});
     auto put = [&] {
         auto r = f.db->submit_wait<availability_outcome>([&](store::write_txn& t) {
-            availability_input in;
-            in.instance = "I1";
-            in.status = &st;
-            in.state.resource = "avail:I1";
-            in.state.last_success = to_ms(k_now);
-            return apply_availability(t, "venue", in, k_now);
+            return mirror_test::put_availability(t, "I1", &st, k_now);
         });
         REQUIRE_MESSAGE(r.has_value(), (r ? "" : r.error().message));
         return *r;
