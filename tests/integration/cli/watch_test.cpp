@@ -48,3 +48,30 @@ TEST_CASE("watch: a 429 is waited out as Retry-After says, then the next answer 
     CHECK(r.err_has("permission denied: "));
     CHECK(stub.accepted() == 2);
 }
+
+// docs/agentctl.md: a 5xx is retried after the pause; a 400 (a bad --since) ends watch with 2.
+TEST_CASE("watch: a 5xx is retried after a pause, a 400 ends it with exit 2") {
+    temp_dir dir;
+    const std::string unavailable =
+        R"({"error":{"code":"unavailable","message":"the feed is not ready","retryable":true}})";
+    stub_server down(dir.file("d.sock"), [&](int fd, int n) {
+        if (n > 0) return refuse(fd);
+        stub_server::read_request(fd);
+        stub_server::write_all(fd, stub_server::answer("503 Service Unavailable", unavailable, "Connection: close\r\n"));
+    });
+    auto r = agentctl({"watch", "--socket", dir.file("d.sock")});
+    CHECK(r.code == 4);
+    CHECK(r.err_has("agentctl: agentd answered the feed with the feed is not ready; retrying\n"));
+    CHECK(down.accepted() == 2);
+
+    const std::string bad =
+        R"({"error":{"code":"invalid_argument","message":"since: expected a feed sequence number","retryable":false}})";
+    stub_server refusing(dir.file("b.sock"), [&](int fd, int) {
+        stub_server::read_request(fd);
+        stub_server::write_all(fd, stub_server::answer("400 Bad Request", bad, "Connection: close\r\n"));
+    });
+    auto b = agentctl({"watch", "--socket", dir.file("b.sock")});
+    CHECK(b.code == 2);
+    CHECK(b.err_has("since: expected a feed sequence number"));
+    CHECK(refusing.accepted() == 1);
+}
