@@ -86,6 +86,9 @@ TEST_CASE("a pool fills within its cap, serves a draw with no upstream call, ref
     const auto after = w.pool_reservations("p");
     CHECK_FALSE(after.contains(drawn_id));
     CHECK(after.size() == 4);
+    // Drawn holds are counted from the database, so a restart keeps the count (docs/local-api.md).
+    w.kill_and_restart();
+    CHECK(wait_until([&] { return w.pool_count("p", "drawn") == 1 && w.pool_count("p", "ready") == 4; }, 60s, 20ms));
     // A size the pool does not keep goes the normal way (queued, then placed upstream).
     auto normal = w.ask("normal-1", 1);
     REQUIRE(normal);
