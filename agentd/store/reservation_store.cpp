@@ -450,22 +450,6 @@ result<std::vector<pool_hold_row>> pool_holds(connection& c) {
     return out;
 }
 
-result<std::map<std::string, pool_tally, std::less<>>> pool_tallies(connection& c) {
-    auto st = c.prepare("res.pool_tallies",
-                        "SELECT pool, coalesce(sum(CASE WHEN channel <> 'pool:' || pool THEN 1 ELSE 0 END), 0), "
-                        "coalesce(sum(CASE WHEN channel = 'pool:' || pool AND state = 'rejected' THEN 1 ELSE 0 END), 0) "
-                        "FROM reservations WHERE pool <> '' GROUP BY pool");
-    if (!st) return st.error();
-    std::map<std::string, pool_tally, std::less<>> out;
-    for (;;) {
-        auto more = st->step();
-        if (!more) return more.error();
-        if (!*more) break;
-        out[st->column_text(0)] = pool_tally{st->column_int64(1), st->column_int64(2)};
-    }
-    return out;
-}
-
 result<std::map<std::pair<std::string, std::string>, pool_tally>> pool_instance_tallies(connection& c) {
     auto st = c.prepare("res.pool_instance_tallies",
                         "SELECT pool, instance, coalesce(sum(CASE WHEN channel <> 'pool:' || pool THEN 1 ELSE 0 END), 0), "
@@ -478,6 +462,18 @@ result<std::map<std::pair<std::string, std::string>, pool_tally>> pool_instance_
         if (!more) return more.error();
         if (!*more) break;
         out[{st->column_text(0), st->column_text(1)}] = pool_tally{st->column_int64(2), st->column_int64(3)};
+    }
+    return out;
+}
+
+result<std::map<std::string, pool_tally, std::less<>>> pool_tallies(connection& c) {
+    auto per_instance = pool_instance_tallies(c);
+    if (!per_instance) return per_instance.error();
+    std::map<std::string, pool_tally, std::less<>> out;
+    for (const auto& [key, t] : *per_instance) {
+        auto& sum = out[key.first];
+        sum.drawn += t.drawn;
+        sum.failed += t.failed;
     }
     return out;
 }
